@@ -1,0 +1,91 @@
+"""Rank-1 constraint systems: the contract between circuit builders and the prover.
+
+Wire layout follows circom/snarkjs: wire 0 is the constant 1, then the public outputs,
+then the public inputs, then private inputs and internal wires. A constraint is
+``<A, w> * <B, w> = <C, w>`` with each side a sparse linear combination (wire -> coefficient).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from zkyield.errors import ConstraintError, InputError
+from zkyield.field import R
+
+LinearCombination = dict[int, int]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    a: LinearCombination
+    b: LinearCombination
+    c: LinearCombination
+
+
+@dataclass
+class R1CS:
+    """A constraint system over BN254's scalar field.
+
+    ``labels[i]`` names constraint ``i`` (e.g. ``concentration/pos[3]/less_than``) so a failing
+    witness can be traced to the code that emitted it; ``wire_labels`` maps wires to the label ids
+    of the symbol map (identity unless a builder says otherwise).
+    """
+
+    n_wires: int
+    n_pub_out: int
+    n_pub_in: int
+    n_prv_in: int
+    constraints: list[Constraint]
+    labels: list[str] = field(default_factory=list)
+    wire_labels: list[int] | None = None
+
+    @property
+    def n_public(self) -> int:
+        """Public values passed to the verifier (outputs then inputs; wire 0 excluded)."""
+        return self.n_pub_out + self.n_pub_in
+
+    @property
+    def n_constraints(self) -> int:
+        return len(self.constraints)
+
+    def label(self, index: int) -> str:
+        return self.labels[index] if index < len(self.labels) and self.labels[index] else f"#{index}"
+
+    def validate_witness_shape(self, witness: Sequence[int]) -> None:
+        """Check length, the constant wire and canonical range; raise InputError naming the wire."""
+        if len(witness) != self.n_wires:
+            raise InputError(f"witness: has {len(witness)} values but the circuit has {self.n_wires} wires")
+        if witness[0] != 1:
+            raise InputError("witness: wire 0 must be the constant 1")
+        for i, w in enumerate(witness):
+            if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
+                raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")
+
+    def first_unsatisfied(self, witness: Sequence[int]) -> int | None:
+        """Index of the first constraint the witness violates, or None if all hold."""
+        for i, con in enumerate(self.constraints):
+            a = sum(witness[k] * v for k, v in con.a.items()) % R
+            b = sum(witness[k] * v for k, v in con.b.items()) % R
+            c = sum(witness[k] * v for k, v in con.c.items()) % R
+            if a * b % R != c:
+                return i
+        return None
+
+    def check(self, witness: Sequence[int]) -> None:
+        """Raise ConstraintError naming the first failing constraint by index and label."""
+        self.validate_witness_shape(witness)
+        bad = self.first_unsatisfied(witness)
+        if bad is not None:
+            raise ConstraintError(bad, self.label(bad))
+
+    def is_satisfied(self, witness: Sequence[int]) -> bool:
+        try:
+            self.check(witness)
+        except (ConstraintError, InputError):
+            return False
+        return True
+
+    def public_inputs(self, witness: Sequence[int]) -> list[int]:
+        """The public values of a full witness (what snarkjs writes to public.json)."""
+        return list(witness[1 : 1 + self.n_public])
