@@ -7,6 +7,8 @@ then the public inputs, then private inputs and internal wires. A constraint is
 
 from __future__ import annotations
 
+import hashlib
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -85,6 +87,19 @@ class R1CS:
         except (ConstraintError, InputError):
             return False
         return True
+
+    def digest(self) -> bytes:
+        """SHA-256 over a canonical encoding of the relation (not the labels): the circuit id keys bind to."""
+        h = hashlib.sha256(b"zkyield-r1cs-v1")
+        counts = (self.n_wires, self.n_pub_out, self.n_pub_in, self.n_prv_in, len(self.constraints))
+        h.update(struct.pack("<QQQQQ", *counts))
+        for con in self.constraints:
+            for lc in (con.a, con.b, con.c):
+                terms = sorted((w, v % R) for w, v in lc.items() if v % R)
+                h.update(struct.pack("<Q", len(terms)))
+                for w, v in terms:
+                    h.update(struct.pack("<Q", w) + v.to_bytes(32, "little"))
+        return h.digest()
 
     def public_inputs(self, witness: Sequence[int]) -> list[int]:
         """The public values of a full witness (what snarkjs writes to public.json)."""
