@@ -1,0 +1,152 @@
+"""Multi-scalar multiplication sum(k_i · P_i) in G1 and G2: the one seam a faster backend replaces.
+
+``msm_g1``/``msm_g2`` use Pippenger's bucket method with signed digits (buckets for 1..2^(c-1)
+only; a negative digit adds the negated point), Jacobian buckets fed by mixed additions from the
+affine inputs. ``msm_g1_naive``/``msm_g2_naive`` are the double-and-add references they are
+tested against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gmpy2 import mpz
+
+from zkyield import curve
+from zkyield.curve import G1Affine, G2Affine
+from zkyield.errors import InputError
+from zkyield.field import R, fr
+
+# Scalars are canonical Fr elements, so r < 2^254 bounds their length.
+SCALAR_BITS = R.bit_length()
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The group operations Pippenger needs, so one bucket routine serves G1 and G2."""
+
+    infinity: Any
+    double: Callable[[Any], Any]
+    add: Callable[[Any, Any], Any]
+    add_affine: Callable[[Any, Any], Any]
+    neg_affine: Callable[[Any], Any]
+    to_affine: Callable[[Any], Any]
+    mul: Callable[[Any, int], Any]
+    lift: Callable[[Any], Any]
+    lower: Callable[[Any], Any]
+
+
+def _lift_g1(p: tuple[int, int]) -> tuple[Any, Any]:
+    return mpz(p[0]), mpz(p[1])
+
+
+def _lower_g1(p: Any) -> G1Affine:
+    return None if p is None else (int(p[0]), int(p[1]))
+
+
+def _lift_g2(p: tuple[curve.Fq2, curve.Fq2]) -> Any:
+    return (mpz(p[0][0]), mpz(p[0][1])), (mpz(p[1][0]), mpz(p[1][1]))
+
+
+def _lower_g2(p: Any) -> G2Affine:
+    return None if p is None else ((int(p[0][0]), int(p[0][1])), (int(p[1][0]), int(p[1][1])))
+
+
+_G1 = _Group(
+    curve.G1_JAC_INFINITY, curve.g1_jac_double, curve.g1_jac_add, curve.g1_jac_add_affine,
+    curve.g1_neg, curve.g1_to_affine, curve.g1_jac_mul, _lift_g1, _lower_g1,
+)
+_G2 = _Group(
+    curve.G2_JAC_INFINITY, curve.g2_jac_double, curve.g2_jac_add, curve.g2_jac_add_affine,
+    curve.g2_neg, curve.g2_to_affine, curve.g2_jac_mul, _lift_g2, _lower_g2,
+)
+
+
+def _checked(points: Sequence[Any], scalars: Sequence[int]) -> list[tuple[Any, int]]:
+    """Pairs with a nonzero scalar and a finite point; raises on bad lengths or non-canonical scalars."""
+    if len(points) != len(scalars):
+        raise InputError(f"msm: {len(points)} points but {len(scalars)} scalars; pass one scalar per point")
+    pairs = []
+    for i, (p, k) in enumerate(zip(points, scalars, strict=True)):
+        if fr(k, f"msm scalars[{i}]") and p is not None:
+            pairs.append((p, k))
+    return pairs
+
+
+def window_bits(n: int) -> int:
+    """Window c minimising windows·(additions + bucket sums) ≈ (b/c)·(n + 2^c) for n terms."""
+    return min(range(1, 17), key=lambda c: (SCALAR_BITS // c + 1) * (n + (1 << c)))
+
+
+def _signed_digits(k: int, c: int, n_windows: int) -> list[int]:
+    """Base-2^c digits of k in [-2^(c-1), 2^(c-1)], least significant first (a carry moves up)."""
+    full, half, mask = 1 << c, 1 << (c - 1), (1 << c) - 1
+    digits = []
+    for _ in range(n_windows):
+        d = k & mask
+        k >>= c
+        if d > half:
+            d -= full
+            k += 1
+        digits.append(d)
+    return digits
+
+
+def _pippenger(group: _Group, pairs: list[tuple[Any, int]]) -> Any:
+    """Affine result (ints) of the bucket method; coordinates run as gmpy2 mpz inside (~2x faster)."""
+    if not pairs:
+        return None
+    c = window_bits(len(pairs))
+    # (SCALAR_BITS // c + 1) windows hold SCALAR_BITS + 1 bits: room for the last carry.
+    n_windows = SCALAR_BITS // c + 1
+    digits = [_signed_digits(k, c, n_windows) for _, k in pairs]
+    points = [group.lift(p) for p, _ in pairs]
+    negated = [group.neg_affine(p) for p in points]
+    n_buckets = 1 << (c - 1)
+    acc = group.infinity
+    for w in range(n_windows - 1, -1, -1):
+        for _ in range(c):
+            acc = group.double(acc)
+        buckets = [group.infinity] * (n_buckets + 1)
+        for i, p in enumerate(points):
+            d = digits[i][w]
+            if d > 0:
+                buckets[d] = group.add_affine(buckets[d], p)
+            elif d < 0:
+                buckets[-d] = group.add_affine(buckets[-d], negated[i])
+        # sum_j j·B_j as the running sum of suffix sums.
+        running = window = group.infinity
+        for j in range(n_buckets, 0, -1):
+            running = group.add(running, buckets[j])
+            window = group.add(window, running)
+        acc = group.add(acc, window)
+    return group.lower(group.to_affine(acc))
+
+
+def _naive(group: _Group, pairs: list[tuple[Any, int]]) -> Any:
+    acc = group.infinity
+    for p, k in pairs:
+        acc = group.add(acc, group.mul(p, k))
+    return group.to_affine(acc)
+
+
+def msm_g1(points: Sequence[G1Affine], scalars: Sequence[int]) -> G1Affine:
+    """sum(scalars[i] · points[i]) in G1; scalars must be canonical Fr elements."""
+    return _pippenger(_G1, _checked(points, scalars))
+
+
+def msm_g2(points: Sequence[G2Affine], scalars: Sequence[int]) -> G2Affine:
+    """sum(scalars[i] · points[i]) in G2; scalars must be canonical Fr elements."""
+    return _pippenger(_G2, _checked(points, scalars))
+
+
+def msm_g1_naive(points: Sequence[G1Affine], scalars: Sequence[int]) -> G1Affine:
+    """Reference: one double-and-add per term, plain ints."""
+    return _naive(_G1, _checked(points, scalars))
+
+
+def msm_g2_naive(points: Sequence[G2Affine], scalars: Sequence[int]) -> G2Affine:
+    """Reference: one double-and-add per term, plain ints."""
+    return _naive(_G2, _checked(points, scalars))
