@@ -1,0 +1,55 @@
+"""Atomic file writes: a reader sees the old file or the complete new one, never a half-written one.
+
+Every writer in zkyield goes through here, so a crash or a full disk while saving a key or a proof
+cannot leave a truncated file that a later run would load (the temp file lives in the target's
+directory so ``os.replace`` stays a same-filesystem rename).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a fsynced temp file and ``os.replace``."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """UTF-8 text, written atomically (no newline translation: the bytes are exactly ``text``)."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: str | os.PathLike, obj: object) -> None:
+    """Plain JSON (indent 1, no trailing newline); snarkjs-shaped files use ``snarkjs_json`` instead."""
+    write_text_atomic(path, json.dumps(obj, indent=1))
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Persist the rename itself; not every platform lets a directory be opened, so failures are ignored."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
