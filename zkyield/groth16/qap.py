@@ -1,0 +1,102 @@
+"""The R1CS -> QAP reduction, laid out exactly as snarkjs does it.
+
+snarkjs appends one row per public wire (constant wire included): row ``n_constraints + i`` has
+``A[i] = 1`` and empty B, C. Those rows make the public wires' polynomials linearly independent,
+so the IC points cannot be degenerate (an unused public input could otherwise be forged).
+The domain is the smallest power of two holding all rows plus one, as in snarkjs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from zkyield.errors import ConstraintError
+from zkyield.field import R, batch_inverse, root_of_unity
+from zkyield.poly import coset_intt, coset_ntt, intt
+from zkyield.r1cs import R1CS
+
+# Coset shift for the quotient: 5 generates Fr*, so it lies outside every 2^k-th roots subgroup.
+COSET_SHIFT = 5
+
+
+def domain_size(r1cs: R1CS) -> int:
+    rows = r1cs.n_constraints + r1cs.n_public + 1
+    size = 1
+    while size < rows:
+        size <<= 1
+    return size
+
+
+def row_evaluations(r1cs: R1CS, witness: Sequence[int], size: int) -> tuple[list[int], list[int], list[int]]:
+    """<A_i, w>, <B_i, w>, <C_i, w> for every QAP row, zero-padded to the domain size."""
+    a = [0] * size
+    b = [0] * size
+    c = [0] * size
+    for i, con in enumerate(r1cs.constraints):
+        a[i] = sum(witness[k] * v for k, v in con.a.items()) % R
+        b[i] = sum(witness[k] * v for k, v in con.b.items()) % R
+        c[i] = sum(witness[k] * v for k, v in con.c.items()) % R
+    base = r1cs.n_constraints
+    for j in range(r1cs.n_public + 1):
+        a[base + j] = witness[j]
+    return a, b, c
+
+
+def quotient_coefficients(
+    r1cs: R1CS, witness: Sequence[int], size: int, progress: Callable[[str], None] | None = None
+) -> list[int]:
+    """Coefficients of H = (A·B - C) / Z, computed with NTTs on a coset (no polynomial division).
+
+    Evaluating on the coset shift·ω^i, where Z(x) = x^n - 1 is the constant shift^n - 1, turns the
+    division into one scalar multiplication per point.
+    """
+    a, b, c = row_evaluations(r1cs, witness, size)
+    for i in range(size):
+        if a[i] * b[i] % R != c[i]:
+            label = r1cs.label(i) if i < r1cs.n_constraints else f"public row {i - r1cs.n_constraints}"
+            raise ConstraintError(i, label)
+    if progress:
+        progress("interpolating A, B, C")
+    a_coset = coset_ntt(intt(a), COSET_SHIFT)
+    b_coset = coset_ntt(intt(b), COSET_SHIFT)
+    c_coset = coset_ntt(intt(c), COSET_SHIFT)
+    if progress:
+        progress("dividing by Z on the coset")
+    z_inv = pow((pow(COSET_SHIFT, size, R) - 1) % R, -1, R)
+    h_coset = [(x * y - z) * z_inv % R for x, y, z in zip(a_coset, b_coset, c_coset, strict=True)]
+    h = coset_intt(h_coset, COSET_SHIFT)
+    if h[size - 1] != 0:
+        raise ArithmeticError("quotient has degree n-1: A·B - C is not divisible by Z")
+    return h[: size - 1]
+
+
+def lagrange_at(tau: int, size: int) -> list[int]:
+    """L_i(τ) for the size-n domain: (τ^n - 1)/n · ω^i/(τ - ω^i); τ must not be in the domain."""
+    omega = root_of_unity(size)
+    powers = [1] * size
+    for i in range(1, size):
+        powers[i] = powers[i - 1] * omega % R
+    z = (pow(tau, size, R) - 1) % R
+    scale = z * pow(size, -1, R) % R
+    inverses = batch_inverse([(tau - w) % R for w in powers])
+    return [scale * w % R * inv % R for w, inv in zip(powers, inverses, strict=True)]
+
+
+def wire_polynomials_at(r1cs: R1CS, lagrange: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+    """u_k(τ), v_k(τ), w_k(τ) for every wire k, from the Lagrange basis evaluated at τ."""
+    n = r1cs.n_wires
+    u = [0] * n
+    v = [0] * n
+    w = [0] * n
+    for i, con in enumerate(r1cs.constraints):
+        li = lagrange[i]
+        for k, coef in con.a.items():
+            u[k] = (u[k] + coef * li) % R
+        for k, coef in con.b.items():
+            v[k] = (v[k] + coef * li) % R
+        for k, coef in con.c.items():
+            w[k] = (w[k] + coef * li) % R
+    base = r1cs.n_constraints
+    for j in range(r1cs.n_public + 1):
+        u[j] = (u[j] + lagrange[base + j]) % R
+    return u, v, w
