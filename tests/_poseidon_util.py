@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from conftest import run_node
 
-# Reads a JSON list of input vectors from argv, prints circomlibjs buildPoseidon() of each.
+# The expression gets `input` (JSON from a file) and `H(list of decimal strings) -> decimal string`
+# (circomlibjs buildPoseidon); its value is printed as JSON.
 _SCRIPT = """
 const {buildPoseidon} = require('circomlibjs');
 (async () => {
   const poseidon = await buildPoseidon();
-  const vectors = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
-  const out = vectors.map(v => poseidon.F.toString(poseidon(v.map(BigInt))));
-  process.stdout.write(JSON.stringify(out));
+  const H = v => poseidon.F.toString(poseidon(v.map(BigInt)));
+  const input = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
+  const result = (EXPRESSION);
+  process.stdout.write(JSON.stringify(result));
   process.exit(0);
 })();
 """
 
 
-def circomlibjs_poseidon(vectors: Sequence[Sequence[int]], workdir) -> list[int]:
+def run_circomlibjs(expression: str, payload: object, workdir: Path) -> object:
+    """Evaluate a JS ``expression`` over ``input`` = payload with circomlibjs's Poseidon as ``H``."""
+    path = workdir / "circomlibjs_input.json"
+    path.write_text(json.dumps(payload))
+    return json.loads(run_node(_SCRIPT.replace("EXPRESSION", expression), str(path)))
+
+
+def circomlibjs_poseidon(vectors: Sequence[Sequence[int]], workdir: Path) -> list[int]:
     """circomlibjs ``poseidon(v)`` for every input vector, computed in a single node process."""
-    path = workdir / "poseidon_vectors.json"
-    path.write_text(json.dumps([[str(x) for x in v] for v in vectors]))
-    return [int(x) for x in json.loads(run_node(_SCRIPT, str(path)))]
+    out = run_circomlibjs("input.map(H)", [[str(x) for x in v] for v in vectors], workdir)
+    return [int(x) for x in out]
