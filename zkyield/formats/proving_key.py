@@ -5,7 +5,7 @@ Layout (all integers little-endian; documented in docs/proving_key_format.md):
     magic  b"zkypk\\0" + u16 version (1)
     header u32 n_wires, u32 n_public, u32 domain_size, 32-byte circuit digest
     G1     alpha, beta, delta, IC[n_public + 1], A[n_wires], B1[n_wires], C[n_wires - n_public - 1],
-           H[domain_size - 1]
+           H[domain_size]
     G2     beta, gamma, delta, B2[n_wires]
     trailer 32-byte SHA-256 of everything before it
 
@@ -35,7 +35,7 @@ MAX_DOMAIN = 1 << 28
 
 
 def _expected_size(n_wires: int, n_public: int, domain: int) -> int:
-    n_g1 = 3 + (n_public + 1) + 2 * n_wires + (n_wires - n_public - 1) + (domain - 1)
+    n_g1 = 3 + (n_public + 1) + 2 * n_wires + (n_wires - n_public - 1) + domain
     n_g2 = 3 + n_wires
     return _HEADER.size + n_g1 * _G1_BYTES + n_g2 * _G2_BYTES + _DIGEST_BYTES
 
@@ -120,7 +120,7 @@ def proving_key_from_bytes(data: bytes, name: str = "proving_key") -> ProvingKey
     a_query = rd.g1_list(n_wires, "A")
     b_g1_query = rd.g1_list(n_wires, "B1")
     c_query = rd.g1_list(n_wires - n_public - 1, "C")
-    h_query = rd.g1_list(domain - 1, "H")
+    h_query = rd.g1_list(domain, "H")
     beta_g2 = rd.g2("beta_2", subgroup=True)
     gamma_g2 = rd.g2("gamma_2", subgroup=True)
     delta_g2 = rd.g2("delta_2", subgroup=True)

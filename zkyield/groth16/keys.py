@@ -35,8 +35,8 @@ class ProvingKey:
 
     ``a_query[i]``, ``b_g1_query[i]``, ``b_g2_query[i]`` are A_i(τ), B_i(τ) for every wire i;
     ``c_query[j]`` is (β·A_i(τ) + α·B_i(τ) + C_i(τ))/δ for private wire i = n_public + 1 + j;
-    ``h_query[k]`` is τ^k·Z(τ)/δ for k < domain_size - 1. ``circuit_digest`` binds the key to
-    one R1CS so a key for another circuit is refused before any work is done.
+    ``h_query[k]`` is L^(2n)_(2k+1)(τ)/δ for k < n = domain_size (snarkjs's zkey section 9).
+    ``circuit_digest`` binds the key to one R1CS so a key for another circuit is refused before any work is done.
     """
 
     vk: VerifyingKey

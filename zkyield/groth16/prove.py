@@ -9,7 +9,7 @@ from zkyield.curve import G1Affine, g1_add, g1_mul, g1_neg, g2_add, g2_mul
 from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.groth16.keys import Proof, ProvingKey
-from zkyield.groth16.qap import quotient_coefficients
+from zkyield.groth16.qap import quotient_evaluations
 from zkyield.msm import msm_g1, msm_g2
 from zkyield.r1cs import R1CS
 
@@ -28,7 +28,7 @@ def prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int], progress: Progress
     check_key_matches(pk, r1cs)
     r1cs.check(witness)
     say("computing the quotient H")
-    h = quotient_coefficients(r1cs, witness, pk.domain_size, progress)
+    h = quotient_evaluations(r1cs, witness, pk.domain_size, progress)
     r = secrets.randbelow(R)
     s = secrets.randbelow(R)
     private = witness[pk.n_public + 1 :]

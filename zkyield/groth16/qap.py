@@ -12,11 +12,8 @@ from collections.abc import Callable, Sequence
 
 from zkyield.errors import ConstraintError
 from zkyield.field import R, batch_inverse, root_of_unity
-from zkyield.poly import coset_intt, coset_ntt, intt
+from zkyield.poly import coset_ntt, intt
 from zkyield.r1cs import R1CS
-
-# Coset shift for the quotient: 5 generates Fr*, so it lies outside every 2^k-th roots subgroup.
-COSET_SHIFT = 5
 
 
 def domain_size(r1cs: R1CS) -> int:
@@ -42,13 +39,14 @@ def row_evaluations(r1cs: R1CS, witness: Sequence[int], size: int) -> tuple[list
     return a, b, c
 
 
-def quotient_coefficients(
+def quotient_evaluations(
     r1cs: R1CS, witness: Sequence[int], size: int, progress: Callable[[str], None] | None = None
 ) -> list[int]:
-    """Coefficients of H = (A·B - C) / Z, computed with NTTs on a coset (no polynomial division).
+    """A·B - C at the odd 2n-th roots of unity ω_2n^(2i+1), computed with NTTs (snarkjs's method).
 
-    Evaluating on the coset shift·ω^i, where Z(x) = x^n - 1 is the constant shift^n - 1, turns the
-    division into one scalar multiplication per point.
+    A·B - C = H·Z has degree < 2n and vanishes on the n-th roots (the even 2n-th roots), so its
+    values on the odd coset alone determine H(τ)·Z(τ) = Σ_i (A·B - C)(ω_2n^(2i+1))·L^(2n)_(2i+1)(τ);
+    the key's H points carry those Lagrange values, so no division by Z is ever needed.
     """
     a, b, c = row_evaluations(r1cs, witness, size)
     for i in range(size):
@@ -56,18 +54,12 @@ def quotient_coefficients(
             label = r1cs.label(i) if i < r1cs.n_constraints else f"public row {i - r1cs.n_constraints}"
             raise ConstraintError(i, label)
     if progress:
-        progress("interpolating A, B, C")
-    a_coset = coset_ntt(intt(a), COSET_SHIFT)
-    b_coset = coset_ntt(intt(b), COSET_SHIFT)
-    c_coset = coset_ntt(intt(c), COSET_SHIFT)
-    if progress:
-        progress("dividing by Z on the coset")
-    z_inv = pow((pow(COSET_SHIFT, size, R) - 1) % R, -1, R)
-    h_coset = [(x * y - z) * z_inv % R for x, y, z in zip(a_coset, b_coset, c_coset, strict=True)]
-    h = coset_intt(h_coset, COSET_SHIFT)
-    if h[size - 1] != 0:
-        raise ArithmeticError("quotient has degree n-1: A·B - C is not divisible by Z")
-    return h[: size - 1]
+        progress("evaluating A, B, C on the odd coset")
+    shift = root_of_unity(2 * size)
+    a_odd = coset_ntt(intt(a), shift)
+    b_odd = coset_ntt(intt(b), shift)
+    c_odd = coset_ntt(intt(c), shift)
+    return [(x * y - z) % R for x, y, z in zip(a_odd, b_odd, c_odd, strict=True)]
 
 
 def lagrange_at(tau: int, size: int) -> list[int]:

@@ -29,7 +29,7 @@ def setup(r1cs: R1CS, progress: Progress | None = None) -> tuple[ProvingKey, Ver
     say = progress or (lambda _msg: None)
     size = domain_size(r1cs)
     tau = _random_nonzero()
-    while pow(tau, size, R) == 1:  # τ in the domain would make Z(τ) = 0
+    while pow(tau, 2 * size, R) == 1:  # τ on the 2n-domain would break the Lagrange evaluations
         tau = _random_nonzero()
     alpha, beta, gamma, delta = (_random_nonzero() for _ in range(4))
 
@@ -41,17 +41,13 @@ def setup(r1cs: R1CS, progress: Progress | None = None) -> tuple[ProvingKey, Ver
     combined = [(beta * u[k] + alpha * v[k] + w[k]) % R for k in range(r1cs.n_wires)]
     ic_scalars = [x * gamma_inv % R for x in combined[: n_pub + 1]]
     c_scalars = [x * delta_inv % R for x in combined[n_pub + 1 :]]
-    z_over_delta = (pow(tau, size, R) - 1) * delta_inv % R
-    h_scalars = []
-    power = z_over_delta
-    for _ in range(size - 1):
-        h_scalars.append(power)
-        power = power * tau % R
-
+    # H points: L^(2n)_(2i+1)(τ)/δ, the 2n-domain Lagrange basis at the odd roots (snarkjs's zkey layout).
+    lagrange_2n = lagrange_at(tau, 2 * size)
+    h_scalars = [x * delta_inv % R for x in lagrange_2n[1::2]]
     say(f"G1 points for {r1cs.n_wires} wires")
     g1_scalars = [alpha, beta, delta, *ic_scalars, *u, *v, *c_scalars]
     g1_points = batch_mul_g1(G1_GENERATOR, g1_scalars)
-    say(f"G1 points for the quotient ({size - 1} powers)")
+    say(f"G1 points for the quotient ({size} points)")
     h_query = batch_mul_g1(G1_GENERATOR, h_scalars)
     say("G2 points")
     g2_points = batch_mul_g2(G2_GENERATOR, [beta, gamma, delta, *v])
