@@ -1,0 +1,45 @@
+"""The circuit DSL: write constraints in Python, get an R1CS and a witness generator.
+
+API (stable; gadgets in ``zkyield.gadgets`` and statements in ``zkyield.circuits`` use only this)::
+
+    from zkyield.dsl import Circuit
+
+    c = Circuit("main")                         # name prefixes the .sym names (main.x, ...)
+    x = c.public_input("x")                     # Value
+    ys = c.private_input("ys", length=3)        # list[Value] (fixed length)
+    z = x * ys[0] + 3 * ys[1] - 7               # + - and constants are free; Value*Value = 1 constraint
+    c.assert_equal(z, ys[2])                    # 1 constraint (build-time check if both constant)
+    c.assert_bool(ys[1])                        # ys[1]*(ys[1]-1) == 0, 1 constraint; marks bound 2
+    c.assert_product(a, b, d)                   # a*b == d as one constraint, no new wire
+    s = c.sum(values)                           # linear-time sum, no constraint
+    q, r = c.hint(lambda v, d: divmod(v, d), x, 7, n_out=2, name="divmod")
+    inv = c.hint(lambda v: pow(v, -1, R) if v else 0, x, name="inv")   # one Value when n_out is None
+    with c.scope("concentration"), c.scope("pos[3]"):
+        ...                                     # labels "concentration/pos[3]/..." on every constraint
+    c.output("total", z)                        # public output (scalar or list); free if z is one wire
+    c.n_constraints, c.n_variables              # running counts while building
+
+    cc = c.compile()                            # CompiledCircuit
+    cc.r1cs                                     # zkyield.r1cs.R1CS: 1, outputs, public inputs, private, internal
+    cc.n_constraints, cc.n_wires, cc.stats()
+    w = cc.witness({"x": 5, "ys": [1, 2, 3]})   # list[int]; validates inputs (InputError naming the
+                                                # input, never its value) and runs r1cs.check
+    w = cc.witness(inputs, overrides={cc.wire_of(q): 0}, check=False)   # malicious-prover simulation:
+                                                # the wire is replaced when computed, later wires follow
+    cc.wire_of(value), cc.value_of(w, value), cc.outputs(w), cc.public_signals(w)
+    cc.hint_wires, cc.wires_named("is_zero/inv")
+    cc.symbol_map(), cc.write_sym(path)         # circom .sym lines: labelId,varIdx,componentIdx,name
+
+Hints create *unconstrained* wires: the code that calls ``hint`` must constrain every result.
+``Value.bound`` / ``Value.bits`` report an upper bound that emitted constraints prove (range checks,
+booleanity, products of bounded values that cannot wrap); gadgets use it to skip redundant range
+checks. Only gadgets that have just emitted such constraints call ``Circuit.unsafe_assume_bound``.
+Witness values are ints in [0, r); hint results are reduced mod r; a hint that raises becomes
+``StatementFalse`` naming its label (its message is dropped: it could quote private values).
+"""
+
+from zkyield.dsl.circuit import Circuit, Signal
+from zkyield.dsl.compiled import CompiledCircuit
+from zkyield.dsl.value import Value
+
+__all__ = ["Circuit", "CompiledCircuit", "Signal", "Value"]

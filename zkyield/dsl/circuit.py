@@ -1,0 +1,271 @@
+"""The circuit builder: named inputs, free linear algebra, one constraint per real multiplication.
+
+Variables are numbered in creation order while a circuit is built; ``compile()`` renumbers them into
+the R1CS wire layout (1, public outputs, public inputs, private inputs, internal wires), so inputs
+and outputs may be declared in any order. Every constraint is labelled with the active scope path
+(``concentration/pos[3]/less_than``) so a failing witness points at the code that emitted it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from zkyield.dsl.value import ONE, LinearCombination, Operand, Value, bound_product, bound_sum, lc_add, lc_scale
+from zkyield.field import R
+
+KIND_ONE, KIND_OUT, KIND_PUB, KIND_PRV, KIND_INT = range(5)
+STEP_MUL, STEP_HINT, STEP_COPY = range(3)
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Scope names end up in labels ("/"-separated) and .sym lines (","-separated): keep both separators out.
+_SCOPE = re.compile(r"[A-Za-z0-9_\[\]().:#+\-]+\Z")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A named input or output: its variables in declaration order (one unless it is an array)."""
+
+    name: str
+    kind: int
+    variables: tuple[int, ...]
+    is_array: bool
+
+
+class Circuit:
+    """Builds an R1CS and the program that computes its witness from named inputs."""
+
+    def __init__(self, name: str = "main") -> None:
+        if not _NAME.match(name):
+            raise ValueError(f"circuit name {name!r}: use letters, digits and '_' (not starting with a digit)")
+        self.name = name
+        self._kinds: list[int] = [KIND_ONE]
+        self._var_names: list[str] = ["one"]
+        self._var_bound: dict[int, int] = {}
+        self._constraints: list[tuple[LinearCombination, LinearCombination, LinearCombination]] = []
+        self._labels: list[str] = []
+        self._steps: list[tuple] = []
+        self._signals: dict[str, Signal] = {}
+        self._hint_vars: list[int] = []
+        self._scope: list[str] = []
+        self._scope_path = ""
+
+    # -- declarations ------------------------------------------------------------------------------
+
+    def public_input(self, name: str, length: int | None = None) -> Value | list[Value]:
+        """A public input (scalar, or a fixed-length array when ``length`` is given)."""
+        return self._declare(name, KIND_PUB, length)
+
+    def private_input(self, name: str, length: int | None = None) -> Value | list[Value]:
+        """A private input (scalar, or a fixed-length array when ``length`` is given)."""
+        return self._declare(name, KIND_PRV, length)
+
+    def output(self, name: str, value: Operand | Sequence[Operand]) -> None:
+        """Expose a computed value (or array) as a public output; free if it is already a lone wire."""
+        self._check_new_name(name)
+        is_array = isinstance(value, (list, tuple))
+        items = list(value) if is_array else [value]
+        variables = []
+        for i, item in enumerate(items):
+            v = self.lift(item)
+            label = f"{name}[{i}]" if is_array else name
+            var = v.single_variable
+            if var is not None and self._kinds[var] == KIND_INT:
+                self._kinds[var] = KIND_OUT
+                self._var_names[var] = label
+            else:
+                var = self._new_var(KIND_OUT, label, full_name=True)
+                self._steps.append((STEP_COPY, var, v.lc))
+                self._emit(lc_add(v.lc, {var: 1}, R - 1), {ONE: 1}, {}, f"output:{label}")
+                if v.bound is not None:
+                    self._var_bound[var] = v.bound
+            variables.append(var)
+        self._signals[name] = Signal(name, KIND_OUT, tuple(variables), is_array)
+
+    # -- values ------------------------------------------------------------------------------------
+
+    def constant(self, k: int) -> Value:
+        return self.lift(k)
+
+    def lift(self, x: Operand) -> Value:
+        """A Value for ``x``: Values of this circuit pass through, ints become constants (mod r)."""
+        if isinstance(x, Value):
+            if x.circuit is not self:
+                raise ValueError("value belongs to another circuit")
+            return x
+        if isinstance(x, bool) or not isinstance(x, int):
+            raise TypeError(f"expected a circuit Value or an int, got {type(x).__name__}")
+        k = x % R
+        return Value(self, {ONE: k} if k else {})
+
+    def mul(self, a: Operand, b: Operand) -> Value:
+        """a * b: free when either side is constant, else one new wire and one constraint."""
+        a, b = self.lift(a), self.lift(b)
+        ka, kb = a.constant, b.constant
+        if ka is not None or kb is not None:
+            k, other = (ka, b) if ka is not None else (kb, a)
+            return Value(self, lc_scale(other.lc, k), bound_product(other.bound, k + 1))
+        var = self._new_var(KIND_INT, "mul")
+        self._steps.append((STEP_MUL, var, a.lc, b.lc))
+        self._emit(a.lc, b.lc, {var: 1}, "mul")
+        bound = bound_product(a.bound, b.bound)
+        if bound is not None:
+            self._var_bound[var] = bound
+        return Value(self, {var: 1})
+
+    def sum(self, values: Iterable[Operand]) -> Value:
+        """Sum of many values in linear time (repeated ``+`` copies the growing combination)."""
+        lc: LinearCombination = {}
+        bounds = []
+        for x in values:
+            v = self.lift(x)
+            bounds.append(v.bound)
+            for var, coef in v.lc.items():
+                s = (lc.get(var, 0) + coef) % R
+                if s:
+                    lc[var] = s
+                else:
+                    lc.pop(var, None)
+        return Value(self, lc, bound_sum(bounds))
+
+    def hint(self, fn: Callable[..., object], *args: object, n_out: int | None = None,
+             name: str = "hint") -> Value | list[Value]:
+        """New *unconstrained* wires computed by ``fn`` at witness time; the caller must constrain them.
+
+        ``args`` may be Values, ints or (nested) lists of them; ``fn`` receives the same structure with
+        every Value replaced by its field element (an int in [0, r)). It returns one int (``n_out`` None)
+        or a sequence of ``n_out`` ints; results are reduced mod r.
+        """
+        _check_hint_args(self, args)
+        count = 1 if n_out is None else n_out
+        if count < 0:
+            raise ValueError("hint n_out must be >= 0")
+        names = [name] if n_out is None else [f"{name}[{i}]" for i in range(count)]
+        variables = [self._new_var(KIND_INT, n) for n in names]
+        self._hint_vars.extend(variables)
+        self._steps.append((STEP_HINT, variables, fn, args, self._label(name), n_out is None))
+        values = [Value(self, {v: 1}) for v in variables]
+        return values[0] if n_out is None else values
+
+    # -- constraints -------------------------------------------------------------------------------
+
+    def assert_equal(self, a: Operand, b: Operand, name: str | None = None) -> None:
+        """a == b (one constraint; a build-time check when both are constants)."""
+        diff = self.lift(a) - self.lift(b)
+        k = diff.constant
+        if k is not None:
+            if k:
+                raise ValueError(f"{self._label(name or 'assert_equal')}: constants are not equal")
+            return
+        self._emit(diff.lc, {ONE: 1}, {}, "assert_equal", name)
+
+    def assert_bool(self, x: Operand, name: str | None = None) -> Value:
+        """x * (x - 1) == 0 (one constraint); returns x, now known to be 0 or 1."""
+        v = self.lift(x)
+        k = v.constant
+        if k is not None:
+            if k > 1:
+                raise ValueError(f"{self._label(name or 'assert_bool')}: constant is not 0 or 1")
+            return v
+        self._emit(v.lc, lc_add(v.lc, {ONE: 1}, R - 1), {}, "assert_bool", name)
+        self.unsafe_assume_bound(v, 2)
+        return v
+
+    def assert_product(self, a: Operand, b: Operand, c: Operand, name: str | None = None) -> None:
+        """a * b == c as exactly one constraint (no new wire), e.g. ``q * d == x - r``."""
+        self._emit(self.lift(a).lc, self.lift(b).lc, self.lift(c).lc, "assert_product", name)
+
+    # -- scopes and bookkeeping --------------------------------------------------------------------
+
+    @contextmanager
+    def scope(self, name: str) -> Iterator[None]:
+        """Prefix the labels and symbol names of everything emitted inside with ``name``."""
+        if not _SCOPE.match(name):
+            raise ValueError(f"scope name {name!r}: no '/', ',' or spaces (they separate labels and .sym fields)")
+        self._scope.append(name)
+        self._scope_path = "/".join(self._scope)
+        try:
+            yield
+        finally:
+            self._scope.pop()
+            self._scope_path = "/".join(self._scope)
+
+    @property
+    def n_constraints(self) -> int:
+        return len(self._constraints)
+
+    @property
+    def n_variables(self) -> int:
+        """Variables so far, the constant one included (= the wire count once compiled)."""
+        return len(self._kinds)
+
+    def variable_bound(self, var: int) -> int | None:
+        return self._var_bound.get(var)
+
+    def unsafe_assume_bound(self, value: Value, bound: int) -> None:
+        """Record that constraints *already emitted* prove ``value < bound``; only gadgets call this.
+
+        Recording a bound that no constraint enforces lets later comparisons skip their range checks,
+        which is exactly the under-constrained-comparator bug, hence the name.
+        """
+        if not 1 <= bound <= R:
+            raise ValueError("bound must be in [1, r]")
+        old = value.bound
+        if old is not None and old <= bound:
+            return
+        value._bound = bound
+        var = value.single_variable
+        if var is not None:
+            self._var_bound[var] = bound
+
+    def compile(self):  # -> CompiledCircuit (import deferred: compiled.py imports this module)
+        """Freeze the current constraints into an R1CS plus a witness generator."""
+        from zkyield.dsl.compiled import CompiledCircuit
+
+        return CompiledCircuit.from_builder(self)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _declare(self, name: str, kind: int, length: int | None) -> Value | list[Value]:
+        self._check_new_name(name)
+        if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 1):
+            raise ValueError(f"input {name}: length must be a positive int or None")
+        labels = [name] if length is None else [f"{name}[{i}]" for i in range(length)]
+        variables = tuple(self._new_var(kind, label, full_name=True) for label in labels)
+        self._signals[name] = Signal(name, kind, variables, length is not None)
+        values = [Value(self, {v: 1}) for v in variables]
+        return values[0] if length is None else values
+
+    def _check_new_name(self, name: str) -> None:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ValueError(f"signal name {name!r}: use letters, digits and '_' (not starting with a digit)")
+        if name in self._signals:
+            raise ValueError(f"signal name {name!r} is already declared")
+
+    def _new_var(self, kind: int, name: str, full_name: bool = False) -> int:
+        self._kinds.append(kind)
+        self._var_names.append(name if full_name or not self._scope else f"{self._scope_path}/{name}")
+        return len(self._kinds) - 1
+
+    def _label(self, name: str | None) -> str:
+        if self._scope:
+            return f"{self._scope_path}/{name}" if name else self._scope_path
+        return name or ""
+
+    def _emit(self, a: LinearCombination, b: LinearCombination, c: LinearCombination, op: str,
+              name: str | None = None) -> None:
+        """Add a*b = c labelled scope/name, or just the scope path, or the operation at top level."""
+        self._constraints.append((a, b, c))
+        self._labels.append(self._label(name) if name or self._scope else op)
+
+
+def _check_hint_args(circuit: Circuit, args: object) -> None:
+    if isinstance(args, Value):
+        circuit.lift(args)
+    elif isinstance(args, (list, tuple)):
+        for a in args:
+            _check_hint_args(circuit, a)
+    elif isinstance(args, bool) or not isinstance(args, int):
+        raise TypeError(f"hint arguments must be Values, ints or lists of them, got {type(args).__name__}")
