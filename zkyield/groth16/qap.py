@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from zkyield.errors import ConstraintError
 from zkyield.field import R, batch_inverse, root_of_unity
 from zkyield.poly import coset_ntt, intt
 from zkyield.r1cs import R1CS
@@ -40,22 +39,17 @@ def row_evaluations(r1cs: R1CS, witness: Sequence[int], size: int) -> tuple[list
 
 
 def quotient_evaluations(
-    r1cs: R1CS, witness: Sequence[int], size: int, progress: Callable[[str], None] | None = None
+    a: Sequence[int], b: Sequence[int], c: Sequence[int], progress: Callable[[str], None] | None = None
 ) -> list[int]:
-    """A·B - C at the odd 2n-th roots of unity ω_2n^(2i+1), computed with NTTs (snarkjs's method).
+    """A·B - C at the odd 2n-th roots of unity ω_2n^(2i+1), from the row evaluations, via NTTs.
 
     A·B - C = H·Z has degree < 2n and vanishes on the n-th roots (the even 2n-th roots), so its
     values on the odd coset alone determine H(τ)·Z(τ) = Σ_i (A·B - C)(ω_2n^(2i+1))·L^(2n)_(2i+1)(τ);
-    the key's H points carry those Lagrange values, so no division by Z is ever needed.
+    the key's H points carry those Lagrange values, so no division by Z is ever needed (snarkjs's method).
     """
-    a, b, c = row_evaluations(r1cs, witness, size)
-    for i in range(size):
-        if a[i] * b[i] % R != c[i]:
-            label = r1cs.label(i) if i < r1cs.n_constraints else f"public row {i - r1cs.n_constraints}"
-            raise ConstraintError(i, label)
     if progress:
         progress("evaluating A, B, C on the odd coset")
-    shift = root_of_unity(2 * size)
+    shift = root_of_unity(2 * len(a))
     a_odd = coset_ntt(intt(a), shift)
     b_odd = coset_ntt(intt(b), shift)
     c_odd = coset_ntt(intt(c), shift)
