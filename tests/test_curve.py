@@ -105,6 +105,10 @@ def test_jacobian_helpers_and_batch_to_affine() -> None:
     p = jac[0]
     assert curve.g1_to_affine(curve.g1_jac_add(p, p)) == curve.g1_to_affine(curve.g1_jac_double(p))
     assert curve.g1_to_affine(curve.g1_jac_add_affine(p, expected[0])) == g1_point(2 * ks[0])
+    jac2 = [curve.g2_jac_mul(curve.G2_GENERATOR, k) for k in ks[:3]]
+    jac2.insert(1, curve.G2_JAC_INFINITY)
+    assert curve.g2_batch_to_affine(jac2) == [g2_point(ks[0]), None, g2_point(ks[1]), g2_point(ks[2])]
+    assert curve.g2_batch_to_affine([]) == []
     q = curve.g2_jac_mul(curve.G2_GENERATOR, ks[1])
     assert curve.g2_to_affine(curve.g2_jac_add(q, q)) == g2_point(2 * ks[1])
     assert curve.g2_to_affine(curve.g2_jac_add_affine(q, g2_point(ks[1]))) == g2_point(2 * ks[1])

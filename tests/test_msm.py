@@ -59,6 +59,14 @@ def test_msm_small_sizes_match_pyecc(n: int) -> None:
     assert msm.msm_g2(g2s, ks) == g2_from_pyecc(_pyecc_msm(g2s, ks, g2_to_pyecc, ob.Z2))
 
 
+def test_msm_returns_plain_ints() -> None:
+    """gmpy2 is internal: results must serialise and compare like every other point."""
+    p1 = msm.msm_g1(G1_POOL[1:3], [5, 7])
+    p2 = msm.msm_g2(G2_POOL[1:3], [5, 7])
+    assert p1 is not None and p2 is not None
+    assert all(type(v) is int for v in (*p1, *p2[0], *p2[1]))
+
+
 def test_msm_cancelling_terms_give_infinity() -> None:
     p, k = G1_POOL[1], _KS[3]
     assert msm.msm_g1([p, p], [k, R - k]) is None

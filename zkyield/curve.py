@@ -283,6 +283,19 @@ def g2_to_affine(p: G2Jac) -> G2Affine:
     return fq2_mul(x, zi2), fq2_mul(fq2_mul(y, zi2), zi)
 
 
+def g2_batch_to_affine(points: Sequence[G2Jac]) -> list[G2Affine]:
+    """Affine forms of many G2 points: 1/z = conj(z)/N(z), with the Fq norms inverted in one batch."""
+    finite = [i for i, p in enumerate(points) if p[2] != FQ2_ZERO]
+    norms = [(points[i][2][0] ** 2 + points[i][2][1] ** 2) % Q for i in finite]
+    out: list[G2Affine] = [None] * len(points)
+    for i, n_inv in zip(finite, batch_inverse(norms, Q), strict=True):
+        x, y, (z0, z1) = points[i]
+        zi = (z0 * n_inv % Q, -z1 * n_inv % Q)
+        zi2 = fq2_sqr(zi)
+        out[i] = (fq2_mul(x, zi2), fq2_mul(fq2_mul(y, zi2), zi))
+    return out
+
+
 def g2_jac_mul(p: G2Affine, k: int, reduce: bool = True) -> G2Jac:
     """k·p by double-and-add; ``reduce=False`` keeps k as given (the subgroup check multiplies by r)."""
     k = _scalar(k) if reduce else k

@@ -70,6 +70,7 @@ def _checked(points: Sequence[Any], scalars: Sequence[int]) -> list[tuple[Any, i
         raise InputError(f"msm: {len(points)} points but {len(scalars)} scalars; pass one scalar per point")
     pairs = []
     for i, (p, k) in enumerate(zip(points, scalars, strict=True)):
+        # Every scalar is checked; zero scalars and infinity points add nothing and are dropped.
         if fr(k, f"msm scalars[{i}]") and p is not None:
             pairs.append((p, k))
     return pairs
