@@ -1,0 +1,100 @@
+"""``zkyield groth16 setup|prove|verify``: snarkjs's verbs and argument order on zkyield's prover."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from zkyield.cli.context import settings
+from zkyield.errors import InputError
+from zkyield.formats.proving_key import read_proving_key, write_proving_key
+from zkyield.formats.r1cs_bin import read_r1cs
+from zkyield.formats.snarkjs_json import dump_proof, dump_public, dump_vk, load_proof, load_public, load_vk
+from zkyield.formats.wtns_bin import read_wtns
+from zkyield.groth16 import prove, setup, verify
+from zkyield.pairing import pairing
+
+PROVING_KEY = "proving_key"
+VERIFICATION_KEY = "verification_key.json"
+CIRCUIT = "circuit.r1cs"
+
+_existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+_existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
+_out_dir = click.Path(file_okay=False, path_type=Path)
+
+
+@click.group()
+def groth16() -> None:
+    """Groth16 setup, prove and verify on snarkjs-compatible files."""
+
+
+@groth16.command("setup")
+@click.argument("circuit", type=_existing_file)
+@click.option("--out", "out_dir", type=_out_dir, required=True, help="Folder for the keys.")
+def setup_cmd(circuit: Path, out_dir: Path) -> None:
+    """Make a proving key and verification key for CIRCUIT.r1cs (single-party setup).
+
+    \b
+    Writes OUT/proving_key, OUT/verification_key.json and a copy of the circuit (OUT/circuit.r1cs).
+    Whoever runs this could forge proofs: use `zkyield ceremony` for keys others must trust.
+
+    \b
+    Example:
+      zkyield groth16 setup multiplier.r1cs --out keys/
+    """
+    r1cs = read_r1cs(circuit)
+    pk, vk = setup(r1cs, progress=settings().progress("setup"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_proving_key(pk, out_dir / PROVING_KEY)
+    dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), out_dir / VERIFICATION_KEY)
+    if circuit.resolve() != (out_dir / CIRCUIT).resolve():
+        shutil.copyfile(circuit, out_dir / CIRCUIT)
+    click.echo(f"wrote {out_dir / PROVING_KEY} and {out_dir / VERIFICATION_KEY}")
+
+
+@groth16.command("prove")
+@click.argument("key_dir", type=_existing_dir)
+@click.argument("witness", type=_existing_file)
+@click.option("--out", "out_dir", type=_out_dir, required=True, help="Folder for proof.json and public.json.")
+def prove_cmd(key_dir: Path, witness: Path, out_dir: Path) -> None:
+    """Prove that WITNESS.wtns satisfies the circuit whose keys are in KEY_DIR.
+
+    \b
+    Example:
+      zkyield groth16 prove keys/ multiplier.wtns --out proof/
+    """
+    for name in (PROVING_KEY, CIRCUIT):
+        if not (key_dir / name).is_file():
+            raise InputError(f"{key_dir}: missing {name}; run `zkyield groth16 setup CIRCUIT.r1cs --out {key_dir}`")
+    r1cs = read_r1cs(key_dir / CIRCUIT)
+    pk = read_proving_key(key_dir / PROVING_KEY)
+    values = read_wtns(witness)
+    proof = prove(pk, r1cs, values, progress=settings().progress("prove"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dump_public(r1cs.public_inputs(values), out_dir / "public.json")
+    dump_proof(proof, out_dir / "proof.json")
+    click.echo(f"wrote {out_dir / 'proof.json'} and {out_dir / 'public.json'}")
+
+
+@groth16.command("verify")
+@click.argument("vk_path", metavar="VERIFICATION_KEY.json", type=_existing_file)
+@click.argument("public_path", metavar="PUBLIC.json", type=_existing_file)
+@click.argument("proof_path", metavar="PROOF.json", type=_existing_file)
+@click.pass_context
+def verify_cmd(ctx: click.Context, vk_path: Path, public_path: Path, proof_path: Path) -> None:
+    """Check a proof; prints OK and exits 0 when valid, exits 1 when not.
+
+    \b
+    Example:
+      zkyield groth16 verify keys/verification_key.json proof/public.json proof/proof.json
+    """
+    vk = load_vk(vk_path)
+    public = load_public(public_path)
+    proof = load_proof(proof_path)
+    if verify(vk, public, proof):
+        click.echo("OK")
+        return
+    click.echo("INVALID: the proof does not verify for these public inputs and this key", err=True)
+    ctx.exit(1)
