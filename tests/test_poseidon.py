@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+from functools import cache
 
 import pytest
 from _poseidon_util import circomlibjs_poseidon
-from conftest import ROOT
+from conftest import ROOT, node_tool
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zkyield.errors import FieldError, InputError
+from zkyield.dsl.circuit import Circuit
+from zkyield.errors import ConstraintError, FieldError, InputError
 from zkyield.field import R
+from zkyield.formats.r1cs_bin import read_r1cs
+from zkyield.gadgets.poseidon import poseidon_gadget
 from zkyield.poseidon import permutation, poseidon, sbox
 from zkyield.poseidon_constants import N_ROUNDS_P, params
 
@@ -87,3 +92,101 @@ def test_hash_is_state_zero_of_the_permutation_and_input_sensitive(inputs: list[
     assert poseidon(tweaked) != h
     if len(inputs) < 16:  # widths are separate functions: a trailing zero changes the hash
         assert poseidon([*inputs, 0]) != h
+
+
+# -- the circuit gadget ----------------------------------------------------------------------------
+
+# circom 2's --O2 count for circomlib Poseidon(n) is 3 * (8t + R_P) - 3 (measured for n = 2: 240,
+# n = 16: 609); the test below re-measures it with circom2 instead of trusting this formula.
+def _expected_cost(n: int) -> int:
+    return 3 * (8 * (n + 1) + N_ROUNDS_P[n - 1]) - 3
+
+
+@cache
+def _hash_circuit(n: int):
+    """Circuit with private inputs x[n] and one public output h = Poseidon(x); also its gadget cost."""
+    c = Circuit(f"poseidon{n}")
+    xs = c.private_input("x", n)
+    before = c.n_constraints
+    h = poseidon_gadget(c, xs)
+    cost = c.n_constraints - before
+    c.output("h", h)
+    return c.compile(), cost
+
+
+def test_gadget_equals_the_hash_and_circomlib_cost_at_every_width() -> None:
+    rng = random.Random(5)
+    for n in range(1, 17):
+        compiled, cost = _hash_circuit(n)
+        assert cost == _expected_cost(n), n
+        inputs = [rng.randrange(R) for _ in range(n)]
+        witness = compiled.witness({"x": inputs})
+        assert compiled.r1cs.public_inputs(witness) == [poseidon(inputs)]
+
+
+def _circomlib_o2_constraints(n: int, workdir) -> int:
+    circom = node_tool("circom2")
+    src = workdir / f"p{n}.circom"
+    src.write_text(
+        'pragma circom 2.0.0;\ninclude "circomlib/circuits/poseidon.circom";\n'
+        f"component main = Poseidon({n});\n"
+    )
+    subprocess.run([str(circom), str(src), "--r1cs", "--O2", "-o", str(workdir), "-l", str(ROOT / "node_modules")],
+                   check=True, capture_output=True, timeout=600, cwd=ROOT)
+    return read_r1cs(workdir / f"p{n}.r1cs").n_constraints
+
+
+@pytest.mark.parametrize("n", [2, pytest.param(1, marks=pytest.mark.slow), pytest.param(16, marks=pytest.mark.slow)])
+def test_gadget_costs_no_more_than_circom_o2_circomlib(n: int, tmp_path) -> None:
+    assert _hash_circuit(n)[1] <= _circomlib_o2_constraints(n, tmp_path)
+
+
+def test_constant_inputs_fold_at_build_time() -> None:
+    c = Circuit()
+    x = c.private_input("x")
+    h = poseidon_gadget(c, [7, x])
+    assert c.n_constraints == _expected_cost(2) - 3  # the constant lane's first S-box is free
+    k = poseidon_gadget(c, [1, 2])
+    assert k.constant == poseidon([1, 2])
+    c.output("h", h)
+    compiled = c.compile()
+    assert compiled.r1cs.public_inputs(compiled.witness({"x": 9})) == [poseidon([7, 9])]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_tampered_sbox_wires_are_rejected(n: int) -> None:
+    compiled, _ = _hash_circuit(n)
+    inputs = list(range(3, 3 + n))
+    honest = compiled.witness({"x": inputs})
+    rounds = params(n + 1).n_rounds_f + params(n + 1).n_rounds_p
+    # Product wires of the first, a partial and the last round: x^2, x^4 and x^5 of each S-box.
+    for r in (0, 4, rounds // 2, rounds - 1):
+        wires = [w for w, name in enumerate(compiled.var_names) if name.startswith(f"poseidon{n}/round{r}/")]
+        assert len(wires) in (3, 3 * n, 3 * (n + 1))
+        for wire in wires:
+            for forged in ((honest[wire] + 1) % R, 0):
+                if forged == honest[wire]:
+                    continue
+                tampered = compiled.witness({"x": inputs}, overrides={wire: forged}, check=False)
+                assert tampered[wire] == forged
+                with pytest.raises(ConstraintError, match=f"poseidon{n}/round{r}"):
+                    compiled.r1cs.check(tampered)
+                # Even the honest output beside the forged wire does not satisfy the system.
+                tampered[1] = honest[1]
+                assert not compiled.r1cs.is_satisfied(tampered)
+
+
+def test_a_wrong_output_is_rejected() -> None:
+    compiled, _ = _hash_circuit(2)
+    w = compiled.witness({"x": [1, 2]})
+    assert w[1] == poseidon([1, 2])
+    w[1] = (w[1] + 1) % R
+    with pytest.raises(ConstraintError):
+        compiled.r1cs.check(w)
+
+
+@given(st.lists(st.sampled_from(EDGE) | st.integers(0, R - 1), min_size=3, max_size=3))
+def test_gadget_witness_satisfies_and_equals_the_hash_on_edge_values(inputs: list[int]) -> None:
+    compiled, _ = _hash_circuit(3)
+    witness = compiled.witness({"x": inputs})
+    assert witness[1] == poseidon(inputs)
