@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import random
+from functools import cache
 
 import pytest
 from _poseidon_util import run_circomlibjs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zkyield.errors import FieldError, InputError
+from zkyield.dsl.circuit import Circuit
+from zkyield.errors import ConstraintError, FieldError, InputError
 from zkyield.field import R
+from zkyield.gadgets.merkle import CONSTRAINTS_PER_LEVEL, merkle_inclusion
 from zkyield.merkle import EMPTY_LEAF, MerkleTree, compute_root, empty_root, verify_proof
 
 # Full tree in JS with circomlibjs's Poseidon: pad with "0" to 2^depth, hash pairs level by level.
@@ -114,3 +117,109 @@ def test_proofs_of_random_trees(leaves: list[int], depth: int, data: st.DataObje
     assert padded.root == tree.root
     if (leaves + [0] * (2**depth))[other] != leaves[index]:
         assert not verify_proof(tree.root, leaves[index], siblings, other_bits, depth)
+
+
+# -- in circuit ------------------------------------------------------------------------------------
+
+DEPTH = 4
+
+
+@cache
+def _inclusion_circuit(depth: int = DEPTH):
+    """Public root; private leaf, siblings[depth], bits[depth]; asserts the implied root is the root."""
+    c = Circuit("inclusion")
+    root = c.public_input("root")
+    leaf = c.private_input("leaf")
+    siblings = c.private_input("siblings", depth)
+    bits = c.private_input("bits", depth)
+    before = c.n_constraints
+    c.assert_equal(merkle_inclusion(c, leaf, siblings, bits, depth), root, "root")
+    cost = c.n_constraints - before
+    return c.compile(), cost
+
+
+def _inputs(tree: MerkleTree, index: int, leaf: int) -> dict:
+    siblings, bits = tree.proof(index)
+    return {"root": tree.root, "leaf": leaf, "siblings": siblings, "bits": bits}
+
+
+def _failures(compiled, inputs: dict) -> list[str]:
+    """Labels of every constraint the honestly computed witness for ``inputs`` violates."""
+    w = compiled.witness(inputs, check=False)
+    r1cs = compiled.r1cs
+    bad = []
+    for i, con in enumerate(r1cs.constraints):
+        ev = [sum(w[k] * v for k, v in lc.items()) % R for lc in (con.a, con.b, con.c)]
+        if ev[0] * ev[1] % R != ev[2]:
+            bad.append(r1cs.label(i))
+    return bad
+
+
+TREE = MerkleTree([101, 202, 303, 404, 505, 606], DEPTH)
+LEAVES = [101, 202, 303, 404, 505, 606]
+
+
+def test_proofs_built_out_of_circuit_verify_in_circuit() -> None:
+    compiled, cost = _inclusion_circuit()
+    assert cost == DEPTH * CONSTRAINTS_PER_LEVEL + 1  # + the root assertion
+    for index in range(2**DEPTH):
+        leaf = LEAVES[index] if index < len(LEAVES) else EMPTY_LEAF
+        compiled.witness(_inputs(TREE, index, leaf))  # raises ConstraintError if unsatisfied
+
+
+def test_wrong_leaf_sibling_or_path_bit_is_rejected() -> None:
+    compiled, _ = _inclusion_circuit()
+    good = _inputs(TREE, 2, 303)
+    with pytest.raises(ConstraintError, match="root"):
+        compiled.witness({**good, "leaf": 304})
+    with pytest.raises(ConstraintError, match="root"):
+        compiled.witness({**good, "leaf": 202})
+    with pytest.raises(ConstraintError, match="root"):
+        compiled.witness({**good, "root": (TREE.root + 1) % R})
+    for k in range(DEPTH):
+        siblings = list(good["siblings"])
+        siblings[k] = (siblings[k] + 1) % R
+        with pytest.raises(ConstraintError, match="root"):
+            compiled.witness({**good, "siblings": siblings})
+        bits = list(good["bits"])
+        bits[k] ^= 1
+        with pytest.raises(ConstraintError, match="root"):
+            compiled.witness({**good, "bits": bits})
+
+
+@pytest.mark.parametrize("bad_bit", [2, R - 1, 1 + (1 << 200)])
+def test_non_boolean_path_bit_fails_its_booleanity_constraint(bad_bit: int) -> None:
+    compiled, _ = _inclusion_circuit()
+    good = _inputs(TREE, 5, 606)
+    for k in (0, DEPTH - 1):
+        bits = list(good["bits"])
+        bits[k] = bad_bit
+        # Play a prover who also claims the root that the bad bit implies: only booleanity stops it.
+        probe = Circuit("probe")
+        leaf, sib, bit = probe.private_input("leaf"), probe.private_input("s", DEPTH), probe.private_input("b", DEPTH)
+        probe.output("r", merkle_inclusion(probe, leaf, sib, bit, DEPTH))
+        implied = probe.compile().witness({"leaf": 606, "s": good["siblings"], "b": bits}, check=False)[1]
+        assert implied != TREE.root
+        assert _failures(compiled, {**good, "bits": bits, "root": implied}) == [f"merkle{k}/path_bit"]
+
+
+def test_proven_boolean_bits_skip_the_booleanity_constraint() -> None:
+    c = Circuit()
+    bits = [c.assert_bool(b) for b in c.private_input("b", 2)]
+    leaf, siblings = c.private_input("leaf"), c.private_input("s", 2)
+    before = c.n_constraints
+    merkle_inclusion(c, leaf, siblings, bits, 2)
+    assert c.n_constraints - before == 2 * (CONSTRAINTS_PER_LEVEL - 1)
+    with pytest.raises(ValueError, match="siblings"):
+        merkle_inclusion(c, leaf, siblings, bits, 3)
+
+
+@given(st.lists(st.integers(0, R - 1) | st.sampled_from([0, 1, R - 1]), min_size=1, max_size=16), st.data())
+def test_random_trees_verify_in_circuit(leaves: list[int], data: st.DataObject) -> None:
+    compiled, _ = _inclusion_circuit()
+    tree = MerkleTree(leaves, DEPTH)
+    index = data.draw(st.integers(0, len(leaves) - 1))
+    w = compiled.witness(_inputs(tree, index, leaves[index]))
+    assert compiled.r1cs.public_inputs(w) == [tree.root]
+    wrong = (leaves[index] + data.draw(st.integers(1, R - 1))) % R
+    assert not compiled.r1cs.is_satisfied(compiled.witness(_inputs(tree, index, wrong), check=False))
