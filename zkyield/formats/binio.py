@@ -57,27 +57,32 @@ class Reader:
                 f"but only {self.remaining} bytes remain; the file is truncated or corrupt"
             )
 
+    def _fixed(self, size: int, what: str) -> None:
+        if size > self.remaining:
+            left = self.remaining
+            raise FormatError(f"{self.name}: truncated at {what} ({size} bytes needed, {left} left)")
+
     def u32(self, what: str) -> int:
-        self.need(1, 4, what)
+        self._fixed(4, what)
         (v,) = _U32.unpack_from(self.data, self.pos)
         self.pos += 4
         return v
 
     def u64(self, what: str) -> int:
-        self.need(1, 8, what)
+        self._fixed(8, what)
         (v,) = _U64.unpack_from(self.data, self.pos)
         self.pos += 8
         return v
 
     def take(self, n: int, what: str) -> bytes:
-        self.need(1, n, what)
+        self._fixed(n, what)
         out = self.data[self.pos : self.pos + n]
         self.pos += n
         return out
 
     def element(self, n8: int, modulus: int, what: str) -> int:
         """An ``n8``-byte little-endian field element in standard (not Montgomery) form, < modulus."""
-        self.need(1, n8, what)
+        self._fixed(n8, what)
         v = int.from_bytes(self.data[self.pos : self.pos + n8], "little")
         if v >= modulus:
             raise FormatError(f"{self.name}: {what} is not a canonical field element (>= the prime)")
@@ -117,7 +122,7 @@ def read_container(data: bytes, magic: bytes, version: int, name: str) -> Contai
     if len(data) < 12:
         raise FormatError(f"{name}: file too short ({len(data)} bytes) for a {magic.decode()} header")
     if data[:4] != magic:
-        raise FormatError(f"{name}: bad magic {data[:4]!r}, expected {magic!r} (not a .{magic.decode()} file)")
+        raise FormatError(f"{name}: bad magic {data[:4]!r}, expected {magic!r} (not a {magic.decode()} file)")
     (got_version,) = _U32.unpack_from(data, 4)
     if got_version != version:
         raise FormatError(f"{name}: unsupported {magic.decode()} version {got_version}, expected {version}")
@@ -133,7 +138,7 @@ def read_container(data: bytes, magic: bytes, version: int, name: str) -> Contai
         pos += _SECTION_HEADER.size
         if size > len(data) - pos:
             raise FormatError(
-                f"{name}: section {i} (type {section_type}) claims {size} bytes, only {len(data) - pos} remain"
+                f"{name}: section {i} (type {section_type}) claims {size} bytes, {len(data) - pos} left"
             )
         sections.setdefault(section_type, []).append((pos, size))
         pos += size

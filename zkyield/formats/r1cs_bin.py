@@ -81,9 +81,11 @@ def read_r1cs_with_header(src: Source) -> tuple[R1CS, R1csHeader]:
 def _read_header(r: Reader) -> R1csHeader:
     n8 = r.u32("header field size")
     prime = int.from_bytes(r.take(n8, "header prime"), "little")
-    if n8 != N8 or prime != R:
+    if prime != R:
         shown = str(prime) if n8 <= 64 else f"of {n8} bytes"
         raise FormatError(f"{r.name}: circuit is for prime {shown}, zkyield supports BN254 r")
+    if n8 != N8:
+        raise FormatError(f"{r.name}: field elements are {n8} bytes, BN254 files use {N8}")
     n_wires = r.u32("header nWires")
     n_pub_out = r.u32("header nPubOut")
     n_pub_in = r.u32("header nPubIn")
@@ -135,7 +137,7 @@ def _bad_factor(name: str, index: int, side: str, wire: int, coef: int, n_wires:
 def _read_wire_labels(r: Reader, header: R1csHeader) -> list[int]:
     if r.remaining != header.n_wires * 8:
         raise FormatError(
-            f"{r.name}: wire-to-label map has {r.remaining} bytes, expected 8 for each of {header.n_wires} wires"
+            f"{r.name}: wire-to-label map has {r.remaining} bytes, expected 8 per wire ({header.n_wires})"
         )
     labels = list(struct.unpack_from(f"<{header.n_wires}Q", r.data, r.pos))
     r.pos = r.end
@@ -180,7 +182,7 @@ def r1cs_to_bytes(r1cs: R1CS, n_labels: int | None = None) -> bytes:
             for wire in sorted(lc):
                 coef = lc[wire]
                 if not 0 <= wire < r1cs.n_wires or not 0 <= coef < R:
-                    raise FormatError(f"{what}: constraint {i} {side}: wire {wire} out of range or coefficient >= r")
+                    raise FormatError(f"{what}: constraint {i} {side}: wire {wire} out of range or coef >= r")
                 body += _FACTOR.pack(wire)
                 body += coef.to_bytes(N8, "little")
     labels = struct.pack(f"<{len(wire_labels)}Q", *wire_labels)

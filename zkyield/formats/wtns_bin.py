@@ -28,9 +28,11 @@ def read_wtns(src: Source) -> list[int]:
     h = box.section(SECTION_HEADER, "header")
     n8 = h.u32("header field size")
     prime = int.from_bytes(h.take(n8, "header prime"), "little")
-    if n8 != N8 or prime != R:
+    if prime != R:
         shown = str(prime) if n8 <= 64 else f"of {n8} bytes"
         raise FormatError(f"{name}: witness is for prime {shown}, zkyield supports BN254 r")
+    if n8 != N8:
+        raise FormatError(f"{name}: field elements are {n8} bytes, BN254 files use {N8}")
     n_witness = h.u32("header nWitness")
     h.expect_end("header section")
     v = box.section(SECTION_VALUES, "witness values")
