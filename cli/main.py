@@ -51,8 +51,10 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 def _register() -> None:
     from zkyield.cli.groth16_commands import groth16
+    from zkyield.cli.inspect_command import inspect_cmd
 
     cli.add_command(groth16)
+    cli.add_command(inspect_cmd)
 
 
 _register()
