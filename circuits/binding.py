@@ -1,0 +1,115 @@
+"""Binding a portfolio to a market: every amount becomes an exact integer the circuit will hold.
+
+The result (``Bound``) is the one integer view of the private data that the evaluator checks and that
+the circuit's witness is built from, so the two cannot disagree about rounding or units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zkyield.circuits import encoding as enc
+from zkyield.circuits.models import Flow, Market, Portfolio, Position
+from zkyield.errors import InputError
+
+
+@dataclass(frozen=True)
+class BoundPosition:
+    """One position as integers: amounts in the token's base units, asset as the market index."""
+
+    asset: int
+    kind: int
+    protocol: int
+    start_amount: int
+    end_amount: int
+    fee_income: int
+    emission_income: int
+    unlock_time: int  # 0 when the position is never locked
+
+    @property
+    def is_debt(self) -> bool:
+        return self.kind == enc.KIND_CODE["borrow"]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A portfolio bound to a market: positions plus per-asset deposit and withdrawal totals."""
+
+    positions: tuple[BoundPosition, ...]
+    deposits: tuple[int, ...]  # base units per market asset, summed over the deposit list
+    withdrawals: tuple[int, ...]
+    scales: tuple[int, ...]  # 10^(18 - decimals) per market asset
+    prices_start: tuple[int, ...]
+    prices_end: tuple[int, ...]
+
+    def value(self, asset: int, units: int, at_end: bool) -> int:
+        """Value of ``units`` base units of ``asset``: normalised amount x price, exact (< 2^176)."""
+        price = self.prices_end[asset] if at_end else self.prices_start[asset]
+        return units * self.scales[asset] * price
+
+
+def bind(portfolio: Portfolio, market: Market, capacity: enc.Capacity | None = None) -> Bound:
+    """Check that the portfolio fits the market and the circuit capacity, and encode it as integers."""
+    capacity = capacity or enc.Capacity()
+    pname, mname = portfolio.source, market.source
+    if portfolio.period != market.period:
+        raise InputError(f"{mname}: period does not match {pname}'s period; use the market snapshot "
+                         "of the same period")
+    if len(portfolio.positions) > capacity.positions:
+        raise InputError(f"{pname}: positions has {len(portfolio.positions)} entries but the circuit holds "
+                         f"{capacity.positions} (capacity N); build a circuit with a larger N")
+    if len(market.assets) > capacity.assets:
+        raise InputError(f"{mname}: assets has {len(market.assets)} entries but the circuit holds "
+                         f"{capacity.assets} (capacity M); build a circuit with a larger M")
+    if len(market.stress_scenarios) > capacity.scenarios:
+        raise InputError(f"{mname}: stress_scenarios has {len(market.stress_scenarios)} entries but the "
+                         f"circuit holds {capacity.scenarios}; build a circuit with more scenarios")
+    positions = tuple(_position(p, f"{pname}: positions[{i}]", market) for i, p in enumerate(portfolio.positions))
+    return Bound(
+        positions=positions,
+        deposits=_flow_totals(portfolio.deposits, f"{pname}: deposits", market),
+        withdrawals=_flow_totals(portfolio.withdrawals, f"{pname}: withdrawals", market),
+        scales=tuple(enc.unit_scale(a.decimals) for a in market.assets),
+        prices_start=tuple(a.price_start for a in market.assets),
+        prices_end=tuple(a.price_end for a in market.assets),
+    )
+
+
+def _asset_index(symbol: str, where: str, market: Market) -> int:
+    index = market.index(symbol)
+    if index is None:
+        raise InputError(f"{where} is not an asset listed in {market.source}; add its prices there")
+    return index
+
+
+def _amount(text: str, where: str, market: Market, asset: int) -> int:
+    a = market.assets[asset]
+    units = enc.to_base_units(text, a.decimals, where, a.symbol)
+    enc.check_norm_amount(units, a.decimals, where)
+    return units
+
+
+def _position(pos: Position, where: str, market: Market) -> BoundPosition:
+    asset = _asset_index(pos.asset, f"{where}.asset", market)
+    pool = market.assets[asset].pool
+    if pos.kind == "lp":
+        if pool is None:
+            raise InputError(f"{where}.asset is not a pool in {market.source}: an lp position holds the "
+                             "pool's LP token, which the market lists with its pool")
+        if pos.pool is None or set(pos.pool) != set(pool.assets):
+            raise InputError(f"{where}.pool does not match the pool assets {market.source} lists for the LP token")
+    elif pool is not None:
+        raise InputError(f"{where}.kind must be lp: its asset is an LP token in {market.source}")
+    amounts = {key: _amount(getattr(pos, key), f"{where}.{key}", market, asset)
+               for key in ("start_amount", "end_amount", "fee_income", "emission_income")}
+    return BoundPosition(asset=asset, kind=enc.KIND_CODE[pos.kind], protocol=enc.protocol_id(pos.protocol),
+                         unlock_time=pos.unlock_time or 0, **amounts)
+
+
+def _flow_totals(flows: tuple[Flow, ...], where: str, market: Market) -> tuple[int, ...]:
+    totals = [0] * len(market.assets)
+    for i, flow in enumerate(flows):
+        asset = _asset_index(flow.asset, f"{where}[{i}].asset", market)
+        totals[asset] += _amount(flow.amount, f"{where}[{i}].amount", market, asset)
+        enc.check_norm_amount(totals[asset], market.assets[asset].decimals, f"{where} (total of {flow.asset})")
+    return tuple(totals)
