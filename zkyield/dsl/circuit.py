@@ -100,16 +100,17 @@ class Circuit:
         k = x % R
         return Value(self, {ONE: k} if k else {})
 
-    def mul(self, a: Operand, b: Operand) -> Value:
-        """a * b: free when either side is constant, else one new wire and one constraint."""
+    def mul(self, a: Operand, b: Operand, name: str | None = None) -> Value:
+        """a * b: free when either side is constant, else one new wire (named ``name`` in the
+        symbol map) and one constraint."""
         a, b = self.lift(a), self.lift(b)
         ka, kb = a.constant, b.constant
         if ka is not None or kb is not None:
             k, other = (ka, b) if ka is not None else (kb, a)
             return Value(self, lc_scale(other.lc, k), bound_product(other.bound, k + 1))
-        var = self._new_var(KIND_INT, "mul")
+        var = self._new_var(KIND_INT, name or "mul")
         self._steps.append((STEP_MUL, var, a.lc, b.lc))
-        self._emit(a.lc, b.lc, {var: 1}, "mul")
+        self._emit(a.lc, b.lc, {var: 1}, "mul", name)
         bound = bound_product(a.bound, b.bound)
         if bound is not None:
             self._var_bound[var] = bound
