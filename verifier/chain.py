@@ -1,0 +1,259 @@
+"""Deploy the verifier and registry, register policies and markets, submit and read attestations (web3).
+
+Needs the `chain` extra (web3). Transactions go out either from a local key (signed here, sent raw)
+or, on in-process/dev nodes, from an account the node unlocks. Reverts are decoded against the
+registry's custom errors so that callers see `UnknownPolicy(policyHash=...)`, not raw bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from eth_abi import decode as abi_decode
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+from web3 import Web3
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractLogicError
+from web3.types import TxReceipt
+
+from zkyield.errors import InputError, VerificationError, ZkyieldError
+from zkyield.groth16.keys import Proof, VerifyingKey
+from zkyield.verifier.solc import CompiledContract, compile_contract
+from zkyield.verifier.solidity import contract_source, proof_calldata, render_verifier
+
+KEY_ENV = "ZKYIELD_PRIVATE_KEY"
+REGISTRY = "YieldAttestationRegistry"
+_KEY_RE = re.compile(r"(0x)?[0-9a-fA-F]{64}")
+_RECEIPT_TIMEOUT_S = 120
+# Solidity's built-in revert payloads: Error(string) and Panic(uint256) selectors.
+_ERROR_STRING = bytes.fromhex("08c379a0")
+_PANIC = bytes.fromhex("4e487b71")
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who signs: a local key (sent as a raw transaction) or, with ``account=None``, the node itself."""
+
+    address: str
+    account: LocalAccount | None = None
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """The registry's AttestationView: what a compliance tool reads back."""
+
+    id: int
+    commitment: int
+    policy_hash: int
+    market_hash: int
+    period_start: int
+    period_end: int
+    submitter: str
+    timestamp: int
+    thresholds: tuple[int, ...]
+
+
+def load_private_key(key_file: str | Path | None = None) -> str:
+    """The signing key from ``key_file`` or $ZKYIELD_PRIVATE_KEY (never from argv); its text is never echoed."""
+    if key_file is not None:
+        try:
+            text = Path(key_file).read_text().strip()
+        except OSError as exc:
+            raise InputError(f"key file: cannot read {key_file} ({type(exc).__name__})") from None
+        source = f"key file {key_file}"
+    else:
+        text = os.environ.get(KEY_ENV, "").strip()
+        if not text:
+            raise InputError(f"private key: pass --key-file or set {KEY_ENV}; keys are never taken from argv")
+        source = KEY_ENV
+    if not _KEY_RE.fullmatch(text):
+        raise InputError(f"private key: {source} must hold 64 hex digits (optionally 0x-prefixed)")
+    return text if text.startswith("0x") else "0x" + text
+
+
+def sender_from_key(key: str) -> Sender:
+    account = Account.from_key(key)
+    return Sender(account.address, account)
+
+
+def connect(rpc_url: str) -> Web3:
+    """An HTTP JSON-RPC connection, checked once so a wrong URL fails here with a clear message."""
+    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 60}))
+    if not w3.is_connected():
+        raise InputError(f"rpc-url: no JSON-RPC node answers at {rpc_url}; check the URL and that the node runs")
+    return w3
+
+
+def compiled_registry() -> CompiledContract:
+    return compile_contract(contract_source(f"{REGISTRY}.sol"), REGISTRY)
+
+
+def compiled_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") -> CompiledContract:
+    return compile_contract(render_verifier(vk, contract_name), contract_name)
+
+
+def registry_contract(w3: Web3, address: str):
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=compiled_registry().abi)
+
+
+# --- transactions ----------------------------------------------------------------------------------
+
+
+def _send(w3: Web3, tx: dict, sender: Sender, abi: list[dict], gas: int | None) -> TxReceipt:
+    tx = {**tx, "from": sender.address}
+    try:
+        tx["gas"] = gas if gas is not None else w3.eth.estimate_gas(tx) * 6 // 5
+        if sender.account is None:
+            tx_hash = w3.eth.send_transaction(tx)
+        else:
+            tx.setdefault("chainId", w3.eth.chain_id)
+            tx["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
+            if "gasPrice" not in tx and "maxFeePerGas" not in tx:
+                tx["gasPrice"] = w3.eth.gas_price
+            signed = sender.account.sign_transaction(tx)
+            tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=_RECEIPT_TIMEOUT_S)
+    except ContractLogicError as exc:
+        raise revert_error(exc.data, abi) from None
+    if receipt["status"] != 1:
+        _replay_failure(w3, tx, receipt, abi)
+    return receipt
+
+
+def _replay_failure(w3: Web3, tx: dict, receipt: TxReceipt, abi: list[dict]) -> None:
+    """A mined transaction failed without a reason (nodes do not return one): replay it as a call for it."""
+    call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
+    try:
+        w3.eth.call(call, receipt["blockNumber"] - 1)
+    except ContractLogicError as exc:
+        raise revert_error(exc.data, abi) from None
+    raise InputError(f"transaction {receipt['transactionHash'].hex()} failed (out of gas or reverted)")
+
+
+def transact(w3: Web3, fn: ContractFunction, sender: Sender, gas: int | None = None) -> TxReceipt:
+    """Send a contract call as a transaction; ``gas=None`` estimates (pass gas on eth-tester: 10x faster)."""
+    return _send(w3, fn.build_transaction({"from": sender.address, "gas": gas or 0}), sender, fn.contract_abi, gas)
+
+
+def deploy(w3: Web3, compiled: CompiledContract, sender: Sender, *args: object, gas: int | None = None) -> str:
+    """Deploy ``compiled`` with constructor ``args``; returns the checksummed address."""
+    factory = w3.eth.contract(abi=compiled.abi, bytecode=compiled.bytecode)
+    tx = factory.constructor(*args).build_transaction({"from": sender.address, "gas": gas or 0})
+    receipt = _send(w3, {k: v for k, v in tx.items() if k != "to"}, sender, compiled.abi, gas)
+    return receipt["contractAddress"]
+
+
+def deploy_verifier(w3: Web3, vk: VerifyingKey, sender: Sender, gas: int | None = None) -> str:
+    return deploy(w3, compiled_verifier(vk), sender, gas=gas)
+
+
+def deploy_registry(w3: Web3, sender: Sender, oracle: str | None = None, gas: int | None = None) -> str:
+    """Deploy the registry with ``sender`` as admin and ``oracle`` (default: the sender) as market oracle."""
+    return deploy(w3, compiled_registry(), sender, Web3.to_checksum_address(oracle or sender.address), gas=gas)
+
+
+def register_policy(
+    w3: Web3, registry: str, policy_hash: int, verifier: str, thresholds: list[int], sender: Sender,
+    gas: int | None = None,
+) -> TxReceipt:
+    fn = registry_contract(w3, registry).functions.registerPolicy(
+        policy_hash, Web3.to_checksum_address(verifier), list(thresholds)
+    )
+    return transact(w3, fn, sender, gas)
+
+
+def register_market(
+    w3: Web3, registry: str, market_hash: int, period_start: int, period_end: int, sender: Sender,
+    gas: int | None = None,
+) -> TxReceipt:
+    fn = registry_contract(w3, registry).functions.registerMarket(market_hash, period_start, period_end)
+    return transact(w3, fn, sender, gas)
+
+
+def submit_attestation(
+    w3: Web3, registry: str, proof: Proof, public: list[int], sender: Sender, gas: int | None = None
+) -> int:
+    """Submit a proof with its 6 statement public inputs; returns the new attestation id."""
+    if len(public) != 6:
+        raise InputError(f"public signals: a statement has 6 public inputs, got {len(public)}")
+    contract = registry_contract(w3, registry)
+    receipt = transact(w3, contract.functions.submitAttestation(*proof_calldata(proof, public)), sender, gas)
+    (event,) = contract.events.Attested().process_receipt(receipt)
+    return event["args"]["id"]
+
+
+def verify_on_chain(w3: Web3, verifier: str, abi: list[dict], proof: Proof, public: list[int]) -> bool:
+    """eth_call of ``verifyProof`` on a deployed verifier."""
+    contract = w3.eth.contract(address=Web3.to_checksum_address(verifier), abi=abi)
+    return contract.functions.verifyProof(*proof_calldata(proof, public)).call()
+
+
+# --- reads -----------------------------------------------------------------------------------------
+
+
+def _attestation(view: tuple) -> Attestation:
+    return Attestation(*view[:8], tuple(view[8]))
+
+
+def _view(w3: Web3, fn: ContractFunction) -> tuple:
+    try:
+        return fn.call()
+    except ContractLogicError as exc:
+        raise revert_error(exc.data, fn.contract_abi) from None
+
+
+def latest_attestation(w3: Web3, registry: str, commitment: int, policy_hash: int | None = None) -> Attestation:
+    """The attestation with the newest period for ``commitment`` (optionally under one policy)."""
+    functions = registry_contract(w3, registry).functions
+    if policy_hash is None:
+        return _attestation(_view(w3, functions.latestAttestation(commitment)))
+    return _attestation(_view(w3, functions.latestAttestationForPolicy(commitment, policy_hash)))
+
+
+def attestation(w3: Web3, registry: str, attestation_id: int) -> Attestation:
+    return _attestation(_view(w3, registry_contract(w3, registry).functions.attestation(attestation_id)))
+
+
+# --- revert decoding -------------------------------------------------------------------------------
+
+
+def _abi_type(item: dict) -> str:
+    if item["type"].startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + item["type"][5:]
+    return item["type"]
+
+
+def decode_revert(data: object, abi: list[dict]) -> str:
+    """Render revert data as `Name(arg=value, ...)` using the custom errors in ``abi``."""
+    if isinstance(data, dict):
+        data = data.get("data")
+    if not isinstance(data, str) or not data.startswith("0x") or len(data) < 10:
+        return "reverted without a reason"
+    raw = bytes.fromhex(data[2:])
+    selector, body = raw[:4], raw[4:]
+    if selector == _ERROR_STRING:
+        return abi_decode(["string"], body)[0]
+    if selector == _PANIC:
+        return f"Panic(0x{abi_decode(['uint256'], body)[0]:02x})"
+    for item in abi:
+        if item.get("type") != "error":
+            continue
+        types = [_abi_type(i) for i in item["inputs"]]
+        if keccak(text=f"{item['name']}({','.join(types)})")[:4] == selector:
+            values = abi_decode(types, body)
+            args = ", ".join(f"{i['name']}={v!r}" for i, v in zip(item["inputs"], values, strict=True))
+            return f"{item['name']}({args})"
+    return f"unknown revert 0x{raw.hex()}"
+
+
+def revert_error(data: object, abi: list[dict]) -> ZkyieldError:
+    """The zkyield error for a revert: VerificationError for a false proof, InputError otherwise."""
+    reason = decode_revert(data, abi)
+    if reason.startswith("InvalidProof("):
+        return VerificationError(f"registry: the proof does not verify ({reason})")
+    return InputError(f"registry refused the transaction: {reason}")

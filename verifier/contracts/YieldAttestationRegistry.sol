@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice The 6-input Groth16 verifier ABI (snarkjs's and zkyield's generated verifiers).
+interface IGroth16Verifier6 {
+    function verifyProof(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[6] calldata pubSignals
+    ) external view returns (bool);
+}
+
+/// @title On-chain record of zkyield yield/risk proofs
+/// @notice Public-input layout (docs/ARCHITECTURE.md):
+/// [commitment, owner, policy_hash, market_hash, period_start, period_end].
+/// An admin registers policies (hash -> verifier and public thresholds, immutable once set); an oracle
+/// registers market snapshots with their period; the proof's owner submits it. Replays are keyed on the
+/// hash of the public inputs, since a Groth16 proof can be re-randomised into new bytes.
+contract YieldAttestationRegistry {
+    uint256 internal constant IDX_COMMITMENT = 0;
+    uint256 internal constant IDX_OWNER = 1;
+    uint256 internal constant IDX_POLICY = 2;
+    uint256 internal constant IDX_MARKET = 3;
+    uint256 internal constant IDX_PERIOD_START = 4;
+    uint256 internal constant IDX_PERIOD_END = 5;
+
+    struct Policy {
+        address verifier;
+        uint256[] thresholds;
+    }
+
+    struct Market {
+        uint64 periodStart;
+        uint64 periodEnd;
+        bool registered;
+    }
+
+    struct Attestation {
+        uint256 commitment;
+        uint256 policyHash;
+        uint256 marketHash;
+        address submitter;
+        uint64 timestamp;
+        uint64 periodStart;
+        uint64 periodEnd;
+    }
+
+    /// @notice What a compliance tool reads: the stored attestation plus the policy's thresholds.
+    struct AttestationView {
+        uint256 id;
+        uint256 commitment;
+        uint256 policyHash;
+        uint256 marketHash;
+        uint64 periodStart;
+        uint64 periodEnd;
+        address submitter;
+        uint64 timestamp;
+        uint256[] thresholds;
+    }
+
+    error NotAdmin(address caller);
+    error NotOracle(address caller);
+    error ZeroAddress(string field);
+    error VerifierHasNoCode(address verifier);
+    error PolicyAlreadyRegistered(uint256 policyHash);
+    error MarketAlreadyRegistered(uint256 marketHash);
+    error InvalidPeriod(uint256 periodStart, uint256 periodEnd);
+    error OwnerNotAnAddress(uint256 owner);
+    error SenderNotOwner(address sender, address owner);
+    error UnknownPolicy(uint256 policyHash);
+    error UnknownMarket(uint256 marketHash);
+    error PeriodMismatch(uint256 marketStart, uint256 marketEnd, uint256 proofStart, uint256 proofEnd);
+    error AlreadyAttested(bytes32 inputsHash);
+    error InvalidProof();
+    error NoAttestation(uint256 commitment);
+    error UnknownAttestation(uint256 id);
+
+    event AdminChanged(address indexed previousAdmin, address indexed newAdmin);
+    event OracleChanged(address indexed previousOracle, address indexed newOracle);
+    event PolicyRegistered(uint256 indexed policyHash, address indexed verifier, uint256[] thresholds);
+    event MarketRegistered(uint256 indexed marketHash, uint64 periodStart, uint64 periodEnd);
+    event Attested(
+        uint256 indexed id,
+        uint256 indexed commitment,
+        uint256 indexed policyHash,
+        uint256 marketHash,
+        uint64 periodStart,
+        uint64 periodEnd,
+        address submitter,
+        bytes32 inputsHash
+    );
+
+    address public admin;
+    address public oracle;
+
+    mapping(uint256 => Policy) internal _policies;
+    mapping(uint256 => Market) internal _markets;
+    mapping(bytes32 => bool) public inputsUsed;
+    Attestation[] internal _attestations;
+    // 1-based ids into _attestations (0 = none).
+    mapping(uint256 => uint256) internal _latest;
+    mapping(uint256 => mapping(uint256 => uint256)) internal _latestForPolicy;
+
+    constructor(address oracle_) {
+        if (oracle_ == address(0)) revert ZeroAddress("oracle");
+        admin = msg.sender;
+        oracle = oracle_;
+        emit AdminChanged(address(0), msg.sender);
+        emit OracleChanged(address(0), oracle_);
+    }
+
+    modifier onlyAdmin() {
+        if (msg.sender != admin) revert NotAdmin(msg.sender);
+        _;
+    }
+
+    function setAdmin(address newAdmin) external onlyAdmin {
+        if (newAdmin == address(0)) revert ZeroAddress("admin");
+        emit AdminChanged(admin, newAdmin);
+        admin = newAdmin;
+    }
+
+    function setOracle(address newOracle) external onlyAdmin {
+        if (newOracle == address(0)) revert ZeroAddress("oracle");
+        emit OracleChanged(oracle, newOracle);
+        oracle = newOracle;
+    }
+
+    /// @notice Bind a policy hash to its verifier and public thresholds; a policy never changes once set,
+    /// so every attestation under it shows the thresholds it was proven against.
+    function registerPolicy(uint256 policyHash, address verifier, uint256[] calldata thresholds)
+        external
+        onlyAdmin
+    {
+        if (verifier == address(0)) revert ZeroAddress("verifier");
+        if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
+        if (_policies[policyHash].verifier != address(0)) revert PolicyAlreadyRegistered(policyHash);
+        _policies[policyHash] = Policy(verifier, thresholds);
+        emit PolicyRegistered(policyHash, verifier, thresholds);
+    }
+
+    function registerMarket(uint256 marketHash, uint64 periodStart, uint64 periodEnd) external {
+        if (msg.sender != oracle) revert NotOracle(msg.sender);
+        if (periodStart > periodEnd) revert InvalidPeriod(periodStart, periodEnd);
+        if (_markets[marketHash].registered) revert MarketAlreadyRegistered(marketHash);
+        _markets[marketHash] = Market(periodStart, periodEnd, true);
+        emit MarketRegistered(marketHash, periodStart, periodEnd);
+    }
+
+    /// @notice Record a proof. Only the `owner` in the public inputs may submit it (front-running guard).
+    /// @return id The new attestation's id (1-based).
+    function submitAttestation(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[6] calldata pubSignals
+    ) external returns (uint256 id) {
+        uint256 owner = pubSignals[IDX_OWNER];
+        if (owner >> 160 != 0) revert OwnerNotAnAddress(owner);
+        if (msg.sender != address(uint160(owner))) revert SenderNotOwner(msg.sender, address(uint160(owner)));
+
+        address verifier = _policies[pubSignals[IDX_POLICY]].verifier;
+        if (verifier == address(0)) revert UnknownPolicy(pubSignals[IDX_POLICY]);
+        Market memory market = _markets[pubSignals[IDX_MARKET]];
+        if (!market.registered) revert UnknownMarket(pubSignals[IDX_MARKET]);
+        if (market.periodStart != pubSignals[IDX_PERIOD_START] || market.periodEnd != pubSignals[IDX_PERIOD_END]) {
+            revert PeriodMismatch(
+                market.periodStart, market.periodEnd, pubSignals[IDX_PERIOD_START], pubSignals[IDX_PERIOD_END]
+            );
+        }
+
+        bytes32 inputsHash = keccak256(abi.encode(pubSignals));
+        if (inputsUsed[inputsHash]) revert AlreadyAttested(inputsHash);
+        if (!IGroth16Verifier6(verifier).verifyProof(a, b, c, pubSignals)) revert InvalidProof();
+        inputsUsed[inputsHash] = true;
+
+        uint256 commitment = pubSignals[IDX_COMMITMENT];
+        _attestations.push(
+            Attestation({
+                commitment: commitment,
+                policyHash: pubSignals[IDX_POLICY],
+                marketHash: pubSignals[IDX_MARKET],
+                submitter: msg.sender,
+                timestamp: uint64(block.timestamp),
+                periodStart: market.periodStart,
+                periodEnd: market.periodEnd
+            })
+        );
+        id = _attestations.length;
+        _updateLatest(_latest, commitment, id, market.periodEnd);
+        _updateLatest(_latestForPolicy[commitment], pubSignals[IDX_POLICY], id, market.periodEnd);
+        emit Attested(
+            id, commitment, pubSignals[IDX_POLICY], pubSignals[IDX_MARKET], market.periodStart, market.periodEnd,
+            msg.sender, inputsHash
+        );
+    }
+
+    /// @dev "Latest" is the attestation with the newest period end (ties: the later submission), so an owner
+    /// cannot hide a recent period behind a re-submitted older one.
+    function _updateLatest(mapping(uint256 => uint256) storage latest, uint256 key, uint256 id, uint64 periodEnd)
+        internal
+    {
+        uint256 current = latest[key];
+        if (current == 0 || _attestations[current - 1].periodEnd <= periodEnd) latest[key] = id;
+    }
+
+    function policy(uint256 policyHash) external view returns (address verifier, uint256[] memory thresholds) {
+        Policy storage p = _policies[policyHash];
+        if (p.verifier == address(0)) revert UnknownPolicy(policyHash);
+        return (p.verifier, p.thresholds);
+    }
+
+    function market(uint256 marketHash) external view returns (uint64 periodStart, uint64 periodEnd) {
+        Market memory m = _markets[marketHash];
+        if (!m.registered) revert UnknownMarket(marketHash);
+        return (m.periodStart, m.periodEnd);
+    }
+
+    function attestationCount() external view returns (uint256) {
+        return _attestations.length;
+    }
+
+    function hasAttestation(uint256 commitment) external view returns (bool) {
+        return _latest[commitment] != 0;
+    }
+
+    function attestation(uint256 id) public view returns (AttestationView memory) {
+        if (id == 0 || id > _attestations.length) revert UnknownAttestation(id);
+        Attestation storage s = _attestations[id - 1];
+        return AttestationView({
+            id: id,
+            commitment: s.commitment,
+            policyHash: s.policyHash,
+            marketHash: s.marketHash,
+            periodStart: s.periodStart,
+            periodEnd: s.periodEnd,
+            submitter: s.submitter,
+            timestamp: s.timestamp,
+            thresholds: _policies[s.policyHash].thresholds
+        });
+    }
+
+    function latestAttestation(uint256 commitment) external view returns (AttestationView memory) {
+        uint256 id = _latest[commitment];
+        if (id == 0) revert NoAttestation(commitment);
+        return attestation(id);
+    }
+
+    function latestAttestationForPolicy(uint256 commitment, uint256 policyHash)
+        external
+        view
+        returns (AttestationView memory)
+    {
+        uint256 id = _latestForPolicy[commitment][policyHash];
+        if (id == 0) revert NoAttestation(commitment);
+        return attestation(id);
+    }
+}
