@@ -61,10 +61,6 @@ class MerkleTree:
             self.levels.append(level)
 
     @property
-    def n_leaves(self) -> int:
-        return len(self.levels[0])
-
-    @property
     def root(self) -> int:
         top = self.levels[self.depth]
         return top[0] if top else empty_root(self.depth)
@@ -98,7 +94,11 @@ def compute_root(leaf: int, siblings: Sequence[int], path_bits: Sequence[int]) -
 
 
 def verify_proof(root: int, leaf: int, siblings: Sequence[int], path_bits: Sequence[int], depth: int) -> bool:
-    """Whether ``leaf`` sits under ``root`` in a depth-``depth`` tree at the position ``path_bits`` spell."""
+    """Whether ``leaf`` sits under ``root`` in a depth-``depth`` tree at the position ``path_bits`` spell.
+
+    A proof of the wrong length is simply false; malformed values (non-canonical elements, path bits
+    other than 0/1) raise InputError, as they come from outside.
+    """
     if len(siblings) != _check_depth(depth):
         return False
     return compute_root(leaf, siblings, path_bits) == fr(root, "root")
