@@ -9,16 +9,21 @@ circom 2's ``--O2`` count for circomlib's ``Poseidon(n)`` (240 for n = 2, 609 fo
     n:  1   2   3   4   5   6   7   8   9  10  11  12  13  14  15  16
        213 240 261 297 321 354 381 402 417 459 465 504 543 537 573 609
 
-The price of not allocating the linear layers is density: in partial rounds an S-box input is a
+The partial rounds' linear lanes are precomputed per width as coefficients over the S-box outputs
+(``_PartialPhase``), so building costs O(t + R_P) per partial round instead of O(t^2 (t + R_P)).
+The price of not allocating the linear layers is density: a partial round's S-box input is a
 combination of up to t + R_P wires.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
 from zkyield.dsl.circuit import Circuit
 from zkyield.dsl.value import Operand, Value
+from zkyield.field import R
 from zkyield.poseidon import MAX_INPUTS, sbox
 from zkyield.poseidon_constants import params
 
@@ -32,20 +37,76 @@ def _sbox(circuit: Circuit, x: Value) -> Value:
     return circuit.mul(x4, x)
 
 
+def _mat_vec(m: tuple[tuple[int, ...], ...], v: list[int]) -> list[int]:
+    return [sum(a * b for a, b in zip(row, v, strict=True)) % R for row in m]
+
+
+@dataclass(frozen=True)
+class _PartialPhase:
+    """The partial rounds of width t as linear maps over the basis [z_0..z_{t-1}, y_0, y_1, ..., 1].
+
+    z are the S-box outputs of the last full round before the phase (its MDS folded in), y_k the
+    S-box output of partial round k. ``sbox_inputs[k]`` holds the coefficients of z, y_0..y_{k-1}
+    and the constant for round k's S-box input; ``final[i]`` those of lane i after the phase.
+    """
+
+    sbox_inputs: tuple[tuple[int, ...], ...]
+    final: tuple[tuple[int, ...], ...]
+
+
+@cache
+def _partial_phase(t: int) -> _PartialPhase:
+    """Why: tracking the linear lanes as circuit linear combinations costs t^2 (t + R_P) dictionary
+    operations per round on every build; these numbers cost that once per width, then O(t + R_P)."""
+    p = params(t)
+    half_f = p.n_rounds_f // 2
+    # Column j = the state's coefficients of basis element j; the state starts as M z.
+    columns = [[row[j] for row in p.mds] for j in range(t)]
+    const = [0] * t
+    sbox_inputs = []
+    for k in range(p.n_rounds_p):
+        const = [(a + c) % R for a, c in zip(const, p.constants[half_f + k], strict=True)]
+        sbox_inputs.append((*(col[0] for col in columns), const[0]))
+        for col in columns:  # lane 0 becomes the new basis element y_k
+            col[0] = 0
+        const[0] = 0
+        columns.append([1] + [0] * (t - 1))
+        columns = [_mat_vec(p.mds, col) for col in columns]
+        const = _mat_vec(p.mds, const)
+    final = tuple((*(col[i] for col in columns), const[i]) for i in range(t))
+    return _PartialPhase(tuple(sbox_inputs), final)
+
+
+def _combine(circuit: Circuit, coefficients: tuple[int, ...], basis: Sequence[Value]) -> Value:
+    *linear, constant = coefficients
+    return circuit.sum([*(c * b for c, b in zip(linear, basis, strict=True)), constant])
+
+
 def poseidon_permutation_gadget(circuit: Circuit, state: Sequence[Operand]) -> list[Value]:
     """The Poseidon permutation of width len(state) (2..17); returns the final state as linear combinations."""
     p = params(len(state))
     half_f = p.n_rounds_f // 2
     s = [circuit.lift(x) for x in state]
-    for r, round_constants in enumerate(p.constants):
+    for r in range(half_f):
         with circuit.scope(f"round{r}"):
-            s = [x + c for x, c in zip(s, round_constants, strict=True)]
-            if half_f <= r < half_f + p.n_rounds_p:
-                s[0] = _sbox(circuit, s[0])
-            else:
-                s = [_sbox(circuit, x) for x in s]
-            s = [circuit.sum(m * x for m, x in zip(row, s, strict=True)) for row in p.mds]
+            s = [_sbox(circuit, x + c) for x, c in zip(s, p.constants[r], strict=True)]
+            if r < half_f - 1:
+                s = _mds(circuit, p.mds, s)
+    phase = _partial_phase(len(state))
+    basis = s  # z: the last full round's S-box outputs; its MDS lives in the phase's coefficients
+    for k, coefficients in enumerate(phase.sbox_inputs):
+        with circuit.scope(f"round{half_f + k}"):
+            basis.append(_sbox(circuit, _combine(circuit, coefficients, basis)))
+    s = [_combine(circuit, coefficients, basis) for coefficients in phase.final]
+    for r in range(half_f + p.n_rounds_p, p.n_rounds_f + p.n_rounds_p):
+        with circuit.scope(f"round{r}"):
+            s = [_sbox(circuit, x + c) for x, c in zip(s, p.constants[r], strict=True)]
+            s = _mds(circuit, p.mds, s)
     return s
+
+
+def _mds(circuit: Circuit, mds: tuple[tuple[int, ...], ...], s: list[Value]) -> list[Value]:
+    return [circuit.sum(m * x for m, x in zip(row, s, strict=True)) for row in mds]
 
 
 def poseidon_gadget(circuit: Circuit, inputs: Sequence[Operand]) -> Value:
