@@ -43,7 +43,8 @@ def div_const(c: Circuit, x: Operand, d: int, x_bits: int, q_bits: int | None = 
 
     The remainder is the linear combination ``x - q*d`` (ceil: ``q*d - x``), so no wire.
     Cost: q_bits + b (+ b when d is not a power of two) (+ x_bits if x is unproven), b = bitlen(d - 1);
-    q_bits defaults to the width of the largest possible quotient.
+    q_bits defaults to the width of the largest possible quotient. d = 1 returns x itself (0 constraints
+    beyond the range checks).
     """
     rounding = Rounding(rounding)
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:
@@ -55,6 +56,8 @@ def div_const(c: Circuit, x: Operand, d: int, x_bits: int, q_bits: int | None = 
     rem_bits = (d - 1).bit_length()
     with c.scope(f"div_{rounding.value}"):
         x = range_check(c, x, x_bits)
+        if d == 1:
+            return range_check(c, x, min(x_bits, q_bits))
         q = c.hint(_div_hint, x, d, int(rounding == Rounding.CEIL), name="q")
         range_check(c, q, q_bits)
         rem = x - q * d if rounding == Rounding.FLOOR else q * d - x
