@@ -7,12 +7,15 @@ from functools import cache
 
 import pytest
 from _poseidon_util import run_circomlibjs
+from conftest import run_snarkjs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from zkyield.dsl.circuit import Circuit
 from zkyield.errors import ConstraintError, FieldError, InputError
 from zkyield.field import R
+from zkyield.formats.r1cs_bin import write_r1cs
+from zkyield.formats.wtns_bin import write_wtns
 from zkyield.gadgets.merkle import CONSTRAINTS_PER_LEVEL, merkle_inclusion
 from zkyield.merkle import EMPTY_LEAF, MerkleTree, compute_root, empty_root, verify_proof
 
@@ -185,6 +188,20 @@ def test_wrong_leaf_sibling_or_path_bit_is_rejected() -> None:
         bits[k] ^= 1
         with pytest.raises(ConstraintError, match="root"):
             compiled.witness({**good, "bits": bits})
+
+
+@pytest.mark.snarkjs
+def test_snarkjs_checks_our_inclusion_circuit_and_witness(tmp_path) -> None:
+    compiled, _ = _inclusion_circuit()
+    write_r1cs(compiled.r1cs, tmp_path / "inclusion.r1cs")
+    good = _inputs(TREE, 3, 404)
+    siblings = list(good["siblings"])
+    siblings[1] = (siblings[1] + 1) % R
+    for name, inputs, verdict in (("good", good, "WITNESS IS CORRECT"),
+                                  ("bad", {**good, "siblings": siblings}, "WITNESS IS NOT CORRECT")):
+        write_wtns(compiled.witness(inputs, check=False), tmp_path / f"{name}.wtns")
+        out = run_snarkjs("wtns", "check", tmp_path / "inclusion.r1cs", tmp_path / f"{name}.wtns", check=False)
+        assert verdict in out.stdout, out.stdout
 
 
 @pytest.mark.parametrize("bad_bit", [2, R - 1, 1 + (1 << 200)])
