@@ -1,0 +1,236 @@
+"""Phase 1 from public powers of tau: check the powers a circuit uses, then build its initial .zkey.
+
+Nobody holds τ, α or β: the key is computed from the ptau's group elements alone (snarkjs
+zkey_new.js, reproduced byte for byte, so ``snarkjs zkey verify`` accepts our keys). Before use,
+the powers are checked to really be powers of one τ (random linear combinations folded into one
+multi-pairing) and the Lagrange sections to be the transforms of the monomial ones (two MSMs per
+section); a file that is not prepared for phase 2 gets its Lagrange bases from a group NTT instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from zkyield.ceremony.prover import circuit_coefficients
+from zkyield.curve import (
+    G1_GENERATOR,
+    G2_GENERATOR,
+    G1Affine,
+    G2Affine,
+    g1_add,
+    g1_mul,
+    g1_neg,
+    g2_add,
+    g2_mul,
+    g2_neg,
+)
+from zkyield.errors import InputError, VerificationError
+from zkyield.field import R, root_of_unity
+from zkyield.formats import ptau as pt
+from zkyield.formats.ptau import Ptau, g1_uncompressed, g2_uncompressed
+from zkyield.formats.zkey import Zkey
+from zkyield.msm import msm_g1, msm_g2
+from zkyield.pairing import pairing_check
+from zkyield.poly import intt
+from zkyield.r1cs import R1CS
+
+Progress = Callable[[str], None]
+_RHO_BITS = 128  # soundness 2^-128 per batched check
+_H_HASH_CHUNK = 1 << 14  # zkey_new.js hashHPoints' CHUNK_SIZE (its last chunk is not shortened)
+
+
+def _rho(n: int) -> list[int]:
+    return [secrets.randbits(_RHO_BITS) for _ in range(n)]
+
+
+def circuit_power(r1cs: R1CS) -> int:
+    """log2 of snarkjs's domain: the smallest power of two above constraints + public inputs."""
+    return (r1cs.n_constraints + r1cs.n_public).bit_length()
+
+
+@dataclass(frozen=True)
+class Powers:
+    """The monomial points a size-n circuit uses: 2n of τ^i·G1 (fewer at the file's end), n of the rest."""
+
+    name: str
+    tau_g1: list[G1Affine]
+    tau_g2: list[G2Affine]
+    alpha_tau_g1: list[G1Affine]
+    beta_tau_g1: list[G1Affine]
+    beta_g2: G2Affine
+
+
+def read_powers(ptau: Ptau, size: int) -> Powers:
+    n1 = min(2 * size, 2 * (1 << ptau.power) - 1)
+    return Powers(
+        ptau.name, ptau.tau_g1(0, n1), ptau.tau_g2(0, size), ptau.alpha_tau_g1(0, size),
+        ptau.beta_tau_g1(0, size), ptau.beta_g2(),
+    )
+
+
+def check_powers(pw: Powers) -> None:
+    """Pairing checks that the powers share one τ, α, β (random linear combinations, one multi-pairing)."""
+    t1, t2, at, bt = pw.tau_g1, pw.tau_g2, pw.alpha_tau_g1, pw.beta_tau_g1
+    if t1[0] != G1_GENERATOR or t2[0] != G2_GENERATOR:
+        raise VerificationError(f"{pw.name}: tau^0 is not the generator; not a powers-of-tau file")
+    if len(t2) < 2 or None in (t1[1], t2[1], at[0], bt[0], pw.beta_g2):
+        raise VerificationError(f"{pw.name}: tau, alpha or beta is zero; the ceremony is degenerate")
+    # e(Σρ_i X_i, τ·G2) = e(Σρ_i X_(i+1), G2) for X in τ^i·G1, ατ^i·G1, βτ^i·G1 (independent ρ's),
+    # e(τ·G1, Σκ_i τ^i·G2) = e(G1, Σκ_i τ^(i+1)·G2) and e(β·G1, G2) = e(G1, β·G2).
+    lo, hi = [], []
+    for pts in (t1, at, bt):
+        rho = _rho(len(pts) - 1)
+        lo.append(msm_g1(pts[:-1], rho))
+        hi.append(msm_g1(pts[1:], rho))
+    kappa = _rho(len(t2) - 1)
+    psi = secrets.randbits(_RHO_BITS)
+    pairs = [
+        (g1_add(g1_neg(_sum(hi)), g1_mul(bt[0], psi)), G2_GENERATOR),
+        (_sum(lo), t2[1]),
+        (g1_neg(g1_mul(G1_GENERATOR, psi)), pw.beta_g2),
+        (t1[1], msm_g2(t2[:-1], kappa)),
+        (g1_neg(G1_GENERATOR), msm_g2(t2[1:], kappa)),
+    ]
+    if not pairing_check(pairs):
+        raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
+
+
+def _sum(points: Sequence[G1Affine]) -> G1Affine:
+    acc: G1Affine = None
+    for p in points:
+        acc = g1_add(acc, p)
+    return acc
+
+
+def _lagrange_checked(ptau: Ptau, section: int, monomials: Sequence[Any], g2: bool) -> list[Any]:
+    """The prepared Lagrange basis, checked against the monomials: Σρ_i·L_i = Σ intt(ρ)_j·τ^j."""
+    basis = ptau.lagrange(section, len(monomials))
+    rho = _rho(len(basis))
+    msm = msm_g2 if g2 else msm_g1
+    if msm(basis, rho) != msm(monomials, intt(rho)):
+        raise VerificationError(f"{ptau.name}: Lagrange section {section} does not match the powers of tau")
+    return basis
+
+
+def group_lagrange(monomials: Sequence[Any], g2: bool) -> list[Any]:
+    """L_i(τ)·G = (1/n)·Σ_j ω^(-ij)·τ^j·G by a radix-2 transform over group elements (slow; fallback)."""
+    add, mul = (g2_add, g2_mul) if g2 else (g1_add, g1_mul)
+    n = len(monomials)
+    n_inv = pow(n, -1, R)
+
+    def dft(points: Sequence[Any], root: int) -> list[Any]:
+        if len(points) == 1:
+            return list(points)
+        even, odd = dft(points[0::2], root * root % R), dft(points[1::2], root * root % R)
+        half = len(points) // 2
+        out: list[Any] = [None] * len(points)
+        w = 1
+        for k in range(half):
+            t = mul(odd[k], w)
+            out[k] = add(even[k], t)
+            out[k + half] = add(even[k], (g2_neg if g2 else g1_neg)(t))
+            w = w * root % R
+        return out
+
+    return [mul(p, n_inv) for p in dft(monomials, pow(root_of_unity(n), -1, R))]
+
+
+def _bases(ptau: Ptau, pw: Powers, say: Progress) -> dict[str, list[Any]]:
+    """The Lagrange bases a circuit of the powers' size needs; the τ·G1 basis of twice that for H."""
+    size = len(pw.tau_g2)
+    mono = {
+        "tau_g1": pw.tau_g1[:size], "tau_g2": pw.tau_g2, "alpha_g1": pw.alpha_tau_g1, "beta_g1": pw.beta_tau_g1,
+        # prepare phase2 zero-fills the missing τ^(2^(power+1)-1) of the largest basis
+        "tau_g1_2n": pw.tau_g1 + [None] * (2 * size - len(pw.tau_g1)),
+    }
+    sections = {
+        "tau_g1": pt.SECTION_LAGRANGE_TAU_G1, "tau_g2": pt.SECTION_LAGRANGE_TAU_G2,
+        "alpha_g1": pt.SECTION_LAGRANGE_ALPHA_TAU_G1, "beta_g1": pt.SECTION_LAGRANGE_BETA_TAU_G1,
+        "tau_g1_2n": pt.SECTION_LAGRANGE_TAU_G1,
+    }
+    if ptau.prepared:
+        say("reading and checking the Lagrange sections")
+        return {k: _lagrange_checked(ptau, sections[k], m, k == "tau_g2") for k, m in mono.items()}
+    say("ptau is not prepared for phase 2: computing Lagrange bases by a group NTT (slow)")
+    return {k: group_lagrange(m, k == "tau_g2") for k, m in mono.items()}
+
+
+def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
+    """The initial phase-2 key (δ = 1) for ``r1cs``, identical to ``snarkjs zkey new``'s."""
+    say = progress or (lambda _msg: None)
+    power = circuit_power(r1cs)
+    if power > ptau.power:
+        raise InputError(
+            f"{ptau.name}: circuit needs 2^{power} powers of tau but the file has 2^{ptau.power}; use a larger ptau"
+        )
+    size = 1 << power
+    say(f"reading and checking the first powers of tau (domain 2^{power})")
+    pw = read_powers(ptau, size)
+    check_powers(pw)
+    base = _bases(ptau, pw, say)
+    n_pub, n_vars = r1cs.n_public, r1cs.n_wires
+    terms_a: list[list] = [[] for _ in range(n_vars)]
+    terms_b1: list[list] = [[] for _ in range(n_vars)]
+    terms_b2: list[list] = [[] for _ in range(n_vars)]
+    terms_l: list[list] = [[] for _ in range(n_vars)]  # IC for public wires, C for private ones
+    for row, con in enumerate(r1cs.constraints):
+        for wire, v in con.a.items():
+            terms_a[wire].append((base["tau_g1"][row], v))
+            terms_l[wire].append((base["beta_g1"][row], v))
+        for wire, v in con.b.items():
+            terms_b1[wire].append((base["tau_g1"][row], v))
+            terms_b2[wire].append((base["tau_g2"][row], v))
+            terms_l[wire].append((base["alpha_g1"][row], v))
+        for wire, v in con.c.items():
+            terms_l[wire].append((base["tau_g1"][row], v))
+    for wire in range(n_pub + 1):
+        row = r1cs.n_constraints + wire
+        terms_a[wire].append((base["tau_g1"][row], 1))
+        terms_l[wire].append((base["beta_g1"][row], 1))
+    say(f"computing the key points for {n_vars} wires")
+
+    def combine(terms: list, g2: bool = False) -> tuple[Any, ...]:
+        msm = msm_g2 if g2 else msm_g1
+        return tuple(msm([p for p, _ in t], [v % R for _, v in t]) for t in terms)
+
+    zkey = Zkey(
+        n_vars=n_vars, n_public=n_pub, domain_size=size,
+        alpha_g1=pw.alpha_tau_g1[0], beta_g1=pw.beta_tau_g1[0], beta_g2=pw.beta_g2,
+        gamma_g2=G2_GENERATOR, delta_g1=G1_GENERATOR, delta_g2=G2_GENERATOR,
+        ic=combine(terms_l[: n_pub + 1]), coefs=tuple(circuit_coefficients(r1cs)),
+        a=combine(terms_a), b1=combine(terms_b1), b2=combine(terms_b2, g2=True),
+        c=combine(terms_l[n_pub + 1 :]), h=tuple(base["tau_g1_2n"][1::2]), cs_hash=b"",
+    )
+    return _with_cs_hash(zkey, pw.tau_g1)
+
+
+def _with_cs_hash(z: Zkey, tau_g1: Sequence[G1Affine]) -> Zkey:
+    """snarkjs's circuit hash: blake2b-512 over the initial key in its own order, H as (τ^n - 1)·τ^i."""
+    h = hashlib.blake2b(digest_size=64)
+    for p in (z.alpha_g1, z.beta_g1):
+        h.update(g1_uncompressed(p))
+    h.update(g2_uncompressed(z.beta_g2) + g2_uncompressed(z.gamma_g2))
+    h.update(g1_uncompressed(z.delta_g1) + g2_uncompressed(z.delta_g2))
+
+    def section(points: Sequence[Any], g2: bool = False) -> None:
+        h.update(len(points).to_bytes(4, "big"))
+        for p in points:
+            h.update(g2_uncompressed(p) if g2 else g1_uncompressed(p))
+
+    section(z.ic)
+    n = z.domain_size
+    h.update((n - 1).to_bytes(4, "big"))
+    count = n - 1 if n - 1 <= _H_HASH_CHUNK else -(-(n - 1) // _H_HASH_CHUNK) * _H_HASH_CHUNK
+    if n + count > len(tau_g1):
+        raise InputError("ptau: circuit fills the file's last power; use the next larger ptau")
+    for i in range(count):
+        h.update(g1_uncompressed(g1_add(tau_g1[i + n], g1_neg(tau_g1[i]))))
+    section(z.c)
+    section(z.a)
+    section(z.b1)
+    section(z.b2, g2=True)
+    return replace(z, cs_hash=h.digest())

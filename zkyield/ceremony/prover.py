@@ -1,0 +1,67 @@
+"""Proving with a snarkjs ``.zkey``: the key carries the A and B rows, C's rows come from c = a·b.
+
+This is snarkjs's own method (groth16_prove.js): for a satisfying witness every constraint row has
+<C_i, w> = <A_i, w>·<B_i, w>, and the extra public-input rows have empty B and C, so the key never
+needs the C matrix. A witness that does not satisfy the circuit gives a proof that does not verify;
+pass the R1CS to refuse such a witness (and a key for another circuit) before any work is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from zkyield.errors import InputError
+from zkyield.field import R
+from zkyield.formats.zkey import MATRIX_A, Zkey
+from zkyield.groth16.keys import Proof
+from zkyield.groth16.prove import prove_from_rows
+from zkyield.r1cs import R1CS
+
+
+def circuit_coefficients(r1cs: R1CS) -> list[tuple[int, int, int, int]]:
+    """The (matrix, row, wire, value) entries snarkjs's ``zkey new`` writes for ``r1cs`` (section 4)."""
+    out = []
+    for row, con in enumerate(r1cs.constraints):
+        out.extend((0, row, wire, value % R) for wire, value in con.a.items())
+        out.extend((1, row, wire, value % R) for wire, value in con.b.items())
+    out.extend((0, r1cs.n_constraints + wire, wire, 1) for wire in range(r1cs.n_public + 1))
+    return out
+
+
+def check_zkey_matches(zkey: Zkey, r1cs: R1CS) -> None:
+    """Refuse a key made for another circuit: sizes and the A/B coefficients must be the circuit's."""
+    if (zkey.n_vars, zkey.n_public) != (r1cs.n_wires, r1cs.n_public) or list(zkey.coefs) != circuit_coefficients(
+        r1cs
+    ):
+        raise InputError("zkey: made for another circuit (wires, public inputs or A/B coefficients differ)")
+
+
+def zkey_rows(zkey: Zkey, witness: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+    """<A_i, w>, <B_i, w> from the key's coefficients, and <C_i, w> = <A_i, w>·<B_i, w>."""
+    size = zkey.domain_size
+    a = [0] * size
+    b = [0] * size
+    for matrix, row, wire, value in zkey.coefs:
+        if matrix == MATRIX_A:
+            a[row] += value * witness[wire]
+        else:
+            b[row] += value * witness[wire]
+    a = [x % R for x in a]
+    b = [x % R for x in b]
+    return a, b, [x * y % R for x, y in zip(a, b, strict=True)]
+
+
+def prove_zkey(
+    zkey: Zkey, witness: Sequence[int], r1cs: R1CS | None = None, progress: Callable[[str], None] | None = None
+) -> Proof:
+    """A Groth16 proof from a snarkjs .zkey (ours or snarkjs's) and a full witness."""
+    if r1cs is not None:
+        check_zkey_matches(zkey, r1cs)
+        r1cs.check(witness)
+    if len(witness) != zkey.n_vars:
+        raise InputError(f"witness: has {len(witness)} values but the zkey expects {zkey.n_vars}")
+    for i, w in enumerate(witness):
+        if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
+            raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")
+    a, b, c = zkey_rows(zkey, witness)
+    return prove_from_rows(zkey.proving_key(), witness, a, b, c, progress)
