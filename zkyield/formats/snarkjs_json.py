@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +28,12 @@ G1_INFINITY_JSON = ["0", "1", "0"]
 G2_INFINITY_JSON = [["0", "0"], ["1", "0"], ["0", "0"]]
 
 Fq12Tower = Sequence[Sequence[Sequence[int]]]
+
+# snarkjs files nest at most 4 deep (vk_alphabeta_12); deeper input is refused before json.loads,
+# whose C scanner can overflow the C stack (a crash, not an exception) when the recursion limit is raised.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 # --- serialisation ---------------------------------------------------------------------------------
@@ -212,12 +219,21 @@ def _load_json(path: str | os.PathLike) -> tuple[object, str]:
         raise FormatError(f"{p.name}: cannot read file ({e.strerror or e})") from None
     except UnicodeDecodeError:
         raise FormatError(f"{p.name}: not UTF-8 text") from None
+    _check_depth(text, p.name)
     try:
         return json.loads(text), p.name
     except json.JSONDecodeError as e:
         raise FormatError(f"{p.name}: not valid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
-    except (ValueError, RecursionError):  # int digit limit, nesting depth
-        raise FormatError(f"{p.name}: JSON too large or too deeply nested to be a snarkjs file") from None
+    except ValueError:  # Python's limit on the digits of an int
+        raise FormatError(f"{p.name}: JSON number too large to be part of a snarkjs file") from None
+
+
+def _check_depth(text: str, name: str) -> None:
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise FormatError(f"{name}: JSON nested deeper than {MAX_JSON_DEPTH} levels; not a snarkjs file")
 
 
 def _object(obj: object, name: str, required: Sequence[str]) -> dict:
