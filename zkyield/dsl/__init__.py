@@ -10,13 +10,15 @@ API (stable; gadgets in ``zkyield.gadgets`` and statements in ``zkyield.circuits
     z = x * ys[0] + 3 * ys[1] - 7               # + - and constants are free; Value*Value = 1 constraint
     c.assert_equal(z, ys[2])                    # 1 constraint (build-time check if both constant)
     c.assert_bool(ys[1])                        # ys[1]*(ys[1]-1) == 0, 1 constraint; marks bound 2
+    t = c.mul(x, ys[0], name="t")               # the same product, its wire named "t" in the .sym
     c.assert_product(a, b, d)                   # a*b == d as one constraint, no new wire
     s = c.sum(values)                           # linear-time sum, no constraint
     q, r = c.hint(lambda v, d: divmod(v, d), x, 7, n_out=2, name="divmod")
     inv = c.hint(lambda v: pow(v, -1, R) if v else 0, x, name="inv")   # one Value when n_out is None
     with c.scope("concentration"), c.scope("pos[3]"):
         ...                                     # labels "concentration/pos[3]/..." on every constraint
-    c.output("total", z)                        # public output (scalar or list); free if z is one wire
+    c.output("total", z)                        # public output (scalar or list): free if z is a lone
+                                                # internal wire, else one wire + one copy constraint
     c.n_constraints, c.n_variables              # running counts while building
 
     cc = c.compile()                            # CompiledCircuit
