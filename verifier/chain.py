@@ -7,6 +7,7 @@ registry's custom errors so that callers see `UnknownPolicy(policyHash=...)`, no
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass
@@ -20,6 +21,11 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
+
+try:  # the in-process test chain (eth-tester) raises its own error for a reverted transaction
+    from eth_tester.exceptions import TransactionFailed as _TesterTransactionFailed
+except ImportError:  # pragma: no cover - only without the `chain` extra's eth-tester
+    _TesterTransactionFailed = ()
 
 from zkyield.errors import InputError, VerificationError, ZkyieldError
 from zkyield.groth16.keys import Proof, VerifyingKey
@@ -120,19 +126,43 @@ def _send(w3: Web3, tx: dict, sender: Sender, abi: list[dict], gas: int | None) 
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=_RECEIPT_TIMEOUT_S)
     except ContractLogicError as exc:
         raise revert_error(exc.data, abi) from None
+    except _TesterTransactionFailed as exc:
+        raise revert_error(_tester_revert_data(exc), abi) from None
     if receipt["status"] != 1:
-        _replay_failure(w3, tx, receipt, abi)
+        _replay_failure(w3, tx, receipt["blockNumber"] - 1, abi)
     return receipt
 
 
-def _replay_failure(w3: Web3, tx: dict, receipt: TxReceipt, abi: list[dict]) -> None:
-    """A mined transaction failed without a reason (nodes do not return one): replay it as a call for it."""
-    call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
+def _replay_failure(w3: Web3, tx: dict, block: int | str, abi: list[dict]) -> None:
+    """A transaction failed without a decodable reason: replay it as a call on the state it ran on."""
+    data = _revert_data(w3, {k: tx[k] for k in ("from", "to", "data", "value", "gas") if k in tx}, block)
+    if data is None:
+        raise InputError("transaction failed (out of gas or reverted without a reason); check the gas limit")
+    raise revert_error(data, abi)
+
+
+def _revert_data(w3: Web3, call: dict, block: int | str) -> object:
+    """Raw revert data of ``call`` (None if it does not revert)."""
     try:
-        w3.eth.call(call, receipt["blockNumber"] - 1)
+        w3.eth.call(call, block)
     except ContractLogicError as exc:
-        raise revert_error(exc.data, abi) from None
-    raise InputError(f"transaction {receipt['transactionHash'].hex()} failed (out of gas or reverted)")
+        return exc.data
+    except _TesterTransactionFailed as exc:
+        return _tester_revert_data(exc)
+    return None
+
+
+def _tester_revert_data(exc: Exception) -> str | None:
+    """eth-tester reports revert bytes only as their Python repr inside the message; read them back."""
+    text = str(exc.args[0]) if exc.args else ""
+    text = text.removeprefix("execution reverted: ")
+    if not text.startswith(("b'", 'b"')):
+        return None
+    try:
+        raw = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return None
+    return "0x" + raw.hex() if isinstance(raw, bytes) else None
 
 
 def transact(w3: Web3, fn: ContractFunction, sender: Sender, gas: int | None = None) -> TxReceipt:
@@ -205,6 +235,8 @@ def _view(w3: Web3, fn: ContractFunction) -> tuple:
         return fn.call()
     except ContractLogicError as exc:
         raise revert_error(exc.data, fn.contract_abi) from None
+    except _TesterTransactionFailed as exc:
+        raise revert_error(_tester_revert_data(exc), fn.contract_abi) from None
 
 
 def latest_attestation(w3: Web3, registry: str, commitment: int, policy_hash: int | None = None) -> Attestation:
@@ -228,6 +260,14 @@ def _abi_type(item: dict) -> str:
     return item["type"]
 
 
+def _show(abi_type: str, value: object) -> str:
+    if abi_type == "address":
+        return Web3.to_checksum_address(value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return repr(value)
+
+
 def decode_revert(data: object, abi: list[dict]) -> str:
     """Render revert data as `Name(arg=value, ...)` using the custom errors in ``abi``."""
     if isinstance(data, dict):
@@ -246,7 +286,8 @@ def decode_revert(data: object, abi: list[dict]) -> str:
         types = [_abi_type(i) for i in item["inputs"]]
         if keccak(text=f"{item['name']}({','.join(types)})")[:4] == selector:
             values = abi_decode(types, body)
-            args = ", ".join(f"{i['name']}={v!r}" for i, v in zip(item["inputs"], values, strict=True))
+            named = zip(item["inputs"], types, values, strict=True)
+            args = ", ".join(f"{i['name']}={_show(t, v)}" for i, t, v in named)
             return f"{item['name']}({args})"
     return f"unknown revert 0x{raw.hex()}"
 
