@@ -1,7 +1,9 @@
 """Many scalar multiples of one fixed base: the workhorse of key generation.
 
 A windowed table (``table[j][d] = d·2^(w·j)·G``) turns each multiplication into about 256/w
-mixed additions and no doublings, against ~380 group operations for double-and-add.
+mixed additions and no doublings, against ~380 group operations for double-and-add. The C backend
+(``zkyield._native``) runs the same method, the scalars split over the available cores; the
+pure-Python ``batch_mul_g1_python``/``batch_mul_g2_python`` are its fallback and test reference.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from zkyield import curve
+from zkyield._native import FR_WIDTH, G1_WIDTH, G2_WIDTH, lib, threads
 from zkyield.field import R
 
 _SCALAR_BITS = R.bit_length()
@@ -67,21 +70,38 @@ def _batch_mul(
     return batch_to_affine(results)
 
 
+def _native(fn: Callable[[bytes, bytes, int], bytes], base: Any, scalars: Sequence[int], width: int) -> list[Any]:
+    if base is None:
+        return [None] * len(scalars)
+    packed = lib.pack([k % R for k in scalars], FR_WIDTH)
+    return lib.unpack(fn(lib.pack([base], width), packed, threads()), width)
+
+
 def batch_mul_g1(base: curve.G1Affine, scalars: Sequence[int]) -> list[curve.G1Affine]:
     """[k·base for k in scalars] (scalars reduced mod r)."""
+    if lib is None:
+        return batch_mul_g1_python(base, scalars)
+    return _native(lib.g1_batch_mul, base, scalars, G1_WIDTH)
+
+
+def batch_mul_g2(base: curve.G2Affine, scalars: Sequence[int]) -> list[curve.G2Affine]:
+    """[k·base for k in scalars] (scalars reduced mod r)."""
+    if lib is None:
+        return batch_mul_g2_python(base, scalars)
+    return _native(lib.g2_batch_mul, base, scalars, G2_WIDTH)
+
+
+def batch_mul_g1_python(base: curve.G1Affine, scalars: Sequence[int]) -> list[curve.G1Affine]:
+    """Pure-Python ``batch_mul_g1``."""
     return _batch_mul(
         base, scalars, curve.g1_to_jac, curve.g1_jac_add, curve.g1_jac_add_affine,
         curve.g1_batch_to_affine, curve.G1_JAC_INFINITY,
     )
 
 
-def batch_mul_g2(base: curve.G2Affine, scalars: Sequence[int]) -> list[curve.G2Affine]:
-    """[k·base for k in scalars] (scalars reduced mod r)."""
+def batch_mul_g2_python(base: curve.G2Affine, scalars: Sequence[int]) -> list[curve.G2Affine]:
+    """Pure-Python ``batch_mul_g2``."""
     return _batch_mul(
         base, scalars, curve.g2_to_jac, curve.g2_jac_add, curve.g2_jac_add_affine,
-        _g2_batch_to_affine, curve.G2_JAC_INFINITY,
+        curve.g2_batch_to_affine, curve.G2_JAC_INFINITY,
     )
-
-
-def _g2_batch_to_affine(points: Sequence[curve.G2Jac]) -> list[curve.G2Affine]:
-    return [curve.g2_to_affine(p) for p in points]

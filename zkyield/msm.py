@@ -1,9 +1,11 @@
 """Multi-scalar multiplication sum(k_i · P_i) in G1 and G2: the one seam a faster backend replaces.
 
-``msm_g1``/``msm_g2`` use Pippenger's bucket method with signed digits (buckets for 1..2^(c-1)
-only; a negative digit adds the negated point), Jacobian buckets fed by mixed additions from the
-affine inputs. ``msm_g1_naive``/``msm_g2_naive`` are the double-and-add references they are
-tested against.
+``msm_g1``/``msm_g2`` run the C backend (``zkyield._native``) when it is built, else the pure-Python
+``msm_g1_python``/``msm_g2_python``. Both use Pippenger's bucket method with signed digits (buckets for
+1..2^(c-1) only; a negative digit adds the negated point), Jacobian buckets fed by mixed additions from
+the affine inputs; the C one splits the windows over the available cores. ``msm_g1_naive``/``msm_g2_naive``
+are the double-and-add references both are tested against. ``msm_g1_packed``/``msm_g2_packed`` take
+buffers packed once by ``zkyield._native.lib.pack`` (the prover keeps its key that way).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 from gmpy2 import mpz
 
 from zkyield import curve
+from zkyield._native import G1_WIDTH, G2_WIDTH, lib, threads
 from zkyield.curve import G1Affine, G2Affine
-from zkyield.errors import InputError
+from zkyield.errors import FieldError, InputError
 from zkyield.field import R, fr
 
 # Scalars are canonical Fr elements, so r < 2^254 bounds their length.
@@ -66,14 +69,9 @@ _G2 = _Group(
 
 def _checked(points: Sequence[Any], scalars: Sequence[int]) -> list[tuple[Any, int]]:
     """Pairs with a nonzero scalar and a finite point; raises on bad lengths or non-canonical scalars."""
-    if len(points) != len(scalars):
-        raise InputError(f"msm: {len(points)} points but {len(scalars)} scalars; pass one scalar per point")
-    pairs = []
-    for i, (p, k) in enumerate(zip(points, scalars, strict=True)):
-        # Every scalar is checked; zero scalars and infinity points add nothing and are dropped.
-        if fr(k, f"msm scalars[{i}]") and p is not None:
-            pairs.append((p, k))
-    return pairs
+    _check_scalars(points, scalars)
+    # Zero scalars and infinity points add nothing and are dropped.
+    return [(p, k) for p, k in zip(points, scalars, strict=True) if k and p is not None]
 
 
 def window_bits(n: int) -> int:
@@ -135,11 +133,54 @@ def _naive(group: _Group, pairs: list[tuple[Any, int]]) -> Any:
 
 def msm_g1(points: Sequence[G1Affine], scalars: Sequence[int]) -> G1Affine:
     """sum(scalars[i] · points[i]) in G1; scalars must be canonical Fr elements."""
-    return _pippenger(_G1, _checked(points, scalars))
+    if lib is None:
+        return msm_g1_python(points, scalars)
+    _check_scalars(points, scalars)
+    return msm_g1_packed(lib.pack(points, G1_WIDTH), lib.pack(scalars, 1))
 
 
 def msm_g2(points: Sequence[G2Affine], scalars: Sequence[int]) -> G2Affine:
     """sum(scalars[i] · points[i]) in G2; scalars must be canonical Fr elements."""
+    if lib is None:
+        return msm_g2_python(points, scalars)
+    _check_scalars(points, scalars)
+    return msm_g2_packed(lib.pack(points, G2_WIDTH), lib.pack(scalars, 1))
+
+
+def msm_g1_packed(points: bytes, scalars: bytes) -> G1Affine:
+    """``msm_g1`` on packed buffers (native backend only); a scalar >= r raises FieldError."""
+    return _native_msm(lib.g1_msm, points, scalars, G1_WIDTH)
+
+
+def msm_g2_packed(points: bytes, scalars: bytes) -> G2Affine:
+    """``msm_g2`` on packed buffers (native backend only); a scalar >= r raises FieldError."""
+    return _native_msm(lib.g2_msm, points, scalars, G2_WIDTH)
+
+
+def _native_msm(fn: Callable[[bytes, bytes, int], bytes], points: bytes, scalars: bytes, width: int) -> Any:
+    if lib is None:
+        raise RuntimeError("packed MSM needs the native backend (zkyield._native); use msm_g1/msm_g2")
+    try:
+        out = fn(points, scalars, threads())
+    except ValueError as e:
+        raise FieldError(f"msm: {e}; pass canonical scalars (< r) and points from a validated key") from None
+    return lib.unpack(out, width)[0]
+
+
+def _check_scalars(points: Sequence[Any], scalars: Sequence[int]) -> None:
+    if len(points) != len(scalars):
+        raise InputError(f"msm: {len(points)} points but {len(scalars)} scalars; pass one scalar per point")
+    for i, k in enumerate(scalars):
+        fr(k, f"msm scalars[{i}]")
+
+
+def msm_g1_python(points: Sequence[G1Affine], scalars: Sequence[int]) -> G1Affine:
+    """Pure-Python Pippenger (gmpy2 coordinates): the fallback, and the reference for the native one."""
+    return _pippenger(_G1, _checked(points, scalars))
+
+
+def msm_g2_python(points: Sequence[G2Affine], scalars: Sequence[int]) -> G2Affine:
+    """Pure-Python Pippenger (gmpy2 coordinates): the fallback, and the reference for the native one."""
     return _pippenger(_G2, _checked(points, scalars))
 
 

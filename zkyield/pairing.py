@@ -1,8 +1,11 @@
 """The BN254 optimal-ate pairing: a multi-pairing check for verification and snarkjs's Gt layout.
 
-py_ecc's ``optimized_bn128`` is the engine (an independent, audited-by-use implementation); this
-module converts our affine tuples to its types, multiplies the Miller-loop outputs of all pairs and
-pays the final exponentiation once, which is where most of a pairing's time goes.
+With the C backend built (``zkyield._native``) the Miller loops of all pairs share one accumulator and
+one final exponentiation there, computed in ffjavascript's Fq12 tower so values come out in snarkjs's
+layout directly. Without it, py_ecc's ``optimized_bn128`` is the engine (``pairing_check_python`` /
+``pairing_python``, also the independent reference the native path is tested against): this module
+converts our affine tuples to its types, multiplies the Miller-loop outputs of all pairs and pays the
+final exponentiation once, which is where most of a pairing's time goes.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from py_ecc.fields import optimized_bn128_FQ12 as _FQ12
 from py_ecc.optimized_bn128 import optimized_pairing as _opt
 from py_ecc.optimized_bn128.optimized_curve import twist as _twist
 
+from zkyield._native import FR_WIDTH, G1_WIDTH, G2_WIDTH, lib
 from zkyield.curve import G1Affine, G2Affine, g1_is_on_curve, g2_is_on_curve
 from zkyield.errors import PointError
 from zkyield.field import Q, R
@@ -30,13 +34,29 @@ XI_C0 = 9
 
 Fq12Tower = list[list[list[int]]]
 
+# After the easy factor q^6 - 1 (conjugate over inverse) the rest of the final exponent is (q^6 + 1)/r.
+_FINAL_REST = (Q**6 + 1) // R
+_ONE_FQ12 = (1).to_bytes(32, "little") + bytes(32 * 11)
+
+
+def _check_on_curves(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> None:
+    for p, q in pairs:
+        if not g1_is_on_curve(p) or not g2_is_on_curve(q):
+            raise PointError("pairing input: point is not on its curve (validate points when they are loaded)")
+
+
+def _native_reduced(pairs: Sequence[tuple[G1Affine, G2Affine]], exponent: int) -> bytes:
+    """(prod of Miller loops)^((q^6 - 1)·exponent) as 12 packed Fq coefficients in tower order."""
+    _check_on_curves(pairs)
+    records = b"".join(lib.pack([p], G1_WIDTH) + lib.pack([q], G2_WIDTH) for p, q in pairs)
+    return lib.final_exp(lib.miller_loop(records), exponent.to_bytes((exponent.bit_length() + 7) // 8, "little"))
+
 
 def _miller(p: G1Affine, q: G2Affine) -> _FQ12:
     """Unreduced Miller-loop value f_{6z+2,Q}(P) with py_ecc's Frobenius corrections."""
     if p is None or q is None:
         return _FQ12.one()
-    if not g1_is_on_curve(p) or not g2_is_on_curve(q):
-        raise PointError("pairing input: point is not on its curve (validate points when they are loaded)")
+    _check_on_curves([(p, q)])
     q_jac = (_FQ2(list(q[0])), _FQ2(list(q[1])), _FQ2.one())
     p_jac = (_FQ(p[0]), _FQ(p[1]), _FQ.one())
     return _opt.miller_loop(_twist(q_jac), _opt.cast_point_to_fq12(p_jac), final_exponentiate=False)
@@ -51,11 +71,26 @@ def _reduced_product(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> _FQ12:
 
 def pairing_check(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> bool:
     """True iff prod e(P_i, Q_i) == 1; the caller has validated the points (G2 subgroup included)."""
-    return _reduced_product(pairs) == _FQ12.one()
+    if lib is None:
+        return pairing_check_python(pairs)
+    return _native_reduced(pairs, _FINAL_REST) == _ONE_FQ12
 
 
 def pairing(p: G1Affine, q: G2Affine) -> Fq12Tower:
     """e(p, q) exactly as ffjavascript's ``bn128.pairing`` + ``Gt.toObject`` gives it (snarkjs's layout)."""
+    if lib is None:
+        return pairing_python(p, q)
+    coeffs = lib.unpack(_native_reduced([(p, q)], _FINAL_REST * FFJS_EXTRA_EXPONENT), FR_WIDTH)
+    return [[coeffs[6 * j + 2 * k : 6 * j + 2 * k + 2] for k in range(3)] for j in range(2)]
+
+
+def pairing_check_python(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> bool:
+    """``pairing_check`` through py_ecc: the fallback, and the reference for the native path."""
+    return _reduced_product(pairs) == _FQ12.one()
+
+
+def pairing_python(p: G1Affine, q: G2Affine) -> Fq12Tower:
+    """``pairing`` through py_ecc: the fallback, and the reference for the native path."""
     e = _reduced_product([(p, q)]) ** FFJS_EXTRA_EXPONENT
     return fq12_to_tower([int(c) for c in e.coeffs])
 

@@ -1,9 +1,11 @@
 """Radix-2 number-theoretic transforms over Fr on lists of ints (the QAP's evaluation domains).
 
 ``ntt`` evaluates a coefficient list at omega^i with omega = ``field.root_of_unity(n)`` (snarkjs's
-root), ``coset_ntt`` at shift·omega^i; ``intt``/``coset_intt`` interpolate back. Iterative
-Cooley-Tukey after a bit-reversal permutation, each stage done as list comprehensions over
-slices, with the twiddles of every size computed once. ``evaluate`` is the Horner reference.
+root), ``coset_ntt`` at shift·omega^i; ``intt``/``coset_intt`` interpolate back. With the C backend
+built they run there (coset scaling fused into the same call); ``ntt_packed``/``intt_packed`` do the
+same on packed buffers so the prover chains transforms without converting to ints in between. The
+pure-Python path (``transform_python``) is iterative Cooley-Tukey after a bit-reversal permutation,
+each stage done as list comprehensions over slices. ``evaluate`` is the Horner reference.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from zkyield._native import FR_WIDTH, lib
 from zkyield.field import FR_TWO_ADICITY, R, root_of_unity
 
 
@@ -37,7 +40,8 @@ def _bit_reversal(n: int) -> tuple[int, ...]:
     return tuple(int(format(i, f"0{bits}b")[::-1], 2) if bits else 0 for i in range(n))
 
 
-def _transform(values: Sequence[int], inverse: bool) -> list[int]:
+def transform_python(values: Sequence[int], inverse: bool) -> list[int]:
+    """Pure-Python NTT by omega_n (or its inverse), unscaled: the fallback and the native path's reference."""
     n = len(values)
     _check_size(n)
     a = [values[j] % R for j in _bit_reversal(n)]
@@ -54,14 +58,58 @@ def _transform(values: Sequence[int], inverse: bool) -> list[int]:
     return a
 
 
+def _pack(values: Sequence[int]) -> bytes:
+    try:
+        return lib.pack(values, FR_WIDTH)
+    except (OverflowError, TypeError):  # negative or oversized ints: reduce first, as the Python path does
+        return lib.pack([v % R for v in values], FR_WIDTH)
+
+
+def _native(buf: bytes, inverse: bool, shift: int) -> bytes:
+    """Packed (co)set transform: forward scales by shift^i first, inverse by n^-1·shift^-i after."""
+    n = len(buf) // 32
+    _check_size(n)
+    if shift % R == 0:
+        raise ValueError("coset shift must be a nonzero element of Fr")
+    omega = root_of_unity(n)
+    one = (1).to_bytes(32, "little")
+    if not inverse:
+        return lib.fr_ntt(buf, _fr_bytes(omega), _fr_bytes(shift % R), one, one)
+    post = pow(shift, -1, R)
+    return lib.fr_ntt(buf, _fr_bytes(pow(omega, -1, R)), one, _fr_bytes(post), _fr_bytes(pow(n, -1, R)))
+
+
+def _fr_bytes(x: int) -> bytes:
+    return x.to_bytes(32, "little")
+
+
+def ntt_packed(buf: bytes, shift: int = 1) -> bytes:
+    """``coset_ntt`` (``ntt`` for shift 1) on a packed buffer of canonical Fr elements (native backend only)."""
+    return _native(buf, False, shift)
+
+
+def intt_packed(buf: bytes, shift: int = 1) -> bytes:
+    """``coset_intt`` (``intt`` for shift 1) on a packed buffer of canonical Fr elements (native backend only)."""
+    return _native(buf, True, shift)
+
+
+def _run(values: Sequence[int], inverse: bool, shift: int) -> list[int]:
+    _check_size(len(values))
+    return lib.unpack(_native(_pack(values), inverse, shift), FR_WIDTH)
+
+
 def ntt(values: Sequence[int]) -> list[int]:
     """Evaluations of the polynomial with these coefficients at omega^0 .. omega^(n-1)."""
-    return _transform(values, inverse=False)
+    if lib is not None:
+        return _run(values, False, 1)
+    return transform_python(values, inverse=False)
 
 
 def intt(values: Sequence[int]) -> list[int]:
     """Coefficients of the polynomial taking these values at omega^0 .. omega^(n-1)."""
-    out = _transform(values, inverse=True)
+    if lib is not None:
+        return _run(values, True, 1)
+    out = transform_python(values, inverse=True)
     n_inv = pow(len(out), -1, R)
     return [x * n_inv % R for x in out]
 
@@ -77,6 +125,8 @@ def coset_ntt(values: Sequence[int], shift: int) -> list[int]:
     """Evaluations at shift·omega^i: scale coefficient i by shift^i, then ``ntt``."""
     if shift % R == 0:
         raise ValueError("coset shift must be a nonzero element of Fr")
+    if lib is not None:
+        return _run(values, False, shift)
     return ntt([v * s % R for v, s in zip(values, _powers(shift, len(values)), strict=True)])
 
 
@@ -84,6 +134,8 @@ def coset_intt(values: Sequence[int], shift: int) -> list[int]:
     """Coefficients from evaluations at shift·omega^i: ``intt``, then scale coefficient i by shift^-i."""
     if shift % R == 0:
         raise ValueError("coset shift must be a nonzero element of Fr")
+    if lib is not None:
+        return _run(values, True, shift)
     coeffs = intt(values)
     return [v * s % R for v, s in zip(coeffs, _powers(pow(shift, -1, R), len(coeffs)), strict=True)]
 

@@ -1,0 +1,414 @@
+/* zkyield._native._bn254: the optional C backend for BN254 MSM, fixed-base multiplication, NTT and pairing.
+ *
+ * Every value crosses the boundary as contiguous 32-byte little-endian integers in standard (not
+ * Montgomery) form: Fr/Fq elements 32 bytes, G1 points x||y (64), G2 points x.c0||x.c1||y.c0||y.c1 (128),
+ * the point at infinity all zero bytes (zkyield's proving-key convention). Inputs are range-checked
+ * (coordinates < q, scalars < r) and raise ValueError otherwise; curve membership is the caller's job,
+ * as in the pure-Python path. Long computations release the GIL.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "groups.h"
+#include "ntt.h"
+#include "pairing.h"
+
+/* ---- int <-> 32-byte little-endian conversion ---- */
+
+static int int_to_le32(PyObject *o, uint8_t *out) {
+    if (!PyLong_Check(o)) {
+        PyErr_SetString(PyExc_TypeError, "expected an int");
+        return 0;
+    }
+#if PY_VERSION_HEX >= 0x030D0000
+    Py_ssize_t need = PyLong_AsNativeBytes(o, out, 32, Py_ASNATIVEBYTES_LITTLE_ENDIAN | Py_ASNATIVEBYTES_UNSIGNED_BUFFER
+                                                           | Py_ASNATIVEBYTES_REJECT_NEGATIVE);
+    if (need < 0) return 0;
+    if (need > 32) {
+        PyErr_SetString(PyExc_OverflowError, "int does not fit in 32 bytes");
+        return 0;
+    }
+    return 1;
+#else
+    return _PyLong_AsByteArray((PyLongObject *)o, out, 32, 1, 0) == 0;
+#endif
+}
+
+static PyObject *int_from_le32(const uint8_t *b) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyLong_FromUnsignedNativeBytes(b, 32, Py_ASNATIVEBYTES_LITTLE_ENDIAN);
+#else
+    return _PyLong_FromByteArray(b, 32, 1, 0);
+#endif
+}
+
+/* pack(values, ints_per_item): ints (1), G1 points (2) or G2 points (4) as bytes; None packs as zeros. */
+static PyObject *py_pack(PyObject *self, PyObject *args) {
+    PyObject *seq;
+    int width;
+    if (!PyArg_ParseTuple(args, "Oi", &seq, &width)) return NULL;
+    if (width != 1 && width != 2 && width != 4) {
+        PyErr_SetString(PyExc_ValueError, "pack: width must be 1, 2 or 4");
+        return NULL;
+    }
+    PyObject *fast = PySequence_Fast(seq, "pack: expected a sequence");
+    if (!fast) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 32 * width);
+    if (!out) { Py_DECREF(fast); return NULL; }
+    uint8_t *buf = (uint8_t *)PyBytes_AS_STRING(out);
+    memset(buf, 0, (size_t)n * 32 * width);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(fast, i);
+        uint8_t *dst = buf + (size_t)i * 32 * width;
+        int ok = 1;
+        if (width == 1) {
+            ok = int_to_le32(item, dst);
+        } else if (item != Py_None) {
+            if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+                PyErr_SetString(PyExc_TypeError, "pack: expected a point tuple or None");
+                ok = 0;
+            }
+            for (int c = 0; ok && c < 2; c++) {
+                PyObject *coord = PyTuple_GET_ITEM(item, c);
+                if (width == 2) {
+                    ok = int_to_le32(coord, dst + 32 * c);
+                } else if (!PyTuple_Check(coord) || PyTuple_GET_SIZE(coord) != 2) {
+                    PyErr_SetString(PyExc_TypeError, "pack: expected an Fq2 pair");
+                    ok = 0;
+                } else {
+                    ok = int_to_le32(PyTuple_GET_ITEM(coord, 0), dst + 64 * c)
+                         && int_to_le32(PyTuple_GET_ITEM(coord, 1), dst + 64 * c + 32);
+                }
+            }
+        }
+        if (!ok) { Py_DECREF(fast); Py_DECREF(out); return NULL; }
+    }
+    Py_DECREF(fast);
+    return out;
+}
+
+static int all_zero(const uint8_t *b, size_t len) {
+    for (size_t i = 0; i < len; i++) if (b[i]) return 0;
+    return 1;
+}
+
+/* unpack(buffer, ints_per_item): the inverse of pack (all-zero points come back as None). */
+static PyObject *py_unpack(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    int width;
+    if (!PyArg_ParseTuple(args, "y*i", &in, &width)) return NULL;
+    size_t item = 32 * (size_t)(width > 0 ? width : 1);
+    if ((width != 1 && width != 2 && width != 4) || in.len % item) {
+        PyBuffer_Release(&in);
+        PyErr_SetString(PyExc_ValueError, "unpack: width must be 1, 2 or 4 and divide the buffer");
+        return NULL;
+    }
+    Py_ssize_t n = in.len / (Py_ssize_t)item;
+    PyObject *list = PyList_New(n);
+    const uint8_t *b = (const uint8_t *)in.buf;
+    for (Py_ssize_t i = 0; list && i < n; i++) {
+        const uint8_t *src = b + (size_t)i * item;
+        PyObject *v;
+        if (width == 1) v = int_from_le32(src);
+        else if (all_zero(src, item)) { Py_INCREF(Py_None); v = Py_None; }
+        else if (width == 2) v = Py_BuildValue("(NN)", int_from_le32(src), int_from_le32(src + 32));
+        else v = Py_BuildValue("((NN)(NN))", int_from_le32(src), int_from_le32(src + 32),
+                               int_from_le32(src + 64), int_from_le32(src + 96));
+        if (!v) { Py_CLEAR(list); break; }
+        PyList_SET_ITEM(list, i, v);
+    }
+    PyBuffer_Release(&in);
+    return list;
+}
+
+/* ---- loading points and scalars ---- */
+
+static int g1_load(g1_aff *p, const uint8_t *b) { return fq_load(&p->x, b) && fq_load(&p->y, b + 32); }
+static int g2_load(g2_aff *p, const uint8_t *b) { return fq2_load(&p->x, b) && fq2_load(&p->y, b + 64); }
+static void g1_store(uint8_t *b, const g1_aff *p) { fq_store(b, &p->x); fq_store(b + 32, &p->y); }
+static void g2_store(uint8_t *b, const g2_aff *p) { fq2_store(b, &p->x); fq2_store(b + 64, &p->y); }
+
+static int scalar_load(fe *k, const uint8_t *b) {
+    fe_load_le(k, b);
+    return !fe_geq(k, &fr_P);
+}
+
+static PyObject *range_error(const char *what) {
+    PyErr_Format(PyExc_ValueError, "%s is not a canonical field element (coordinates < q, scalars < r)", what);
+    return NULL;
+}
+
+/* msm(points, scalars, threads) and batch_mul(base, scalars, threads) for one group, generated per group. */
+#define DEFINE_GROUP_BINDINGS(G, PB)                                                                           \
+    static PyObject *py_##G##_msm(PyObject *self, PyObject *args) {                                            \
+        Py_buffer pb, sb;                                                                                      \
+        int threads;                                                                                           \
+        if (!PyArg_ParseTuple(args, "y*y*i", &pb, &sb, &threads)) return NULL;                                 \
+        size_t n = (size_t)sb.len / 32;                                                                        \
+        PyObject *result = NULL;                                                                               \
+        G##_aff *pts = NULL;                                                                                   \
+        fe *ks = NULL;                                                                                         \
+        if (sb.len % 32 || (size_t)pb.len != n * PB) {                                                         \
+            PyErr_SetString(PyExc_ValueError, "msm: buffers must hold one point per 32-byte scalar");          \
+            goto done;                                                                                         \
+        }                                                                                                      \
+        pts = (G##_aff *)malloc(sizeof(G##_aff) * (n ? n : 1));                                               \
+        ks = (fe *)malloc(sizeof(fe) * (n ? n : 1));                                                           \
+        if (!pts || !ks) { PyErr_NoMemory(); goto done; }                                                      \
+        size_t m = 0;                                                                                          \
+        for (size_t i = 0; i < n; i++) {                                                                       \
+            const uint8_t *pbytes = (const uint8_t *)pb.buf + i * PB;                                          \
+            if (!scalar_load(&ks[m], (const uint8_t *)sb.buf + 32 * i)) { range_error("msm scalar"); goto done; } \
+            if (all_zero(pbytes, PB)) continue;                                                                \
+            if (!G##_load(&pts[m], pbytes)) { range_error("msm point coordinate"); goto done; }                \
+            if (!fe_is_zero(&ks[m])) m++;                                                                      \
+        }                                                                                                      \
+        G##_jac acc;                                                                                           \
+        int ok;                                                                                                \
+        Py_BEGIN_ALLOW_THREADS ok = G##_msm(&acc, pts, ks, m, threads);                                        \
+        Py_END_ALLOW_THREADS if (!ok) { PyErr_NoMemory(); goto done; }                                         \
+        G##_aff aff;                                                                                           \
+        uint8_t inf;                                                                                           \
+        if (!G##_batch_to_aff(&aff, &inf, &acc, 1)) { PyErr_NoMemory(); goto done; }                           \
+        result = PyBytes_FromStringAndSize(NULL, PB);                                                          \
+        if (!result) goto done;                                                                                \
+        if (inf) memset(PyBytes_AS_STRING(result), 0, PB);                                                     \
+        else G##_store((uint8_t *)PyBytes_AS_STRING(result), &aff);                                            \
+    done:                                                                                                      \
+        free(pts);                                                                                             \
+        free(ks);                                                                                              \
+        PyBuffer_Release(&pb);                                                                                 \
+        PyBuffer_Release(&sb);                                                                                 \
+        return result;                                                                                         \
+    }                                                                                                          \
+    static PyObject *py_##G##_batch_mul(PyObject *self, PyObject *args) {                                      \
+        Py_buffer bb, sb;                                                                                      \
+        int threads;                                                                                           \
+        if (!PyArg_ParseTuple(args, "y*y*i", &bb, &sb, &threads)) return NULL;                                 \
+        size_t n = (size_t)sb.len / 32;                                                                        \
+        PyObject *result = NULL;                                                                               \
+        fe *ks = NULL;                                                                                         \
+        G##_aff *out = NULL;                                                                                   \
+        uint8_t *inf = NULL;                                                                                   \
+        G##_aff base;                                                                                          \
+        if (sb.len % 32 || bb.len != PB || all_zero((const uint8_t *)bb.buf, PB)) {                            \
+            PyErr_SetString(PyExc_ValueError, "batch_mul: expected one finite base point and 32-byte scalars"); \
+            goto done;                                                                                         \
+        }                                                                                                      \
+        if (!G##_load(&base, (const uint8_t *)bb.buf)) { range_error("batch_mul base coordinate"); goto done; } \
+        ks = (fe *)malloc(sizeof(fe) * (n ? n : 1));                                                           \
+        out = (G##_aff *)malloc(sizeof(G##_aff) * (n ? n : 1));                                               \
+        inf = (uint8_t *)malloc(n ? n : 1);                                                                    \
+        if (!ks || !out || !inf) { PyErr_NoMemory(); goto done; }                                              \
+        for (size_t i = 0; i < n; i++) {                                                                       \
+            if (!scalar_load(&ks[i], (const uint8_t *)sb.buf + 32 * i)) { range_error("batch_mul scalar"); goto done; } \
+        }                                                                                                      \
+        int ok;                                                                                                \
+        Py_BEGIN_ALLOW_THREADS ok = G##_batch_mul(out, inf, &base, ks, n, threads);                           \
+        Py_END_ALLOW_THREADS if (!ok) { PyErr_NoMemory(); goto done; }                                         \
+        result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * PB));                                        \
+        if (!result) goto done;                                                                                \
+        for (size_t i = 0; i < n; i++) {                                                                       \
+            uint8_t *dst = (uint8_t *)PyBytes_AS_STRING(result) + i * PB;                                      \
+            if (inf[i]) memset(dst, 0, PB);                                                                    \
+            else G##_store(dst, &out[i]);                                                                      \
+        }                                                                                                      \
+    done:                                                                                                      \
+        free(ks);                                                                                              \
+        free(out);                                                                                             \
+        free(inf);                                                                                             \
+        PyBuffer_Release(&bb);                                                                                 \
+        PyBuffer_Release(&sb);                                                                                 \
+        return result;                                                                                         \
+    }
+
+DEFINE_GROUP_BINDINGS(g1, 64)
+DEFINE_GROUP_BINDINGS(g2, 128)
+
+/* ---- Fr vectors ---- */
+
+/* Load a buffer of 32-byte Fr elements into Montgomery form; NULL (with ValueError/MemoryError) on failure. */
+static fe *fr_load_vec(const Py_buffer *b, size_t n) {
+    fe *v = (fe *)malloc(sizeof(fe) * (n ? n : 1));
+    if (!v) { PyErr_NoMemory(); return NULL; }
+    for (size_t i = 0; i < n; i++) {
+        if (!fr_load(&v[i], (const uint8_t *)b->buf + 32 * i)) {
+            free(v);
+            range_error("Fr vector element");
+            return NULL;
+        }
+    }
+    return v;
+}
+
+static PyObject *fr_store_vec(const fe *v, size_t n) {
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(32 * n));
+    if (!out) return NULL;
+    for (size_t i = 0; i < n; i++) fr_store((uint8_t *)PyBytes_AS_STRING(out) + 32 * i, &v[i]);
+    return out;
+}
+
+static int fr_load_one(fe *r, const Py_buffer *b, const char *what) {
+    if (b->len != 32 || !fr_load(r, (const uint8_t *)b->buf)) {
+        range_error(what);
+        return 0;
+    }
+    return 1;
+}
+
+/* ntt(values, omega, pre, post, scale): a_i *= pre^i; NTT with omega; a_i *= scale·post^i. */
+static PyObject *py_fr_ntt(PyObject *self, PyObject *args) {
+    Py_buffer vb, ob, preb, postb, scb;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*", &vb, &ob, &preb, &postb, &scb)) return NULL;
+    PyObject *result = NULL;
+    fe *a = NULL, omega, pre, post, scale;
+    size_t n = (size_t)vb.len / 32;
+    if (vb.len % 32 || n == 0 || (n & (n - 1))) {
+        PyErr_SetString(PyExc_ValueError, "ntt: length must be a power of two");
+        goto done;
+    }
+    if (!fr_load_one(&omega, &ob, "ntt omega") || !fr_load_one(&pre, &preb, "ntt pre")
+        || !fr_load_one(&post, &postb, "ntt post") || !fr_load_one(&scale, &scb, "ntt scale"))
+        goto done;
+    a = fr_load_vec(&vb, n);
+    if (!a) goto done;
+    int ok;
+    Py_BEGIN_ALLOW_THREADS
+    fr_scale_powers(a, n, &pre, &fr_ONE);
+    ok = fr_ntt_inplace(a, n, &omega);
+    fr_scale_powers(a, n, &post, &scale);
+    Py_END_ALLOW_THREADS
+    if (!ok) { PyErr_NoMemory(); goto done; }
+    result = fr_store_vec(a, n);
+done:
+    free(a);
+    PyBuffer_Release(&vb);
+    PyBuffer_Release(&ob);
+    PyBuffer_Release(&preb);
+    PyBuffer_Release(&postb);
+    PyBuffer_Release(&scb);
+    return result;
+}
+
+/* mul_sub(a, b, c): a_i·b_i - c_i elementwise (c may be empty: then just the products). */
+static PyObject *py_fr_mul_sub(PyObject *self, PyObject *args) {
+    Py_buffer ab, bb, cb;
+    if (!PyArg_ParseTuple(args, "y*y*y*", &ab, &bb, &cb)) return NULL;
+    PyObject *result = NULL;
+    fe *a = NULL, *b = NULL, *c = NULL;
+    size_t n = (size_t)ab.len / 32;
+    if (ab.len % 32 || bb.len != ab.len || (cb.len != ab.len && cb.len != 0)) {
+        PyErr_SetString(PyExc_ValueError, "mul_sub: vectors must have equal lengths of 32-byte elements");
+        goto done;
+    }
+    a = fr_load_vec(&ab, n);
+    b = a ? fr_load_vec(&bb, n) : NULL;
+    c = (b && cb.len) ? fr_load_vec(&cb, n) : NULL;
+    if (!b || (cb.len && !c)) goto done;
+    for (size_t i = 0; i < n; i++) {
+        fr_mul(&a[i], &a[i], &b[i]);
+        if (c) fr_sub(&a[i], &a[i], &c[i]);
+    }
+    result = fr_store_vec(a, n);
+done:
+    free(a);
+    free(b);
+    free(c);
+    PyBuffer_Release(&ab);
+    PyBuffer_Release(&bb);
+    PyBuffer_Release(&cb);
+    return result;
+}
+
+/* ---- pairing ---- */
+
+static void fq12_store(uint8_t *b, const fe12 *f) {
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < 3; k++) fq2_store(b + 64 * (3 * j + k), &f->c[j].c[k]);
+}
+
+static int fq12_load(fe12 *f, const uint8_t *b) {
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < 3; k++)
+            if (!fq2_load(&f->c[j].c[k], b + 64 * (3 * j + k))) return 0;
+    return 1;
+}
+
+/* miller_loop(pairs): the product of the Miller-loop values of (G1 64 bytes || G2 128 bytes) records. */
+static PyObject *py_miller_loop(PyObject *self, PyObject *args) {
+    Py_buffer pb;
+    if (!PyArg_ParseTuple(args, "y*", &pb)) return NULL;
+    PyObject *result = NULL;
+    size_t n = (size_t)pb.len / 192, m = 0;
+    g1_aff *ps = (g1_aff *)malloc(sizeof(g1_aff) * (n ? n : 1));
+    g2_aff *qs = (g2_aff *)malloc(sizeof(g2_aff) * (n ? n : 1));
+    if (!ps || !qs) { PyErr_NoMemory(); goto done; }
+    if (pb.len % 192) {
+        PyErr_SetString(PyExc_ValueError, "miller_loop: expected 192-byte (G1, G2) records");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *rec = (const uint8_t *)pb.buf + 192 * i;
+        if (all_zero(rec, 64) || all_zero(rec + 64, 128)) continue;   /* e(O, Q) = e(P, O) = 1 */
+        if (!g1_load(&ps[m], rec) || !g2_load(&qs[m], rec + 64)) { range_error("pairing point coordinate"); goto done; }
+        m++;
+    }
+    fe12 f;
+    Py_BEGIN_ALLOW_THREADS miller_loop(&f, ps, qs, m);
+    Py_END_ALLOW_THREADS
+    result = PyBytes_FromStringAndSize(NULL, 384);
+    if (result) fq12_store((uint8_t *)PyBytes_AS_STRING(result), &f);
+done:
+    free(ps);
+    free(qs);
+    PyBuffer_Release(&pb);
+    return result;
+}
+
+/* final_exp(f, exponent): (conj(f)/f)^e with e as little-endian bytes (any length); f must be nonzero. */
+static PyObject *py_final_exp(PyObject *self, PyObject *args) {
+    Py_buffer fb, eb;
+    if (!PyArg_ParseTuple(args, "y*y*", &fb, &eb)) return NULL;
+    PyObject *result = NULL;
+    size_t n_limbs = ((size_t)eb.len + 7) / 8;
+    uint64_t *e = (uint64_t *)calloc(n_limbs ? n_limbs : 1, sizeof(uint64_t));
+    fe12 f;
+    if (!e) { PyErr_NoMemory(); goto done; }
+    if (fb.len != 384 || !fq12_load(&f, (const uint8_t *)fb.buf)) { range_error("fq12 coefficient"); goto done; }
+    for (Py_ssize_t i = 0; i < eb.len; i++) e[i / 8] |= (uint64_t)((const uint8_t *)eb.buf)[i] << (8 * (i % 8));
+    Py_BEGIN_ALLOW_THREADS final_exp(&f, &f, e, n_limbs);
+    Py_END_ALLOW_THREADS
+    result = PyBytes_FromStringAndSize(NULL, 384);
+    if (result) fq12_store((uint8_t *)PyBytes_AS_STRING(result), &f);
+done:
+    free(e);
+    PyBuffer_Release(&fb);
+    PyBuffer_Release(&eb);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"pack", py_pack, METH_VARARGS, "pack(values, width) -> bytes of 32-byte little-endian ints"},
+    {"unpack", py_unpack, METH_VARARGS, "unpack(buffer, width) -> list of ints / points"},
+    {"g1_msm", py_g1_msm, METH_VARARGS, "g1_msm(points, scalars, threads) -> 64-byte point"},
+    {"g2_msm", py_g2_msm, METH_VARARGS, "g2_msm(points, scalars, threads) -> 128-byte point"},
+    {"g1_batch_mul", py_g1_batch_mul, METH_VARARGS, "g1_batch_mul(base, scalars, threads) -> points"},
+    {"g2_batch_mul", py_g2_batch_mul, METH_VARARGS, "g2_batch_mul(base, scalars, threads) -> points"},
+    {"fr_ntt", py_fr_ntt, METH_VARARGS, "fr_ntt(values, omega, pre, post, scale) -> values"},
+    {"fr_mul_sub", py_fr_mul_sub, METH_VARARGS, "fr_mul_sub(a, b, c) -> a*b - c"},
+    {"miller_loop", py_miller_loop, METH_VARARGS, "miller_loop(pairs) -> Fq12 (384 bytes, tower order)"},
+    {"final_exp", py_final_exp, METH_VARARGS, "final_exp(f, exponent) -> (conj(f)/f)^exponent"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_bn254", "BN254 native backend", -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__bn254(void) {
+    fq_init();
+    fr_init();
+    pairing_init();
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,305 @@
+/* Jacobian group law, Pippenger MSM and fixed-base batch multiplication for one BN254 group.
+ *
+ * A template: the includer defines G (name prefix g1/g2), E (coordinate type), EF(name) (the coordinate
+ * field's function of that name) and E_BYTES. Formulas are the a = 0 short-Weierstrass ones of the
+ * Explicit-Formulas Database (dbl-2009-l, add-2007-bl, madd-2007-bl), as in zkyield/curve.py.
+ * Jacobian infinity is Z = 0; affine arrays passed in here never hold infinity (callers filter it).
+ */
+#define G_CAT2(a, b) a##_##b
+#define G_CAT(a, b) G_CAT2(a, b)
+#define GN(name) G_CAT(G, name)
+
+typedef struct { E x, y, z; } GN(jac);
+typedef struct { E x, y; } GN(aff);
+
+static inline void GN(set_inf)(GN(jac) *p) { EF(set_one)(&p->x); EF(set_one)(&p->y); memset(&p->z, 0, sizeof(E)); }
+static inline int GN(is_inf)(const GN(jac) *p) { return EF(is_zero)(&p->z); }
+
+static inline void GN(from_aff)(GN(jac) *r, const GN(aff) *a) { r->x = a->x; r->y = a->y; EF(set_one)(&r->z); }
+
+static inline void GN(dbl)(GN(jac) *r, const GN(jac) *p) {
+    if (GN(is_inf)(p)) { *r = *p; return; }
+    E a, b, c, d, e, f, t;
+    EF(sqr)(&a, &p->x);
+    EF(sqr)(&b, &p->y);
+    EF(sqr)(&c, &b);
+    EF(add)(&d, &p->x, &b);
+    EF(sqr)(&d, &d);
+    EF(sub)(&d, &d, &a);
+    EF(sub)(&d, &d, &c);
+    EF(dbl)(&d, &d);
+    EF(dbl)(&e, &a);
+    EF(add)(&e, &e, &a);
+    EF(sqr)(&f, &e);
+    E z3;
+    EF(mul)(&z3, &p->y, &p->z);
+    EF(dbl)(&r->z, &z3);
+    EF(dbl)(&t, &d);
+    EF(sub)(&r->x, &f, &t);
+    EF(sub)(&t, &d, &r->x);
+    EF(mul)(&t, &e, &t);
+    EF(dbl)(&c, &c);
+    EF(dbl)(&c, &c);
+    EF(dbl)(&c, &c);
+    EF(sub)(&r->y, &t, &c);
+}
+
+/* r = p + q with q affine (madd-2007-bl); r may alias p. */
+static inline void GN(madd)(GN(jac) *r, const GN(jac) *p, const GN(aff) *q) {
+    if (GN(is_inf)(p)) { GN(from_aff)(r, q); return; }
+    E z1z1, u2, s2, h, hh, i, j, rr, v, t;
+    EF(sqr)(&z1z1, &p->z);
+    EF(mul)(&u2, &q->x, &z1z1);
+    EF(mul)(&s2, &q->y, &p->z);
+    EF(mul)(&s2, &s2, &z1z1);
+    EF(sub)(&h, &u2, &p->x);
+    EF(sub)(&rr, &s2, &p->y);
+    if (EF(is_zero)(&h)) {
+        if (EF(is_zero)(&rr)) GN(dbl)(r, p);
+        else GN(set_inf)(r);
+        return;
+    }
+    EF(dbl)(&rr, &rr);
+    EF(sqr)(&hh, &h);
+    EF(dbl)(&i, &hh);
+    EF(dbl)(&i, &i);
+    EF(mul)(&j, &h, &i);
+    EF(mul)(&v, &p->x, &i);
+    E x3, y3, z3;
+    EF(sqr)(&x3, &rr);
+    EF(sub)(&x3, &x3, &j);
+    EF(dbl)(&t, &v);
+    EF(sub)(&x3, &x3, &t);
+    EF(sub)(&t, &v, &x3);
+    EF(mul)(&y3, &rr, &t);
+    EF(mul)(&t, &p->y, &j);
+    EF(dbl)(&t, &t);
+    EF(sub)(&y3, &y3, &t);
+    EF(add)(&z3, &p->z, &h);
+    EF(sqr)(&z3, &z3);
+    EF(sub)(&z3, &z3, &z1z1);
+    EF(sub)(&z3, &z3, &hh);
+    r->x = x3;
+    r->y = y3;
+    r->z = z3;
+}
+
+/* r = p + q (add-2007-bl); r may alias either input. */
+static inline void GN(add)(GN(jac) *r, const GN(jac) *p, const GN(jac) *q) {
+    if (GN(is_inf)(p)) { *r = *q; return; }
+    if (GN(is_inf)(q)) { *r = *p; return; }
+    E z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
+    EF(sqr)(&z1z1, &p->z);
+    EF(sqr)(&z2z2, &q->z);
+    EF(mul)(&u1, &p->x, &z2z2);
+    EF(mul)(&u2, &q->x, &z1z1);
+    EF(mul)(&s1, &p->y, &q->z);
+    EF(mul)(&s1, &s1, &z2z2);
+    EF(mul)(&s2, &q->y, &p->z);
+    EF(mul)(&s2, &s2, &z1z1);
+    EF(sub)(&h, &u2, &u1);
+    EF(sub)(&rr, &s2, &s1);
+    if (EF(is_zero)(&h)) {
+        if (EF(is_zero)(&rr)) GN(dbl)(r, p);
+        else GN(set_inf)(r);
+        return;
+    }
+    EF(dbl)(&rr, &rr);
+    EF(dbl)(&i, &h);
+    EF(sqr)(&i, &i);
+    EF(mul)(&j, &h, &i);
+    EF(mul)(&v, &u1, &i);
+    E x3, y3, z3;
+    EF(sqr)(&x3, &rr);
+    EF(sub)(&x3, &x3, &j);
+    EF(dbl)(&t, &v);
+    EF(sub)(&x3, &x3, &t);
+    EF(sub)(&t, &v, &x3);
+    EF(mul)(&y3, &rr, &t);
+    EF(mul)(&t, &s1, &j);
+    EF(dbl)(&t, &t);
+    EF(sub)(&y3, &y3, &t);
+    EF(add)(&z3, &p->z, &q->z);
+    EF(sqr)(&z3, &z3);
+    EF(sub)(&z3, &z3, &z1z1);
+    EF(sub)(&z3, &z3, &z2z2);
+    EF(mul)(&z3, &z3, &h);
+    r->x = x3;
+    r->y = y3;
+    r->z = z3;
+}
+
+/* Affine images of n Jacobian points with one inversion (Montgomery's trick); inf[i] marks infinity. */
+static int GN(batch_to_aff)(GN(aff) *out, uint8_t *inf, const GN(jac) *in, size_t n) {
+    E *prefix = (E *)malloc(sizeof(E) * (n ? n : 1));
+    if (!prefix) return 0;
+    E acc;
+    EF(set_one)(&acc);
+    for (size_t k = 0; k < n; k++) {
+        prefix[k] = acc;
+        inf[k] = (uint8_t)GN(is_inf)(&in[k]);
+        if (!inf[k]) EF(mul)(&acc, &acc, &in[k].z);
+    }
+    EF(inv)(&acc, &acc);
+    for (size_t k = n; k-- > 0;) {
+        if (inf[k]) continue;
+        E zinv, zinv2;
+        EF(mul)(&zinv, &acc, &prefix[k]);
+        EF(mul)(&acc, &acc, &in[k].z);
+        EF(sqr)(&zinv2, &zinv);
+        EF(mul)(&out[k].x, &in[k].x, &zinv2);
+        EF(mul)(&zinv2, &zinv2, &zinv);
+        EF(mul)(&out[k].y, &in[k].y, &zinv2);
+    }
+    free(prefix);
+    return 1;
+}
+
+/* ---- Pippenger with signed digits ---- */
+
+typedef struct {
+    const GN(aff) *pts;
+    const int32_t *digits;   /* window-major: digits[w * n + i] */
+    size_t n;
+    int c, n_windows, first, step;
+    GN(jac) *sums;           /* sums[w] = sum_j j·B_j of window w */
+    int ok;
+} GN(msm_job);
+
+static void *GN(msm_worker)(void *arg) {
+    GN(msm_job) *job = (GN(msm_job) *)arg;
+    size_t n_buckets = (size_t)1 << (job->c - 1);
+    GN(jac) *b = (GN(jac) *)malloc(sizeof(GN(jac)) * (n_buckets + 1));
+    if (!b) { job->ok = 0; return NULL; }
+    for (int w = job->first; w < job->n_windows; w += job->step) {
+        for (size_t j = 0; j <= n_buckets; j++) GN(set_inf)(&b[j]);
+        const int32_t *dig = job->digits + (size_t)w * job->n;
+        for (size_t i = 0; i < job->n; i++) {
+            int32_t d = dig[i];
+            if (d > 0) {
+                GN(madd)(&b[d], &b[d], &job->pts[i]);
+            } else if (d < 0) {
+                GN(aff) neg = job->pts[i];
+                EF(neg)(&neg.y, &neg.y);
+                GN(madd)(&b[-d], &b[-d], &neg);
+            }
+        }
+        GN(jac) running, sum;
+        GN(set_inf)(&running);
+        GN(set_inf)(&sum);
+        for (size_t j = n_buckets; j >= 1; j--) {
+            GN(add)(&running, &running, &b[j]);
+            GN(add)(&sum, &sum, &running);
+        }
+        job->sums[w] = sum;
+    }
+    free(b);
+    job->ok = 1;
+    return NULL;
+}
+
+/* sum k_i·P_i for finite affine points and plain (non-Montgomery) scalars below r. Returns 0 on OOM. */
+static int GN(msm)(GN(jac) *out, const GN(aff) *pts, const fe *scalars, size_t n, int threads) {
+    GN(set_inf)(out);
+    if (n == 0) return 1;
+    int c = msm_window_bits(n);
+    int n_windows = SCALAR_BITS / c + 1;
+    int32_t *digits = (int32_t *)malloc(sizeof(int32_t) * n * (size_t)n_windows);
+    GN(jac) *sums = (GN(jac) *)malloc(sizeof(GN(jac)) * (size_t)n_windows);
+    if (!digits || !sums) { free(digits); free(sums); return 0; }
+    for (size_t i = 0; i < n; i++) signed_digits(&scalars[i], c, n_windows, digits + i, n);
+    if (threads > n_windows) threads = n_windows;
+    if (threads < 1) threads = 1;
+    GN(msm_job) jobs[MAX_THREADS];
+    for (int t = 0; t < threads; t++) {
+        jobs[t] = (GN(msm_job)){pts, digits, n, c, n_windows, t, threads, sums, 0};
+    }
+    int ok = run_parallel(GN(msm_worker), jobs, sizeof(GN(msm_job)), threads);
+    for (int t = 0; t < threads; t++) ok = ok && jobs[t].ok;
+    if (ok) {
+        *out = sums[n_windows - 1];
+        for (int w = n_windows - 2; w >= 0; w--) {
+            for (int k = 0; k < c; k++) GN(dbl)(out, out);
+            GN(add)(out, out, &sums[w]);
+        }
+    }
+    free(digits);
+    free(sums);
+    return ok;
+}
+
+/* ---- fixed base: table[j][d - 1] = d·2^(w·j)·B, then about 254/w mixed additions per scalar ---- */
+
+typedef struct {
+    const GN(aff) *table;
+    const fe *scalars;
+    GN(jac) *out;
+    size_t begin, end;
+    int w;
+    int ok;
+} GN(fixed_job);
+
+static void *GN(fixed_worker)(void *arg) {
+    GN(fixed_job) *job = (GN(fixed_job) *)arg;
+    int w = job->w;
+    size_t stride = ((size_t)1 << w) - 1;
+    int n_windows = (SCALAR_BITS + w - 1) / w;
+    for (size_t i = job->begin; i < job->end; i++) {
+        GN(jac) acc;
+        GN(set_inf)(&acc);
+        for (int j = 0; j < n_windows; j++) {
+            uint32_t d = scalar_bits(&job->scalars[i], j * w, w);
+            if (d) GN(madd)(&acc, &acc, &job->table[(size_t)j * stride + d - 1]);
+        }
+        job->out[i] = acc;
+    }
+    job->ok = 1;
+    return NULL;
+}
+
+/* k_i·base for every scalar (plain, below r); out_aff/out_inf receive the affine results. */
+static int GN(batch_mul)(GN(aff) *out_aff, uint8_t *out_inf, const GN(aff) *base, const fe *scalars, size_t n,
+                         int threads) {
+    int w = n < 16 ? 2 : n < 256 ? 4 : n < 4096 ? 6 : 8;
+    int n_windows = (SCALAR_BITS + w - 1) / w;
+    size_t stride = ((size_t)1 << w) - 1;
+    size_t table_len = (size_t)n_windows * stride;
+    GN(jac) *table_jac = (GN(jac) *)malloc(sizeof(GN(jac)) * table_len);
+    GN(aff) *table = (GN(aff) *)malloc(sizeof(GN(aff)) * table_len);
+    uint8_t *table_inf = (uint8_t *)malloc(table_len);
+    GN(jac) *res = (GN(jac) *)malloc(sizeof(GN(jac)) * (n ? n : 1));
+    int ok = table_jac && table && table_inf && res;
+    if (ok) {
+        GN(jac) step;
+        GN(from_aff)(&step, base);
+        for (int j = 0; j < n_windows; j++) {
+            GN(jac) *row = table_jac + (size_t)j * stride;
+            row[0] = step;
+            for (size_t d = 1; d < stride; d++) GN(add)(&row[d], &row[d - 1], &step);
+            GN(add)(&step, &row[stride - 1], &step);
+        }
+        /* base has order r and every table multiple is below r, so no table entry is infinity. */
+        ok = GN(batch_to_aff)(table, table_inf, table_jac, table_len);
+    }
+    free(table_jac);
+    table_jac = NULL;
+    if (ok) {
+        if (threads < 1) threads = 1;
+        if ((size_t)threads > n) threads = n ? (int)n : 1;
+        GN(fixed_job) jobs[MAX_THREADS];
+        for (int t = 0; t < threads; t++) {
+            jobs[t] = (GN(fixed_job)){table, scalars, res, n * t / threads, n * (t + 1) / threads, w, 0};
+        }
+        ok = run_parallel(GN(fixed_worker), jobs, sizeof(GN(fixed_job)), threads);
+        for (int t = 0; t < threads; t++) ok = ok && jobs[t].ok;
+    }
+    if (ok) ok = GN(batch_to_aff)(out_aff, out_inf, res, n);
+    free(table);
+    free(table_inf);
+    free(res);
+    return ok;
+}
+
+#undef GN
+#undef G_CAT
+#undef G_CAT2
