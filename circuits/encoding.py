@@ -128,6 +128,11 @@ def protocol_id(name: str) -> int:
     return int.from_bytes(name.encode("ascii"), "big")
 
 
+def symbol_id(symbol: str) -> int:
+    """An asset symbol (1..31 ASCII characters, checked on load) packed like a protocol name."""
+    return int.from_bytes(symbol.encode("ascii"), "big")
+
+
 def address_int(text: object, name: str) -> int:
     """A 20-byte Ethereum address as a 160-bit integer; a mixed-case address must carry a valid EIP-55
     checksum (all-lower or all-upper hex carries none)."""
@@ -181,7 +186,7 @@ def linear(label: str, terms: list[tuple[int, int]], bits: int) -> Inequality:
 
 # Comparison widths (derivations in docs/statements.md); each is a strict upper bound on both sides.
 RETURN_BITS = SUM_BITS + BPS_BITS + 3  # (10000 + t) x sums, 2 terms a side
-APR_BITS = SUM_BITS + BPS_BITS + DURATION_BITS + 2  # t x duration x sums, 3 terms a side
+APR_BITS = SUM_BITS + BPS_BITS + 1 + DURATION_BITS + 2  # (t + BPS_MAX) x duration x sums, 4 terms a side
 RATIO_BITS = SUM_BITS + BPS_BITS + 1  # threshold (or 10000) x one sum
 STRESS_BITS = SUM_BITS + BPS_BITS + 1  # shocked sums (factor <= BPS_MAX) plus (10000 - t) x sums
 POSITIVE_BITS = SUM_BITS + 1  # "sum of assets > sum of debts" preconditions

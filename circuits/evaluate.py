@@ -131,9 +131,11 @@ def _min_return(s: _Sums, t: int, period: int, market: Market) -> Check:
 
 
 def _min_apr(s: _Sums, t: int, period: int, market: Market) -> Check:
-    # APR = return * YEAR / duration:  10000 * YEAR * (E - S) - t * duration * S >= 0
-    k = BPS * enc.YEAR_SECONDS
-    terms = [*_return_terms(s, k, k), (-t * period, s.a_start + s.deposits), (t * period, s.b_start)]
+    # APR = return * YEAR / T:  10000 * YEAR * (E - S) - t * T * S >= 0, with the signed threshold as
+    # o = t + BPS_MAX >= 0 (the circuit's encoding):  ... + BPS_MAX * T * S - o * T * S >= 0
+    k, o = BPS * enc.YEAR_SECONDS, t + enc.BPS_MAX
+    terms = [*_return_terms(s, k, k), *_return_terms(s, 0, -enc.BPS_MAX * period),
+             *_return_terms(s, 0, o * period)]
     pos, main = _base_positive(s), linear("apr", terms, enc.APR_BITS)
     measured = k * (s.final - s.base) // (s.base * period) if pos.holds else None
     return Check("min_apr_bps", t, pos.holds and main.holds, measured, (pos, main),

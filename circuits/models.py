@@ -18,8 +18,8 @@ from zkyield.field import R
 from zkyield.merkle import MerkleTree
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
-_SYMBOL = r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}"
-_SYMBOL_HINT = "an asset symbol of 1..32 characters [A-Za-z0-9._-]"
+_SYMBOL = r"[A-Za-z0-9][A-Za-z0-9._-]{0,30}"  # <= 31 bytes: the packed symbol is a field element
+_SYMBOL_HINT = "an asset symbol of 1..31 characters [A-Za-z0-9._-]"
 _DESCRIPTION = r"[^\x00-\x1f]{0,500}"
 _FIELD_HEX = re.compile(r"0x[0-9a-fA-F]{1,64}")
 
