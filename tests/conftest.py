@@ -34,7 +34,8 @@ def run_snarkjs(*args: str | os.PathLike, cwd: Path | None = None, check: bool =
     cmd = [str(node_tool("snarkjs")), *map(str, args)]
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
     if check and proc.returncode != 0:
-        raise AssertionError(f"snarkjs {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        shown = " ".join(map(str, args))
+        raise AssertionError(f"snarkjs {shown} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
 
 
@@ -55,10 +56,11 @@ def compile_circom(source: str, workdir: Path, name: str = "circuit") -> Path:
     circom = node_tool("circom2")
     src = workdir / f"{name}.circom"
     src.write_text(source)
+    # circom2 (wasm) resolves paths and `include "circomlib/..."` against its working directory.
     proc = subprocess.run(
-        [str(circom), str(src), "--r1cs", "--wasm", "--sym", "-o", str(workdir),
+        [str(circom), str(src.resolve()), "--r1cs", "--wasm", "--sym", "-o", str(workdir.resolve()),
          "-l", str(ROOT / "node_modules")],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
     )
     if proc.returncode != 0:
         raise AssertionError(f"circom2 failed:\n{proc.stdout}\n{proc.stderr}")

@@ -303,7 +303,7 @@ def test_mutated_files_fail_only_with_zkyield_errors(mult, data):
 
 def test_writer_refuses_inconsistent_systems():
     ok = R1CS(3, 1, 0, 0, [Constraint({1: 1}, {2: 1}, {0: 1})])
-    assert read_r1cs(r1cs_to_bytes(ok)) == R1CS(3, 1, 0, 0, ok.constraints, wire_labels=[0, 1, 2])
+    assert read_r1cs(r1cs_to_bytes(ok)) == R1CS(3, 1, 0, 0, ok.constraints, wire_labels=[0, 1, 2], n_labels=3)
     for bad in (
         R1CS(3, 1, 0, 0, [Constraint({3: 1}, {}, {})]),
         R1CS(3, 1, 0, 0, [Constraint({}, {1: R}, {})]),

@@ -41,6 +41,7 @@ class R1CS:
     constraints: list[Constraint]
     labels: list[str] = field(default_factory=list)
     wire_labels: list[int] | None = None
+    n_labels: int | None = None  # circom's symbol count; may exceed the largest label in wire_labels
 
     @property
     def n_public(self) -> int:

@@ -74,6 +74,7 @@ def read_r1cs_with_header(src: Source) -> tuple[R1CS, R1csHeader]:
         n_prv_in=header.n_prv_in,
         constraints=constraints,
         wire_labels=wire_labels,
+        n_labels=header.n_labels,
     )
     return r1cs, header
 
@@ -150,15 +151,15 @@ def _read_wire_labels(r: Reader, header: R1csHeader) -> list[int]:
 def r1cs_to_bytes(r1cs: R1CS, n_labels: int | None = None) -> bytes:
     """Serialise as circom does: section order 2, 1, 3 and each linear combination sorted by wire.
 
-    ``n_labels`` defaults to one past the largest label in the wire map (the header's value when the
-    map came from ``read_r1cs_with_header``; circom's can be larger when optimised-away signals sort last).
+    ``n_labels`` defaults to ``r1cs.n_labels`` (kept from the file it was read from; circom's can exceed
+    the largest label when optimised-away signals sort last), else one past the largest label in the map.
     """
     what = "r1cs"
     wire_labels = r1cs.wire_labels if r1cs.wire_labels is not None else list(range(r1cs.n_wires))
     if len(wire_labels) != r1cs.n_wires:
         raise FormatError(f"{what}: wire_labels has {len(wire_labels)} entries for {r1cs.n_wires} wires")
     if n_labels is None:
-        n_labels = max(wire_labels, default=-1) + 1
+        n_labels = r1cs.n_labels if r1cs.n_labels is not None else max(wire_labels, default=-1) + 1
     if any(not 0 <= label < n_labels for label in wire_labels):
         raise FormatError(f"{what}: wire_labels must lie in [0, n_labels = {n_labels})")
     if r1cs.n_wires < 1 + r1cs.n_public + r1cs.n_prv_in:
