@@ -34,7 +34,9 @@ def ceremony() -> None:
 @ceremony.command("new")
 @click.argument("circuit", metavar="CIRCUIT.r1cs", type=_existing_file)
 @click.argument("ptau_path", metavar="POT.ptau", type=_existing_file)
-@click.option("-o", "--out", "out", type=_out_file, required=True, help="The initial key (e.g. circuit_0000.zkey).")
+@click.option(
+    "-o", "--out", "out", type=_out_file, required=True, help="The initial key (e.g. circuit_0000.zkey)."
+)
 def new_cmd(circuit: Path, ptau_path: Path, out: Path) -> None:
     """Build the circuit's initial key from a powers-of-tau file (checks the powers it uses).
 

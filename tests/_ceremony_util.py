@@ -121,6 +121,7 @@ def ffjs_ptau_points(path: Path, spec: list[tuple[int, int, int, str]]) -> dict[
     out = {}
     for (section, start, _, group), pts in zip(spec, raw.values(), strict=True):
         conv = json_g1 if group == "G1" else json_g2
-        out[f"{section}:{start}"] = [None if p is None else conv([*p, ["1", "0"] if group == "G2" else "1"])
-                                     for p in pts]
+        out[f"{section}:{start}"] = [
+            None if p is None else conv([*p, ["1", "0"] if group == "G2" else "1"]) for p in pts
+        ]
     return out

@@ -42,9 +42,13 @@ def test_header_and_prepared_flag(prepared):
 
 def test_points_match_ffjavascript_decoding(prepared):
     spec = [
-        (pt.SECTION_TAU_G1, 0, 9, "G1"), (pt.SECTION_TAU_G2, 0, 4, "G2"), (pt.SECTION_ALPHA_TAU_G1, 0, 5, "G1"),
-        (pt.SECTION_BETA_TAU_G1, 3, 5, "G1"), (pt.SECTION_BETA_G2, 0, 1, "G2"),
-        (pt.SECTION_LAGRANGE_TAU_G1, 7, 8, "G1"), (pt.SECTION_LAGRANGE_TAU_G2, 3, 4, "G2"),
+        (pt.SECTION_TAU_G1, 0, 9, "G1"),
+        (pt.SECTION_TAU_G2, 0, 4, "G2"),
+        (pt.SECTION_ALPHA_TAU_G1, 0, 5, "G1"),
+        (pt.SECTION_BETA_TAU_G1, 3, 5, "G1"),
+        (pt.SECTION_BETA_G2, 0, 1, "G2"),
+        (pt.SECTION_LAGRANGE_TAU_G1, 7, 8, "G1"),
+        (pt.SECTION_LAGRANGE_TAU_G2, 3, 4, "G2"),
     ]
     ref = ffjs_ptau_points(prepared, spec)
     p = pt.read_ptau(prepared)
@@ -69,7 +73,9 @@ def test_encoders_round_trip_file_bytes(prepared):
 def test_group_ntt_equals_snarkjs_lagrange_sections(prepared, size):
     p = pt.read_ptau(prepared)
     assert group_lagrange(p.tau_g1(0, size), g2=False) == p.lagrange(pt.SECTION_LAGRANGE_TAU_G1, size)
-    assert group_lagrange(p.alpha_tau_g1(0, size), g2=False) == p.lagrange(pt.SECTION_LAGRANGE_ALPHA_TAU_G1, size)
+    assert group_lagrange(p.alpha_tau_g1(0, size), g2=False) == p.lagrange(
+        pt.SECTION_LAGRANGE_ALPHA_TAU_G1, size
+    )
     if size == 2:
         assert group_lagrange(p.tau_g2(0, size), g2=True) == p.lagrange(pt.SECTION_LAGRANGE_TAU_G2, size)
 

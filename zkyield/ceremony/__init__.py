@@ -21,6 +21,14 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, zkey: Zkey) -> list[ContributionReport]:
 
 
 __all__ = [
-    "ContributionReport", "beacon", "check_powers", "check_zkey_matches", "contribute", "new_zkey",
-    "prove_zkey", "read_powers", "verify_from_init", "verify_zkey",
+    "ContributionReport",
+    "beacon",
+    "check_powers",
+    "check_zkey_matches",
+    "contribute",
+    "new_zkey",
+    "prove_zkey",
+    "read_powers",
+    "verify_from_init",
+    "verify_zkey",
 ]

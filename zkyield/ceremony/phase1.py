@@ -67,8 +67,12 @@ class Powers:
 def read_powers(ptau: Ptau, size: int) -> Powers:
     n1 = min(2 * size, 2 * (1 << ptau.power) - 1)
     return Powers(
-        ptau.name, ptau.tau_g1(0, n1), ptau.tau_g2(0, size), ptau.alpha_tau_g1(0, size),
-        ptau.beta_tau_g1(0, size), ptau.beta_g2(),
+        ptau.name,
+        ptau.tau_g1(0, n1),
+        ptau.tau_g2(0, size),
+        ptau.alpha_tau_g1(0, size),
+        ptau.beta_tau_g1(0, size),
+        ptau.beta_g2(),
     )
 
 
@@ -143,13 +147,18 @@ def _bases(ptau: Ptau, pw: Powers, say: Progress) -> dict[str, list[Any]]:
     """The Lagrange bases a circuit of the powers' size needs; the τ·G1 basis of twice that for H."""
     size = len(pw.tau_g2)
     mono = {
-        "tau_g1": pw.tau_g1[:size], "tau_g2": pw.tau_g2, "alpha_g1": pw.alpha_tau_g1, "beta_g1": pw.beta_tau_g1,
+        "tau_g1": pw.tau_g1[:size],
+        "tau_g2": pw.tau_g2,
+        "alpha_g1": pw.alpha_tau_g1,
+        "beta_g1": pw.beta_tau_g1,
         # prepare phase2 zero-fills the missing τ^(2^(power+1)-1) of the largest basis
         "tau_g1_2n": pw.tau_g1 + [None] * (2 * size - len(pw.tau_g1)),
     }
     sections = {
-        "tau_g1": pt.SECTION_LAGRANGE_TAU_G1, "tau_g2": pt.SECTION_LAGRANGE_TAU_G2,
-        "alpha_g1": pt.SECTION_LAGRANGE_ALPHA_TAU_G1, "beta_g1": pt.SECTION_LAGRANGE_BETA_TAU_G1,
+        "tau_g1": pt.SECTION_LAGRANGE_TAU_G1,
+        "tau_g2": pt.SECTION_LAGRANGE_TAU_G2,
+        "alpha_g1": pt.SECTION_LAGRANGE_ALPHA_TAU_G1,
+        "beta_g1": pt.SECTION_LAGRANGE_BETA_TAU_G1,
         "tau_g1_2n": pt.SECTION_LAGRANGE_TAU_G1,
     }
     if ptau.prepared:
@@ -165,7 +174,7 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
     power = circuit_power(r1cs)
     if power > ptau.power:
         raise InputError(
-            f"{ptau.name}: circuit needs 2^{power} powers of tau but the file has 2^{ptau.power}; use a larger ptau"
+            f"{ptau.name}: circuit needs 2^{power} powers, the file has 2^{ptau.power}; use a larger ptau"
         )
     size = 1 << power
     say(f"reading and checking the first powers of tau (domain 2^{power})")
@@ -198,12 +207,23 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
         return tuple(msm([p for p, _ in t], [v % R for _, v in t]) for t in terms)
 
     zkey = Zkey(
-        n_vars=n_vars, n_public=n_pub, domain_size=size,
-        alpha_g1=pw.alpha_tau_g1[0], beta_g1=pw.beta_tau_g1[0], beta_g2=pw.beta_g2,
-        gamma_g2=G2_GENERATOR, delta_g1=G1_GENERATOR, delta_g2=G2_GENERATOR,
-        ic=combine(terms_l[: n_pub + 1]), coefs=tuple(circuit_coefficients(r1cs)),
-        a=combine(terms_a), b1=combine(terms_b1), b2=combine(terms_b2, g2=True),
-        c=combine(terms_l[n_pub + 1 :]), h=tuple(base["tau_g1_2n"][1::2]), cs_hash=b"",
+        n_vars=n_vars,
+        n_public=n_pub,
+        domain_size=size,
+        alpha_g1=pw.alpha_tau_g1[0],
+        beta_g1=pw.beta_tau_g1[0],
+        beta_g2=pw.beta_g2,
+        gamma_g2=G2_GENERATOR,
+        delta_g1=G1_GENERATOR,
+        delta_g2=G2_GENERATOR,
+        ic=combine(terms_l[: n_pub + 1]),
+        coefs=tuple(circuit_coefficients(r1cs)),
+        a=combine(terms_a),
+        b1=combine(terms_b1),
+        b2=combine(terms_b2, g2=True),
+        c=combine(terms_l[n_pub + 1 :]),
+        h=tuple(base["tau_g1_2n"][1::2]),
+        cs_hash=b"",
     )
     return _with_cs_hash(zkey, pw.tau_g1)
 

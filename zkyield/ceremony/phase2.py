@@ -55,13 +55,23 @@ def _apply(zkey: Zkey, rng: ChaCha, kind: int, name: str | None, **beacon: objec
     t = transcript(zkey.cs_hash, zkey.contributions, g1_s, g1_sx)
     delta_g1 = g1_mul(zkey.delta_g1, x)
     c = Contribution(
-        delta_after=delta_g1, g1_s=g1_s, g1_sx=g1_sx, g2_spx=g2_mul(hash_to_g2(t), x), transcript=t,
-        type=kind, name=name or None, **beacon,  # type: ignore[arg-type]
+        delta_after=delta_g1,
+        g1_s=g1_s,
+        g1_sx=g1_sx,
+        g2_spx=g2_mul(hash_to_g2(t), x),
+        transcript=t,
+        type=kind,
+        name=name or None,
+        **beacon,  # type: ignore[arg-type]
     )
     x_inv = pow(x, -1, R)
     new = replace(
-        zkey, delta_g1=delta_g1, delta_g2=g2_mul(zkey.delta_g2, x),
-        c=_scale_all(zkey.c, x_inv), h=_scale_all(zkey.h, x_inv), contributions=(*zkey.contributions, c),
+        zkey,
+        delta_g1=delta_g1,
+        delta_g2=g2_mul(zkey.delta_g2, x),
+        c=_scale_all(zkey.c, x_inv),
+        h=_scale_all(zkey.h, x_inv),
+        contributions=(*zkey.contributions, c),
     )
     return new, contribution_hash(c)
 
@@ -80,7 +90,9 @@ def parse_beacon(beacon_hex: str, iterations_exp: int) -> bytes:
     if not 0 < len(value) < 256 or len(value) * 2 != len(text):
         raise InputError("beacon: expected 1..255 bytes of hexadecimal (e.g. a block hash)")
     if not MIN_BEACON_EXP <= iterations_exp <= MAX_BEACON_EXP:
-        raise InputError(f"beacon iterations exponent must be {MIN_BEACON_EXP}..{MAX_BEACON_EXP} (2^n hashes)")
+        raise InputError(
+            f"beacon iterations exponent must be {MIN_BEACON_EXP}..{MAX_BEACON_EXP} (2^n hashes)"
+        )
     return value
 
 
@@ -138,8 +150,15 @@ def _check_chain(zkey: Zkey) -> tuple[list[Check], list[ContributionReport]]:
             raise VerificationError(f"{label}: transcript hash does not match the earlier contributions")
         g2_sp = hash_to_g2(c.transcript)
         checks.append(_same_ratio(f"{label}: proof of knowledge", c.g1_s, c.g1_sx, g2_sp, c.g2_spx))
-        checks.append(_same_ratio(f"{label}: delta does not follow its proof of knowledge", delta, c.delta_after,
-                                  g2_sp, c.g2_spx))
+        checks.append(
+            _same_ratio(
+                f"{label}: delta does not follow its proof of knowledge",
+                delta,
+                c.delta_after,
+                g2_sp,
+                c.g2_spx,
+            )
+        )
         if c.type == BEACON:
             if c.beacon_hash is None or c.iterations_exp is None:
                 raise VerificationError(f"{label}: beacon contribution without its beacon parameters")
@@ -148,7 +167,9 @@ def _check_chain(zkey: Zkey) -> tuple[list[Check], list[ContributionReport]]:
             g1_s = g1_from_rng(rng)
             if (g1_s, g1_mul(g1_s, x)) != (c.g1_s, c.g1_sx):
                 raise VerificationError(f"{label}: key does not come from its beacon value")
-        reports.append(ContributionReport(i + 1, c.name, contribution_hash(c), c.beacon_hash, c.iterations_exp))
+        reports.append(
+            ContributionReport(i + 1, c.name, contribution_hash(c), c.beacon_hash, c.iterations_exp)
+        )
         delta = c.delta_after
     if zkey.delta_g1 != delta:
         raise VerificationError("delta1: differs from the last contribution's delta")
@@ -162,10 +183,15 @@ def verify_from_init(zkey: Zkey, init: Zkey) -> list[ContributionReport]:
     if zkey.cs_hash != init.cs_hash:
         raise VerificationError("zkey: circuit hash differs from the one computed from the r1cs and ptau")
     same = {
-        "alpha1": (zkey.alpha_g1, init.alpha_g1), "beta1": (zkey.beta_g1, init.beta_g1),
-        "beta2": (zkey.beta_g2, init.beta_g2), "gamma2": (zkey.gamma_g2, init.gamma_g2),
-        "IC section": (zkey.ic, init.ic), "coefficients section": (zkey.coefs, init.coefs),
-        "A section": (zkey.a, init.a), "B1 section": (zkey.b1, init.b1), "B2 section": (zkey.b2, init.b2),
+        "alpha1": (zkey.alpha_g1, init.alpha_g1),
+        "beta1": (zkey.beta_g1, init.beta_g1),
+        "beta2": (zkey.beta_g2, init.beta_g2),
+        "gamma2": (zkey.gamma_g2, init.gamma_g2),
+        "IC section": (zkey.ic, init.ic),
+        "coefficients section": (zkey.coefs, init.coefs),
+        "A section": (zkey.a, init.a),
+        "B1 section": (zkey.b1, init.b1),
+        "B2 section": (zkey.b2, init.b2),
     }
     for label, (got, want) in same.items():
         if got != want:

@@ -30,9 +30,9 @@ def circuit_coefficients(r1cs: R1CS) -> list[tuple[int, int, int, int]]:
 
 def check_zkey_matches(zkey: Zkey, r1cs: R1CS) -> None:
     """Refuse a key made for another circuit: sizes and the A/B coefficients must be the circuit's."""
-    if (zkey.n_vars, zkey.n_public) != (r1cs.n_wires, r1cs.n_public) or list(zkey.coefs) != circuit_coefficients(
-        r1cs
-    ):
+    if (zkey.n_vars, zkey.n_public) != (r1cs.n_wires, r1cs.n_public) or list(
+        zkey.coefs
+    ) != circuit_coefficients(r1cs):
         raise InputError("zkey: made for another circuit (wires, public inputs or A/B coefficients differ)")
 
 
@@ -52,7 +52,10 @@ def zkey_rows(zkey: Zkey, witness: Sequence[int]) -> tuple[list[int], list[int],
 
 
 def prove_zkey(
-    zkey: Zkey, witness: Sequence[int], r1cs: R1CS | None = None, progress: Callable[[str], None] | None = None
+    zkey: Zkey,
+    witness: Sequence[int],
+    r1cs: R1CS | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Proof:
     """A Groth16 proof from a snarkjs .zkey (ours or snarkjs's) and a full witness."""
     if r1cs is not None:

@@ -19,8 +19,11 @@ from zkyield.formats.zkey import Contribution
 def public_key_bytes(c: Contribution) -> bytes:
     """δ after, g1_s, g1_sx, g2_spx (uncompressed) and the transcript, as snarkjs hashes them."""
     return (
-        g1_uncompressed(c.delta_after) + g1_uncompressed(c.g1_s) + g1_uncompressed(c.g1_sx)
-        + g2_uncompressed(c.g2_spx) + c.transcript
+        g1_uncompressed(c.delta_after)
+        + g1_uncompressed(c.g1_s)
+        + g1_uncompressed(c.g1_sx)
+        + g2_uncompressed(c.g2_spx)
+        + c.transcript
     )
 
 

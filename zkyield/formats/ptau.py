@@ -146,10 +146,14 @@ class Ptau:
         size = G2_BYTES if g2 else G1_BYTES
         offset, length = self.box.sections[section][0]
         if start < 0 or count < 0 or (start + count) * size > length:
-            raise FormatError(f"{self.name}: {label} has no points {start}..{start + count - 1}; use a larger ptau")
+            raise FormatError(
+                f"{self.name}: {label} has no points {start}..{start + count - 1}; use a larger ptau"
+            )
         decode: Callable[[Any, int, str], Any] = decode_g2 if g2 else decode_g1
         base = offset + start * size
-        return [decode(self.box.data, base + i * size, f"{self.name}: {label}[{start + i}]") for i in range(count)]
+        return [
+            decode(self.box.data, base + i * size, f"{self.name}: {label}[{start + i}]") for i in range(count)
+        ]
 
     def tau_g1(self, start: int, count: int) -> list[G1Affine]:
         return self._points(SECTION_TAU_G1, start, count, False, "tauG1")
@@ -200,12 +204,16 @@ def read_ptau(src: Source) -> Ptau:
     n8 = h.u32("header field size")
     q = int.from_bytes(h.take(n8, "header prime"), "little") if n8 <= 64 else None
     if n8 != N8 or q != Q:
-        raise FormatError(f"{name}: powers of tau for another curve (field of {n8} bytes); zkyield supports BN254")
+        raise FormatError(
+            f"{name}: powers of tau for another curve (field of {n8} bytes); zkyield supports BN254"
+        )
     power = h.u32("header power")
     ceremony_power = h.u32("header ceremonyPower")
     h.expect_end("header section")
     if not 1 <= power <= MAX_POWER or ceremony_power < power:
-        raise FormatError(f"{name}: header power {power} (ceremony {ceremony_power}) is out of range 1..{MAX_POWER}")
+        raise FormatError(
+            f"{name}: header power {power} (ceremony {ceremony_power}) is out of range 1..{MAX_POWER}"
+        )
     n = 1 << power
     expected = {
         SECTION_TAU_G1: (2 * n - 1) * G1_BYTES,
@@ -225,7 +233,7 @@ def read_ptau(src: Source) -> Ptau:
         r = box.section(section, f"section {section}")
         if r.remaining != size:
             raise FormatError(
-                f"{name}: section {section} has {r.remaining} bytes but power {power} needs {size}; corrupt file"
+                f"{name}: section {section} has {r.remaining} bytes, power {power} needs {size}; corrupt file"
             )
     box.section(SECTION_CONTRIBUTIONS, "contributions")
     if 0 < sum(box.has(s) for s in lagrange) < len(lagrange):

@@ -86,16 +86,28 @@ class Zkey:
     @property
     def verifying_key(self) -> VerifyingKey:
         return VerifyingKey(
-            alpha_g1=self.alpha_g1, beta_g2=self.beta_g2, gamma_g2=self.gamma_g2, delta_g2=self.delta_g2, ic=self.ic
+            alpha_g1=self.alpha_g1,
+            beta_g2=self.beta_g2,
+            gamma_g2=self.gamma_g2,
+            delta_g2=self.delta_g2,
+            ic=self.ic,
         )
 
     def proving_key(self, circuit_digest: bytes | None = None) -> ProvingKey:
         """The zkyield ProvingKey; the digest defaults to the snarkjs circuit hash's first 32 bytes."""
         return ProvingKey(
-            vk=self.verifying_key, domain_size=self.domain_size, n_wires=self.n_vars,
+            vk=self.verifying_key,
+            domain_size=self.domain_size,
+            n_wires=self.n_vars,
             circuit_digest=self.cs_hash[:32] if circuit_digest is None else circuit_digest,
-            alpha_g1=self.alpha_g1, beta_g1=self.beta_g1, delta_g1=self.delta_g1,
-            a_query=self.a, b_g1_query=self.b1, b_g2_query=self.b2, c_query=self.c, h_query=self.h,
+            alpha_g1=self.alpha_g1,
+            beta_g1=self.beta_g1,
+            delta_g1=self.delta_g1,
+            a_query=self.a,
+            b_g1_query=self.b1,
+            b_g2_query=self.b2,
+            c_query=self.c,
+            h_query=self.h,
         )
 
 
@@ -151,11 +163,17 @@ def zkey_from_bytes(data: bytes, name: str = "zkey") -> Zkey:
     alpha_g1, beta_g1 = _g1s(h, 1, "alpha1")[0], _g1s(h, 1, "beta1")[0]
     beta_g2, gamma_g2 = _g2s(h, 1, "beta2")[0], _g2s(h, 1, "gamma2")[0]
     delta_g1, delta_g2 = _g1s(h, 1, "delta1")[0], _g2s(h, 1, "delta2")[0]
-    _nonzero(name, alpha1=alpha_g1, beta1=beta_g1, beta2=beta_g2, gamma2=gamma_g2, delta1=delta_g1, delta2=delta_g2)
+    _nonzero(
+        name, alpha1=alpha_g1, beta1=beta_g1, beta2=beta_g2, gamma2=gamma_g2, delta1=delta_g1, delta2=delta_g2
+    )
     n_private = n_vars - n_public - 1
     sections = {
-        3: (n_public + 1) * G1_BYTES, 5: n_vars * G1_BYTES, 6: n_vars * G1_BYTES,
-        7: n_vars * G2_BYTES, 8: n_private * G1_BYTES, 9: domain * G1_BYTES,
+        3: (n_public + 1) * G1_BYTES,
+        5: n_vars * G1_BYTES,
+        6: n_vars * G1_BYTES,
+        7: n_vars * G2_BYTES,
+        8: n_private * G1_BYTES,
+        9: domain * G1_BYTES,
     }
     names = {3: "IC", 5: "A", 6: "B1", 7: "B2", 8: "C", 9: "H"}
     readers = {s: _exact(box, s, names[s], size) for s, size in sections.items()}
@@ -164,19 +182,33 @@ def zkey_from_bytes(data: bytes, name: str = "zkey") -> Zkey:
     cs_hash = mpc.take(HASH_BYTES, "circuit hash")
     contributions = _read_contributions(mpc)
     return Zkey(
-        n_vars=n_vars, n_public=n_public, domain_size=domain,
-        alpha_g1=alpha_g1, beta_g1=beta_g1, beta_g2=beta_g2, gamma_g2=gamma_g2, delta_g1=delta_g1, delta_g2=delta_g2,
-        ic=_g1s(readers[3], n_public + 1, "IC"), coefs=coefs,
-        a=_g1s(readers[5], n_vars, "A"), b1=_g1s(readers[6], n_vars, "B1"), b2=_g2s(readers[7], n_vars, "B2"),
-        c=_g1s(readers[8], n_private, "C"), h=_g1s(readers[9], domain, "H"),
-        cs_hash=cs_hash, contributions=contributions,
+        n_vars=n_vars,
+        n_public=n_public,
+        domain_size=domain,
+        alpha_g1=alpha_g1,
+        beta_g1=beta_g1,
+        beta_g2=beta_g2,
+        gamma_g2=gamma_g2,
+        delta_g1=delta_g1,
+        delta_g2=delta_g2,
+        ic=_g1s(readers[3], n_public + 1, "IC"),
+        coefs=coefs,
+        a=_g1s(readers[5], n_vars, "A"),
+        b1=_g1s(readers[6], n_vars, "B1"),
+        b2=_g2s(readers[7], n_vars, "B2"),
+        c=_g1s(readers[8], n_private, "C"),
+        h=_g1s(readers[9], domain, "H"),
+        cs_hash=cs_hash,
+        contributions=contributions,
     )
 
 
 def _read_coefs(r: Reader, n_vars: int, domain: int) -> tuple[tuple[int, int, int, int], ...]:
     count = r.u32("coefficient count")
     if r.remaining != count * _COEF_BYTES:
-        raise FormatError(f"{r.name}: coefficients section claims {count} entries but holds {r.remaining} bytes")
+        raise FormatError(
+            f"{r.name}: coefficients section claims {count} entries but holds {r.remaining} bytes"
+        )
     out = []
     for i in range(count):
         matrix, row, wire = _COEF.unpack_from(r.data, r.pos)
@@ -184,7 +216,7 @@ def _read_coefs(r: Reader, n_vars: int, domain: int) -> tuple[tuple[int, int, in
         r.pos += _COEF_BYTES
         if matrix not in (MATRIX_A, MATRIX_B) or row >= domain or wire >= n_vars or stored >= R:
             raise FormatError(
-                f"{r.name}: coefficient {i} is invalid (matrix {matrix}, row {row}, wire {wire}, or value >= r)"
+                f"{r.name}: coefficient {i} is invalid (matrix {matrix}, row {row}, wire {wire}, value >= r?)"
             )
         out.append((matrix, row, wire, stored * _R2_INV % R))
     return tuple(out)
@@ -224,7 +256,9 @@ def _read_params(p: Reader, what: str) -> dict:
             raise FormatError(f"{p.name}: {what} parameters are unknown or out of order (type {kind})")
         last = kind
         if kind == 1:
-            fields["name"] = p.take(p.take(1, f"{what} name length")[0], f"{what} name").decode("utf-8", "replace")
+            fields["name"] = p.take(p.take(1, f"{what} name length")[0], f"{what} name").decode(
+                "utf-8", "replace"
+            )
         elif kind == 2:
             fields["iterations_exp"] = p.take(1, f"{what} iterations")[0]
         else:
@@ -252,7 +286,9 @@ def _encode_params(c: Contribution) -> bytes:
         out += bytes([1, len(raw)]) + raw
     if c.type == BEACON:
         if c.beacon_hash is None or c.iterations_exp is None or not 0 < len(c.beacon_hash) < 256:
-            raise FormatError("beacon contribution: needs a 1..255-byte beacon hash and an iterations exponent")
+            raise FormatError(
+                "beacon contribution: needs a 1..255-byte beacon hash and an iterations exponent"
+            )
         out += bytes([2, c.iterations_exp, 3, len(c.beacon_hash)]) + c.beacon_hash
     return bytes(out)
 
@@ -260,17 +296,30 @@ def _encode_params(c: Contribution) -> bytes:
 def encode_contribution(c: Contribution) -> bytes:
     params = _encode_params(c)
     head = encode_g1(c.delta_after) + encode_g1(c.g1_s) + encode_g1(c.g1_sx) + encode_g2(c.g2_spx)
-    return head + c.transcript + u32(c.type, "contribution type") + u32(len(params), "parameter length") + params
+    return (
+        head + c.transcript + u32(c.type, "contribution type") + u32(len(params), "parameter length") + params
+    )
 
 
 def zkey_to_bytes(z: Zkey) -> bytes:
     """Serialise in snarkjs's section order: ``zkey new``'s for a fresh key, ``contribute``'s after that."""
-    header = b"".join([
-        u32(N8, "n8q"), Q.to_bytes(N8, "little"), u32(N8, "n8r"), R.to_bytes(N8, "little"),
-        u32(z.n_vars, "nVars"), u32(z.n_public, "nPublic"), u32(z.domain_size, "domainSize"),
-        encode_g1(z.alpha_g1), encode_g1(z.beta_g1), encode_g2(z.beta_g2), encode_g2(z.gamma_g2),
-        encode_g1(z.delta_g1), encode_g2(z.delta_g2),
-    ])
+    header = b"".join(
+        [
+            u32(N8, "n8q"),
+            Q.to_bytes(N8, "little"),
+            u32(N8, "n8r"),
+            R.to_bytes(N8, "little"),
+            u32(z.n_vars, "nVars"),
+            u32(z.n_public, "nPublic"),
+            u32(z.domain_size, "domainSize"),
+            encode_g1(z.alpha_g1),
+            encode_g1(z.beta_g1),
+            encode_g2(z.beta_g2),
+            encode_g2(z.gamma_g2),
+            encode_g1(z.delta_g1),
+            encode_g2(z.delta_g2),
+        ]
+    )
     coefs = bytearray(u32(len(z.coefs), "coefficient count"))
     for matrix, row, wire, value in z.coefs:
         coefs += _COEF.pack(matrix, row, wire) + (value * _R2 % R).to_bytes(N8, "little")
@@ -279,9 +328,16 @@ def zkey_to_bytes(z: Zkey) -> bytes:
     mpc = z.cs_hash + u32(len(z.contributions), "contribution count")
     mpc += b"".join(encode_contribution(c) for c in z.contributions)
     content = {
-        1: u32(GROTH16, "protocol"), 2: header, 3: b"".join(map(encode_g1, z.ic)), 4: bytes(coefs),
-        5: b"".join(map(encode_g1, z.a)), 6: b"".join(map(encode_g1, z.b1)), 7: b"".join(map(encode_g2, z.b2)),
-        8: b"".join(map(encode_g1, z.c)), 9: b"".join(map(encode_g1, z.h)), 10: mpc,
+        1: u32(GROTH16, "protocol"),
+        2: header,
+        3: b"".join(map(encode_g1, z.ic)),
+        4: bytes(coefs),
+        5: b"".join(map(encode_g1, z.a)),
+        6: b"".join(map(encode_g1, z.b1)),
+        7: b"".join(map(encode_g2, z.b2)),
+        8: b"".join(map(encode_g1, z.c)),
+        9: b"".join(map(encode_g1, z.h)),
+        10: mpc,
     }
     order = CONTRIBUTED_ORDER if z.contributions else NEW_ORDER
     return write_container(MAGIC, VERSION, [(s, content[s]) for s in order])
