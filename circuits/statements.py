@@ -118,7 +118,7 @@ class _Builder:
                     c.assert_product(self.active[j], 1 - self.active[j - 1], 0, "prefix")
                 for row in (self.sel[j], self.kind[j]):
                     for bit in row:
-                        c.assert_bool(bit)
+                        c.assert_bool(bit, "bit")
                     c.assert_equal(c.sum(row), self.active[j], "one_hot")
                 for bit, is_listed in zip(self.sel[j], listed, strict=True):
                     c.assert_product(bit, 1 - is_listed, 0, "listed")
