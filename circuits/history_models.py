@@ -1,0 +1,214 @@
+"""Snapshot histories (private), history markets and policies (public): dataclasses, strict loaders, hashes.
+
+A history is the owner's chain of periodic snapshots (NAV, positions commitment, time, salt); a proof
+covers a *window* of ``periods + 1`` consecutive snapshots, i.e. ``periods`` periodic returns.
+Every bound below is the contract between the loaders, the exact evaluator (``history_metrics``) and
+the circuit (``history_circuit``): inputs beyond them are refused here, before anything is evaluated.
+Formulas and width derivations: docs/history.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from zkyield.circuits import encoding as enc
+from zkyield.circuits.jsonread import Obj, array, integer, load_json, root, text, timestamp
+from zkyield.circuits.models import Period
+from zkyield.errors import InputError
+from zkyield.field import R
+from zkyield.poseidon import poseidon
+
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+
+NAV_BITS = 64  # a NAV is an integer number of base units (nav_decimals) below 2^64
+MAX_NAV_DECIMALS = 18
+RETURN_SCALE = 10**9  # gross returns nav_i / nav_{i-1} are floored to 9 decimals (docs/history.md)
+GROSS_BITS = 40  # floor(10^9 * nav_i / nav_{i-1}) < 2^40: at most ~1099x in one period
+MIN_PERIODS = 2  # the sample standard deviation needs two returns
+MAX_PERIODS = 365  # the issue's bound (daily for a year); every width below is derived for it
+MAX_SNAPSHOTS = 100_000  # a history file (the whole chain) longer than this is refused
+TIME_BITS = enc.TIME_BITS  # Unix seconds below 2^40
+DURATION_BITS = enc.DURATION_BITS  # a window and each of its steps last less than 2^32 s
+YEAR_SECONDS = enc.YEAR_SECONDS
+BPS = enc.BPS
+BPS_MAX = enc.BPS_MAX
+SIGNED_BITS = 21  # a signed threshold t in [-BPS_MAX, BPS_MAX] is carried as t + BPS_MAX < 2^21
+
+# Domain tags: ASCII read big-endian (< 2^248 < r), so history hashes never equal point-in-time ones.
+POLICY_TAG = int.from_bytes(b"zkyield.history.policy.v1", "big")
+MARKET_TAG = int.from_bytes(b"zkyield.history.market.v1", "big")
+
+# Policy keys in hash and circuit order -> (allowed threshold range, signed?)
+HISTORY_THRESHOLDS: dict[str, tuple[int, int]] = {
+    "min_annual_return_bps": (-BPS_MAX, BPS_MAX),
+    "max_volatility_bps": (0, BPS_MAX),
+    "min_sharpe_bps": (-BPS_MAX, BPS_MAX),
+    "min_sortino_bps": (-BPS_MAX, BPS_MAX),
+    "max_drawdown_bps": (0, BPS),
+    "min_positive_bps": (0, BPS),
+}
+RISK_FREE_MAX_BPS = BPS_MAX
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One committed observation: NAV in base units, the positions commitment, Unix time, a secret salt."""
+
+    nav: int
+    positions_commitment: int
+    timestamp: int
+    salt: int
+
+
+@dataclass(frozen=True)
+class History:
+    """The owner's whole snapshot chain in commit order (the chain starts at the owner address)."""
+
+    owner: int
+    nav_decimals: int
+    snapshots: tuple[Snapshot, ...]
+    description: str = ""
+    source: str = "history.json"
+
+
+@dataclass(frozen=True)
+class HistoryMarket:
+    """Public data the metrics use: the annual risk-free rate (bps) valid over ``period``."""
+
+    period: Period
+    risk_free_bps: int
+    description: str = ""
+    source: str = "history.market.json"
+
+
+@dataclass(frozen=True)
+class HistoryPolicy:
+    """A window length and any subset of the history thresholds (``None``: not part of the statement)."""
+
+    periods: int
+    thresholds: dict[str, int]
+    description: str = ""
+    source: str = "history.policy.json"
+
+    def get(self, key: str) -> int | None:
+        return self.thresholds.get(key)
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """The enabled keys in circuit order: the circuit's shape."""
+        return tuple(k for k in HISTORY_THRESHOLDS if k in self.thresholds)
+
+
+def field_element(value: object, where: str) -> int:
+    """A decimal or 0x-hex string of an integer below r."""
+    if isinstance(value, str) and len(value) <= 80:
+        try:
+            number = int(value, 16) if value.startswith("0x") else int(value, 10)
+        except ValueError:
+            number = -1
+        if 0 <= number < R and (value.startswith("0x") or value.isdigit()):
+            return number
+    raise InputError(f"{where} must be a field element: a decimal or 0x-hex string below r")
+
+
+def salt_value(value: object, where: str) -> int:
+    number = field_element(value, where)
+    if number == 0:
+        raise InputError(f"{where} must be a random nonzero field element (it hides the NAV)")
+    return number
+
+
+def nav_units(value: object, decimals: int, where: str) -> int:
+    """A NAV decimal string as exact base units in [1, 2^64)."""
+    units = enc.to_base_units(value, decimals, where, "the history's nav_decimals")
+    if not 1 <= units < 1 << NAV_BITS:
+        raise InputError(f"{where} must be positive and below 2^{NAV_BITS} base units at nav_decimals")
+    return units
+
+
+def _snapshot(data: object, where: str, decimals: int) -> Snapshot:
+    obj = Obj(data, where)
+    snap = Snapshot(
+        nav=nav_units(obj.need("nav"), decimals, obj.path("nav")),
+        positions_commitment=field_element(obj.need("positions_commitment"), obj.path("positions_commitment")),
+        timestamp=timestamp(obj.need("time"), obj.path("time")),
+        salt=salt_value(obj.need("salt"), obj.path("salt")),
+    )
+    obj.done()
+    if snap.timestamp >> TIME_BITS:
+        raise InputError(f"{obj.path('time')} must be before 2^{TIME_BITS} Unix seconds")
+    return snap
+
+
+def load_history(source: str | Path | dict) -> History:
+    """Read and validate a history file: snapshots in commit order, times strictly increasing."""
+    data, name = load_json(source, "history.json")
+    obj = root(data, name)
+    decimals = integer(obj.need("nav_decimals"), obj.path("nav_decimals"), 0, MAX_NAV_DECIMALS)
+    items = array(obj.need("snapshots"), obj.path("snapshots"), MAX_SNAPSHOTS)
+    history = History(
+        owner=enc.address_int(obj.need("owner"), obj.path("owner")),
+        nav_decimals=decimals,
+        snapshots=tuple(_snapshot(s, f"{obj.path('snapshots')}[{i}]", decimals) for i, s in enumerate(items)),
+        description=text(obj.get("description", ""), obj.path("description"), r"[^\x00-\x1f]{0,500}", "a short text"),
+        source=name,
+    )
+    obj.done()
+    for i in range(1, len(history.snapshots)):
+        step = history.snapshots[i].timestamp - history.snapshots[i - 1].timestamp
+        if not 1 <= step < 1 << DURATION_BITS:
+            raise InputError(f"{obj.path('snapshots')}[{i}].time must be after the previous snapshot's time "
+                             f"(by less than 2^{DURATION_BITS} s)")
+    return history
+
+
+def load_history_market(source: str | Path | dict) -> HistoryMarket:
+    data, name = load_json(source, "history.market.json")
+    obj = root(data, name)
+    per = Obj(obj.need("period"), obj.path("period"))
+    start, end = timestamp(per.need("start"), per.path("start")), timestamp(per.need("end"), per.path("end"))
+    per.done()
+    if not start < end < 1 << TIME_BITS:
+        raise InputError(f"{per.where}.end must be after period.start (and before 2^{TIME_BITS} s)")
+    market = HistoryMarket(
+        period=Period(start, end),
+        risk_free_bps=integer(obj.need("risk_free_bps"), obj.path("risk_free_bps"), 0, RISK_FREE_MAX_BPS),
+        description=text(obj.get("description", ""), obj.path("description"), r"[^\x00-\x1f]{0,500}", "a short text"),
+        source=name,
+    )
+    obj.done()
+    return market
+
+
+def load_history_policy(source: str | Path | dict) -> HistoryPolicy:
+    """Read a history policy: ``periods`` (the window's number of returns) and at least one threshold."""
+    data, name = load_json(source, "history.policy.json")
+    obj = root(data, name)
+    periods = integer(obj.need("periods"), obj.path("periods"), MIN_PERIODS, MAX_PERIODS)
+    thresholds = {key: integer(obj.get(key), obj.path(key), low, high)
+                  for key, (low, high) in HISTORY_THRESHOLDS.items() if obj.data.get(key) is not None}
+    description = text(obj.get("description", ""), obj.path("description"), r"[^\x00-\x1f]{0,500}", "a short text")
+    obj.done()
+    if not thresholds:
+        raise InputError(f"{name}: the policy states nothing; set at least one of {', '.join(HISTORY_THRESHOLDS)}")
+    return HistoryPolicy(periods, thresholds, description, name)
+
+
+def policy_hash(policy: HistoryPolicy) -> int:
+    """Poseidon(POLICY_TAG, periods, (enabled_k, threshold_k mod r) for the six keys in order) (14 inputs)."""
+    values = [POLICY_TAG, policy.periods]
+    for key in HISTORY_THRESHOLDS:
+        t = policy.get(key)
+        values += [0, 0] if t is None else [1, t % R]
+    return poseidon(values)
+
+
+def market_hash(market: HistoryMarket) -> int:
+    """Poseidon(MARKET_TAG, risk_free_bps, period.start, period.end): what the oracle registers."""
+    return poseidon([MARKET_TAG, market.risk_free_bps, market.period.start, market.period.end])
+
+
+def example_paths(name: str = "history_weekly") -> tuple[Path, Path, Path]:
+    """Paths of a shipped history example: ``(history, market, policy)`` = name.json, name.market.json, ..."""
+    return EXAMPLES_DIR / f"{name}.json", EXAMPLES_DIR / f"{name}.market.json", EXAMPLES_DIR / f"{name}.policy.json"
