@@ -84,8 +84,8 @@ def deploy_cmd(rpc_url: str, key_file: Path | None, vk: Path | None, oracle: str
     Example:
       ZKYIELD_PRIVATE_KEY=... zkyield deploy --rpc-url http://127.0.0.1:8545 --vk verification_key.json
     """
+    from zkyield.formats.snarkjs_json import load_vk
     from zkyield.verifier import chain
-    from zkyield.verifier.solidity import load_vk
 
     sender = _sender(key_file)
     verifying_key = load_vk(vk) if vk is not None else None
@@ -162,8 +162,8 @@ def submit_cmd(rpc_url: str, key_file: Path | None, registry: str, proof_dir: Pa
     Example:
       zkyield submit --rpc-url http://127.0.0.1:8545 --registry 0x... --key-file owner.key out/
     """
+    from zkyield.formats.snarkjs_json import load_proof, load_public
     from zkyield.verifier import chain
-    from zkyield.verifier.solidity import load_proof, load_public
 
     proof = load_proof(proof_dir / "proof.json")
     public = load_public(proof_dir / "public.json")

@@ -12,9 +12,10 @@ import pytest
 from _chain_util import GAS, build_circuit, double_g1, eth_tester_web3, prove, rerandomize
 
 from zkyield.errors import InputError, VerificationError
+from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk
 from zkyield.groth16.keys import Proof
 from zkyield.verifier import chain
-from zkyield.verifier.solidity import load_proof, load_public, load_vk, proof_calldata
+from zkyield.verifier.solidity import proof_calldata
 
 pytestmark = [pytest.mark.snarkjs, pytest.mark.chain]
 

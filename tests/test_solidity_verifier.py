@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 
 from zkyield.errors import FormatError, PointError
 from zkyield.field import Q, R
+from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk
 from zkyield.verifier.solc import compile_contract
-from zkyield.verifier.solidity import load_proof, load_public, load_vk, proof_calldata, render_verifier
+from zkyield.verifier.solidity import proof_calldata, render_verifier
 
 pytestmark = [pytest.mark.snarkjs, pytest.mark.chain]
 

@@ -111,7 +111,8 @@ def registry_contract(w3: Web3, address: str):
 
 
 def _send(w3: Web3, tx: dict, sender: Sender, abi: list[dict], gas: int | None) -> TxReceipt:
-    tx = {**tx, "from": sender.address}
+    # build_transaction got gas=0 so that it would not estimate; estimate here once, without it.
+    tx = {**{k: v for k, v in tx.items() if k != "gas"}, "from": sender.address}
     try:
         tx["gas"] = gas if gas is not None else w3.eth.estimate_gas(tx) * 6 // 5
         if sender.account is None:
@@ -270,8 +271,8 @@ def _show(abi_type: str, value: object) -> str:
 
 def decode_revert(data: object, abi: list[dict]) -> str:
     """Render revert data as `Name(arg=value, ...)` using the custom errors in ``abi``."""
-    if isinstance(data, dict):
-        data = data.get("data")
+    if isinstance(data, dict):  # ganache: {"result": "0x...", ...}; other nodes: {"data": "0x..."}
+        data = data.get("result") or data.get("data")
     if not isinstance(data, str) or not data.startswith("0x") or len(data) < 10:
         return "reverted without a reason"
     raw = bytes.fromhex(data[2:])

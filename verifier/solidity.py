@@ -9,7 +9,6 @@ contracts/Groth16Verifier.template.sol.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -17,7 +16,9 @@ from string import Template
 
 from zkyield.curve import G1Affine, G2Affine, g1_validate, g2_validate
 from zkyield.errors import FormatError
-from zkyield.field import Q, R, fr, parse_decimal
+from zkyield.field import Q, R, fr
+from zkyield.formats.atomic import write_text_atomic
+from zkyield.formats.snarkjs_json import load_vk
 from zkyield.groth16.keys import Proof, VerifyingKey
 
 TEMPLATE = "Groth16Verifier.template.sol"
@@ -113,77 +114,8 @@ def proof_calldata(proof: Proof, public: list[int] | tuple[int, ...]) -> Calldat
     return g1_words(proof.a), g2_words(proof.b), g1_words(proof.c), inputs
 
 
-# --- minimal snarkjs JSON readers (until zkyield.formats.snarkjs_json lands) ------------------------
-
-
-def _g1_json(value: object, name: str) -> G1Affine:
-    if not isinstance(value, list) or len(value) != 3:
-        raise FormatError(f"{name}: expected a projective G1 point [x, y, z] of decimal strings")
-    x, y, z = (parse_decimal(v, Q, f"{name}[{i}]") for i, v in enumerate(value))
-    if z == 0:
-        return None
-    if z != 1:
-        raise FormatError(f"{name}: z must be 1 (affine) or 0 (infinity) as snarkjs writes it")
-    return g1_validate((x, y), name)
-
-
-def _g2_json(value: object, name: str) -> G2Affine:
-    if not isinstance(value, list) or len(value) != 3 or not all(isinstance(c, list) and len(c) == 2 for c in value):
-        raise FormatError(f"{name}: expected a projective G2 point [[x0, x1], [y0, y1], [z0, z1]]")
-    (x0, x1), (y0, y1), (z0, z1) = ((parse_decimal(v, Q, f"{name}[{i}]") for v in c) for i, c in enumerate(value))
-    if (z0, z1) == (0, 0):
-        return None
-    if (z0, z1) != (1, 0):
-        raise FormatError(f"{name}: z must be [1, 0] (affine) or [0, 0] (infinity) as snarkjs writes it")
-    return g2_validate(((x0, x1), (y0, y1)), name)
-
-
-def _read_json(path: str | Path, what: str) -> object:
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise FormatError(f"{what}: cannot read JSON from {path} ({type(exc).__name__})") from None
-
-
-def load_vk(path: str | Path) -> VerifyingKey:
-    """A snarkjs Groth16 verification_key.json, every point validated."""
-    data = _read_json(path, "verification key")
-    if not isinstance(data, dict) or data.get("protocol") != "groth16" or data.get("curve") != "bn128":
-        raise FormatError("verification key: expected protocol 'groth16' on curve 'bn128' (snarkjs JSON)")
-    ic = data.get("IC")
-    if not isinstance(ic, list) or len(ic) != data.get("nPublic", -1) + 1:
-        raise FormatError("verification key: IC must list nPublic + 1 points")
-    return VerifyingKey(
-        alpha_g1=_g1_json(data.get("vk_alpha_1"), "vk_alpha_1"),
-        beta_g2=_g2_json(data.get("vk_beta_2"), "vk_beta_2"),
-        gamma_g2=_g2_json(data.get("vk_gamma_2"), "vk_gamma_2"),
-        delta_g2=_g2_json(data.get("vk_delta_2"), "vk_delta_2"),
-        ic=tuple(_g1_json(p, f"IC[{i}]") for i, p in enumerate(ic)),
-    )
-
-
-def load_proof(path: str | Path) -> Proof:
-    """A snarkjs Groth16 proof.json, every point validated."""
-    data = _read_json(path, "proof")
-    if not isinstance(data, dict):
-        raise FormatError("proof: expected a JSON object with pi_a, pi_b, pi_c")
-    return Proof(
-        a=_g1_json(data.get("pi_a"), "pi_a"),
-        b=_g2_json(data.get("pi_b"), "pi_b"),
-        c=_g1_json(data.get("pi_c"), "pi_c"),
-    )
-
-
-def load_public(path: str | Path) -> list[int]:
-    """A snarkjs public.json: a list of canonical Fr decimal strings."""
-    data = _read_json(path, "public signals")
-    if not isinstance(data, list):
-        raise FormatError("public signals: expected a JSON list of decimal strings")
-    return [parse_decimal(v, R, f"public[{i}]") for i, v in enumerate(data)]
-
-
 def export_verifier(vk_path: str | Path, out_path: str | Path, contract_name: str = "Groth16Verifier") -> str:
     """Render the verifier for the key at ``vk_path`` into ``out_path``; returns the source."""
     source = render_verifier(load_vk(vk_path), contract_name)
-    Path(out_path).write_text(source)
+    write_text_atomic(out_path, source)
     return source
