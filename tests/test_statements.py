@@ -139,3 +139,18 @@ def test_shape_is_bound_by_the_policy_hash() -> None:
     del docs[2]["max_leverage_bps"]
     assert public_signals(*load(docs), DEMO_CAPACITY)[2] != full[2]
     assert public_signals(*load(docs), DEMO_CAPACITY)[3] == full[3]
+
+
+def test_demo_proves_and_verifies_end_to_end() -> None:
+    from zkyield.groth16.prove import prove
+    from zkyield.groth16.setup import setup
+    from zkyield.groth16.verify import verify
+
+    circuit, inputs = _circuit_and_inputs(example_docs("demo"), DEMO_CAPACITY)
+    witness = circuit.witness(inputs)
+    pk, vk = setup(circuit.r1cs)
+    proof = prove(pk, circuit.r1cs, witness)
+    public = circuit.public_signals(witness)
+    assert verify(vk, public, proof)
+    for i in range(len(PUBLIC_SIGNALS)):  # another owner, policy, market, period or commitment: refused
+        assert not verify(vk, [*public[:i], public[i] + 1, *public[i + 1:]], proof)
