@@ -257,8 +257,3 @@ def test_timestamps_match_the_standard_library(moment: datetime) -> None:
     assert timestamp(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "t") == int(moment.timestamp())
     assert timestamp(moment.isoformat(), "t") == int(moment.timestamp())
 
-
-def test_examples_are_canonical_json_files() -> None:
-    for path in EXAMPLES_DIR.glob("*.json"):
-        data = json.loads(path.read_text())
-        assert isinstance(data, dict) and path.name.split(".")[1] in ("portfolio", "market", "policy")
