@@ -1,0 +1,162 @@
+"""The statement workflow: statements, compile, setup, commit, prove, verify.
+
+Each command is a thin shell over ``zkyield.api``; results go to files or stdout (``--json``),
+progress and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from zkyield import api
+from zkyield.circuits import encoding as enc
+from zkyield.circuits.evaluate import CHECKS
+from zkyield.circuits.models import load_market, load_policy, load_portfolio
+from zkyield.circuits.publics import PUBLIC_SIGNALS
+from zkyield.cli.context import settings
+from zkyield.formats.attestation import VERIFICATION_KEY, read_attestation, write_attestation
+from zkyield.formats.snarkjs_json import load_vk
+
+_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+_dir = click.Path(exists=True, file_okay=False, path_type=Path)
+_out = click.Path(file_okay=False, path_type=Path)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
+
+
+def _emit(as_json: bool, data: dict[str, object], text: str) -> None:
+    click.echo(json.dumps(data, indent=2) if as_json else text)
+
+
+@click.command("statements")
+@json_option
+def statements_cmd(as_json: bool) -> None:
+    """List the statements a policy can combine, and the public inputs every proof exposes.
+
+    \b
+    Example:
+      zkyield statements
+    """
+    rows = {key: {"measures": measured, "bound": bound, "unit": unit} for key, (measured, bound, unit)
+            in CHECKS.items()}
+    if as_json:
+        click.echo(json.dumps({"statements": rows, "public_inputs": list(PUBLIC_SIGNALS)}, indent=2))
+        return
+    width = max(map(len, rows))
+    for key, row in rows.items():
+        click.echo(f"{key:<{width}}  {row['bound']} {row['measures']}")
+    click.echo(f"\npublic inputs of every proof: {', '.join(PUBLIC_SIGNALS)}")
+
+
+@click.command("compile")
+@click.argument("policy_path", metavar="POLICY.json", type=_file)
+@click.option("--positions", "-n", default=8, show_default=True, help="Capacity: most positions a portfolio may hold.")
+@click.option("--assets", "-m", default=8, show_default=True, help="Capacity: most market assets.")
+@click.option("--scenarios", "-s", default=1, show_default=True, help="Capacity: most stress scenarios.")
+@click.option("--out", "out_dir", type=_out, required=True, help="Build folder.")
+@json_option
+def compile_cmd(policy_path: Path, positions: int, assets: int, scenarios: int, out_dir: Path, as_json: bool) -> None:
+    """Build the circuit for POLICY.json's clauses at a capacity (any thresholds, any market).
+
+    \b
+    Writes OUT/statement.json, OUT/circuit.r1cs (snarkjs-compatible) and OUT/circuit.sym.
+    Example:
+      zkyield compile policy.json --positions 8 --assets 8 --out build/
+    """
+    statement = api.compile_statement(load_policy(policy_path), positions, assets, scenarios)
+    api.save_statement(statement, out_dir)
+    info = statement.describe()
+    _emit(as_json, info, f"compiled {len(info['clauses'])} clauses: {info['constraints']} constraints, "
+                         f"{info['wires']} wires -> {out_dir}")
+
+
+@click.command("setup")
+@click.argument("build_dir", metavar="BUILD", type=_dir)
+@json_option
+def setup_cmd(build_dir: Path, as_json: bool) -> None:
+    """Make the proving and verification keys for a compiled statement (single-party setup).
+
+    \b
+    Whoever runs this could forge proofs; for keys others must trust, use `zkyield ceremony`.
+    Example:
+      zkyield setup build/
+    """
+    statement = api.load_statement(build_dir)
+    keys = api.setup(statement, settings().progress("setup"))
+    api.save_keys(keys, build_dir)
+    _emit(as_json, {"build": str(build_dir), "verification_key_sha256": api.vk_sha256(keys.verification_key)},
+          f"wrote {build_dir / api.PROVING_KEY_FILE} and {build_dir / api.VERIFICATION_KEY_FILE}")
+
+
+@click.command("commit")
+@click.argument("portfolio_path", metavar="PORTFOLIO.json", type=_file)
+@click.option("--market", "market_path", type=_file, required=True, help="Market snapshot (asset list).")
+@click.option("--positions", "-n", default=8, show_default=True, help="Capacity the proof will use.")
+@click.option("--assets", "-m", default=8, show_default=True)
+@click.option("--scenarios", "-s", default=1, show_default=True)
+@json_option
+def commit_cmd(portfolio_path: Path, market_path: Path, positions: int, assets: int, scenarios: int,
+               as_json: bool) -> None:
+    """Print the portfolio commitment to publish before proving.
+
+    \b
+    Proofs at the same capacity against the same market's asset list carry this value,
+    so several policies can be proven against one committed book.
+    Example:
+      zkyield commit portfolio.json --market market.json --positions 8
+    """
+    value = api.commitment(load_portfolio(portfolio_path), load_market(market_path),
+                           enc.Capacity(positions, assets, scenarios))
+    _emit(as_json, {"commitment": str(value)}, str(value))
+
+
+@click.command("prove")
+@click.argument("build_dir", metavar="BUILD", type=_dir)
+@click.option("--portfolio", "portfolio_path", type=_file, required=True, help="Private portfolio JSON.")
+@click.option("--market", "market_path", type=_file, required=True, help="Public market snapshot JSON.")
+@click.option("--policy", "policy_path", type=_file, required=True, help="Public policy JSON.")
+@click.option("--out", "out_dir", type=_out, required=True, help="Folder for proof, public and attestation.")
+@json_option
+def prove_cmd(build_dir: Path, portfolio_path: Path, market_path: Path, policy_path: Path, out_dir: Path,
+              as_json: bool) -> None:
+    """Prove that a private portfolio meets a public policy under a public market snapshot.
+
+    \b
+    The statement is checked in plain Python first: if it is false, nothing is written (exit 1).
+    Example:
+      zkyield prove build/ --portfolio portfolio.json --market market.json --policy policy.json --out proof/
+    """
+    keys = api.load_keys(build_dir)
+    portfolio, market, policy = load_portfolio(portfolio_path), load_market(market_path), load_policy(policy_path)
+    attestation = api.prove(portfolio, market, policy, keys, settings().progress("prove"))
+    write_attestation(attestation, keys.verification_key, out_dir)
+    summary = attestation.summary()
+    _emit(as_json, summary, f"proven: commitment {summary['commitment']} -> {out_dir}")
+
+
+@click.command("verify")
+@click.argument("proof_dir", metavar="OUT", type=_dir)
+@click.option("--key", "vk_path", type=_file, help="Verification key (default: OUT/verification_key.json).")
+@click.option("--policy", "policy_path", type=_file, help="Also check the public policy hashes to the proof's.")
+@click.option("--market", "market_path", type=_file, help="Also check the public market hashes to the proof's.")
+@json_option
+@click.pass_context
+def verify_cmd(ctx: click.Context, proof_dir: Path, vk_path: Path | None, policy_path: Path | None,
+               market_path: Path | None, as_json: bool) -> None:
+    """Verify an attestation folder written by `zkyield prove` (exit 0 valid, 1 invalid).
+
+    \b
+    Example:
+      zkyield verify proof/ --policy policy.json --market market.json
+    """
+    attestation = read_attestation(proof_dir)
+    vk = load_vk(vk_path or proof_dir / VERIFICATION_KEY)
+    policy = load_policy(policy_path) if policy_path else None
+    market = load_market(market_path) if market_path else None
+    ok = api.verify(attestation, vk, policy=policy, market=market)
+    result = {"valid": ok, **attestation.summary()}
+    _emit(as_json, result, "OK" if ok else "INVALID: the proof does not verify against this key, policy and market")
+    if not ok:
+        ctx.exit(1)
