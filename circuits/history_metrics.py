@@ -112,7 +112,8 @@ def series(snapshots: Sequence[Snapshot], market: HistoryMarket, where: str = "w
 
 
 def signed_sqrt_ge(e: int, a: int, k: int, b: int) -> bool:
-    """e * sqrt(a) >= k * sqrt(b) for a, b >= 0, decided on the squares e^2 a and k^2 b by sign."""
+    """e * sqrt(a) >= k * sqrt(b) for a > 0 (so e * sqrt(a) has e's sign) and b >= 0, decided on the
+    squares e^2 a and k^2 b by sign; the Sharpe and Sortino clauses always have a > 0."""
     if e >= 0:
         return k <= 0 or e * e * a >= k * k * b
     return k <= 0 and e * e * a <= k * k * b

@@ -1,0 +1,90 @@
+"""History test helpers: build histories from NAV lists, and the plain floating-point (numpy) reference.
+
+The float reference computes the textbook definitions straight from the NAVs (no fixed point, no
+flooring); ``error_bound_bps`` is docs/history.md's bound on how far the exact fixed-point measurement
+may lie from it, so the property tests check the documented bound, not a tolerance tuned to pass.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+import numpy as np
+
+from zkyield.circuits.history_models import (
+    RETURN_SCALE,
+    YEAR_SECONDS,
+    History,
+    HistoryMarket,
+    HistoryPolicy,
+    Snapshot,
+)
+from zkyield.circuits.models import Period
+from zkyield.field import R
+
+OWNER = 0x879C3388DB202B84DEFF9E435D85F7FC21728292
+START = 1_704_067_200  # 2024-01-01T00:00:00Z
+WEEK = 7 * 86_400
+
+
+def make_history(navs: Sequence[int], times: Sequence[int] | None = None, seed: int = 1,
+                 owner: int = OWNER) -> History:
+    """A history with the given NAVs (base units), weekly times by default and seeded salts."""
+    rng = random.Random(seed)
+    times = times or [START + i * WEEK for i in range(len(navs))]
+    snaps = tuple(Snapshot(nav, rng.randrange(R), t, rng.randrange(1, R)) for nav, t in zip(navs, times, strict=True))
+    return History(owner, 6, snaps, source="history.json")
+
+
+def market_for(history: History, risk_free_bps: int = 450, slack: int = 0) -> HistoryMarket:
+    first, last = history.snapshots[0].timestamp, history.snapshots[-1].timestamp
+    return HistoryMarket(Period(first - slack, last + slack + 1), risk_free_bps, source="history.market.json")
+
+
+def policy(periods: int, **thresholds: int) -> HistoryPolicy:
+    return HistoryPolicy(periods, thresholds, source="history.policy.json")
+
+
+def float_metrics(navs: Sequence[int], times: Sequence[int], risk_free_bps: int) -> dict[str, float]:
+    """Annualised return, volatility, Sharpe, Sortino (target: rf per period), max drawdown and positive
+    share, in float64 from the raw NAVs; every value as a fraction (0.05 = 5%)."""
+    nav = np.array(navs, dtype=np.float64)
+    r = nav[1:] / nav[:-1] - 1.0
+    n = len(r)
+    periods_per_year = n * YEAR_SECONDS / (times[-1] - times[0])
+    rf = risk_free_bps / 1e4
+    annual = r.mean() * periods_per_year
+    vol = r.std(ddof=1) * math.sqrt(periods_per_year)
+    downside = math.sqrt(np.mean(np.minimum(r - rf / periods_per_year, 0.0) ** 2)) * math.sqrt(periods_per_year)
+    return {
+        "min_annual_return_bps": annual,
+        "max_volatility_bps": vol,
+        "min_sharpe_bps": (annual - rf) / vol if vol else math.inf,
+        "min_sortino_bps": (annual - rf) / downside if downside else math.inf,
+        "max_drawdown_bps": float(np.max(1.0 - nav / np.maximum.accumulate(nav))),
+        "min_positive_bps": float(np.mean(r > 0)),
+        "_vol": vol,
+        "_downside": downside,
+        "_periods_per_year": periods_per_year,
+    }
+
+
+def error_bound_bps(key: str, ref: dict[str, float], n: int) -> float:
+    """docs/history.md's bound on |measured_bps - 10^4 * float value| (1 bps of directed rounding plus
+    the flooring of each return by less than 1/S, and a little float64 round-off)."""
+    p = ref["_periods_per_year"]
+    d_mean = p / RETURN_SCALE  # annualised mean moves by less than P/S
+    d_vol = math.sqrt(p) * math.sqrt(n / (n - 1)) / RETURN_SCALE  # sample std moves by < sqrt(n/(n-1))/S
+    d_down = math.sqrt(p) / RETURN_SCALE  # an RMS of shortfalls moves by < 1/S
+    value = ref[key]
+    quantisation = {
+        "min_annual_return_bps": d_mean,
+        "max_volatility_bps": d_vol,
+        "min_sharpe_bps": (d_mean + abs(value) * d_vol) / max(ref["_vol"] - d_vol, 1e-300),
+        "min_sortino_bps": (d_mean + abs(value) * d_down) / max(ref["_downside"] - d_down, 1e-300),
+        "max_drawdown_bps": 0.0,
+        "min_positive_bps": 0.0,
+    }[key]
+    return 1.0 + 1e4 * quantisation + 1e-6 * max(1.0, abs(1e4 * value))
