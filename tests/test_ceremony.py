@@ -122,6 +122,16 @@ def test_snarkjs_ceremony_verifies_here_and_proves(material):
     assert "OK!" in out.stdout + out.stderr
 
 
+def test_in_memory_r1cs_with_other_term_order_matches_snarkjs_key(material):
+    """A builder's R1CS lists B terms as (x, p); circom files sort by wire: same circuit, same key."""
+    _, ptau, witness = material
+    built, _ = chained_multiplications(n_public=2, n_steps=6)
+    assert list(built.constraints[0].b) != sorted(built.constraints[0].b)
+    final = read_zkey(snarkjs_chain()[2])
+    assert len(verify_zkey(built, ptau, final)) == 2
+    assert verify(final.verifying_key, built.public_inputs(witness), prove_zkey(final, witness, built))
+
+
 def test_our_ceremony_passes_snarkjs_verify_and_snarkjs_prove(material, ours):
     r1cs, _, witness = material
     k0, final, hashes, _ = ours

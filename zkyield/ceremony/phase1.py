@@ -48,8 +48,8 @@ def _rho(n: int) -> list[int]:
 
 
 def circuit_power(r1cs: R1CS) -> int:
-    """log2 of snarkjs's domain: the smallest power of two above constraints + public inputs."""
-    return (r1cs.n_constraints + r1cs.n_public).bit_length()
+    """log2 of snarkjs's domain: the smallest power of two above constraints + public inputs (at least 2)."""
+    return max(1, (r1cs.n_constraints + r1cs.n_public).bit_length())
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,11 @@ from zkyield.r1cs import R1CS
 
 
 def circuit_coefficients(r1cs: R1CS) -> list[tuple[int, int, int, int]]:
-    """The (matrix, row, wire, value) entries snarkjs's ``zkey new`` writes for ``r1cs`` (section 4)."""
+    """The (matrix, row, wire, value) entries snarkjs's ``zkey new`` writes for ``r1cs`` (section 4).
+
+    The order within a row follows the R1CS's dicts: the file order for a read .r1cs (as snarkjs),
+    whatever a builder inserted otherwise, so comparisons use ``same_coefficients``.
+    """
     out = []
     for row, con in enumerate(r1cs.constraints):
         out.extend((0, row, wire, value % R) for wire, value in con.a.items())
@@ -28,11 +32,15 @@ def circuit_coefficients(r1cs: R1CS) -> list[tuple[int, int, int, int]]:
     return out
 
 
+def same_coefficients(a: Sequence[tuple[int, int, int, int]], b: Sequence[tuple[int, int, int, int]]) -> bool:
+    """Equal as sets of entries: the order of terms within a row does not change the circuit."""
+    return sorted(a) == sorted(b)
+
+
 def check_zkey_matches(zkey: Zkey, r1cs: R1CS) -> None:
     """Refuse a key made for another circuit: sizes and the A/B coefficients must be the circuit's."""
-    if (zkey.n_vars, zkey.n_public) != (r1cs.n_wires, r1cs.n_public) or list(
-        zkey.coefs
-    ) != circuit_coefficients(r1cs):
+    sizes = (zkey.n_vars, zkey.n_public) == (r1cs.n_wires, r1cs.n_public)
+    if not sizes or not same_coefficients(zkey.coefs, circuit_coefficients(r1cs)):
         raise InputError("zkey: made for another circuit (wires, public inputs or A/B coefficients differ)")
 
 
