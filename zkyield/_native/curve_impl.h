@@ -209,6 +209,7 @@ static int GN(msm)(GN(jac) *out, const GN(aff) *pts, const fe *scalars, size_t n
     if (!digits || !sums) { free(digits); free(sums); return 0; }
     for (size_t i = 0; i < n; i++) signed_digits(&scalars[i], c, n_windows, digits + i, n);
     if (threads > n_windows) threads = n_windows;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (threads < 1) threads = 1;
     GN(msm_job) jobs[MAX_THREADS];
     for (int t = 0; t < threads; t++) {
@@ -284,8 +285,9 @@ static int GN(batch_mul)(GN(aff) *out_aff, uint8_t *out_inf, const GN(aff) *base
     free(table_jac);
     table_jac = NULL;
     if (ok) {
+        if (threads > MAX_THREADS) threads = MAX_THREADS;
+        if ((size_t)threads > n) threads = (int)n;
         if (threads < 1) threads = 1;
-        if ((size_t)threads > n) threads = n ? (int)n : 1;
         GN(fixed_job) jobs[MAX_THREADS];
         for (int t = 0; t < threads; t++) {
             jobs[t] = (GN(fixed_job)){table, scalars, res, n * t / threads, n * (t + 1) / threads, w, 0};

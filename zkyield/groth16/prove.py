@@ -125,7 +125,10 @@ def _pack_fr(values: Sequence[int], what: str) -> bytes:
 def _quotient_packed(rows: tuple[Sequence[int], ...]) -> bytes:
     """``qap.quotient_evaluations`` on packed buffers: A·B - C at the odd 2n-th roots of unity."""
     shift = root_of_unity(2 * len(rows[0]))
-    a, b, c = (ntt_packed(intt_packed(_pack_fr(row, "QAP rows")), shift) for row in rows)
+    try:
+        a, b, c = (ntt_packed(intt_packed(_pack_fr(row, "QAP rows")), shift) for row in rows)
+    except ValueError:
+        raise FieldError("QAP rows: values must be canonical Fr integers (0 <= x < r)") from None
     return lib.fr_mul_sub(a, b, c)
 
 
