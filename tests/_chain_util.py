@@ -170,13 +170,16 @@ class Ganache:
         raise AssertionError("ganache did not start listening within 60 s")
 
     def __exit__(self, *exc: object) -> None:
-        if self._proc is not None and self._proc.poll() is None:
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
             self._proc.terminate()
             try:
                 self._proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+        self._proc.stderr.close()
 
 
 def json_from_output(text: str) -> dict:
