@@ -66,6 +66,11 @@ class Portfolio:
     description: str = ""
     source: str = "portfolio.json"
 
+    @classmethod
+    def load(cls, source: str | Path | dict) -> Portfolio:
+        """Load and validate a portfolio JSON file (or an already parsed dict)."""
+        return load_portfolio(source)
+
 
 @dataclass(frozen=True)
 class Pool:
@@ -106,6 +111,11 @@ class Market:
         """Position of ``symbol`` in ``assets`` (the circuit's one-hot selector index), None if absent."""
         return next((i for i, a in enumerate(self.assets) if a.symbol == symbol), None)
 
+    @classmethod
+    def load(cls, source: str | Path | dict) -> Market:
+        """Load and validate a market JSON file (or an already parsed dict)."""
+        return load_market(source)
+
 
 THRESHOLDS: dict[str, tuple[int, int]] = {  # policy key -> allowed range (bps)
     "min_return_bps": (enc.SHOCK_MIN_BPS, enc.BPS_MAX),
@@ -132,6 +142,11 @@ class Policy:
 
     def get(self, key: str) -> int | None:
         return self.thresholds.get(key)
+
+    @classmethod
+    def load(cls, source: str | Path | dict) -> Policy:
+        """Load and validate a policy JSON file (or an already parsed dict)."""
+        return load_policy(source)
 
 
 def _period(obj: Obj) -> Period:

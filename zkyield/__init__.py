@@ -1,0 +1,30 @@
+"""zkyield: zero-knowledge proofs about DeFi portfolio yield and risk (Groth16 over BN254).
+
+The library API (``zkyield.Policy.load``, ``zkyield.compile_statement``, ``zkyield.setup``,
+``zkyield.prove``, ``zkyield.verify``, ...) lives in ``zkyield.api`` and is re-exported here lazily,
+so ``import zkyield`` stays cheap for the CLI and for users of the lower layers alone.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_API = {
+    "Attestation", "Keys", "Market", "Policy", "Portfolio", "Statement", "commitment", "compile_statement",
+    "load_keys", "load_statement", "prove", "save_keys", "save_statement", "setup", "verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module("zkyield.api"), name)
+    if name == "errors":
+        return import_module("zkyield.errors")
+    raise AttributeError(f"module 'zkyield' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*_API, "errors", "__version__"])
