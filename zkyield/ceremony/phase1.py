@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import reduce
 from typing import Any
 
 from zkyield.ceremony.prover import circuit_coefficients
@@ -93,21 +94,14 @@ def check_powers(pw: Powers) -> None:
     kappa = _rho(len(t2) - 1)
     psi = secrets.randbits(_RHO_BITS)
     pairs = [
-        (g1_add(g1_neg(_sum(hi)), g1_mul(bt[0], psi)), G2_GENERATOR),
-        (_sum(lo), t2[1]),
+        (g1_add(g1_neg(reduce(g1_add, hi, None)), g1_mul(bt[0], psi)), G2_GENERATOR),
+        (reduce(g1_add, lo, None), t2[1]),
         (g1_neg(g1_mul(G1_GENERATOR, psi)), pw.beta_g2),
         (t1[1], msm_g2(t2[:-1], kappa)),
         (g1_neg(G1_GENERATOR), msm_g2(t2[1:], kappa)),
     ]
     if not pairing_check(pairs):
         raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
-
-
-def _sum(points: Sequence[G1Affine]) -> G1Affine:
-    acc: G1Affine = None
-    for p in points:
-        acc = g1_add(acc, p)
-    return acc
 
 
 def _lagrange_checked(ptau: Ptau, section: int, monomials: Sequence[Any], g2: bool) -> list[Any]:

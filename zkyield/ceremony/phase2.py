@@ -45,9 +45,16 @@ def _scale_all(points: Sequence[G1Affine], k: int) -> tuple[G1Affine, ...]:
     return tuple(g1_batch_to_affine([g1_jac_mul(p, k) for p in points]))
 
 
-def _apply(zkey: Zkey, rng: ChaCha, kind: int, name: str | None, **beacon: object) -> tuple[Zkey, bytes]:
+def _apply(
+    zkey: Zkey,
+    rng: ChaCha,
+    name: str | None,
+    iterations_exp: int | None = None,
+    beacon_hash: bytes | None = None,
+) -> tuple[Zkey, bytes]:
+    """One contribution with the secret drawn from ``rng`` (a beacon when ``beacon_hash`` is given)."""
     if name is not None and len(name.encode("utf-16-le")) > 2 * MAX_NAME_UTF16:
-        raise InputError(f"--name: at most {MAX_NAME_UTF16} characters (snarkjs's limit); shorten it")
+        raise InputError(f"name: at most {MAX_NAME_UTF16} characters (snarkjs's limit); shorten it")
     x = fr_from_rng(rng)
     if x == 0:
         raise InputError("contribution: the random factor was zero; run the contribution again")
@@ -61,9 +68,10 @@ def _apply(zkey: Zkey, rng: ChaCha, kind: int, name: str | None, **beacon: objec
         g1_sx=g1_sx,
         g2_spx=g2_mul(hash_to_g2(t), x),
         transcript=t,
-        type=kind,
+        type=CONTRIBUTION if beacon_hash is None else BEACON,
         name=name or None,
-        **beacon,  # type: ignore[arg-type]
+        iterations_exp=iterations_exp,
+        beacon_hash=beacon_hash,
     )
     x_inv = pow(x, -1, R)
     new = replace(
@@ -79,7 +87,7 @@ def _apply(zkey: Zkey, rng: ChaCha, kind: int, name: str | None, **beacon: objec
 
 def contribute(zkey: Zkey, name: str | None = None, entropy: str = "") -> tuple[Zkey, bytes]:
     """Add a contribution with a secret from ``secrets`` (plus optional user text); returns its hash."""
-    return _apply(zkey, entropy_rng(entropy), CONTRIBUTION, name)
+    return _apply(zkey, entropy_rng(entropy), name)
 
 
 def parse_beacon(beacon_hex: str, iterations_exp: int) -> bytes:
@@ -101,7 +109,7 @@ def beacon(zkey: Zkey, beacon_hex: str, iterations_exp: int, name: str | None = 
     """The final, public contribution: its secret is SHA-256 iterated 2^iterations_exp times on the beacon."""
     value = parse_beacon(beacon_hex, iterations_exp)
     rng = beacon_rng(value, iterations_exp)
-    return _apply(zkey, rng, BEACON, name, iterations_exp=iterations_exp, beacon_hash=value)
+    return _apply(zkey, rng, name, iterations_exp=iterations_exp, beacon_hash=value)
 
 
 # --- verification ---------------------------------------------------------------------------------
