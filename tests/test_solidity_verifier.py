@@ -184,3 +184,22 @@ def test_gas_not_above_snarkjs_and_within_3_percent_of_precompile_floor(w3, depl
     floor = FLOOR_BASE + FLOOR_PER_INPUT * n
     assert ours <= theirs, (ours, theirs)
     assert floor <= ours <= floor * 1.03, (ours, floor)
+
+
+def test_zkyield_prover_output_verifies_on_chain(w3, ptau_2_10, tmp_path_factory):
+    """zkyield's own setup and prover (on the circom circuit and snarkjs's witness) against the EVM precompiles."""
+    from conftest import circom_witness
+
+    from zkyield.formats.r1cs_bin import read_r1cs
+    from zkyield.formats.wtns_bin import read_wtns
+    from zkyield.groth16 import prove as groth16_prove
+    from zkyield.groth16 import setup
+
+    circuit = build_circuit(4, ptau_2_10, tmp_path_factory)
+    r1cs = read_r1cs(circuit.workdir / "circuit.r1cs")
+    witness = read_wtns(circom_witness(circuit.workdir, {"x": ["9", "8", "7", "6"], "w": "5"}))
+    pk, vk = setup(r1cs)
+    proof = groth16_prove(pk, r1cs, witness)
+    contract = _deploy(w3, render_verifier(vk, "ZkyieldKeyVerifier"), "ZkyieldKeyVerifier")
+    assert _call(contract, proof_calldata(proof, [9, 8, 7, 6])) is True
+    assert _call(contract, proof_calldata(proof, [9, 8, 7, 7])) is False
