@@ -1,0 +1,82 @@
+"""``zkyield snapshot``: init, commit with fresh salts, heads that match the library's chain, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from zkyield.circuits.history_chain import heads, load_log, snapshot_commitment
+from zkyield.circuits.history_models import load_history
+from zkyield.cli.main import cli
+from zkyield.cli.snapshot_commands import snapshot
+
+cli.add_command(snapshot)  # idempotent; the lead registers it in cli/main.py
+OWNER = "0x879c3388db202b84deff9e435d85f7fc21728292"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["snapshot", *args])
+
+
+@pytest.fixture
+def files(tmp_path):
+    history, log = tmp_path / "history.json", tmp_path / "log.json"
+    result = run("init", str(history), "--owner", OWNER, "--nav-decimals", "2", "--log", str(log))
+    assert result.exit_code == 0, result.output
+    return history, log
+
+
+def test_commits_extend_the_chain_and_the_log(files) -> None:
+    history, log = files
+    outputs = []
+    for i, nav in enumerate(["1000.00", "1012.5", "998.01"]):
+        result = run("commit", str(history), "--nav", nav, "--positions-commitment", "0x1f",
+                     "--time", f"2024-01-0{i + 1}T00:00:00Z", "--log", str(log))
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.output))
+    h = load_history(history)
+    commitments = [snapshot_commitment(s) for s in h.snapshots]
+    assert [s.nav for s in h.snapshots] == [100000, 101250, 99801]
+    assert len({s.salt for s in h.snapshots}) == 3 and all(s.positions_commitment == 31 for s in h.snapshots)
+    assert [int(o["commitment"]) for o in outputs] == commitments
+    assert [int(o["head"]) for o in outputs] == heads(h.owner, commitments)[1:]
+    assert [e.commitment for e in load_log(log).entries] == commitments
+    shown = json.loads(run("head", str(history), "--log", str(log)).output)
+    assert shown["count"] == 3 and int(shown["head"]) == heads(h.owner, commitments)[-1]
+    for o in outputs:  # the printed output is public: no NAV and no salt
+        assert set(o) == {"index", "commitment", "head"}
+
+
+def test_commit_refuses_bad_input_with_one_line_and_exit_code_2(files) -> None:
+    history, log = files
+    ok = run("commit", str(history), "--nav", "5", "--time", "2024-01-02T00:00:00Z", "--log", str(log))
+    assert ok.exit_code == 0
+    for args, message in [
+        (["--nav", "5.001"], "--nav has 3 decimals"),
+        (["--nav", "-5"], "--nav must be a non-negative decimal"),
+        (["--nav", "5", "--time", "2024-01-01T00:00:00Z"], r"snapshots\[1\]\.time must be after"),
+        (["--nav", "5", "--positions-commitment", "zz"], "--positions-commitment must be a field element"),
+    ]:
+        result = run("commit", str(history), *args, "--log", str(log))
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert result.output.startswith("error: ") and json.loads(history.read_text())["snapshots"][1:] == []
+        assert re.search(message, result.output), result.output
+
+
+def test_commit_refuses_a_history_that_no_longer_matches_its_log(files) -> None:
+    history, log = files
+    run("commit", str(history), "--nav", "5", "--time", "2024-01-02T00:00:00Z", "--log", str(log))
+    data = json.loads(history.read_text())
+    data["snapshots"][0]["nav"] = "6"
+    history.write_text(json.dumps(data))
+    result = run("commit", str(history), "--nav", "7", "--log", str(log))
+    assert result.exit_code == 2 and "does not open" in result.output
+
+
+def test_init_never_overwrites(files) -> None:
+    history, _ = files
+    result = run("init", str(history), "--owner", OWNER)
+    assert result.exit_code == 2 and "already exists" in result.output
