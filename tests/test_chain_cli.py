@@ -133,3 +133,8 @@ def test_deploy_register_submit_and_read_back_on_ganache(statement, tmp_path):
         (forged / "public.json").write_text(json.dumps(public))
         bad = CliRunner().invoke(submit_cmd, [*rpc, *owner_key, *registry, str(forged)])
         assert isinstance(bad.exception, VerificationError) and "InvalidProof" in str(bad.exception)
+
+        unfunded = tmp_path / "unfunded.key"
+        unfunded.write_text("0x" + "17" * 32)
+        broke = CliRunner().invoke(deploy_cmd, [*rpc, "--key-file", str(unfunded)])
+        assert isinstance(broke.exception, InputError) and "17" * 8 not in str(broke.exception)

@@ -19,7 +19,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractLogicError
+from web3.exceptions import ContractLogicError, Web3Exception
 from web3.types import TxReceipt
 
 try:  # the in-process test chain (eth-tester) raises its own error for a reverted transaction
@@ -129,6 +129,8 @@ def _send(w3: Web3, tx: dict, sender: Sender, abi: list[dict], gas: int | None) 
         raise revert_error(exc.data, abi) from None
     except _TesterTransactionFailed as exc:
         raise revert_error(_tester_revert_data(exc), abi) from None
+    except Web3Exception as exc:  # funds, nonce, fee or timeout trouble reported by the node
+        raise InputError(f"node refused the transaction: {str(exc).splitlines()[0][:200]}") from None
     if receipt["status"] != 1:
         _replay_failure(w3, tx, receipt["blockNumber"] - 1, abi)
     return receipt
