@@ -130,10 +130,17 @@ def _send(w3: Web3, tx: dict, sender: Sender, abi: list[dict], gas: int | None) 
     except _TesterTransactionFailed as exc:
         raise revert_error(_tester_revert_data(exc), abi) from None
     except Web3Exception as exc:  # funds, nonce, fee or timeout trouble reported by the node
-        raise InputError(f"node refused the transaction: {str(exc).splitlines()[0][:200]}") from None
+        raise InputError(f"node refused the transaction: {_node_message(exc)}") from None
     if receipt["status"] != 1:
         _replay_failure(w3, tx, receipt["blockNumber"] - 1, abi)
     return receipt
+
+
+def _node_message(exc: Exception) -> str:
+    """The node's own one-line message (ganache adds a JS stack trace we do not want to show)."""
+    first = exc.args[0] if exc.args else exc
+    text = first.get("message", str(first)) if isinstance(first, dict) else str(first)
+    return text.splitlines()[0][:200]
 
 
 def _replay_failure(w3: Web3, tx: dict, block: int | str, abi: list[dict]) -> None:
