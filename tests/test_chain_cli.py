@@ -137,4 +137,5 @@ def test_deploy_register_submit_and_read_back_on_ganache(statement, tmp_path):
         unfunded = tmp_path / "unfunded.key"
         unfunded.write_text("0x" + "17" * 32)
         broke = CliRunner().invoke(deploy_cmd, [*rpc, "--key-file", str(unfunded)])
-        assert isinstance(broke.exception, InputError) and "17" * 8 not in str(broke.exception)
+        assert isinstance(broke.exception, InputError) and "insufficient funds" in str(broke.exception)
+        assert "17" * 8 not in str(broke.exception)

@@ -138,9 +138,9 @@ def _send(w3: Web3, tx: dict, sender: Sender, abi: list[dict], gas: int | None) 
 
 def _node_message(exc: Exception) -> str:
     """The node's own one-line message (ganache adds a JS stack trace we do not want to show)."""
-    first = exc.args[0] if exc.args else exc
-    text = first.get("message", str(first)) if isinstance(first, dict) else str(first)
-    return text.splitlines()[0][:200]
+    error = (getattr(exc, "rpc_response", None) or {}).get("error")
+    text = error.get("message", "") if isinstance(error, dict) else ""
+    return (text or str(exc)).splitlines()[0][:200]
 
 
 def _replay_failure(w3: Web3, tx: dict, block: int | str, abi: list[dict]) -> None:
