@@ -112,6 +112,17 @@ def test_msm_cancellations_and_doublings_in_one_bucket() -> None:
     assert msm.msm_g1([], []) is None and msm.msm_g2([None], [4]) is None
 
 
+def test_msm_many_points_in_one_bucket() -> None:
+    """Equal digits send every term to one bucket: queue collisions, doublings (x equal) and
+    cancellations (P and -P) all go through the Jacobian side buckets of the batch-affine path."""
+    p, k = G1_POOL[2], _KS[5]
+    assert msm.msm_g1([p] * 3000, [k] * 3000) == curve.g1_mul(p, 3000 * k % R)
+    mixed = [p, curve.g1_neg(p)] * 1000 + [p]
+    assert msm.msm_g1(mixed, [k] * len(mixed)) == curve.g1_mul(p, k)
+    q = G2_POOL[2]
+    assert msm.msm_g2([q] * 700, [k] * 700) == curve.g2_mul(q, 700 * k % R)
+
+
 def test_packed_msm_rejects_scalars_at_or_above_r_and_coordinates_at_or_above_q() -> None:
     pts = lib.pack(G1_POOL[1:3], G1_WIDTH)
     for bad in (R, R + 1, (1 << 256) - 1):

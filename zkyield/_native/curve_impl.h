@@ -155,7 +155,13 @@ static int GN(batch_to_aff)(GN(aff) *out, uint8_t *inf, const GN(jac) *in, size_
     return 1;
 }
 
-/* ---- Pippenger with signed digits ---- */
+/* ---- Pippenger with signed digits and batch-affine buckets ----
+ *
+ * Buckets are affine. Each window queues up to `batch` bucket additions whose slopes share one
+ * inversion (Montgomery's trick), so an addition costs about 6 products instead of a mixed Jacobian
+ * addition's 11. A point whose bucket is already queued, or whose x equals the bucket's (a doubling
+ * or a cancellation), goes into a Jacobian side bucket by mixed addition instead: exact in every case.
+ */
 
 typedef struct {
     const GN(aff) *pts;
@@ -166,35 +172,117 @@ typedef struct {
     int ok;
 } GN(msm_job);
 
+typedef struct {
+    GN(aff) *bucket;         /* affine part of bucket j, valid when full[j] */
+    GN(jac) *side;           /* Jacobian part of bucket j (collisions, doublings) */
+    uint8_t *full, *queued;
+    uint32_t *q_bucket;      /* the queue: bucket index, addend and slope denominator per entry */
+    GN(aff) *q_point;
+    E *q_den, *q_prefix;
+    size_t q_len, q_cap;
+} GN(buckets);
+
+static void GN(flush)(GN(buckets) *bk) {
+    size_t len = bk->q_len;
+    if (!len) return;
+    bk->q_prefix[0] = bk->q_den[0];
+    for (size_t k = 1; k < len; k++) EF(mul)(&bk->q_prefix[k], &bk->q_prefix[k - 1], &bk->q_den[k]);
+    E inv;
+    EF(inv)(&inv, &bk->q_prefix[len - 1]);
+    for (size_t k = len; k-- > 0;) {
+        E dinv, lambda, t;
+        if (k) {
+            EF(mul)(&dinv, &inv, &bk->q_prefix[k - 1]);
+            EF(mul)(&inv, &inv, &bk->q_den[k]);
+        } else {
+            dinv = inv;
+        }
+        uint32_t j = bk->q_bucket[k];
+        GN(aff) *a = &bk->bucket[j];
+        const GN(aff) *p = &bk->q_point[k];
+        EF(sub)(&lambda, &p->y, &a->y);
+        EF(mul)(&lambda, &lambda, &dinv);
+        E x3;
+        EF(sqr)(&x3, &lambda);
+        EF(sub)(&x3, &x3, &a->x);
+        EF(sub)(&x3, &x3, &p->x);
+        EF(sub)(&t, &a->x, &x3);
+        EF(mul)(&t, &t, &lambda);
+        EF(sub)(&a->y, &t, &a->y);
+        a->x = x3;
+        bk->queued[j] = 0;
+    }
+    bk->q_len = 0;
+}
+
+static inline void GN(bucket_add)(GN(buckets) *bk, uint32_t j, const GN(aff) *p) {
+    if (!bk->full[j]) {
+        bk->bucket[j] = *p;
+        bk->full[j] = 1;
+        return;
+    }
+    if (bk->queued[j] || EF(eq)(&bk->bucket[j].x, &p->x)) {
+        GN(madd)(&bk->side[j], &bk->side[j], p);
+        return;
+    }
+    size_t k = bk->q_len++;
+    bk->queued[j] = 1;
+    bk->q_bucket[k] = j;
+    bk->q_point[k] = *p;
+    EF(sub)(&bk->q_den[k], &p->x, &bk->bucket[j].x);
+    if (bk->q_len == bk->q_cap) GN(flush)(bk);
+}
+
 static void *GN(msm_worker)(void *arg) {
     GN(msm_job) *job = (GN(msm_job) *)arg;
     size_t n_buckets = (size_t)1 << (job->c - 1);
-    GN(jac) *b = (GN(jac) *)malloc(sizeof(GN(jac)) * (n_buckets + 1));
-    if (!b) { job->ok = 0; return NULL; }
-    for (int w = job->first; w < job->n_windows; w += job->step) {
-        for (size_t j = 0; j <= n_buckets; j++) GN(set_inf)(&b[j]);
+    GN(buckets) bk;
+    bk.q_cap = msm_batch_size(job->c);
+    bk.q_len = 0;
+    bk.bucket = (GN(aff) *)malloc(sizeof(GN(aff)) * (n_buckets + 1));
+    bk.side = (GN(jac) *)malloc(sizeof(GN(jac)) * (n_buckets + 1));
+    bk.full = (uint8_t *)malloc(n_buckets + 1);
+    bk.queued = (uint8_t *)malloc(n_buckets + 1);
+    bk.q_bucket = (uint32_t *)malloc(sizeof(uint32_t) * bk.q_cap);
+    bk.q_point = (GN(aff) *)malloc(sizeof(GN(aff)) * bk.q_cap);
+    bk.q_den = (E *)malloc(sizeof(E) * bk.q_cap);
+    bk.q_prefix = (E *)malloc(sizeof(E) * bk.q_cap);
+    job->ok = bk.bucket && bk.side && bk.full && bk.queued && bk.q_bucket && bk.q_point && bk.q_den && bk.q_prefix;
+    for (int w = job->first; job->ok && w < job->n_windows; w += job->step) {
+        memset(bk.full, 0, n_buckets + 1);
+        memset(bk.queued, 0, n_buckets + 1);
+        for (size_t j = 0; j <= n_buckets; j++) GN(set_inf)(&bk.side[j]);
         const int32_t *dig = job->digits + (size_t)w * job->n;
         for (size_t i = 0; i < job->n; i++) {
             int32_t d = dig[i];
             if (d > 0) {
-                GN(madd)(&b[d], &b[d], &job->pts[i]);
+                GN(bucket_add)(&bk, (uint32_t)d, &job->pts[i]);
             } else if (d < 0) {
                 GN(aff) neg = job->pts[i];
                 EF(neg)(&neg.y, &neg.y);
-                GN(madd)(&b[-d], &b[-d], &neg);
+                GN(bucket_add)(&bk, (uint32_t)(-d), &neg);
             }
         }
+        GN(flush)(&bk);
+        /* sum_j j·B_j as the running sum of suffix sums. */
         GN(jac) running, sum;
         GN(set_inf)(&running);
         GN(set_inf)(&sum);
         for (size_t j = n_buckets; j >= 1; j--) {
-            GN(add)(&running, &running, &b[j]);
+            if (bk.full[j]) GN(madd)(&running, &running, &bk.bucket[j]);
+            GN(add)(&running, &running, &bk.side[j]);
             GN(add)(&sum, &sum, &running);
         }
         job->sums[w] = sum;
     }
-    free(b);
-    job->ok = 1;
+    free(bk.bucket);
+    free(bk.side);
+    free(bk.full);
+    free(bk.queued);
+    free(bk.q_bucket);
+    free(bk.q_point);
+    free(bk.q_den);
+    free(bk.q_prefix);
     return NULL;
 }
 
