@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
+from zkyield.ceremony.prover import prove_zkey
 from zkyield.cli.context import settings
 from zkyield.errors import InputError
 from zkyield.formats.proving_key import read_proving_key, write_proving_key
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.snarkjs_json import dump_proof, dump_public, dump_vk, load_proof, load_public, load_vk
 from zkyield.formats.wtns_bin import read_wtns
+from zkyield.formats.zkey import read_zkey
 from zkyield.groth16 import prove, setup, verify
 from zkyield.pairing import pairing
 
@@ -21,7 +23,6 @@ VERIFICATION_KEY = "verification_key.json"
 CIRCUIT = "circuit.r1cs"
 
 _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
-_existing_dir = click.Path(exists=True, file_okay=False, path_type=Path)
 _out_dir = click.Path(file_okay=False, path_type=Path)
 
 
@@ -55,25 +56,34 @@ def setup_cmd(circuit: Path, out_dir: Path) -> None:
 
 
 @groth16.command("prove")
-@click.argument("key_dir", type=_existing_dir)
+@click.argument("key", metavar="KEY", type=click.Path(exists=True, path_type=Path))
 @click.argument("witness", type=_existing_file)
 @click.option("--out", "out_dir", type=_out_dir, required=True, help="Folder for proof.json and public.json.")
-def prove_cmd(key_dir: Path, witness: Path, out_dir: Path) -> None:
-    """Prove that WITNESS.wtns satisfies the circuit whose keys are in KEY_DIR.
+@click.option("--r1cs", "r1cs_path", type=_existing_file,
+              help="With a .zkey: also check the key and witness against this circuit before proving.")
+def prove_cmd(key: Path, witness: Path, out_dir: Path, r1cs_path: Path | None) -> None:
+    """Prove that WITNESS.wtns satisfies a circuit, with KEY a setup folder or a snarkjs .zkey.
 
     \b
-    Example:
+    Examples:
       zkyield groth16 prove keys/ multiplier.wtns --out proof/
+      zkyield groth16 prove multiplier_final.zkey multiplier.wtns --out proof/ --r1cs multiplier.r1cs
     """
-    for name in (PROVING_KEY, CIRCUIT):
-        if not (key_dir / name).is_file():
-            raise InputError(f"{key_dir}: missing {name}; run `zkyield groth16 setup CIRCUIT.r1cs --out {key_dir}`")
-    r1cs = read_r1cs(key_dir / CIRCUIT)
-    pk = read_proving_key(key_dir / PROVING_KEY)
     values = read_wtns(witness)
-    proof = prove(pk, r1cs, values, progress=settings().progress("prove"))
+    progress = settings().progress("prove")
+    if key.is_file():
+        zkey = read_zkey(key)
+        proof = prove_zkey(zkey, values, read_r1cs(r1cs_path) if r1cs_path else None, progress)
+        n_public = zkey.n_public
+    else:
+        for name in (PROVING_KEY, CIRCUIT):
+            if not (key / name).is_file():
+                raise InputError(f"{key}: missing {name}; run `zkyield groth16 setup CIRCUIT.r1cs --out {key}`")
+        r1cs = read_r1cs(key / CIRCUIT)
+        proof = prove(read_proving_key(key / PROVING_KEY), r1cs, values, progress=progress)
+        n_public = r1cs.n_public
     out_dir.mkdir(parents=True, exist_ok=True)
-    dump_public(r1cs.public_inputs(values), out_dir / "public.json")
+    dump_public(values[1 : 1 + n_public], out_dir / "public.json")
     dump_proof(proof, out_dir / "proof.json")
     click.echo(f"wrote {out_dir / 'proof.json'} and {out_dir / 'public.json'}")
 

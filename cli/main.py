@@ -51,6 +51,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 def _register() -> None:
     from zkyield.cli import workflow_commands as wf
+    from zkyield.cli.ceremony_commands import ceremony
     from zkyield.cli.demo_command import demo_cmd
     from zkyield.cli.groth16_commands import groth16
     from zkyield.cli.inspect_command import inspect_cmd
@@ -59,7 +60,14 @@ def _register() -> None:
         cli.add_command(command)
     cli.add_command(demo_cmd)
     cli.add_command(groth16)
+    cli.add_command(ceremony)
     cli.add_command(inspect_cmd)
+    try:  # on-chain commands need the `chain` extra (web3)
+        from zkyield.cli.chain_commands import COMMANDS
+    except ImportError:
+        return
+    for command in COMMANDS:
+        cli.add_command(command)
 
 
 _register()

@@ -84,3 +84,25 @@ def test_circom_circuit_proves_with_us_and_verifies_in_snarkjs(tmp_path):
     assert "OK!" in out.stdout
     public = json.loads((tmp_path / "p" / "public.json").read_text())
     assert public[1:] == ["5", "7"]  # output first, then the public inputs, as snarkjs orders them
+
+
+@pytest.mark.snarkjs
+def test_snarkjs_contributed_zkey_proves_with_our_cli(tmp_path, ptau_2_10):
+    """A key from `snarkjs zkey contribute` works in `zkyield groth16 prove`, and snarkjs accepts the proof."""
+    r1cs, witness = chained_multiplications(n_public=2, n_steps=9)
+    write_r1cs(r1cs, tmp_path / "c.r1cs")
+    write_wtns(witness, tmp_path / "c.wtns")
+    run_snarkjs("groth16", "setup", tmp_path / "c.r1cs", ptau_2_10, tmp_path / "c_0.zkey")
+    run_snarkjs("zkey", "contribute", tmp_path / "c_0.zkey", tmp_path / "c_1.zkey", "--name=alice", "-e=entropy")
+    run_snarkjs("zkey", "export", "verificationkey", tmp_path / "c_1.zkey", tmp_path / "vk.json")
+    _invoke("groth16", "prove", str(tmp_path / "c_1.zkey"), str(tmp_path / "c.wtns"), "--out", str(tmp_path / "p"),
+            "--r1cs", str(tmp_path / "c.r1cs"))
+    out = run_snarkjs("groth16", "verify", tmp_path / "vk.json", tmp_path / "p" / "public.json",
+                      tmp_path / "p" / "proof.json")
+    assert "OK!" in out.stdout
+    other, _ = chained_multiplications(n_public=2, n_steps=10)
+    write_r1cs(other, tmp_path / "other.r1cs")
+    bad = CliRunner().invoke(cli, ["groth16", "prove", str(tmp_path / "c_1.zkey"), str(tmp_path / "c.wtns"),
+                                   "--out", str(tmp_path / "q"), "--r1cs", str(tmp_path / "other.r1cs")])
+    assert bad.exit_code == 2 and "error:" in bad.output, bad.output
+    assert not (tmp_path / "q" / "proof.json").exists()
