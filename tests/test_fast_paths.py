@@ -6,6 +6,7 @@ also verify under py_ecc's pairing, and a wrong witness or a value outside Fr mu
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import itertools
 import os
@@ -18,8 +19,9 @@ from tests._r1cs_samples import chained_multiplications
 from zkyield import msm, pairing, poly
 from zkyield._native import lib
 from zkyield.curve import g1_neg
-from zkyield.errors import ConstraintError, FieldError
-from zkyield.field import R
+from zkyield.errors import ConstraintError, FieldError, ZkyieldError
+from zkyield.field import Q, R
+from zkyield.formats import proving_key as proving_key_format
 from zkyield.groth16 import setup, verify
 from zkyield.groth16.qap import row_evaluations
 
@@ -105,3 +107,44 @@ def test_pure_python_switch_disables_the_backend() -> None:
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "pure ok"
+
+
+def _resealed(data: bytes, offset: int, replacement: bytes) -> bytes:
+    """Overwrite bytes at offset and recompute the key file's SHA-256 trailer."""
+    body = bytearray(data[:-32])
+    body[offset : offset + len(replacement)] = replacement
+    return bytes(body) + hashlib.sha256(bytes(body)).digest()
+
+
+@needs_native
+def test_native_key_decoding_matches_the_python_reader(chain, monkeypatch: pytest.MonkeyPatch) -> None:
+    _r1cs, _witness, pk, _vk = chain
+    data = proving_key_format.proving_key_to_bytes(pk)
+    native = proving_key_format.proving_key_from_bytes(data)
+    monkeypatch.setattr(proving_key_format, "lib", None)
+    assert proving_key_format.proving_key_from_bytes(data) == native == pk
+
+
+@needs_native
+@pytest.mark.parametrize("pure", [False, True])
+def test_key_points_off_the_curve_are_refused_on_both_paths(chain, monkeypatch, pure: bool) -> None:
+    _r1cs, _witness, pk, _vk = chain
+    if pure:
+        monkeypatch.setattr(proving_key_format, "lib", None)
+    data = proving_key_format.proving_key_to_bytes(pk)
+    n_g1_before_a = 3 + pk.n_public + 1
+    a5 = proving_key_format._HEADER.size + 64 * (n_g1_before_a + 5)
+    y = int.from_bytes(data[a5 + 32 : a5 + 64], "big")
+    bad_points = [
+        _resealed(data, a5 + 32, ((y + 1) % Q).to_bytes(32, "big")),  # off the curve
+        _resealed(data, a5, (int.from_bytes(data[a5 : a5 + 32], "big") + Q).to_bytes(32, "big")),  # x >= q
+    ]
+    for bad in bad_points:
+        with pytest.raises(ZkyieldError, match=r"A\[5\]"):
+            proving_key_format.proving_key_from_bytes(bad)
+    g2_end = len(data) - 32
+    last_b2_y1 = g2_end - 32
+    y1 = int.from_bytes(data[last_b2_y1:g2_end], "big")
+    bad_g2 = _resealed(data, last_b2_y1, ((y1 + 1) % Q).to_bytes(32, "big"))
+    with pytest.raises(ZkyieldError, match=rf"B2\[{pk.n_wires - 1}\]"):
+        proving_key_format.proving_key_from_bytes(bad_g2)

@@ -139,6 +139,90 @@ static PyObject *range_error(const char *what) {
     return NULL;
 }
 
+/* ---- decoding key files: big-endian coordinates, validated on their curve ---- */
+
+static fe G1_B_MONT;    /* 3 (EIP-196) */
+static fe2 G2_B_MONT;   /* 3/(9 + u) (EIP-197) */
+
+static void curve_constants_init(void) {
+    static const fe three = {{3, 0, 0, 0}}, nine = {{9, 0, 0, 0}}, one = {{1, 0, 0, 0}};
+    fq_to_mont(&G1_B_MONT, &three);
+    fe2 xi;
+    fq_to_mont(&xi.c0, &nine);
+    fq_to_mont(&xi.c1, &one);
+    fq2_inv(&xi, &xi);
+    fq2_mul_fq(&G2_B_MONT, &xi, &G1_B_MONT);
+}
+
+static int g1_on_curve(const g1_aff *p) {
+    fe lhs, rhs;
+    fq_sqr(&lhs, &p->y);
+    fq_sqr(&rhs, &p->x);
+    fq_mul(&rhs, &rhs, &p->x);
+    fq_add(&rhs, &rhs, &G1_B_MONT);
+    return fe_eq(&lhs, &rhs);
+}
+
+static int g2_on_curve(const g2_aff *p) {
+    fe2 lhs, rhs;
+    fq2_sqr(&lhs, &p->y);
+    fq2_sqr(&rhs, &p->x);
+    fq2_mul(&rhs, &rhs, &p->x);
+    fq2_add(&rhs, &rhs, &G2_B_MONT);
+    return fq2_eq(&lhs, &rhs);
+}
+
+/* decode_points(buffer, width): points stored as big-endian 32-byte coordinates (G1 width 2, G2 width 4;
+ * all zero = infinity) -> list of affine tuples / None. Raises ValueError(message, index) for the first
+ * point with a coordinate >= q or off its curve (G2 subgroup membership is not checked here). */
+static PyObject *py_decode_points(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    int width;
+    if (!PyArg_ParseTuple(args, "y*i", &in, &width)) return NULL;
+    size_t item = 32 * (size_t)(width == 4 ? 4 : 2);
+    if ((width != 2 && width != 4) || in.len % item) {
+        PyBuffer_Release(&in);
+        PyErr_SetString(PyExc_ValueError, "decode_points: width must be 2 or 4 and divide the buffer");
+        return NULL;
+    }
+    Py_ssize_t n = in.len / (Py_ssize_t)item;
+    PyObject *list = PyList_New(n);
+    for (Py_ssize_t i = 0; list && i < n; i++) {
+        const uint8_t *src = (const uint8_t *)in.buf + (size_t)i * item;
+        if (all_zero(src, item)) {
+            Py_INCREF(Py_None);
+            PyList_SET_ITEM(list, i, Py_None);
+            continue;
+        }
+        uint8_t le[128];
+        for (size_t c = 0; c < item / 32; c++)
+            for (int k = 0; k < 32; k++) le[32 * c + k] = src[32 * c + 31 - k];
+        int ok;
+        if (width == 2) {
+            g1_aff p;
+            ok = g1_load(&p, le) && g1_on_curve(&p);
+        } else {
+            g2_aff p;
+            ok = g2_load(&p, le) && g2_on_curve(&p);
+        }
+        if (!ok) {
+            PyObject *err = Py_BuildValue("(sn)", "point is not on its curve (or has a coordinate >= q)", i);
+            if (err) PyErr_SetObject(PyExc_ValueError, err);
+            Py_XDECREF(err);
+            Py_CLEAR(list);
+            break;
+        }
+        PyObject *v = width == 2
+            ? Py_BuildValue("(NN)", int_from_le32(le), int_from_le32(le + 32))
+            : Py_BuildValue("((NN)(NN))", int_from_le32(le), int_from_le32(le + 32), int_from_le32(le + 64),
+                            int_from_le32(le + 96));
+        if (!v) { Py_CLEAR(list); break; }
+        PyList_SET_ITEM(list, i, v);
+    }
+    PyBuffer_Release(&in);
+    return list;
+}
+
 /* msm(points, scalars, threads) and batch_mul(base, scalars, threads) for one group, generated per group. */
 #define DEFINE_GROUP_BINDINGS(G, PB)                                                                           \
     static PyObject *py_##G##_msm(PyObject *self, PyObject *args) {                                            \
@@ -397,6 +481,7 @@ static PyMethodDef methods[] = {
     {"g2_batch_mul", py_g2_batch_mul, METH_VARARGS, "g2_batch_mul(base, scalars, threads) -> points"},
     {"fr_ntt", py_fr_ntt, METH_VARARGS, "fr_ntt(values, omega, pre, post, scale) -> values"},
     {"fr_mul_sub", py_fr_mul_sub, METH_VARARGS, "fr_mul_sub(a, b, c) -> a*b - c"},
+    {"decode_points", py_decode_points, METH_VARARGS, "decode_points(big_endian, width) -> validated points"},
     {"miller_loop", py_miller_loop, METH_VARARGS, "miller_loop(pairs) -> Fq12 (384 bytes, tower order)"},
     {"final_exp", py_final_exp, METH_VARARGS, "final_exp(f, exponent) -> (conj(f)/f)^exponent"},
     {NULL, NULL, 0, NULL},
@@ -410,5 +495,6 @@ PyMODINIT_FUNC PyInit__bn254(void) {
     fq_init();
     fr_init();
     pairing_init();
+    curve_constants_init();
     return PyModule_Create(&module);
 }
