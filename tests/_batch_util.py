@@ -127,3 +127,40 @@ def private_strings(n: int) -> list[str]:
             out += [p[f] for p in doc["positions"] for f in ("start_amount", "end_amount")
                     if len(p[f]) >= 5]
     return out
+
+
+def shared_build(tmp_path_factory) -> Path:
+    """One demo build folder per pytest session (both batch test modules use it)."""
+    folder = tmp_path_factory.getbasetemp() / "batch-demo-build"
+    if not (folder / api.VERIFICATION_KEY_FILE).is_file():
+        make_build(folder)
+    return folder
+
+
+def check_outputs(out: Path, build: Path, expected: dict[str, str], sources: dict[str, dict | str]) -> None:
+    """OUT/ against what must be there: one summary row per portfolio with the expected status, and a
+    folder per proven one whose proof verifies under the build's key and commits to that portfolio."""
+    from zkyield.formats.attestation import read_attestation
+    from zkyield.formats.snarkjs_json import load_public, load_vk
+
+    rows = [json.loads(line) for line in (out / "summary.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == list(expected), "one row per portfolio, in input order"
+    assert {r["id"]: r["status"] for r in rows} == expected
+    vk = load_vk(build / api.VERIFICATION_KEY_FILE)
+    market, policy = load_market(MARKET), load_policy(POLICY)
+    capacity = api.load_statement(build).capacity
+    proven = [r for r in rows if r["status"] == "proven"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(r["id"] for r in proven)
+    for row in proven:
+        att = read_attestation(out / row["id"])
+        assert api.verify(att, vk, policy, market), row["id"]
+        public = load_public(out / row["id"] / "public.json")
+        want = api.commitment(load_portfolio(sources[row["id"]]), market, capacity)
+        assert int(row["commitment"]) == public[0] == want
+    for row in rows:
+        assert (row["status"] == "proven") == ("error" not in row)
+        assert row["seconds"] >= 0
+
+
+def sources_of(n: int) -> dict[str, dict | str]:
+    return {job_id: variant(i, kind) for i, (job_id, kind) in enumerate(plan(n))}
