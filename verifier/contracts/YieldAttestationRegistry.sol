@@ -11,13 +11,24 @@ interface IGroth16Verifier6 {
     ) external view returns (bool);
 }
 
+/// @notice circomlib's Poseidon(2) as EVM bytecode: circomlibjs `poseidonContract.createCode(2)`.
+interface IPoseidon2 {
+    function poseidon(uint256[2] calldata input) external pure returns (uint256);
+}
+
 /// @title On-chain record of zkyield yield/risk proofs
 /// @notice Public-input layout (docs/ARCHITECTURE.md):
 /// [commitment, owner, policy_hash, market_hash, period_start, period_end].
 /// An admin registers policies (hash -> verifier and public thresholds, immutable once set); an oracle
 /// registers market snapshots with their period; the proof's owner submits it. Replays are keyed on the
 /// hash of the public inputs, since a Groth16 proof can be re-randomised into new bytes.
+/// History proofs (docs/history.md) use the same layout with slot 0 = a snapshot chain head: owners
+/// commit snapshots here as they happen (`commitSnapshot` extends h = Poseidon(h, c) per owner, starting
+/// at h_0 = owner), and `submitHistoryAttestation` accepts only heads the owner committed.
 contract YieldAttestationRegistry {
+    /// BN254 scalar field order r: snapshot commitments are field elements.
+    uint256 internal constant FIELD_ORDER =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 internal constant IDX_COMMITMENT = 0;
     uint256 internal constant IDX_OWNER = 1;
     uint256 internal constant IDX_POLICY = 2;
@@ -75,6 +86,13 @@ contract YieldAttestationRegistry {
     error InvalidProof();
     error NoAttestation(uint256 commitment);
     error UnknownAttestation(uint256 id);
+    error SnapshotHasherAlreadySet(address hasher);
+    error NoSnapshotHasher();
+    error NotAFieldElement(uint256 value);
+    error UnknownHead(uint256 head);
+    error HeadNotOwned(uint256 head, address headOwner, address owner);
+    error HeadCommittedBeforePeriodEnd(uint256 head, uint64 committedAt, uint256 periodEnd);
+    error MarketDoesNotCoverPeriod(uint256 marketStart, uint256 marketEnd, uint256 proofStart, uint256 proofEnd);
 
     event AdminChanged(address indexed previousAdmin, address indexed newAdmin);
     event OracleChanged(address indexed previousOracle, address indexed newOracle);
@@ -91,6 +109,18 @@ contract YieldAttestationRegistry {
         bytes32 inputsHash
     );
 
+    event SnapshotHasherSet(address indexed hasher);
+    event SnapshotCommitted(
+        address indexed owner, uint256 indexed head, uint256 commitment, uint32 index, uint64 committedAt
+    );
+
+    /// @notice Where a committed head came from: its owner, the block time and its 1-based index (one slot).
+    struct SnapshotHead {
+        address owner;
+        uint64 committedAt;
+        uint32 index;
+    }
+
     address public admin;
     address public oracle;
 
@@ -101,6 +131,9 @@ contract YieldAttestationRegistry {
     // 1-based ids into _attestations (0 = none).
     mapping(uint256 => uint256) internal _latest;
     mapping(uint256 => mapping(uint256 => uint256)) internal _latestForPolicy;
+    IPoseidon2 public snapshotHasher;
+    mapping(address => uint256) internal _snapshotHead; // 0 until the first commit
+    mapping(uint256 => SnapshotHead) internal _heads;
 
     constructor(address oracle_) {
         if (oracle_ == address(0)) revert ZeroAddress("oracle");
@@ -156,22 +189,60 @@ contract YieldAttestationRegistry {
         uint256[2] calldata c,
         uint256[6] calldata pubSignals
     ) external returns (uint256 id) {
-        uint256 owner = pubSignals[IDX_OWNER];
-        if (owner >> 160 != 0) revert OwnerNotAnAddress(owner);
-        if (msg.sender != address(uint160(owner))) revert SenderNotOwner(msg.sender, address(uint160(owner)));
-
-        address verifier = _policies[pubSignals[IDX_POLICY]].verifier;
-        if (verifier == address(0)) revert UnknownPolicy(pubSignals[IDX_POLICY]);
-        Market memory market = _markets[pubSignals[IDX_MARKET]];
-        if (!market.registered) revert UnknownMarket(pubSignals[IDX_MARKET]);
+        Market memory market = _checkSubmission(pubSignals);
         if (market.periodStart != pubSignals[IDX_PERIOD_START] || market.periodEnd != pubSignals[IDX_PERIOD_END]) {
             revert PeriodMismatch(
                 market.periodStart, market.periodEnd, pubSignals[IDX_PERIOD_START], pubSignals[IDX_PERIOD_END]
             );
         }
+        return _verifyAndRecord(a, b, c, pubSignals, market.periodStart, market.periodEnd);
+    }
 
+    /// @notice Record a history proof: slot 0 is a snapshot chain head the owner committed here, no earlier
+    /// than the window's end time; the market (risk-free rate) must cover the window.
+    /// @return id The new attestation's id (1-based).
+    function submitHistoryAttestation(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[6] calldata pubSignals
+    ) external returns (uint256 id) {
+        Market memory market = _checkSubmission(pubSignals);
+        uint256 start = pubSignals[IDX_PERIOD_START];
+        uint256 end = pubSignals[IDX_PERIOD_END];
+        if (start < market.periodStart || end > market.periodEnd || start > end) {
+            revert MarketDoesNotCoverPeriod(market.periodStart, market.periodEnd, start, end);
+        }
+        uint256 head = pubSignals[IDX_COMMITMENT];
+        SnapshotHead memory h = _heads[head];
+        if (h.owner == address(0)) revert UnknownHead(head);
+        if (h.owner != msg.sender) revert HeadNotOwned(head, h.owner, msg.sender);
+        if (h.committedAt < end) revert HeadCommittedBeforePeriodEnd(head, h.committedAt, end);
+        return _verifyAndRecord(a, b, c, pubSignals, uint64(start), uint64(end));
+    }
+
+    /// @dev The owner, policy and market checks both submission paths share.
+    function _checkSubmission(uint256[6] calldata pubSignals) internal view returns (Market memory market) {
+        uint256 owner = pubSignals[IDX_OWNER];
+        if (owner >> 160 != 0) revert OwnerNotAnAddress(owner);
+        if (msg.sender != address(uint160(owner))) revert SenderNotOwner(msg.sender, address(uint160(owner)));
+        if (_policies[pubSignals[IDX_POLICY]].verifier == address(0)) revert UnknownPolicy(pubSignals[IDX_POLICY]);
+        market = _markets[pubSignals[IDX_MARKET]];
+        if (!market.registered) revert UnknownMarket(pubSignals[IDX_MARKET]);
+    }
+
+    /// @dev Replay guard, the policy's verifier, then the stored attestation and the "latest" indexes.
+    function _verifyAndRecord(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[6] calldata pubSignals,
+        uint64 periodStart,
+        uint64 periodEnd
+    ) internal returns (uint256 id) {
         bytes32 inputsHash = keccak256(abi.encode(pubSignals));
         if (inputsUsed[inputsHash]) revert AlreadyAttested(inputsHash);
+        address verifier = _policies[pubSignals[IDX_POLICY]].verifier;
         if (!IGroth16Verifier6(verifier).verifyProof(a, b, c, pubSignals)) revert InvalidProof();
         inputsUsed[inputsHash] = true;
 
@@ -183,17 +254,59 @@ contract YieldAttestationRegistry {
                 marketHash: pubSignals[IDX_MARKET],
                 submitter: msg.sender,
                 timestamp: uint64(block.timestamp),
-                periodStart: market.periodStart,
-                periodEnd: market.periodEnd
+                periodStart: periodStart,
+                periodEnd: periodEnd
             })
         );
         id = _attestations.length;
-        _updateLatest(_latest, commitment, id, market.periodEnd);
-        _updateLatest(_latestForPolicy[commitment], pubSignals[IDX_POLICY], id, market.periodEnd);
+        _updateLatest(_latest, commitment, id, periodEnd);
+        _updateLatest(_latestForPolicy[commitment], pubSignals[IDX_POLICY], id, periodEnd);
         emit Attested(
-            id, commitment, pubSignals[IDX_POLICY], pubSignals[IDX_MARKET], market.periodStart, market.periodEnd,
-            msg.sender, inputsHash
+            id, commitment, pubSignals[IDX_POLICY], pubSignals[IDX_MARKET], periodStart, periodEnd, msg.sender,
+            inputsHash
         );
+    }
+
+    // --- snapshot chains (history proofs) ------------------------------------------------------------
+
+    /// @notice Admin, once: the Poseidon(2) contract that extends snapshot chains.
+    function setSnapshotHasher(address hasher) external onlyAdmin {
+        if (address(snapshotHasher) != address(0)) revert SnapshotHasherAlreadySet(address(snapshotHasher));
+        if (hasher == address(0)) revert ZeroAddress("hasher");
+        if (hasher.code.length == 0) revert VerifierHasNoCode(hasher);
+        snapshotHasher = IPoseidon2(hasher);
+        emit SnapshotHasherSet(hasher);
+    }
+
+    /// @notice Publish the commitment c = Poseidon(nav, positionsCommitment, timestamp, salt) of the sender's
+    /// newest snapshot: the sender's head becomes Poseidon(head, c), with block time recorded.
+    /// @return head The new head.
+    function commitSnapshot(uint256 commitment) external returns (uint256 head) {
+        if (address(snapshotHasher) == address(0)) revert NoSnapshotHasher();
+        if (commitment >= FIELD_ORDER) revert NotAFieldElement(commitment);
+        head = snapshotHasher.poseidon([snapshotHead(msg.sender), commitment]);
+        uint32 index = snapshotCount(msg.sender) + 1;
+        _snapshotHead[msg.sender] = head;
+        _heads[head] = SnapshotHead(msg.sender, uint64(block.timestamp), index);
+        emit SnapshotCommitted(msg.sender, head, commitment, index, uint64(block.timestamp));
+    }
+
+    /// @notice The owner's current head; before any snapshot the chain starts at h_0 = the owner's address.
+    function snapshotHead(address owner) public view returns (uint256) {
+        uint256 head = _snapshotHead[owner];
+        return head == 0 ? uint256(uint160(owner)) : head;
+    }
+
+    /// @notice How many snapshots `owner` has committed.
+    function snapshotCount(address owner) public view returns (uint32) {
+        return _heads[_snapshotHead[owner]].index;
+    }
+
+    /// @notice Who committed `head`, when (block time) and as which snapshot (1-based); reverts if unknown.
+    function snapshotHeadInfo(uint256 head) external view returns (SnapshotHead memory) {
+        SnapshotHead memory h = _heads[head];
+        if (h.owner == address(0)) revert UnknownHead(head);
+        return h;
     }
 
     /// @dev "Latest" is the attestation with the newest period end (ties: the later submission), so an owner
