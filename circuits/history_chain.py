@@ -14,7 +14,6 @@ changed, reordered or dropped afterwards (that would need a Poseidon collision).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +152,3 @@ def history_to_json(history: History) -> dict:
                       for s in history.snapshots],
     }
 
-
-def dumps(obj: dict) -> str:
-    return json.dumps(obj, indent=2) + "\n"

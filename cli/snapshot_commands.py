@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -67,12 +68,20 @@ def init_cmd(history: Path, owner: str, nav_decimals: int, log_path: Path | None
 @click.option("--time", "when", default=None, help="Snapshot time, ISO-8601 UTC (default: now).")
 @click.option("--log", "log_path", type=_existing, default=None,
               help="Append the commitment to this public log (it must match the history so far).")
-def commit_cmd(history: Path, nav: str, positions_commitment: str, when: str | None, log_path: Path | None) -> None:
+@click.option("--rpc-url", default=None, help="Also publish it on chain (JSON-RPC endpoint) ...")
+@click.option("--registry", default=None, help="... to this YieldAttestationRegistry's commitSnapshot.")
+@click.option("--key-file", type=_existing, default=None,
+              help="File holding the owner's hex private key (default: $ZKYIELD_PRIVATE_KEY).")
+def commit_cmd(history: Path, nav: str, positions_commitment: str, when: str | None, log_path: Path | None,
+               rpc_url: str | None, registry: str | None, key_file: Path | None) -> None:
     """Append a snapshot with a fresh random salt to HISTORY and print its commitment and the new head.
 
-    Publish the printed commitment now (log file or the registry's commitSnapshot): a later proof can
-    only use snapshots whose commitments were published, in order.
+    Publish the commitment now (--log and/or --rpc-url with --registry): a later proof can only use
+    snapshots whose commitments were published, in order. On chain, the registry's head for the
+    signing address must equal the history's head before the commit, and equals the new head after.
     """
+    if (rpc_url is None) != (registry is None):
+        raise InputError("--rpc-url and --registry go together: both name where commitSnapshot is sent")
     from zkyield.circuits.history_chain import (
         check_history_matches_log,
         heads,
@@ -103,10 +112,40 @@ def commit_cmd(history: Path, nav: str, positions_commitment: str, when: str | N
     load_history(history_to_json(new))  # the same checks as reading it back (times increase, widths)
     commitment = snapshot_commitment(snap)
     head = heads(h.owner, [*(snapshot_commitment(s) for s in h.snapshots), commitment])[-1]
+    result = {"index": len(new.snapshots) - 1, "commitment": str(commitment), "head": str(head)}
+    send = _on_chain_sender(rpc_url, registry, key_file, h) if rpc_url is not None else None
+    # The private history is written first: a commitment published without its salt could never be opened.
     write_json_atomic(history, history_to_json(new))
     if log is not None:
         log.append(commitment, now).save(log_path)
-    _echo({"index": len(new.snapshots) - 1, "commitment": str(commitment), "head": str(head)})
+    if send is not None:
+        result["tx"] = send(commitment, head)
+    _echo(result)
+
+
+def _on_chain_sender(rpc_url: str, registry: str, key_file: Path | None, h) -> Callable[[int, int], str]:
+    """Check that the registry's head for the owner's key is the history's head, and return the function
+    that sends ``commitSnapshot(commitment)`` and checks the new head."""
+    from zkyield.circuits.history_chain import heads, snapshot_commitment
+    from zkyield.verifier import chain
+
+    sender = chain.sender_from_key(chain.load_private_key(key_file))
+    if int(sender.address, 16) != h.owner:
+        raise InputError("--key-file: the key's address is not the history's owner; sign with the owner's key")
+    w3 = chain.connect(rpc_url)
+    contract = chain.registry_contract(w3, registry)
+    if contract.functions.snapshotHead(sender.address).call() != heads(
+            h.owner, [snapshot_commitment(s) for s in h.snapshots])[-1]:
+        raise InputError(f"--registry: the on-chain head of {sender.address} is not the history's head; "
+                         "the history and the chain have diverged")
+
+    def send(commitment: int, head: int) -> str:
+        receipt = chain.transact(w3, contract.functions.commitSnapshot(commitment), sender)
+        if contract.functions.snapshotHead(sender.address).call() != head:
+            raise InputError("--registry: the on-chain head after commitSnapshot differs from the history's")
+        return receipt["transactionHash"].hex()
+
+    return send
 
 
 @snapshot.command("head")

@@ -80,3 +80,39 @@ def test_init_never_overwrites(files) -> None:
     history, _ = files
     result = run("init", str(history), "--owner", OWNER)
     assert result.exit_code == 2 and "already exists" in result.output
+
+
+@pytest.mark.snarkjs
+@pytest.mark.chain
+def test_commit_publishes_on_chain_and_refuses_a_diverged_chain(tmp_path) -> None:
+    from _chain_util import Ganache
+    from _poseidon_util import run_node
+
+    from zkyield.verifier import chain
+    from zkyield.verifier.solc import CompiledContract
+
+    key = "0x" + "4c" * 32
+    key_file = tmp_path / "key"
+    key_file.write_text(key)
+    sender = chain.sender_from_key(key)
+    history = tmp_path / "history.json"
+    assert run("init", str(history), "--owner", sender.address).exit_code == 0
+    poseidon = json.loads(run_node("const {poseidonContract: p} = require('circomlibjs'); process.stdout.write("
+                                   "JSON.stringify({bytecode: p.createCode(2), abi: p.generateABI(2)}));"))
+    with Ganache([key]) as node:
+        w3 = chain.connect(node.url)
+        hasher = chain.deploy(w3, CompiledContract("Poseidon2", poseidon["abi"], poseidon["bytecode"], ""), sender)
+        registry = chain.deploy_registry(w3, sender)
+        contract = chain.registry_contract(w3, registry)
+        chain.transact(w3, contract.functions.setSnapshotHasher(hasher), sender)
+        on_chain = ["--rpc-url", node.url, "--registry", registry, "--key-file", str(key_file)]
+        for i in range(2):
+            result = run("commit", str(history), "--nav", f"{100 + i}", "--time", f"2024-01-0{i + 1}T00:00:00Z",
+                         *on_chain)
+            assert result.exit_code == 0, result.output
+            out = json.loads(result.output)
+            assert contract.functions.snapshotHead(sender.address).call() == int(out["head"]) and out["tx"]
+        chain.transact(w3, contract.functions.commitSnapshot(12345), sender)  # a commit the history lacks
+        result = run("commit", str(history), "--nav", "103", *on_chain)
+        assert result.exit_code == 2 and "have diverged" in result.output
+        assert len(load_history(history).snapshots) == 2  # refused before anything was written
