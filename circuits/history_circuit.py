@@ -38,7 +38,6 @@ from zkyield.circuits.history_models import (
     policy_hash,
 )
 from zkyield.dsl import Circuit, CompiledCircuit, Value
-from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.gadgets.bits import decompose, range_check
 from zkyield.gadgets.compare import assert_less_eq, greater_eq, greater_than, less_than
@@ -312,5 +311,5 @@ def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy
     st = history_statement(history, market, policy, last)
     witness = st.circuit.witness(st.inputs)
     if st.circuit.public_signals(witness) != list(st.public):
-        raise InputError("history witness: public signals differ from the statement's")  # a builder bug
+        raise AssertionError("history witness: public signals differ from the statement's")  # a builder bug
     return prove(proving_key, st.circuit.r1cs, witness), list(st.public)

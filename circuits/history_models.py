@@ -15,6 +15,7 @@ from pathlib import Path
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.jsonread import Obj, array, integer, load_json, root, text, timestamp
 from zkyield.circuits.models import Period
+from zkyield.circuits.models import _field_element as field_element  # decimal or 0x-hex below r
 from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.poseidon import poseidon
@@ -98,18 +99,6 @@ class HistoryPolicy:
     def checks(self) -> tuple[str, ...]:
         """The enabled keys in circuit order: the circuit's shape."""
         return tuple(k for k in HISTORY_THRESHOLDS if k in self.thresholds)
-
-
-def field_element(value: object, where: str) -> int:
-    """A decimal or 0x-hex string of an integer below r."""
-    if isinstance(value, str) and len(value) <= 80:
-        try:
-            number = int(value, 16) if value.startswith("0x") else int(value, 10)
-        except ValueError:
-            number = -1
-        if 0 <= number < R and (value.startswith("0x") or value.isdigit()):
-            return number
-    raise InputError(f"{where} must be a field element: a decimal or 0x-hex string below r")
 
 
 def salt_value(value: object, where: str) -> int:
