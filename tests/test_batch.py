@@ -76,17 +76,18 @@ def test_jsonl_source_takes_the_id_field_and_keeps_bad_lines_as_bad_input(tmp_pa
              json.dumps({"id": "a", **good}), "[1, 2]", json.dumps({"id": "b", **good, "extra": 1}),
              '{"id": "c", "id": "d"}']
     path = tmp_path / "books.jsonl"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"id": "\xff"}\n')
     jobs = list(read_jobs(path))
-    assert [j.id for j in jobs] == ["a", "line-2", "line-3", "line-4", "a", "line-6", "b", "line-8"]
+    assert [j.id for j in jobs] == ["a", "line-3", "line-4", "line-5", "a", "line-7", "b", "line-9", "line-10"]
     assert jobs[0].portfolio is not None
     assert all(j.portfolio is None for j in jobs[1:])
-    assert "not valid JSON" in jobs[1].error and "line 2" in jobs[1].error
+    assert "not valid JSON" in jobs[1].error and "line 3" in jobs[1].error
     assert "id must be" in jobs[2].error and "id must be" in jobs[3].error
     assert "appears twice" in jobs[4].error
     assert "JSON object" in jobs[5].error
     assert "extra" in jobs[6].error
     assert "duplicate key" in jobs[7].error
+    assert "not UTF-8" in jobs[8].error
 
 
 def test_pool_batch_statuses_match_the_independent_evaluation(pool_run, build: Path) -> None:

@@ -71,19 +71,21 @@ def _folder_jobs(folder: Path) -> Iterator[Job]:
 
 def _jsonl_jobs(path: Path) -> Iterator[Job]:
     try:
-        f = path.open("r", encoding="utf-8")
+        f = path.open("rb")
     except OSError as exc:
         raise InputError(f"{path.name}: cannot read the file ({exc.strerror or type(exc).__name__})") from None
     with f:
-        number = 0
-        for raw in f:
+        for number, raw in enumerate(f, 1):
             if not raw.strip():
                 continue
-            number += 1
             where = f"{path.name} line {number}"
             fallback = f"line-{number}"
             try:
-                data = json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+                data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates,
+                                  parse_constant=_no_constant)
+            except UnicodeDecodeError:
+                yield Job(fallback, None, f"{where}: not UTF-8 text")
+                continue
             except json.JSONDecodeError as exc:
                 yield Job(fallback, None, f"{where}: not valid JSON ({exc.msg} at column {exc.colno})")
                 continue
