@@ -6,51 +6,27 @@ value, because portfolio values are private.
 
 from __future__ import annotations
 
-import json
 import re
 from calendar import timegm
 from pathlib import Path
 from typing import Any
 
 from zkyield.errors import InputError
+from zkyield.formats.jsonfile import read_json
 
 _ISO_UTC = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|\+00:00)")
 
 
 def load_json(source: str | Path | dict, default_name: str) -> tuple[dict, str]:
-    """``(object, name)`` from a path or an already parsed dict; rejects duplicate keys and NaN."""
+    """``(object, name)`` from a path or an already parsed dict (strict parse: zkyield.formats.jsonfile)."""
     if isinstance(source, dict):
         return source, default_name
-    path = Path(source)
-    name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read the file ({exc.strerror or type(exc).__name__})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not UTF-8 text") from None
-    try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    except ValueError as exc:
-        raise InputError(f"{name}: {exc}") from None
+    if not isinstance(source, (str, Path)):
+        raise InputError(f"{default_name}: the top level must be a JSON object")
+    data, name = read_json(source)
     if not isinstance(data, dict):
         raise InputError(f"{name}: the top level must be a JSON object")
     return data, name
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _no_constant(token: str) -> None:
-    raise ValueError(f"{token} is not a number JSON allows")
 
 
 class Obj:

@@ -85,3 +85,14 @@ def ptau_2_10(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_snarkjs("powersoftau", "contribute", p0, p1, "--name=test", "-e=zkyield test entropy")
     run_snarkjs("powersoftau", "prepare", "phase2", p1, final)
     return final
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print how many fuzz inputs each loader was fed (tests/test_fuzz_loaders.py)."""
+    from tests._fuzz_stats import TRIED
+
+    if TRIED:
+        terminalreporter.write_sep("-", "fuzzed loaders (inputs tried)")
+        for loader, n in sorted(TRIED.items()):
+            terminalreporter.write_line(f"{loader:<18} {n}")
+        terminalreporter.write_line(f"{'total':<18} {sum(TRIED.values())}")

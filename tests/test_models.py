@@ -174,7 +174,7 @@ def test_files_duplicate_keys_and_bad_json_are_refused(tmp_path) -> None:
     nan.write_text('{"positions": NaN}')
     with pytest.raises(InputError, match="NaN is not a number JSON allows"):
         load_portfolio(nan)
-    with pytest.raises(InputError, match="missing.json: cannot read the file"):
+    with pytest.raises(InputError, match="missing.json: cannot read file"):
         load_portfolio(tmp_path / "missing.json")
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from zkyield.curve import G1Affine, G2Affine, g1_validate, g2_validate
 from zkyield.errors import FormatError, PointError
 from zkyield.field import Q, R, parse_decimal
 from zkyield.formats.atomic import write_text_atomic
+from zkyield.formats.jsonfile import read_json
 from zkyield.groth16.keys import Proof, VerifyingKey
 
 PROTOCOL = "groth16"
@@ -31,9 +30,6 @@ Fq12Tower = Sequence[Sequence[Sequence[int]]]
 
 # snarkjs files nest at most 4 deep (vk_alphabeta_12); deeper input is refused before json.loads,
 # whose C scanner segfaulted (no RecursionError) on 100,000-deep input under pytest on CPython 3.11.
-MAX_JSON_DEPTH = 32
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 # --- serialisation ---------------------------------------------------------------------------------
@@ -196,44 +192,18 @@ def vk_from_json(obj: object, name: str = "verification_key.json") -> VerifyingK
 
 
 def load_proof(path: str | os.PathLike) -> Proof:
-    obj, name = _load_json(path)
+    obj, name = read_json(path)
     return proof_from_json(obj, name)
 
 
 def load_public(path: str | os.PathLike) -> list[int]:
-    obj, name = _load_json(path)
+    obj, name = read_json(path)
     return public_from_json(obj, name)
 
 
 def load_vk(path: str | os.PathLike) -> VerifyingKey:
-    obj, name = _load_json(path)
+    obj, name = read_json(path)
     return vk_from_json(obj, name)
-
-
-def _load_json(path: str | os.PathLike) -> tuple[object, str]:
-    """Parse a JSON file; unreadable, non-UTF-8, malformed or absurdly nested input is a FormatError."""
-    p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8")
-    except OSError as e:
-        raise FormatError(f"{p.name}: cannot read file ({e.strerror or e})") from None
-    except UnicodeDecodeError:
-        raise FormatError(f"{p.name}: not UTF-8 text") from None
-    _check_depth(text, p.name)
-    try:
-        return json.loads(text), p.name
-    except json.JSONDecodeError as e:
-        raise FormatError(f"{p.name}: not valid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
-    except ValueError:  # Python's limit on the digits of an int
-        raise FormatError(f"{p.name}: JSON number too large to be part of a snarkjs file") from None
-
-
-def _check_depth(text: str, name: str) -> None:
-    depth = 0
-    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        if depth > MAX_JSON_DEPTH:
-            raise FormatError(f"{name}: JSON nested deeper than {MAX_JSON_DEPTH} levels; not a snarkjs file")
 
 
 def _object(obj: object, name: str, required: Sequence[str]) -> dict:
