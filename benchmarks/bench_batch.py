@@ -40,7 +40,7 @@ def bare(build: Path, portfolios: list[dict], repeats: int) -> float:
     return (time.perf_counter() - start) / repeats
 
 
-def run(build: Path, portfolios: list[dict], workers: int, bare_s: float, **backend) -> dict[str, object]:
+def run(build: Path, portfolios: list[dict], n_workers: int, bare_s: float, **backend) -> dict[str, object]:
     pairs = [(f"b{i:04d}", doc) for i, doc in enumerate(portfolios)]
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
@@ -52,9 +52,9 @@ def run(build: Path, portfolios: list[dict], workers: int, bare_s: float, **back
         wall = time.perf_counter() - start
     assert all(r.status == "proven" for r in results), [(r.id, r.error) for r in results]
     n = len(results)
-    return {"workers": workers, "proofs": n, "wall_s": round(wall, 2), "first_result_s": round(first or 0, 2),
-            "proofs_per_min": round(60 * n / wall, 1), "worker_s_per_proof": round(wall * workers / n, 2),
-            "overhead_s_per_proof": round(wall * workers / n - bare_s, 2),
+    return {"workers": n_workers, "proofs": n, "wall_s": round(wall, 2), "first_result_s": round(first or 0, 2),
+            "proofs_per_min": round(60 * n / wall, 1), "worker_s_per_proof": round(wall * n_workers / n, 2),
+            "overhead_s_per_proof": round(wall * n_workers / n - bare_s, 2),
             "in_worker_s_per_proof": round(sum(r.seconds for r in results) / n, 2)}
 
 
