@@ -13,17 +13,26 @@ import click
 
 from zkyield import api
 from zkyield.circuits.evaluate import CHECKS
+from zkyield.circuits.history_models import example_paths as history_example_paths
+from zkyield.circuits.history_models import load_history, load_history_market, load_history_policy
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.cli.context import settings
 from zkyield.errors import ZkyieldError
 from zkyield.formats.attestation import write_attestation
 
 T = TypeVar("T")
+# Display names of the history clauses, in CHECKS's (measured, bound) shape.
+HISTORY_CHECKS = {
+    "min_annual_return_bps": ("annualised return", "min"), "max_volatility_bps": ("volatility", "max"),
+    "min_sharpe_bps": ("Sharpe ratio", "min"), "min_sortino_bps": ("Sortino ratio", "min"),
+    "max_drawdown_bps": ("maximum drawdown", "max"), "min_positive_bps": ("share of positive periods", "min"),
+}
 
 
 class _Timer:
     def __init__(self) -> None:
         self.rows: list[tuple[str, float, str]] = []
+        self.proven: dict[str, dict[str, object]] = {}
 
     def step(self, name: str, fn: Callable[[], T], note: Callable[[T], str] = lambda _r: "") -> T:
         start = time.perf_counter()
@@ -55,60 +64,82 @@ def _evm_check(attestation: api.Attestation, keys: api.Keys) -> str:
     return f"{'valid' if ok else 'INVALID'}, verifyProof {gas:,} gas"
 
 
+def _portfolio_part(name: str, out: Path, timer: _Timer, progress: Callable[[str], Callable[[str], None]]) -> bool:
+    paths = example(name)
+    portfolio, market, policy = load_portfolio(paths[0]), load_market(paths[1]), load_policy(paths[2])
+    positions, assets = (32, 16) if name == "fund" else (8, 8)
+    statement = timer.step("compile", lambda: api.compile_statement(policy, positions=positions, assets=assets),
+                           lambda s: f"{s.circuit.n_constraints:,} constraints")
+    api.save_statement(statement, out / "build")
+    keys = timer.step("setup", lambda: api.setup(statement, progress("setup")))
+    api.save_keys(keys, out / "build")
+    timer.step("commit", lambda: api.commitment(portfolio, market, statement.capacity), lambda c: f"{str(c)[:16]}...")
+    attestation = timer.step("prove", lambda: api.prove(portfolio, market, policy, keys, progress("prove")))
+    write_attestation(attestation, keys.verification_key, out / "proof")
+    valid = timer.step("verify (Python)", lambda: api.verify(attestation, keys.verification_key, policy, market),
+                       lambda ok: "valid" if ok else "INVALID")
+    timer.step("verify (EVM)", lambda: _evm_check(attestation, keys), lambda note: note)
+    timer.proven[f"portfolio '{name}'"] = attestation.policy
+    return valid
+
+
+def _history_part(out: Path, timer: _Timer, progress: Callable[[str], Callable[[str], None]]) -> bool:
+    h_path, m_path, p_path = history_example_paths()
+    history, market, policy = load_history(h_path), load_history_market(m_path), load_history_policy(p_path)
+    statement = timer.step("compile history", lambda: api.compile_statement(policy),
+                           lambda s: f"{s.circuit.n_constraints:,} constraints, T = {policy.periods}")
+    keys = timer.step("setup history", lambda: api.setup(statement, progress("setup")))
+    attestation = timer.step("prove history", lambda: api.prove_history(history, market, policy, keys,
+                                                                         progress("prove")))
+    write_attestation(attestation, keys.verification_key, out / "history-proof")
+    valid = timer.step("verify history", lambda: api.verify(attestation, keys.verification_key, policy, market),
+                       lambda ok: "valid" if ok else "INVALID")
+    timer.proven["one-year weekly history"] = attestation.policy
+    return valid
+
+
 @click.command("demo")
 @click.option("--example", "name", default="demo", show_default=True,
-              type=click.Choice(["demo", "dao-treasury", "fund"]), help="Which shipped example to prove.")
+              type=click.Choice(["demo", "dao-treasury", "fund"]), help="Which shipped portfolio to prove.")
+@click.option("--history/--no-history", default=True, show_default=True,
+              help="Also prove risk-adjusted metrics over the shipped one-year weekly history.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Keep the build and proof here (default: a temporary folder).")
+              help="Keep the builds and proofs here (default: a temporary folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_context
-def demo_cmd(ctx: click.Context, name: str, out_dir: Path | None, as_json: bool) -> None:
-    """Compile, set up, commit, prove and verify the shipped example end to end.
+def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None, as_json: bool) -> None:
+    """Compile, set up, commit, prove and verify the shipped examples end to end.
 
     \b
     Verifies in Python and, with the chain extra and `npm ci` done, on an in-process EVM.
-    Example:
+    Examples:
       zkyield demo
-      zkyield demo --example dao-treasury --out demo-out/
+      zkyield demo --example dao-treasury --no-history --out demo-out/
     """
-    paths = example(name)
-    portfolio, market, policy = load_portfolio(paths[0]), load_market(paths[1]), load_policy(paths[2])
-    n_positions = 8 if name != "fund" else 32
     timer = _Timer()
     progress = settings().progress
     with tempfile.TemporaryDirectory() as tmp:
         out = out_dir or Path(tmp)
-        statement = timer.step("compile", lambda: api.compile_statement(policy, positions=n_positions, assets=8),
-                               lambda s: f"{s.circuit.n_constraints:,} constraints")
-        api.save_statement(statement, out / "build")
-        keys = timer.step("setup", lambda: api.setup(statement, progress("setup")))
-        api.save_keys(keys, out / "build")
-        commitment = timer.step("commit", lambda: api.commitment(portfolio, market, statement.capacity),
-                                lambda c: f"{str(c)[:16]}...")
-        attestation = timer.step("prove", lambda: api.prove(portfolio, market, policy, keys, progress("prove")))
-        write_attestation(attestation, keys.verification_key, out / "proof")
-        valid = timer.step("verify (Python)", lambda: api.verify(attestation, keys.verification_key, policy, market),
-                           lambda ok: "valid" if ok else "INVALID")
-        evm = timer.step("verify (EVM)", lambda: _evm_check(attestation, keys), lambda note: note)
-    proven = [f"{key} = {value}" for key, value in attestation.policy.items()]
+        valid = _portfolio_part(name, out, timer, progress)
+        if history:
+            valid = _history_part(out, timer, progress) and valid
     if as_json:
         click.echo(json.dumps({
-            "example": name, "valid": valid, "commitment": str(commitment), "proven": attestation.policy,
-            "constraints": statement.circuit.n_constraints, "evm": evm,
+            "valid": valid, "proven": timer.proven,
             "steps": [{"step": s, "seconds": round(t, 3), "note": n} for s, t, n in timer.rows],
         }, indent=2))
     else:
-        click.echo(f"zkyield demo: example '{name}' (owner {attestation.owner}, positions hidden)")
-        click.echo("proven without revealing the portfolio:")
-        for line in proven:
-            key = line.split(" = ")[0]
-            measured = CHECKS.get(key, (key, "", ""))
-            click.echo(f"  - {measured[1]} {measured[0]}: {line}")
+        click.echo("zkyield demo: proven without revealing the portfolio or its history:")
+        for title, policy in timer.proven.items():
+            click.echo(f"  {title}:")
+            for key, value in policy.items():
+                what = CHECKS.get(key) or HISTORY_CHECKS.get(key) or ("window of returns", "")
+                click.echo(f"    - {what[1]} {what[0]}".replace("-  ", "- ") + f": {key} = {value}")
         click.echo("")
         click.echo(f"  {'step':<16} {'seconds':>8}  note")
         for step, seconds, note in timer.rows:
             click.echo(f"  {step:<16} {seconds:8.2f}  {note}")
         if out_dir:
-            click.echo(f"\nfiles: {out_dir / 'build'} and {out_dir / 'proof'}")
+            click.echo(f"\nfiles: {out_dir}")
     if not valid:
         ctx.exit(1)

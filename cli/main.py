@@ -25,6 +25,9 @@ class _Group(click.Group):
                 raise
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # stdout closed early (`zkyield ... | head`): nothing left to say
+            sys.stderr.close()
+            ctx.exit(0)
         except OSError as exc:
             settings = ctx.find_object(Settings)
             if settings is not None and settings.debug:
@@ -55,6 +58,7 @@ def _register() -> None:
     from zkyield.cli.demo_command import demo_cmd
     from zkyield.cli.groth16_commands import groth16
     from zkyield.cli.inspect_command import inspect_cmd
+    from zkyield.cli.snapshot_commands import snapshot
 
     for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, wf.verify_cmd):
         cli.add_command(command)
@@ -62,6 +66,7 @@ def _register() -> None:
     cli.add_command(groth16)
     cli.add_command(ceremony)
     cli.add_command(inspect_cmd)
+    cli.add_command(snapshot)
     try:  # on-chain commands need the `chain` extra (web3)
         from zkyield.cli.chain_commands import COMMANDS
     except ImportError:

@@ -14,11 +14,14 @@ import click
 from zkyield import api
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import CHECKS
+from zkyield.circuits.history_models import load_history, load_history_market, load_history_policy
 from zkyield.circuits.models import load_market, load_policy, load_portfolio
 from zkyield.circuits.publics import PUBLIC_SIGNALS
 from zkyield.cli.context import settings
+from zkyield.errors import InputError
 from zkyield.formats.attestation import VERIFICATION_KEY, read_attestation, write_attestation
 from zkyield.formats.snarkjs_json import load_vk
+from zkyield.statement import HISTORY
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _dir = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -61,11 +64,14 @@ def compile_cmd(policy_path: Path, positions: int, assets: int, scenarios: int, 
     """Build the circuit for POLICY.json's clauses at a capacity (any thresholds, any market).
 
     \b
+    A history policy (one stating `periods`) compiles the risk-adjusted history statement instead;
+    the capacity options do not apply to it.
     Writes OUT/statement.json, OUT/circuit.r1cs (snarkjs-compatible) and OUT/circuit.sym.
-    Example:
+    Examples:
       zkyield compile policy.json --positions 8 --assets 8 --out build/
+      zkyield compile history.policy.json --out build-history/
     """
-    statement = api.compile_statement(load_policy(policy_path), positions, assets, scenarios)
+    statement = api.compile_statement(api.load_any_policy(policy_path), positions, assets, scenarios)
     api.save_statement(statement, out_dir)
     info = statement.describe()
     _emit(as_json, info, f"compiled {len(info['clauses'])} clauses: {info['constraints']} constraints, "
@@ -114,26 +120,38 @@ def commit_cmd(portfolio_path: Path, market_path: Path, positions: int, assets: 
 
 @click.command("prove")
 @click.argument("build_dir", metavar="BUILD", type=_dir)
-@click.option("--portfolio", "portfolio_path", type=_file, required=True, help="Private portfolio JSON.")
+@click.option("--portfolio", "portfolio_path", type=_file, help="Private portfolio JSON (portfolio statements).")
+@click.option("--history", "history_path", type=_file, help="Private snapshot history JSON (history statements).")
 @click.option("--market", "market_path", type=_file, required=True, help="Public market snapshot JSON.")
 @click.option("--policy", "policy_path", type=_file, required=True, help="Public policy JSON.")
 @click.option("--out", "out_dir", type=_out, required=True, help="Folder for proof, public and attestation.")
 @json_option
-def prove_cmd(build_dir: Path, portfolio_path: Path, market_path: Path, policy_path: Path, out_dir: Path,
-              as_json: bool) -> None:
-    """Prove that a private portfolio meets a public policy under a public market snapshot.
+def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path | None, market_path: Path,
+              policy_path: Path, out_dir: Path, as_json: bool) -> None:
+    """Prove that a private portfolio (or snapshot history) meets a public policy.
 
     \b
     The statement is checked in plain Python first: if it is false, nothing is written (exit 1).
-    Example:
+    Examples:
       zkyield prove build/ --portfolio portfolio.json --market market.json --policy policy.json --out proof/
+      zkyield prove build-history/ --history history.json --market rates.json --policy history.policy.json --out p/
     """
     keys = api.load_keys(build_dir)
-    portfolio, market, policy = load_portfolio(portfolio_path), load_market(market_path), load_policy(policy_path)
-    attestation = api.prove(portfolio, market, policy, keys, settings().progress("prove"))
+    progress = settings().progress("prove")
+    if keys.statement.kind == HISTORY:
+        if history_path is None or portfolio_path is not None:
+            raise InputError(f"{build_dir}: a history statement; pass --history HISTORY.json (not --portfolio)")
+        attestation = api.prove_history(load_history(history_path), load_history_market(market_path),
+                                        load_history_policy(policy_path), keys, progress)
+    else:
+        if portfolio_path is None or history_path is not None:
+            raise InputError(f"{build_dir}: a portfolio statement; pass --portfolio PORTFOLIO.json (not --history)")
+        attestation = api.prove(load_portfolio(portfolio_path), load_market(market_path), load_policy(policy_path),
+                                keys, progress)
     write_attestation(attestation, keys.verification_key, out_dir)
     summary = attestation.summary()
-    _emit(as_json, summary, f"proven: commitment {summary['commitment']} -> {out_dir}")
+    first = keys.statement.public_signal_names[0]
+    _emit(as_json, summary, f"proven: {first} {summary['commitment']} -> {out_dir}")
 
 
 @click.command("verify")
@@ -153,8 +171,9 @@ def verify_cmd(ctx: click.Context, proof_dir: Path, vk_path: Path | None, policy
     """
     attestation = read_attestation(proof_dir)
     vk = load_vk(vk_path or proof_dir / VERIFICATION_KEY)
-    policy = load_policy(policy_path) if policy_path else None
-    market = load_market(market_path) if market_path else None
+    history = attestation.statement.get("statement") == HISTORY
+    policy = (load_history_policy if history else load_policy)(policy_path) if policy_path else None
+    market = (load_history_market if history else load_market)(market_path) if market_path else None
     ok = api.verify(attestation, vk, policy=policy, market=market)
     result = {"valid": ok, **attestation.summary()}
     _emit(as_json, result, "OK" if ok else "INVALID: the proof does not verify against this key, policy and market")

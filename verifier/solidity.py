@@ -8,7 +8,6 @@ contracts/Groth16Verifier.template.sol.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from importlib import resources
 from pathlib import Path
@@ -48,16 +47,6 @@ def g2_words(p: G2Affine) -> G2Words:
     return ((x1, x0), (y1, y0))
 
 
-def vk_digest(vk: VerifyingKey) -> str:
-    """sha256 over the key's EVM words, written into the contract so a deployment can be traced to its key."""
-    words = [*g1_words(vk.alpha_g1)]
-    for p in (vk.beta_g2, vk.gamma_g2, vk.delta_g2):
-        words += [w for pair in g2_words(p) for w in pair]
-    for p in vk.ic:
-        words += g1_words(p)
-    return hashlib.sha256(b"".join(w.to_bytes(32, "big") for w in words)).hexdigest()
-
-
 def render_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") -> str:
     """Solidity source of a verifier for ``vk`` (points are validated: a bad key must not be deployed)."""
     if not _IDENTIFIER.fullmatch(contract_name):
@@ -73,7 +62,7 @@ def render_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") ->
     return Template(contract_source(TEMPLATE)).substitute(
         contract_name=contract_name,
         n_public=vk.n_public,
-        vk_digest=vk_digest(vk),
+        vk_digest=vk.digest(),
         q=Q,
         ic0_x=ic0[0],
         ic0_y=ic0[1],

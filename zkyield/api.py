@@ -7,114 +7,85 @@
     attestation = zkyield.prove(zkyield.Portfolio.load("p.json"), zkyield.Market.load("m.json"), policy, keys)
     assert zkyield.verify(attestation, keys.verification_key, policy=policy)
 
-Everything here composes the lower layers (circuits, groth16, formats); it holds no logic of its own
-beyond checking that the pieces handed in belong together.
+History statements (risk-adjusted metrics over committed snapshots) use the same calls with a
+``HistoryPolicy``: ``compile_statement(history_policy)`` and ``prove_history(history, market, policy, keys)``.
+Everything here composes lower layers; it only checks that the pieces handed in belong together.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from zkyield import groth16
 from zkyield.attestation import Attestation
+from zkyield.build_folder import (
+    CIRCUIT_FILE,
+    PROVING_KEY_FILE,
+    STATEMENT_FILE,
+    SYMBOLS_FILE,
+    VERIFICATION_KEY_FILE,
+    load_keys,
+    load_statement,
+    save_keys,
+    save_statement,
+)
 from zkyield.circuits import encoding as enc
+from zkyield.circuits import history_models
 from zkyield.circuits.binding import bind
 from zkyield.circuits.evaluate import require_holds
-from zkyield.circuits.models import Market, Policy, Portfolio
-from zkyield.circuits.publics import (
-    PUBLIC_SIGNALS,
-    commitment_values,
-    market_hash,
-    policy_clauses,
-    policy_hash,
-)
-from zkyield.circuits.statements import Shape, build
+from zkyield.circuits.history_circuit import history_statement
+from zkyield.circuits.history_models import History, HistoryMarket, HistoryPolicy
+from zkyield.circuits.models import Market, Policy, Portfolio, load_policy
+from zkyield.circuits.publics import commitment_values, market_hash, policy_clauses, policy_hash
 from zkyield.circuits.witness import statement_inputs
-from zkyield.dsl import CompiledCircuit
 from zkyield.errors import FormatError, InputError
-from zkyield.formats.atomic import write_json_atomic
-from zkyield.formats.proving_key import read_proving_key, write_proving_key
-from zkyield.formats.r1cs_bin import write_r1cs
-from zkyield.formats.snarkjs_json import dump_vk, load_vk
-from zkyield.groth16.keys import ProvingKey, VerifyingKey
-from zkyield.pairing import pairing
+from zkyield.formats.jsonfile import read_json
+from zkyield.groth16.keys import Proof, VerifyingKey
 from zkyield.poseidon import commit
+from zkyield.statement import (
+    HISTORY,
+    PORTFOLIO,
+    Keys,
+    Statement,
+    history_statement_for,
+    portfolio_statement,
+)
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A compiled statement circuit: the policy's clauses at a capacity (N positions, M assets, S scenarios)."""
-
-    shape: Shape
-    circuit: CompiledCircuit
-
-    @property
-    def circuit_id(self) -> str:
-        return self.circuit.r1cs.digest().hex()
-
-    @property
-    def capacity(self) -> enc.Capacity:
-        return self.shape.capacity
-
-    def describe(self) -> dict[str, object]:
-        cap = self.capacity
-        return {
-            "kind": "zkyield-statement",
-            "clauses": sorted(self.shape.clauses),
-            "capacity": {"positions": cap.positions, "assets": cap.assets, "scenarios": cap.scenarios},
-            "circuit_id": self.circuit_id,
-            "constraints": self.circuit.n_constraints,
-            "wires": self.circuit.n_wires,
-            "public_signals": list(PUBLIC_SIGNALS),
-        }
-
-
-@dataclass(frozen=True)
-class Keys:
-    """A statement's Groth16 keys; ``statement`` is kept so proving needs nothing else."""
-
-    statement: Statement
-    proving_key: ProvingKey
-    verification_key: VerifyingKey
+AnyPolicy = Policy | HistoryPolicy
+AnyMarket = Market | HistoryMarket
 
 
 def vk_sha256(vk: VerifyingKey) -> str:
-    """SHA-256 of the key's canonical JSON (without the derived alphabeta value): the key's identity."""
-    doc = _vk_identity(vk)
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    """The key's identity as attestations record it (``VerifyingKey.digest``; the Solidity verifier embeds it)."""
+    return vk.digest()
 
 
-def _vk_identity(vk: VerifyingKey) -> dict[str, object]:
-    def g1(p):
-        return None if p is None else [str(p[0]), str(p[1])]
-
-    def g2(p):
-        return None if p is None else [[str(p[0][0]), str(p[0][1])], [str(p[1][0]), str(p[1][1])]]
-
-    return {"alpha": g1(vk.alpha_g1), "beta": g2(vk.beta_g2), "gamma": g2(vk.gamma_g2), "delta": g2(vk.delta_g2),
-            "ic": [g1(p) for p in vk.ic]}
-
-
-def policy_document(policy: Policy) -> dict[str, object]:
-    """The public policy as the attestation records it (thresholds and the protocol root)."""
+def policy_document(policy: AnyPolicy) -> dict[str, object]:
+    """The public policy as the attestation records it (thresholds, window or protocol root)."""
     doc: dict[str, object] = dict(sorted(policy.thresholds.items()))
-    if policy.allowed_protocols_root is not None:
+    if isinstance(policy, HistoryPolicy):
+        doc["periods"] = policy.periods
+    elif policy.allowed_protocols_root is not None:
         doc["allowed_protocols_root"] = str(policy.allowed_protocols_root)
     return doc
 
 
-def compile_statement(policy: Policy, positions: int = 8, assets: int = 8, scenarios: int = 1) -> Statement:
-    """The statement circuit for ``policy``'s clauses at this capacity (thresholds are not baked in)."""
-    shape = Shape(policy_clauses(policy), enc.Capacity(positions, assets, scenarios))
-    return Statement(shape, build(shape))
+def load_any_policy(path: str | Path) -> AnyPolicy:
+    """A portfolio policy, or a history policy when the file states a window (``periods``)."""
+    doc, _ = read_json(path)
+    if isinstance(doc, dict) and "periods" in doc:
+        return history_models.load_history_policy(path)
+    return load_policy(path)
+
+
+def compile_statement(policy: AnyPolicy, positions: int = 8, assets: int = 8, scenarios: int = 1) -> Statement:
+    """The statement circuit for ``policy``'s clauses (and capacity); thresholds are not baked in."""
+    if isinstance(policy, HistoryPolicy):
+        return history_statement_for(policy)
+    return portfolio_statement(policy, positions, assets, scenarios)
 
 
 def setup(statement: Statement, progress: Progress | None = None) -> Keys:
@@ -129,117 +100,79 @@ def commitment(portfolio: Portfolio, market: Market, capacity: enc.Capacity) -> 
     return commit(commitment_values(portfolio, bound, capacity), portfolio.salt)
 
 
-def prove(portfolio: Portfolio, market: Market, policy: Policy, keys: Keys,
-          progress: Progress | None = None) -> Attestation:
-    """Evaluate the statement in plain Python (StatementFalse if it fails), then prove it."""
-    statement = keys.statement
-    if policy_clauses(policy) != statement.shape.clauses:
-        raise InputError("policy: its clauses differ from the compiled statement's; compile one for this policy")
-    require_holds(portfolio, market, policy, statement.capacity)
-    inputs = statement_inputs(portfolio, market, policy, statement.capacity)
-    witness = statement.circuit.witness(inputs)
-    proof = groth16.prove(keys.proving_key, statement.circuit.r1cs, witness, progress)
+def _attestation(keys: Keys, policy: AnyPolicy, proof: Proof, public: list[int]) -> Attestation:
     return Attestation(
         proof=proof,
-        public_signals=tuple(statement.circuit.public_signals(witness)),
-        statement=statement.describe(),
+        public_signals=tuple(public),
+        statement=keys.statement.describe(),
         policy=policy_document(policy),
         verification_key_sha256=vk_sha256(keys.verification_key),
         created=datetime.now(tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
 
 
-def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Policy | None = None,
-           market: Market | None = None) -> bool:
+def _require_kind(keys: Keys, kind: str, clauses: tuple[str, ...]) -> None:
+    st = keys.statement
+    if st.kind != kind:
+        raise InputError(f"keys: they are for a {st.kind} statement, not a {kind} one; compile one for this policy")
+    if tuple(sorted(clauses)) != tuple(sorted(st.clauses)):
+        raise InputError("policy: its clauses differ from the compiled statement's; compile one for this policy")
+
+
+def prove(portfolio: Portfolio, market: Market, policy: Policy, keys: Keys,
+          progress: Progress | None = None) -> Attestation:
+    """Evaluate the statement in plain Python (StatementFalse if it fails), then prove it."""
+    _require_kind(keys, PORTFOLIO, tuple(policy_clauses(policy)))
+    capacity = keys.statement.capacity
+    require_holds(portfolio, market, policy, capacity)
+    circuit = keys.statement.circuit
+    witness = circuit.witness(statement_inputs(portfolio, market, policy, capacity))
+    proof = groth16.prove(keys.proving_key, circuit.r1cs, witness, progress)
+    return _attestation(keys, policy, proof, circuit.public_signals(witness))
+
+
+def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy, keys: Keys,
+                  progress: Progress | None = None, last: int | None = None) -> Attestation:
+    """Prove risk-adjusted metrics over the window of ``policy.periods`` returns ending at snapshot ``last``."""
+    _require_kind(keys, HISTORY, policy.checks)
+    if policy.periods != keys.statement.size["periods"]:
+        raise InputError("policy.periods: differs from the compiled statement's window; compile one for it")
+    st = history_statement(history, market, policy, last)  # StatementFalse when a clause fails
+    witness = keys.statement.circuit.witness(st.inputs)
+    proof = groth16.prove(keys.proving_key, keys.statement.circuit.r1cs, witness, progress)
+    return _attestation(keys, policy, proof, list(st.public))
+
+
+def verify(attestation: Attestation, verification_key: VerifyingKey, policy: AnyPolicy | None = None,
+           market: AnyMarket | None = None) -> bool:
     """True iff the proof verifies and, when given, the public policy and market hash to its signals."""
     if attestation.verification_key_sha256 != vk_sha256(verification_key):
         return False
-    if policy is not None and policy_hash(policy) != attestation.policy_hash:
+    if policy is not None and _policy_hash(policy) != attestation.policy_hash:
         return False
-    if market is not None and market_hash(market, _capacity(attestation.statement)) != attestation.market_hash:
+    if market is not None and _market_hash(market, attestation.statement) != attestation.market_hash:
         return False
     return groth16.verify(verification_key, list(attestation.public_signals), attestation.proof)
 
 
-def _capacity(statement: dict[str, object]) -> enc.Capacity:
+def _policy_hash(policy: AnyPolicy) -> int:
+    return history_models.policy_hash(policy) if isinstance(policy, HistoryPolicy) else policy_hash(policy)
+
+
+def _market_hash(market: AnyMarket, statement: dict[str, object]) -> int:
+    if isinstance(market, HistoryMarket):
+        return history_models.market_hash(market)
     cap = statement.get("capacity")
-    if not isinstance(cap, dict):
-        raise FormatError("attestation.json: statement.capacity is missing")
     try:
-        return enc.Capacity(int(cap["positions"]), int(cap["assets"]), int(cap["scenarios"]))
+        capacity = enc.Capacity(int(cap["positions"]), int(cap["assets"]), int(cap["scenarios"]))  # type: ignore[index]
     except (KeyError, TypeError, ValueError):
         raise FormatError("attestation.json: statement.capacity needs integer positions, assets, scenarios") from None
-
-
-
-
-# --- build folders: what `zkyield compile` and `zkyield setup` write ---------------------------------
-
-STATEMENT_FILE = "statement.json"
-CIRCUIT_FILE = "circuit.r1cs"
-SYMBOLS_FILE = "circuit.sym"
-PROVING_KEY_FILE = "proving_key"
-VERIFICATION_KEY_FILE = "verification_key.json"
-
-
-def save_statement(statement: Statement, build_dir: str | os.PathLike) -> Path:
-    """statement.json, circuit.r1cs and circuit.sym in ``build_dir`` (the circuit for snarkjs users too)."""
-    out = Path(build_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    write_r1cs(statement.circuit.r1cs, out / CIRCUIT_FILE)
-    statement.circuit.write_sym(out / SYMBOLS_FILE)
-    write_json_atomic(out / STATEMENT_FILE, statement.describe())
-    return out
-
-
-def load_statement(build_dir: str | os.PathLike) -> Statement:
-    """Rebuild the statement described by build_dir/statement.json and check it is the same circuit."""
-    path = Path(build_dir) / STATEMENT_FILE
-    if not path.is_file():
-        raise InputError(f"{build_dir}: no {STATEMENT_FILE}; run `zkyield compile POLICY.json --out {build_dir}`")
-    try:
-        doc = json.loads(path.read_text())
-        clauses = frozenset(doc["clauses"])
-        capacity = _capacity(doc)
-        expected = doc["circuit_id"]
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
-        raise FormatError(f"{STATEMENT_FILE}: malformed; compile the statement again") from None
-    try:
-        shape = Shape(clauses, capacity)
-    except ValueError as exc:
-        raise FormatError(f"{STATEMENT_FILE}: {exc}") from None
-    statement = Statement(shape, build(shape))
-    if statement.circuit_id != expected:
-        raise FormatError(f"{STATEMENT_FILE}: circuit id differs from this zkyield's build; compile it again")
-    return statement
-
-
-def save_keys(keys: Keys, build_dir: str | os.PathLike) -> Path:
-    out = Path(build_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    write_proving_key(keys.proving_key, out / PROVING_KEY_FILE)
-    vk = keys.verification_key
-    dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), out / VERIFICATION_KEY_FILE)
-    return out
-
-
-def load_keys(build_dir: str | os.PathLike) -> Keys:
-    """The statement and keys of a set-up build folder; refuses keys made for another circuit."""
-    statement = load_statement(build_dir)
-    d = Path(build_dir)
-    if not (d / PROVING_KEY_FILE).is_file():
-        raise InputError(f"{build_dir}: no {PROVING_KEY_FILE}; run `zkyield setup {build_dir}`")
-    pk = read_proving_key(d / PROVING_KEY_FILE)
-    if pk.circuit_digest != statement.circuit.r1cs.digest():
-        raise InputError(f"{PROVING_KEY_FILE}: made for another circuit; run `zkyield setup {build_dir}` again")
-    vk = load_vk(d / VERIFICATION_KEY_FILE)
-    if vk_sha256(vk) != vk_sha256(pk.vk):
-        raise InputError(f"{VERIFICATION_KEY_FILE}: does not belong to {PROVING_KEY_FILE}; run setup again")
-    return Keys(statement, pk, vk)
+    return market_hash(market, capacity)
 
 
 __all__ = [
-    "Attestation", "Keys", "Market", "Policy", "Portfolio", "Statement", "commitment", "compile_statement",
-    "load_keys", "load_statement", "policy_document", "prove", "save_keys", "save_statement", "setup", "verify",
-    "vk_sha256",
+    "CIRCUIT_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
+    "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "Market", "Policy", "Portfolio", "Statement",
+    "commitment", "compile_statement", "load_any_policy", "load_keys", "load_statement", "policy_document", "prove",
+    "prove_history", "save_keys", "save_statement", "setup", "verify", "vk_sha256",
 ]

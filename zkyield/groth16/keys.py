@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from zkyield.curve import G1Affine, G2Affine
@@ -27,6 +28,20 @@ class VerifyingKey:
     @property
     def n_public(self) -> int:
         return len(self.ic) - 1
+
+    def digest(self) -> str:
+        """Hex SHA-256 over the key's points as EVM words (G2 as the precompile orders them: c1 before c0).
+
+        The key's identity: attestations record it and the generated Solidity verifier embeds it.
+        """
+        words: list[int] = []
+        for p in (self.alpha_g1,):
+            words += [0, 0] if p is None else [p[0], p[1]]
+        for q in (self.beta_g2, self.gamma_g2, self.delta_g2):
+            words += [0, 0, 0, 0] if q is None else [q[0][1], q[0][0], q[1][1], q[1][0]]
+        for p in self.ic:
+            words += [0, 0] if p is None else [p[0], p[1]]
+        return hashlib.sha256(b"".join(w.to_bytes(32, "big") for w in words)).hexdigest()
 
 
 @dataclass(frozen=True)
