@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,7 @@ def _jsonl_jobs(path: Path) -> Iterator[Job]:
             if not isinstance(job_id, str) or not _valid_id(job_id):
                 yield Job(fallback, None, f"{where}: id must be a string of {ID_HINT}")
                 continue
-            yield _parse(job_id, data, f"{where}: ")
+            yield _parse(job_id, data, where)
 
 
 def _pair_jobs(pairs: Iterable[tuple[str, PortfolioSource]]) -> Iterator[Job]:
@@ -112,11 +112,13 @@ def _pair_jobs(pairs: Iterable[tuple[str, PortfolioSource]]) -> Iterator[Job]:
             yield _parse(job_id, source, "")
 
 
-def _parse(job_id: str, source: Any, prefix: str) -> Job:
+def _parse(job_id: str, source: Any, where: str) -> Job:
+    """Parse one portfolio; a JSONL line's portfolio is named ``books.jsonl line 7`` in later messages."""
     try:
-        return Job(job_id, load_portfolio(source))
+        portfolio = load_portfolio(source)
     except InputError as exc:
-        return Job(job_id, None, f"{prefix}{exc}")
+        return Job(job_id, None, f"{where}: {exc}" if where else str(exc))
+    return Job(job_id, replace(portfolio, source=where) if where else portfolio)
 
 
 def _with_unique_ids(jobs: Iterator[Job]) -> Iterator[Job]:
