@@ -54,13 +54,15 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 def _register() -> None:
     from zkyield.cli import workflow_commands as wf
+    from zkyield.cli.batch_command import prove_batch_cmd
     from zkyield.cli.ceremony_commands import ceremony
     from zkyield.cli.demo_command import demo_cmd
     from zkyield.cli.groth16_commands import groth16
     from zkyield.cli.inspect_command import inspect_cmd
     from zkyield.cli.snapshot_commands import snapshot
 
-    for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, wf.verify_cmd):
+    for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, wf.verify_cmd,
+                    prove_batch_cmd):
         cli.add_command(command)
     cli.add_command(demo_cmd)
     cli.add_command(groth16)

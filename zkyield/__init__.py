@@ -13,18 +13,22 @@ from typing import Any
 __version__ = "0.1.0"
 
 _API = {
-    "Attestation", "Keys", "Market", "Policy", "Portfolio", "Statement", "commitment", "compile_statement",
-    "load_keys", "load_statement", "prove", "save_keys", "save_statement", "setup", "verify",
+    "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "Market", "Policy", "Portfolio", "Statement",
+    "commitment", "compile_statement", "load_any_policy", "load_keys", "load_statement", "prove", "prove_history",
+    "save_keys", "save_statement", "setup", "verify",
 }
+_BATCH = {"prove_batch", "BatchResult"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _API:
         return getattr(import_module("zkyield.api"), name)
+    if name in _BATCH:
+        return getattr(import_module("zkyield.batch"), name)
     if name == "errors":
         return import_module("zkyield.errors")
     raise AttributeError(f"module 'zkyield' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*_API, "errors", "__version__"])
+    return sorted([*_API, *_BATCH, "errors", "__version__"])
