@@ -8,7 +8,6 @@ folders, so they are checked against a safe pattern; a job with an unusable id k
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -17,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from zkyield.circuits.models import Portfolio, load_portfolio
-from zkyield.errors import InputError
+from zkyield.errors import FormatError, InputError
+from zkyield.formats.jsonfile import parse_json_bytes
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # a folder name on every OS; no leading dot
 ID_HINT = "1..128 characters [A-Za-z0-9._-], not starting with '.'"
@@ -81,16 +81,9 @@ def _jsonl_jobs(path: Path) -> Iterator[Job]:
             where = f"{path.name} line {number}"
             fallback = f"line-{number}"
             try:
-                data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                                  parse_constant=_no_constant)
-            except UnicodeDecodeError:
-                yield Job(fallback, None, f"{where}: not UTF-8 text")
-                continue
-            except json.JSONDecodeError as exc:
-                yield Job(fallback, None, f"{where}: not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            except ValueError as exc:
-                yield Job(fallback, None, f"{where}: {exc}")
+                data = parse_json_bytes(raw, where)
+            except FormatError as exc:
+                yield Job(fallback, None, str(exc))
                 continue
             if not isinstance(data, dict):
                 yield Job(fallback, None, f"{where}: each line must be a JSON object with an id field")
@@ -136,14 +129,3 @@ def _valid_id(value: str) -> bool:
     return bool(ID_PATTERN.fullmatch(value)) and value not in RESERVED_IDS
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _no_constant(token: str) -> None:
-    raise ValueError(f"{token} is not a number JSON allows")
