@@ -25,8 +25,9 @@ PRICE_BITS = 64
 MAX_PRICE_DECIMALS = 18
 # value = normalised amount x price < 2^176, in units of 10^-(18 + price_decimals) quote currency.
 VALUE_BITS = NORM_AMOUNT_BITS + PRICE_BITS
-# Any sum of values (positions, flows, incomes) has fewer than 256 terms, so stays below 2^184.
-SUM_BITS = VALUE_BITS + 8
+# Any sum of values (positions, flows, incomes) has fewer than 512 terms (at most 2N + 2M with N, M <= 128),
+# so stays below 2^185.
+SUM_BITS = VALUE_BITS + 9
 
 BPS = 10_000  # basis points in one
 BPS_MAX = 1_000_000  # largest threshold magnitude (10,000%); < 2^20
@@ -38,7 +39,7 @@ TIME_BITS = 40  # Unix seconds below 2^40 (year 36812)
 DURATION_BITS = 32  # a period is shorter than 2^32 s (136 years)
 YEAR_SECONDS = 365 * 24 * 3600  # APR annualises linearly over a 365-day year
 
-MAX_POSITIONS = 64
+MAX_POSITIONS = 128
 MAX_ASSETS = 64
 MAX_SCENARIOS = 8
 PROTOCOL_TREE_DEPTH = 8  # allowed-protocol Merkle tree: up to 256 protocols

@@ -44,7 +44,8 @@ def new_cmd(circuit: Path, ptau_path: Path, out: Path) -> None:
     Example:
       zkyield ceremony new circuit.r1cs powersOfTau28_hez_final_16.ptau -o circuit_0000.zkey
     """
-    zkey = new_zkey(read_r1cs(circuit), read_ptau(ptau_path), progress=settings().progress("new"))
+    with settings().progress("new", steps=6) as progress:
+        zkey = new_zkey(read_r1cs(circuit), read_ptau(ptau_path), progress=progress)
     write_zkey(zkey, out)
     click.echo(f"wrote {out}\ncircuit hash:\n{_indented(zkey.cs_hash)}")
 
@@ -95,11 +96,11 @@ def verify_cmd(circuit: Path, ptau_path: Path, key: Path) -> None:
     Example:
       zkyield ceremony verify circuit.r1cs powersOfTau28_hez_final_16.ptau circuit_final.zkey
     """
-    say = settings().progress("verify")
     zkey = read_zkey(key)
-    init = new_zkey(read_r1cs(circuit), read_ptau(ptau_path), progress=say)
-    say("checking the contributions")
-    reports = verify_from_init(zkey, init)
+    with settings().progress("verify", steps=7) as say:
+        init = new_zkey(read_r1cs(circuit), read_ptau(ptau_path), progress=say)
+        say("checking the contributions")
+        reports = verify_from_init(zkey, init)
     click.echo(f"circuit hash:\n{_indented(zkey.cs_hash)}")
     for r in reports:
         click.echo(f"contribution #{r.index} {r.name or ''}".rstrip() + f":\n{_indented(r.hash)}")

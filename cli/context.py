@@ -1,13 +1,65 @@
-"""Per-invocation settings shared by every command, and the stderr progress reporter."""
+"""Per-invocation settings shared by every command, and the stderr progress bar."""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import TracebackType
 
 import click
+
+_BAR_WIDTH = 24
+
+
+class ProgressBar:
+    """A one-line bar for a long task's steps, redrawn in place on stderr.
+
+    The core reports steps as messages (``progress("MSM for B")``); the bar counts them against the
+    expected number of steps and shows the elapsed time. Silent when disabled (--quiet, or stderr is
+    not a terminal), so scripts and logs stay clean. Use it as a context manager so the line is closed.
+    """
+
+    def __init__(self, task: str, steps: int, enabled: bool) -> None:
+        self.task = task
+        self.steps = max(1, steps)
+        self.enabled = enabled
+        self.done = 0
+        self.start = time.monotonic()
+        self.drawn = False
+
+    def __call__(self, message: str) -> None:
+        self.done += 1
+        self.steps = max(self.steps, self.done)
+        if not self.enabled:
+            return
+        filled = _BAR_WIDTH * (self.done - 1) // self.steps
+        bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
+        line = f"\r[{self.task}] [{bar}] {self.done}/{self.steps} {message[:50]:<50} {self._elapsed()}"
+        click.echo(line, err=True, nl=False)
+        self.drawn = True
+
+    def _elapsed(self) -> str:
+        return f"{time.monotonic() - self.start:6.1f}s"
+
+    def close(self) -> None:
+        if self.enabled and self.drawn:
+            bar = "#" * _BAR_WIDTH
+            click.echo(f"\r[{self.task}] [{bar}] done {'':<50} {self._elapsed()}", err=True)
+            self.drawn = False
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        elif self.enabled and self.drawn:
+            click.echo("", err=True)  # end the bar's line so the error starts on its own
+
+
+# Steps each core task reports (zkyield.groth16.setup / prove); a bar grows if a task reports more.
+EXPECTED_STEPS = {"setup": 4, "prove": 4}
 
 
 @dataclass
@@ -16,19 +68,10 @@ class Settings:
     quiet: bool = False
     started: float = field(default_factory=time.monotonic)
 
-    def progress(self, task: str) -> Callable[[str], None]:
-        """A step reporter for long work: ``[task 1.2s] step`` lines on stderr.
-
-        Hidden with --quiet or when stderr is not a terminal, so scripts and logs stay clean.
-        """
-        if self.quiet or not sys.stderr.isatty():
-            return lambda _msg: None
-        start = time.monotonic()
-
-        def report(message: str) -> None:
-            click.echo(f"[{task} {time.monotonic() - start:6.1f}s] {message}", err=True)
-
-        return report
+    def progress(self, task: str, steps: int | None = None) -> ProgressBar:
+        """A progress bar for ``task``, shown only on a terminal and without --quiet."""
+        enabled = not self.quiet and sys.stderr.isatty()
+        return ProgressBar(task, steps or EXPECTED_STEPS.get(task, 4), enabled)
 
 
 def settings(ctx: click.Context | None = None) -> Settings:

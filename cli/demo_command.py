@@ -16,7 +16,7 @@ from zkyield.circuits.evaluate import CHECKS
 from zkyield.circuits.history_models import example_paths as history_example_paths
 from zkyield.circuits.history_models import load_history, load_history_market, load_history_policy
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
-from zkyield.cli.context import settings
+from zkyield.cli.context import ProgressBar, settings
 from zkyield.errors import ZkyieldError
 from zkyield.formats.attestation import write_attestation
 
@@ -64,17 +64,19 @@ def _evm_check(attestation: api.Attestation, keys: api.Keys) -> str:
     return f"{'valid' if ok else 'INVALID'}, verifyProof {gas:,} gas"
 
 
-def _portfolio_part(name: str, out: Path, timer: _Timer, progress: Callable[[str], Callable[[str], None]]) -> bool:
+def _portfolio_part(name: str, out: Path, timer: _Timer, progress: Callable[[str], ProgressBar]) -> bool:
     paths = example(name)
     portfolio, market, policy = load_portfolio(paths[0]), load_market(paths[1]), load_policy(paths[2])
     positions, assets = (32, 16) if name == "fund" else (8, 8)
     statement = timer.step("compile", lambda: api.compile_statement(policy, positions=positions, assets=assets),
                            lambda s: f"{s.circuit.n_constraints:,} constraints")
     api.save_statement(statement, out / "build")
-    keys = timer.step("setup", lambda: api.setup(statement, progress("setup")))
+    with progress("setup") as bar:
+        keys = timer.step("setup", lambda: api.setup(statement, bar))
     api.save_keys(keys, out / "build")
     timer.step("commit", lambda: api.commitment(portfolio, market, statement.capacity), lambda c: f"{str(c)[:16]}...")
-    attestation = timer.step("prove", lambda: api.prove(portfolio, market, policy, keys, progress("prove")))
+    with progress("prove") as bar:
+        attestation = timer.step("prove", lambda: api.prove(portfolio, market, policy, keys, bar))
     write_attestation(attestation, keys.verification_key, out / "proof")
     valid = timer.step("verify (Python)", lambda: api.verify(attestation, keys.verification_key, policy, market),
                        lambda ok: "valid" if ok else "INVALID")
@@ -83,14 +85,15 @@ def _portfolio_part(name: str, out: Path, timer: _Timer, progress: Callable[[str
     return valid
 
 
-def _history_part(out: Path, timer: _Timer, progress: Callable[[str], Callable[[str], None]]) -> bool:
+def _history_part(out: Path, timer: _Timer, progress: Callable[[str], ProgressBar]) -> bool:
     h_path, m_path, p_path = history_example_paths()
     history, market, policy = load_history(h_path), load_history_market(m_path), load_history_policy(p_path)
     statement = timer.step("compile history", lambda: api.compile_statement(policy),
                            lambda s: f"{s.circuit.n_constraints:,} constraints, T = {policy.periods}")
-    keys = timer.step("setup history", lambda: api.setup(statement, progress("setup")))
-    attestation = timer.step("prove history", lambda: api.prove_history(history, market, policy, keys,
-                                                                         progress("prove")))
+    with progress("setup") as bar:
+        keys = timer.step("setup history", lambda: api.setup(statement, bar))
+    with progress("prove") as bar:
+        attestation = timer.step("prove history", lambda: api.prove_history(history, market, policy, keys, bar))
     write_attestation(attestation, keys.verification_key, out / "history-proof")
     valid = timer.step("verify history", lambda: api.verify(attestation, keys.verification_key, policy, market),
                        lambda ok: "valid" if ok else "INVALID")

@@ -46,7 +46,8 @@ def setup_cmd(circuit: Path, out_dir: Path) -> None:
       zkyield groth16 setup multiplier.r1cs --out keys/
     """
     r1cs = read_r1cs(circuit)
-    pk, vk = setup(r1cs, progress=settings().progress("setup"))
+    with settings().progress("setup") as progress:
+        pk, vk = setup(r1cs, progress=progress)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_proving_key(pk, out_dir / PROVING_KEY)
     dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), out_dir / VERIFICATION_KEY)
@@ -70,17 +71,20 @@ def prove_cmd(key: Path, witness: Path, out_dir: Path, r1cs_path: Path | None) -
       zkyield groth16 prove multiplier_final.zkey multiplier.wtns --out proof/ --r1cs multiplier.r1cs
     """
     values = read_wtns(witness)
-    progress = settings().progress("prove")
     if key.is_file():
         zkey = read_zkey(key)
-        proof = prove_zkey(zkey, values, read_r1cs(r1cs_path) if r1cs_path else None, progress)
+        circuit = read_r1cs(r1cs_path) if r1cs_path else None
+        with settings().progress("prove") as progress:
+            proof = prove_zkey(zkey, values, circuit, progress)
         n_public = zkey.n_public
     else:
         for name in (PROVING_KEY, CIRCUIT):
             if not (key / name).is_file():
                 raise InputError(f"{key}: missing {name}; run `zkyield groth16 setup CIRCUIT.r1cs --out {key}`")
         r1cs = read_r1cs(key / CIRCUIT)
-        proof = prove(read_proving_key(key / PROVING_KEY), r1cs, values, progress=progress)
+        pk = read_proving_key(key / PROVING_KEY)
+        with settings().progress("prove") as progress:
+            proof = prove(pk, r1cs, values, progress=progress)
         n_public = r1cs.n_public
     out_dir.mkdir(parents=True, exist_ok=True)
     dump_public(values[1 : 1 + n_public], out_dir / "public.json")

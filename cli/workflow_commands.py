@@ -90,7 +90,8 @@ def setup_cmd(build_dir: Path, as_json: bool) -> None:
       zkyield setup build/
     """
     statement = api.load_statement(build_dir)
-    keys = api.setup(statement, settings().progress("setup"))
+    with settings().progress("setup") as progress:
+        keys = api.setup(statement, progress)
     api.save_keys(keys, build_dir)
     _emit(as_json, {"build": str(build_dir), "verification_key_sha256": api.vk_sha256(keys.verification_key)},
           f"wrote {build_dir / api.PROVING_KEY_FILE} and {build_dir / api.VERIFICATION_KEY_FILE}")
@@ -137,17 +138,18 @@ def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path |
       zkyield prove build-history/ --history history.json --market rates.json --policy history.policy.json --out p/
     """
     keys = api.load_keys(build_dir)
-    progress = settings().progress("prove")
     if keys.statement.kind == HISTORY:
         if history_path is None or portfolio_path is not None:
             raise InputError(f"{build_dir}: a history statement; pass --history HISTORY.json (not --portfolio)")
-        attestation = api.prove_history(load_history(history_path), load_history_market(market_path),
-                                        load_history_policy(policy_path), keys, progress)
+        inputs = load_history(history_path), load_history_market(market_path), load_history_policy(policy_path)
+        prover = api.prove_history
     else:
         if portfolio_path is None or history_path is not None:
             raise InputError(f"{build_dir}: a portfolio statement; pass --portfolio PORTFOLIO.json (not --history)")
-        attestation = api.prove(load_portfolio(portfolio_path), load_market(market_path), load_policy(policy_path),
-                                keys, progress)
+        inputs = load_portfolio(portfolio_path), load_market(market_path), load_policy(policy_path)
+        prover = api.prove
+    with settings().progress("prove") as progress:
+        attestation = prover(*inputs, keys, progress)
     write_attestation(attestation, keys.verification_key, out_dir)
     summary = attestation.summary()
     first = keys.statement.public_signal_names[0]

@@ -139,7 +139,7 @@ def test_capacity_limits_positions_assets_and_scenarios() -> None:
 def test_loader_caps_positions_at_the_largest_circuit() -> None:
     docs = copy.deepcopy(example_docs("demo"))
     docs[P]["positions"] = docs[P]["positions"][:1] * (enc.MAX_POSITIONS + 1)
-    with pytest.raises(InputError, match="positions has 65 entries; at most 64"):
+    with pytest.raises(InputError, match=f"positions has {enc.MAX_POSITIONS + 1} entries; at most {enc.MAX_POSITIONS}"):
         load(docs)
 
 
