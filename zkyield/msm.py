@@ -2,8 +2,9 @@
 
 ``msm_g1``/``msm_g2`` run the C backend (``zkyield._native``) when it is built, else the pure-Python
 ``msm_g1_python``/``msm_g2_python``. Both use Pippenger's bucket method with signed digits (buckets for
-1..2^(c-1) only; a negative digit adds the negated point), Jacobian buckets fed by mixed additions from
-the affine inputs; the C one splits the windows over the available cores. ``msm_g1_naive``/``msm_g2_naive``
+1..2^(c-1) only; a negative digit adds the negated point). The Python one keeps Jacobian buckets fed by
+mixed additions; the C one keeps affine buckets whose additions share one inversion per batch and
+splits the windows over the available cores. ``msm_g1_naive``/``msm_g2_naive``
 are the double-and-add references both are tested against. ``msm_g1_packed``/``msm_g2_packed`` take
 buffers packed once by ``zkyield._native.lib.pack`` (the prover keeps its key that way).
 """
