@@ -18,7 +18,7 @@ from py_ecc.fields import optimized_bn128_FQ12 as _FQ12
 from py_ecc.optimized_bn128 import optimized_pairing as _opt
 from py_ecc.optimized_bn128.optimized_curve import twist as _twist
 
-from zkyield._native import FR_WIDTH, G1_WIDTH, G2_WIDTH, lib
+from zkyield._native import FQ_WIDTH, G1_WIDTH, G2_WIDTH, lib
 from zkyield.curve import G1Affine, G2Affine, g1_is_on_curve, g2_is_on_curve
 from zkyield.errors import PointError
 from zkyield.field import Q, R
@@ -80,7 +80,7 @@ def pairing(p: G1Affine, q: G2Affine) -> Fq12Tower:
     """e(p, q) exactly as ffjavascript's ``bn128.pairing`` + ``Gt.toObject`` gives it (snarkjs's layout)."""
     if lib is None:
         return pairing_python(p, q)
-    coeffs = lib.unpack(_native_reduced([(p, q)], _FINAL_REST * FFJS_EXTRA_EXPONENT), FR_WIDTH)
+    coeffs = lib.unpack(_native_reduced([(p, q)], _FINAL_REST * FFJS_EXTRA_EXPONENT), FQ_WIDTH)
     return [[coeffs[6 * j + 2 * k : 6 * j + 2 * k + 2] for k in range(3)] for j in range(2)]
 
 

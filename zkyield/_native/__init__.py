@@ -12,6 +12,7 @@ import os
 from types import ModuleType
 
 FR_WIDTH = 1
+FQ_WIDTH = 1
 G1_WIDTH = 2
 G2_WIDTH = 4
 

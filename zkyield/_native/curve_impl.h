@@ -367,7 +367,7 @@ static int GN(batch_mul)(GN(aff) *out_aff, uint8_t *out_inf, const GN(aff) *base
             for (size_t d = 1; d < stride; d++) GN(add)(&row[d], &row[d - 1], &step);
             GN(add)(&step, &row[stride - 1], &step);
         }
-        /* base has order r and every table multiple is below r, so no table entry is infinity. */
+        /* base has prime order r > d and r is odd, so d·2^(w·j)·base is never infinity. */
         ok = GN(batch_to_aff)(table, table_inf, table_jac, table_len);
     }
     free(table_jac);
