@@ -42,6 +42,7 @@ class R1CS:
     labels: list[str] = field(default_factory=list)
     wire_labels: list[int] | None = None
     n_labels: int | None = None  # circom's symbol count; may exceed the largest label in wire_labels
+    _digest: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n_public(self) -> int:
@@ -90,7 +91,15 @@ class R1CS:
         return True
 
     def digest(self) -> bytes:
-        """SHA-256 over a canonical encoding of the relation (not the labels): the circuit id keys bind to."""
+        """SHA-256 over a canonical encoding of the relation (not the labels): the circuit id keys bind to.
+
+        Computed once: an R1CS is not modified after it is built (builders and loaders return new ones).
+        """
+        if self._digest is None:
+            self._digest = self._compute_digest()
+        return self._digest
+
+    def _compute_digest(self) -> bytes:
         h = hashlib.sha256(b"zkyield-r1cs-v1")
         counts = (self.n_wires, self.n_pub_out, self.n_pub_in, self.n_prv_in, len(self.constraints))
         h.update(struct.pack("<QQQQQ", *counts))
