@@ -119,3 +119,18 @@ def test_subprocess_outside_repo_verifies(proven, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "zkyield.cli.main", "--help"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and "groth16" in proc.stdout
+
+
+def test_proof_point_outside_g2_subgroup_is_one_line_exit_2(proven, tmp_path):
+    """A pi_b on the twist curve but outside the order-r subgroup: refused at load, never verified."""
+    import random
+
+    from tests._math_util import twist_point_outside_g2
+
+    (x0, x1), (y0, y1) = twist_point_outside_g2(random.Random(5))
+    proof = json.loads((proven / "proof" / "proof.json").read_text())
+    proof["pi_b"] = [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+    (tmp_path / "proof.json").write_text(json.dumps(proof))
+    res = _verify(proven, proof=tmp_path / "proof.json")
+    assert res.exit_code == 2
+    assert res.output.count("\n") == 1 and "pi_b" in res.output and "subgroup" in res.output
