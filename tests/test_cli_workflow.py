@@ -197,3 +197,15 @@ def test_subprocess_exit_codes(flow, tmp_path):
     debug = subprocess.run([*base, "--debug", "verify", str(bad)], capture_output=True, text=True, cwd=tmp_path,
                            timeout=600)
     assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_demo_runs_end_to_end_and_reports_each_step():
+    code, out = run("demo", "--no-history", "--json")
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["valid"] is True
+    steps = [s["step"] for s in doc["steps"]]
+    assert steps == ["compile", "setup", "commit", "prove", "verify (Python)", "verify (EVM)"]
+    evm = doc["steps"][-1]["note"]
+    assert evm.startswith("valid, verifyProof") or evm.startswith("skipped"), evm
+    assert doc["proven"]["portfolio 'demo'"]["min_return_bps"] == 500
