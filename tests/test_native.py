@@ -238,3 +238,14 @@ def test_miller_loop_rejects_coordinates_at_or_above_q() -> None:
     (x, y), q = curve.G1_GENERATOR, curve.G2_GENERATOR
     with pytest.raises(ValueError, match="canonical"):
         lib.miller_loop(lib.pack([(x + Q, y)], G1_WIDTH) + lib.pack([q], G2_WIDTH))
+
+
+def test_thread_count_honours_zkyield_threads(monkeypatch):
+    from zkyield._native import threads
+
+    monkeypatch.setenv("ZKYIELD_THREADS", "3")
+    assert threads() == 3
+    monkeypatch.setenv("ZKYIELD_THREADS", "0")  # not a usable count: fall back to the cores available
+    assert threads() >= 1
+    monkeypatch.delenv("ZKYIELD_THREADS")
+    assert threads() == len(__import__("os").sched_getaffinity(0))

@@ -31,7 +31,14 @@ lib = _load()
 
 
 def threads() -> int:
-    """Worker threads for one native call: the cores this process may use (capped by the C side at 16)."""
+    """Worker threads for one native call: $ZKYIELD_THREADS, else the cores this process may use.
+
+    Batch workers set ZKYIELD_THREADS to their share of the cores so that several provers on one
+    machine do not each start a thread per core (the C side caps the count at 16).
+    """
+    wanted = os.environ.get("ZKYIELD_THREADS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

@@ -64,8 +64,9 @@ class ProcessPoolBackend(Backend):
         self._mp = multiprocessing.get_context(start_method)
 
     def _pool(self, ctx: Context) -> ProcessPoolExecutor:
+        share = max(1, _cores() // self.workers)
         return ProcessPoolExecutor(self.workers, mp_context=self._mp, initializer=preload,
-                                   initargs=(ctx.build_dir,))
+                                   initargs=(ctx.build_dir, share))
 
     def run(self, ctx: Context, tasks: Iterable[Task]) -> Iterator[Outcome]:
         source = iter(tasks)

@@ -75,8 +75,11 @@ def worker_keys(build_dir: str) -> api.Keys:
         return keys
 
 
-def preload(build_dir: str) -> str:
-    """Load the keys now (a pool initializer): a failure is left for the first task to report."""
+def preload(build_dir: str, threads: int | None = None) -> str:
+    """Pool initializer: take this worker's share of the cores, then load the keys now (a failure is
+    left for the first task to report)."""
+    if threads:
+        os.environ["ZKYIELD_THREADS"] = str(threads)
     with contextlib.suppress(Exception):  # reported per task by run_task, which retries the load
         worker_keys(build_dir)
     return worker_name()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from zkyield._native import FR_WIDTH, G1_WIDTH, G2_WIDTH, lib
 from zkyield.curve import G1Affine, g1_add, g1_mul, g1_neg, g2_add, g2_mul
-from zkyield.errors import FieldError, InputError
+from zkyield.errors import ConstraintError, FieldError, InputError
 from zkyield.field import R, root_of_unity
 from zkyield.groth16.keys import Proof, ProvingKey
 from zkyield.groth16.qap import quotient_evaluations, row_evaluations
@@ -36,8 +36,11 @@ def check_key_matches(pk: ProvingKey, r1cs: R1CS) -> None:
 def prove(pk: ProvingKey, r1cs: R1CS, witness: Sequence[int], progress: Progress | None = None) -> Proof:
     """A zero-knowledge proof that ``witness`` satisfies ``r1cs``; two calls give different proofs."""
     check_key_matches(pk, r1cs)
-    r1cs.check(witness)
+    r1cs.validate_witness_shape(witness)
     a, b, c = row_evaluations(r1cs, witness, pk.domain_size)
+    for i in range(r1cs.n_constraints):  # R1CS.check on the rows already computed for the QAP
+        if a[i] * b[i] % R != c[i]:
+            raise ConstraintError(i, r1cs.label(i))
     return prove_from_rows(pk, witness, a, b, c, progress)
 
 
