@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -11,8 +12,9 @@ from hypothesis import strategies as st
 from py_ecc import optimized_bn128 as ob
 
 from zkyield import msm
+from zkyield._native import lib
 from zkyield.errors import FieldError, InputError
-from zkyield.field import R
+from zkyield.field import Q, R
 
 RNG = random.Random(4096)
 # A pool with infinity and a repeated point, so drawn index lists hit both.
@@ -120,3 +122,126 @@ def test_msm_g1_2_12_matches_naive() -> None:
     points = [g1_point(rng.randrange(1, R)) for _ in range(64)] * (n // 64)
     ks = [rng.randrange(R) for _ in range(n)]
     assert msm.msm_g1(points, ks) == msm.msm_g1_naive(points, ks)
+
+
+# --- GLV endomorphism on G1 (native backend) ------------------------------------------------------
+
+needs_native = pytest.mark.skipif(lib is None, reason="native backend not built (or ZKYIELD_PURE_PYTHON=1)")
+
+
+def _glv_constants() -> tuple[int, int, tuple[int, int], tuple[int, int]]:
+    """beta, lambda and the short lattice basis, derived from q and r alone (independent of the C constants).
+
+    beta/lambda: the cube roots of unity paired by lambda·G == (beta·x, y) under py_ecc; basis: the
+    extended Euclidean algorithm on (r, lambda) stopped at sqrt(r) (Hankerson-Menezes-Vanstone, Alg. 3.74).
+    """
+    cube_q = {pow(g, (Q - 1) // 3, Q) for g in range(2, 10)} - {1}
+    cube_r = {pow(g, (R - 1) // 3, R) for g in range(2, 10)} - {1}
+    pairs = [
+        (b, lam) for b in cube_q for lam in cube_r
+        if ob.eq(ob.multiply(ob.G1, lam), (ob.G1[0] * b, ob.G1[1], ob.G1[2]))
+    ]
+    beta, lam = min(pairs)  # two pairs (beta, lambda) and (beta^2, lambda^2); C uses the smaller beta
+    rows = [(R, 0), (lam, 1)]
+    while rows[-1][0]:
+        (r0, t0), (r1, t1) = rows[-2], rows[-1]
+        rows.append((r0 - r0 // r1 * r1, t0 - r0 // r1 * t1))
+    last = max(i for i, (ri, _) in enumerate(rows) if ri >= math.isqrt(R))
+    v1 = (rows[last + 1][0], -rows[last + 1][1])
+    around = ((rows[last][0], -rows[last][1]), (rows[last + 2][0], -rows[last + 2][1]))
+    v2 = min(around, key=lambda v: v[0] ** 2 + v[1] ** 2)
+    return beta, lam, v1, v2
+
+
+BETA, LAMBDA, V1, V2 = _glv_constants()
+
+
+def _glv_split_reference(k: int) -> tuple[int, int]:
+    """The C algorithm in Python: c_i = floor(k·g_i / 2^256) with g_i = floor(basis entry · 2^256 / r)."""
+    (a1, b1), (a2, b2) = V1, V2
+    c1 = k * ((b2 << 256) // R) >> 256
+    c2 = k * ((-b1 << 256) // R) >> 256
+    return k - c1 * a1 - c2 * a2, -c1 * b1 - c2 * b2
+
+
+def test_glv_constants_form_a_lattice_basis_of_determinant_r() -> None:
+    (a1, b1), (a2, b2) = V1, V2
+    assert (LAMBDA * LAMBDA + LAMBDA + 1) % R == 0 and pow(BETA, 3, Q) == 1 != BETA
+    assert (a1 + b1 * LAMBDA) % R == 0 and (a2 + b2 * LAMBDA) % R == 0
+    assert abs(a1 * b2 - a2 * b1) == R
+    assert max(abs(x) for x in (a1, b1, a2, b2)) < 1 << 127
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_endomorphism_is_multiplication_by_lambda_on_random_points(seed: int) -> None:
+    p = ob.multiply(ob.G1, random.Random(seed).randrange(1, R))
+    assert ob.eq(ob.multiply(p, LAMBDA), (p[0] * BETA, p[1], p[2]))
+    assert not ob.eq(ob.multiply(p, LAMBDA), (p[0] * (BETA * BETA % Q), p[1], p[2]))
+
+
+def _split_edge_scalars() -> list[int]:
+    """Edge scalars, the random ones whose halves are largest, and scalars with k2 > 0 and k2 = 0.
+
+    k1 is never negative: both a-entries of the basis are positive and the floors only round down. k2 is
+    negative for almost every scalar; it is positive only when k·g1 is just above a multiple of 2^256
+    (k = ceil(m·2^256/g1)), and zero below about 2^126.
+    """
+    rng = random.Random(128)
+    pool = [rng.randrange(R) for _ in range(20000)]
+    splits = {k: _glv_split_reference(k) for k in pool}
+    picks = [max(pool, key=lambda k: abs(splits[k][0])), max(pool, key=lambda k: abs(splits[k][1]))]
+    g1 = (V2[1] << 256) // R
+    positive = [-((-m << 256) // g1) for m in (1, 2, 3, 4, 6)]
+    assert all(_glv_split_reference(k)[1] > 0 for k in positive)
+    picks += [*positive, next(k for k in pool if splits[k][1] < 0), (1 << 125) + 3]
+    lattice = [(V1[0] * m) % R for m in (1, 2, 3)] + [(-V2[0]) % R, LAMBDA, R - LAMBDA, (LAMBDA * LAMBDA) % R]
+    return [*EDGE_SCALARS, *picks, *lattice]
+
+
+GLV_EDGE = _split_edge_scalars()
+
+
+@needs_native
+@given(st.lists(st.one_of(st.sampled_from(GLV_EDGE), scalars), min_size=1, max_size=50))
+def test_native_glv_split_matches_the_derived_reference(ks: list[int]) -> None:
+    got = lib.g1_glv_split(lib.pack(ks, 1))
+    assert got == [_glv_split_reference(k) for k in ks]
+    for k, (k1, k2) in zip(ks, got, strict=True):
+        assert (k1 + k2 * LAMBDA - k) % R == 0
+        assert 0 <= k1 < 1 << 128 and abs(k2) < 1 << 128
+
+
+@needs_native
+def test_native_glv_split_rejects_scalars_at_or_above_r() -> None:
+    with pytest.raises(ValueError, match="canonical"):
+        lib.g1_glv_split(lib.pack([1, R], 1))
+
+
+@needs_native
+def test_glv_msm_on_split_edge_scalars_matches_pyecc() -> None:
+    rng = random.Random(77)
+    points = [rng.choice(G1_POOL[1:]) for _ in GLV_EDGE]
+    got = msm.msm_g1(points, GLV_EDGE)
+    assert got == msm.msm_g1_python(points, GLV_EDGE)
+    assert ob.eq(g1_to_pyecc(got), _pyecc_msm(points, GLV_EDGE, g1_to_pyecc, ob.Z1))
+
+
+@needs_native
+def test_glv_msm_with_endomorphism_images_among_the_points() -> None:
+    """P and phi(P) both in the input: their GLV images coincide (phi(P), phi(P) = lambda·P), so buckets
+    see doublings and cancellations between the two halves; infinity and zero scalars ride along."""
+    p = G1_POOL[3]
+    phi_p = (p[0] * BETA % Q, p[1])
+    assert phi_p == g1_from_pyecc(ob.multiply(g1_to_pyecc(p), LAMBDA))
+    k = _KS[1]
+    cases = [
+        ([p, phi_p], [k, k]),
+        ([p, phi_p], [LAMBDA, R - 1]),  # lambda·P + (-1)·lambda·P = O
+        ([p, phi_p, None, p], [k, R - k, 5, 0]),
+        ([phi_p] * 50 + [p] * 50, [k] * 100),
+    ]
+    for points, ks in cases:
+        got = msm.msm_g1(points, ks)
+        assert got == msm.msm_g1_python(points, ks)
+        assert ob.eq(g1_to_pyecc(got), _pyecc_msm(points, ks, g1_to_pyecc, ob.Z1))
+    assert msm.msm_g1([p, phi_p], [LAMBDA, R - 1]) is None

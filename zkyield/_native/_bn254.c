@@ -9,7 +9,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "groups.h"
+#include "glv.h"
 #include "ntt.h"
 #include "pairing.h"
 
@@ -250,7 +250,7 @@ static PyObject *py_decode_points(PyObject *self, PyObject *args) {
         }                                                                                                      \
         G##_jac acc;                                                                                           \
         int ok;                                                                                                \
-        Py_BEGIN_ALLOW_THREADS ok = G##_msm(&acc, pts, ks, m, threads);                                        \
+        Py_BEGIN_ALLOW_THREADS ok = G##_msm_entry(&acc, pts, ks, m, threads);                                  \
         Py_END_ALLOW_THREADS if (!ok) { PyErr_NoMemory(); goto done; }                                         \
         G##_aff aff;                                                                                           \
         uint8_t inf;                                                                                           \
@@ -405,6 +405,39 @@ done:
     return result;
 }
 
+/* g1_glv_split(scalars): [(k1, k2)] with k = k1 + k2·lambda mod r, as signed ints (exposed for tests). */
+static PyObject *py_g1_glv_split(PyObject *self, PyObject *args) {
+    Py_buffer sb;
+    if (!PyArg_ParseTuple(args, "y*", &sb)) return NULL;
+    PyObject *list = NULL;
+    size_t n = (size_t)sb.len / 32;
+    if (sb.len % 32) {
+        PyErr_SetString(PyExc_ValueError, "glv_split: expected 32-byte scalars");
+        goto done;
+    }
+    list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        fe k, half[2];
+        int neg[2];
+        uint8_t b[32];
+        if (!scalar_load(&k, (const uint8_t *)sb.buf + 32 * i)) { Py_CLEAR(list); range_error("glv scalar"); break; }
+        glv_split(&k, &half[0], &neg[0], &half[1], &neg[1]);
+        PyObject *v[2] = {NULL, NULL};
+        for (int h = 0; h < 2; h++) {
+            fe_store_le(b, &half[h]);
+            PyObject *mag = int_from_le32(b);
+            v[h] = (mag && neg[h]) ? PyNumber_Negative(mag) : mag;
+            if (neg[h]) Py_XDECREF(mag);
+        }
+        PyObject *pair = (v[0] && v[1]) ? Py_BuildValue("(NN)", v[0], v[1]) : NULL;
+        if (!pair) { Py_XDECREF(v[0]); Py_XDECREF(v[1]); Py_CLEAR(list); break; }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, pair);
+    }
+done:
+    PyBuffer_Release(&sb);
+    return list;
+}
+
 /* ---- pairing ---- */
 
 static void fq12_store(uint8_t *b, const fe12 *f) {
@@ -476,6 +509,7 @@ static PyMethodDef methods[] = {
     {"pack", py_pack, METH_VARARGS, "pack(values, width) -> bytes of 32-byte little-endian ints"},
     {"unpack", py_unpack, METH_VARARGS, "unpack(buffer, width) -> list of ints / points"},
     {"g1_msm", py_g1_msm, METH_VARARGS, "g1_msm(points, scalars, threads) -> 64-byte point"},
+    {"g1_glv_split", py_g1_glv_split, METH_VARARGS, "g1_glv_split(scalars) -> [(k1, k2)], k = k1 + k2*lambda"},
     {"g2_msm", py_g2_msm, METH_VARARGS, "g2_msm(points, scalars, threads) -> 128-byte point"},
     {"g1_batch_mul", py_g1_batch_mul, METH_VARARGS, "g1_batch_mul(base, scalars, threads) -> points"},
     {"g2_batch_mul", py_g2_batch_mul, METH_VARARGS, "g2_batch_mul(base, scalars, threads) -> points"},
@@ -496,5 +530,6 @@ PyMODINIT_FUNC PyInit__bn254(void) {
     fr_init();
     pairing_init();
     curve_constants_init();
+    glv_init();
     return PyModule_Create(&module);
 }

@@ -286,12 +286,12 @@ static void *GN(msm_worker)(void *arg) {
     return NULL;
 }
 
-/* sum k_i·P_i for finite affine points and plain (non-Montgomery) scalars below r. Returns 0 on OOM. */
-static int GN(msm)(GN(jac) *out, const GN(aff) *pts, const fe *scalars, size_t n, int threads) {
+/* sum k_i·P_i for finite affine points and plain (non-Montgomery) scalars below 2^bits. Returns 0 on OOM. */
+static int GN(msm)(GN(jac) *out, const GN(aff) *pts, const fe *scalars, size_t n, int bits, int threads) {
     GN(set_inf)(out);
     if (n == 0) return 1;
-    int c = msm_window_bits(n);
-    int n_windows = SCALAR_BITS / c + 1;
+    int c = msm_window_bits(n, bits, threads);
+    int n_windows = bits / c + 1;
     int32_t *digits = (int32_t *)malloc(sizeof(int32_t) * n * (size_t)n_windows);
     GN(jac) *sums = (GN(jac) *)malloc(sizeof(GN(jac)) * (size_t)n_windows);
     if (!digits || !sums) { free(digits); free(sums); return 0; }

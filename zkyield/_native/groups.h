@@ -22,15 +22,19 @@ static size_t msm_batch_size(int c) {
     return b < 4 ? 4 : b > 1024 ? 1024 : b;
 }
 
-/* Window c minimising (254/c + 1)·(n·addition + 2^(c-1)·bucket-sum step), in field products:
- * an addition costs 6 plus its share of the inversion plus collisions at 11, a bucket-sum step 27. */
-static int msm_window_bits(size_t n) {
+/* Window c minimising ceil((bits/c + 1)/threads)·(n·addition + 2^(c-1)·bucket-sum step), in field
+ * products: an addition costs 6 plus its share of the inversion plus collisions at 11, a bucket-sum step
+ * 27. Threads take whole windows, so the slowest thread's share of windows is what the caller waits for. */
+static int msm_window_bits(size_t n, int bits, int threads) {
+    if (threads < 1) threads = 1;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
     int best = 1;
     double best_cost = 0;
     for (int c = 1; c <= 16; c++) {
         double batch = (double)msm_batch_size(c), buckets = (double)((size_t)1 << (c - 1));
         double add = 6.0 + 300.0 / batch + 11.0 * batch / (2.0 * buckets);
-        double cost = (double)(SCALAR_BITS / c + 1) * ((double)n * add + 27.0 * buckets);
+        int rounds = (bits / c + 1 + threads - 1) / threads;
+        double cost = (double)rounds * ((double)n * add + 27.0 * buckets);
         if (c == 1 || cost < best_cost) { best = c; best_cost = cost; }
     }
     return best;
