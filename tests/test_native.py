@@ -185,6 +185,53 @@ def test_ntt_large_spot_check_against_evaluation() -> None:
     assert poly.intt(evals) == coeffs
 
 
+def _fr_ntt(values: list[int], omega: int, pre: int = 1, post: int = 1, scale: int = 1, threads: int = 1) -> list[int]:
+    args = (lib.pack([x], FR_WIDTH) for x in (omega, pre, post, scale))
+    return lib.unpack(lib.fr_ntt(lib.pack(values, FR_WIDTH), *args, threads), FR_WIDTH)
+
+
+@pytest.mark.parametrize("log_n", [13, 14])
+def test_threaded_radix4_ntt_matches_python_for_every_thread_count(log_n: int) -> None:
+    """At 2^13+ the passes split across threads; 3 threads cut blocks mid-way. Odd and even log n
+    (with and without the leading radix-2 stage), forward with the coset shift fused into the load
+    pass, inverse with n^-1·shift^-i fused into the store pass."""
+    n, shift = 1 << log_n, 7
+    rng = random.Random(log_n)
+    values = [rng.choice([rng.randrange(R), 0, R - 1]) for _ in range(n)]
+    omega = root_of_unity(n)
+    scaled = [v * pow(shift, i, R) % R for i, v in enumerate(values)]
+    expected = poly.transform_python(scaled, inverse=False)
+    omega_inv, n_inv, shift_inv = pow(omega, -1, R), pow(n, -1, R), pow(shift, -1, R)
+    for threads in (1, 2, 3, 16):
+        assert _fr_ntt(values, omega, pre=shift, threads=threads) == expected
+        assert _fr_ntt(expected, omega_inv, post=shift_inv, scale=n_inv, threads=threads) == values
+    for i in (0, 1, n // 2 + 1, n - 1):
+        assert expected[i] == poly.evaluate(values, shift * pow(omega, i, R) % R)
+
+
+def test_ntt_twiddle_cache_is_keyed_by_omega_and_survives_overflowing() -> None:
+    """Every primitive n-th root for n = 2..128 (127 tables, more than the 64 cached): each transform
+    must use its own omega's twiddles, checked against direct evaluation at a few points."""
+    rng = random.Random(64)
+    for log_n in range(1, 8):
+        n = 1 << log_n
+        values = [rng.randrange(R) for _ in range(n)]
+        for k in range(1, n, 2):
+            omega = pow(root_of_unity(n), k, R)
+            out = _fr_ntt(values, omega)
+            for i in {0, 1, n - 1}:
+                assert out[i] == poly.evaluate(values, pow(omega, i, R))
+
+
+def test_threaded_ntt_rejects_a_non_canonical_element_in_any_threads_share() -> None:
+    n = 1 << 13
+    for where in (0, n // 2 + 3, n - 1):
+        values = [5] * n
+        values[where] = R
+        with pytest.raises(ValueError, match="canonical"):
+            _fr_ntt(values, root_of_unity(n), threads=2)
+
+
 def test_packed_ntt_rejects_bad_lengths_and_non_canonical_elements() -> None:
     with pytest.raises(ValueError, match="power of two"):
         poly.ntt_packed(bytes(32 * 6))

@@ -2,7 +2,8 @@
 
 ``ntt`` evaluates a coefficient list at omega^i with omega = ``field.root_of_unity(n)`` (snarkjs's
 root), ``coset_ntt`` at shift·omega^i; ``intt``/``coset_intt`` interpolate back. With the C backend
-built they run there (coset scaling fused into the same call); ``ntt_packed``/``intt_packed`` do the
+built they run there (radix 4, threads at 2^12 and above, cached twiddles, the coset scalings fused
+into the load and store passes; see zkyield/_native/ntt.h); ``ntt_packed``/``intt_packed`` do the
 same on packed buffers so the prover chains transforms without converting to ints in between. The
 pure-Python path (``transform_python``) is iterative Cooley-Tukey after a bit-reversal permutation,
 each stage done as list comprehensions over slices. ``evaluate`` is the Horner reference.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from zkyield._native import FR_WIDTH, lib
+from zkyield._native import FR_WIDTH, lib, threads
 from zkyield.field import FR_TWO_ADICITY, R, root_of_unity
 
 
@@ -74,9 +75,9 @@ def _native(buf: bytes, inverse: bool, shift: int) -> bytes:
     omega = root_of_unity(n)
     one = (1).to_bytes(32, "little")
     if not inverse:
-        return lib.fr_ntt(buf, _fr_bytes(omega), _fr_bytes(shift % R), one, one)
+        return lib.fr_ntt(buf, _fr_bytes(omega), _fr_bytes(shift % R), one, one, threads())
     post = pow(shift, -1, R)
-    return lib.fr_ntt(buf, _fr_bytes(pow(omega, -1, R)), one, _fr_bytes(post), _fr_bytes(pow(n, -1, R)))
+    return lib.fr_ntt(buf, _fr_bytes(pow(omega, -1, R)), one, _fr_bytes(post), _fr_bytes(pow(n, -1, R)), threads())
 
 
 def _fr_bytes(x: int) -> bytes:

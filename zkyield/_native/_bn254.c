@@ -341,12 +341,13 @@ static int fr_load_one(fe *r, const Py_buffer *b, const char *what) {
     return 1;
 }
 
-/* ntt(values, omega, pre, post, scale): a_i *= pre^i; NTT with omega; a_i *= scale·post^i. */
+/* fr_ntt(values, omega, pre, post, scale[, threads]): a_i *= pre^i; NTT with omega; a_i *= scale·post^i. */
 static PyObject *py_fr_ntt(PyObject *self, PyObject *args) {
     Py_buffer vb, ob, preb, postb, scb;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*", &vb, &ob, &preb, &postb, &scb)) return NULL;
+    int threads = 1;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*|i", &vb, &ob, &preb, &postb, &scb, &threads)) return NULL;
     PyObject *result = NULL;
-    fe *a = NULL, omega, pre, post, scale;
+    fe *a = NULL, *owned_tw = NULL, omega, pre, post, scale;
     size_t n = (size_t)vb.len / 32;
     if (vb.len % 32 || n == 0 || (n & (n - 1))) {
         PyErr_SetString(PyExc_ValueError, "ntt: length must be a power of two");
@@ -355,18 +356,27 @@ static PyObject *py_fr_ntt(PyObject *self, PyObject *args) {
     if (!fr_load_one(&omega, &ob, "ntt omega") || !fr_load_one(&pre, &preb, "ntt pre")
         || !fr_load_one(&post, &postb, "ntt post") || !fr_load_one(&scale, &scb, "ntt scale"))
         goto done;
-    a = fr_load_vec(&vb, n);
-    if (!a) goto done;
+    fr_from_mont(&scale, &scale);   /* the store pass wants the plain scale */
+    const fe *tw = ntt_twiddles_get(n, &omega, &owned_tw);
+    a = (fe *)malloc(sizeof(fe) * n);
+    result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(32 * n));
+    if (!tw || !a || !result) {
+        Py_CLEAR(result);
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto done;
+    }
     int ok;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
     Py_BEGIN_ALLOW_THREADS
-    fr_scale_powers(a, n, &pre, &fr_ONE);
-    ok = fr_ntt_inplace(a, n, &omega);
-    fr_scale_powers(a, n, &post, &scale);
+    ok = fr_ntt(out, (const uint8_t *)vb.buf, a, n, tw, &pre, &post, &scale, threads);
     Py_END_ALLOW_THREADS
-    if (!ok) { PyErr_NoMemory(); goto done; }
-    result = fr_store_vec(a, n);
+    if (!ok) {
+        Py_CLEAR(result);
+        range_error("Fr vector element");
+    }
 done:
     free(a);
+    free(owned_tw);
     PyBuffer_Release(&vb);
     PyBuffer_Release(&ob);
     PyBuffer_Release(&preb);
@@ -513,7 +523,7 @@ static PyMethodDef methods[] = {
     {"g2_msm", py_g2_msm, METH_VARARGS, "g2_msm(points, scalars, threads) -> 128-byte point"},
     {"g1_batch_mul", py_g1_batch_mul, METH_VARARGS, "g1_batch_mul(base, scalars, threads) -> points"},
     {"g2_batch_mul", py_g2_batch_mul, METH_VARARGS, "g2_batch_mul(base, scalars, threads) -> points"},
-    {"fr_ntt", py_fr_ntt, METH_VARARGS, "fr_ntt(values, omega, pre, post, scale) -> values"},
+    {"fr_ntt", py_fr_ntt, METH_VARARGS, "fr_ntt(values, omega, pre, post, scale[, threads]) -> values"},
     {"fr_mul_sub", py_fr_mul_sub, METH_VARARGS, "fr_mul_sub(a, b, c) -> a*b - c"},
     {"decode_points", py_decode_points, METH_VARARGS, "decode_points(big_endian, width) -> validated points"},
     {"miller_loop", py_miller_loop, METH_VARARGS, "miller_loop(pairs) -> Fq12 (384 bytes, tower order)"},
