@@ -281,6 +281,22 @@ def test_pairing_check_matches_pyecc_on_groth16_shaped_equations() -> None:
     assert not pairing.pairing_check([(p, q)])
 
 
+def test_frobenius_final_exponentiation_equals_the_plain_exponent_on_any_nonzero_fq12() -> None:
+    """The Frobenius/powers-of-z chain against square-and-multiply by (q^6 + 1)/r · FFJS_EXTRA_EXPONENT after
+    the same easy part: equal for every nonzero f (the exponents differ by a multiple of q^12 - 1), so
+    random Fq12 elements test it as well as Miller-loop outputs do."""
+    rng = random.Random(12)
+    exponent = (Q**6 + 1) // R * pairing.FFJS_EXTRA_EXPONENT
+    e_bytes = exponent.to_bytes((exponent.bit_length() + 7) // 8, "little")
+    pair = lib.pack([G1_POOL[1]], G1_WIDTH) + lib.pack([G2_POOL[2]], G2_WIDTH)
+    fs = [lib.miller_loop(pair), lib.pack([rng.randrange(Q) for _ in range(12)], 1), lib.pack([1] + [0] * 11, 1)]
+    fs.append(lib.pack([0] * 11 + [rng.randrange(1, Q)], 1))
+    for f in fs:
+        assert lib.final_exp_frobenius(f) == lib.final_exp(f, e_bytes)
+    with pytest.raises(ValueError, match="canonical"):
+        lib.final_exp_frobenius(lib.pack([Q] + [0] * 11, 1))
+
+
 def test_miller_loop_rejects_coordinates_at_or_above_q() -> None:
     (x, y), q = curve.G1_GENERATOR, curve.G2_GENERATOR
     with pytest.raises(ValueError, match="canonical"):

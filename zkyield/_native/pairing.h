@@ -145,6 +145,107 @@ static void final_exp(fe12 *r, const fe12 *f, const uint64_t *e, size_t n_limbs)
     fq12_pow(r, &t, e, n_limbs);
 }
 
+/* ---- final exponentiation through Frobenius maps (Fuentes-Castaneda, Knapp, Rodriguez-Henriquez 2011) ----
+ *
+ * f^((q^12 - 1)/r) = f^((q^6 - 1)(q^2 + 1) · (q^4 - q^2 + 1)/r). The easy part costs a conjugate, an inverse
+ * and one Frobenius square; the hard part is raised, as in ffjavascript and gnark-crypto, to
+ * 2z(6z^2 + 3z + 1)·(q^4 - q^2 + 1)/r, which takes three powers by z (63 bits) and Frobenius maps instead of
+ * a 761-bit exponent. snarkjs's Gt values carry the same extra factor (zkyield/pairing.py FFJS_EXTRA_EXPONENT).
+ */
+
+#define BN_Z 0x44e992b44a6909f1ULL   /* z = 4965661367192848881 (EIP-197, py_ecc) */
+
+/* FROB_GAMMA[i] = xi^(i(q-1)/6): (w^i)^q = w^i · FROB_GAMMA[i] since w^6 = xi. */
+static fe2 FROB_GAMMA[6];
+
+static void fq2_pow(fe2 *r, const fe2 *a, const fe *e) {
+    fe2 acc;
+    fq2_set_one(&acc);
+    for (int i = 3; i >= 0; i--) {
+        for (int b = 63; b >= 0; b--) {
+            fq2_sqr(&acc, &acc);
+            if ((e->l[i] >> b) & 1) fq2_mul(&acc, &acc, a);
+        }
+    }
+    *r = acc;
+}
+
+static void frobenius_init(void) {
+    fe e = fq_P, nine = {{9, 0, 0, 0}}, one = {{1, 0, 0, 0}};
+    e.l[0] -= 1;   /* q - 1 (q is odd), then / 6 by long division */
+    u128 rem = 0;
+    for (int i = 3; i >= 0; i--) {
+        u128 cur = (rem << 64) | e.l[i];
+        e.l[i] = (uint64_t)(cur / 6);
+        rem = cur % 6;
+    }
+    fe2 xi, g;
+    fq_to_mont(&xi.c0, &nine);
+    fq_to_mont(&xi.c1, &one);
+    fq2_pow(&g, &xi, &e);
+    fq2_set_one(&FROB_GAMMA[0]);
+    for (int i = 1; i < 6; i++) fq2_mul(&FROB_GAMMA[i], &FROB_GAMMA[i - 1], &g);
+}
+
+/* a^q: conjugate every Fq2 coefficient of w^j·v^k = w^(j+2k), then scale it by FROB_GAMMA[j + 2k]. */
+static void fq12_frobenius(fe12 *r, const fe12 *a) {
+    for (int j = 0; j < 2; j++) {
+        for (int k = 0; k < 3; k++) {
+            fq2_conj(&r->c[j].c[k], &a->c[j].c[k]);
+            if (j + 2 * k) fq2_mul(&r->c[j].c[k], &r->c[j].c[k], &FROB_GAMMA[j + 2 * k]);
+        }
+    }
+}
+
+static void fq12_frobenius_n(fe12 *r, const fe12 *a, int n) {
+    *r = *a;
+    for (int i = 0; i < n; i++) fq12_frobenius(r, r);
+}
+
+/* a^z by square and multiply (z's top bit is bit 62: acc starts at a). */
+static void fq12_expt(fe12 *r, const fe12 *a) {
+    fe12 acc = *a;
+    for (int b = 61; b >= 0; b--) {
+        fq12_sqr(&acc, &acc);
+        if ((BN_Z >> b) & 1) fq12_mul(&acc, &acc, a);
+    }
+    *r = acc;
+}
+
+/* f^((q^6 - 1)(q^2 + 1) · 2z(6z^2 + 3z + 1)(q^4 - q^2 + 1)/r) for nonzero f. In the cyclotomic subgroup the
+ * conjugate is the inverse; tests/test_native.py checks the chain against final_exp with that exponent. */
+static void final_exp_frobenius(fe12 *r, const fe12 *f) {
+    fe12 g, t0, t1, t2, t3, t4, inv;
+    fq12_conj(&g, f);
+    fq12_inv(&inv, f);
+    fq12_mul(&g, &g, &inv);            /* f^(q^6 - 1) */
+    fq12_frobenius_n(&t0, &g, 2);
+    fq12_mul(&g, &t0, &g);             /* ^(q^2 + 1) */
+    fq12_expt(&t0, &g);
+    fq12_conj(&t0, &t0);               /* g^-z */
+    fq12_sqr(&t0, &t0);
+    fq12_sqr(&t1, &t0);
+    fq12_mul(&t1, &t0, &t1);           /* g^-6z */
+    fq12_expt(&t2, &t1);
+    fq12_conj(&t2, &t2);               /* g^6z^2 */
+    fq12_conj(&t3, &t1);
+    fq12_mul(&t1, &t2, &t3);           /* g^(6z^2 + 6z) */
+    fq12_sqr(&t3, &t2);
+    fq12_expt(&t4, &t3);               /* g^12z^3 */
+    fq12_mul(&t4, &t1, &t4);
+    fq12_mul(&t3, &t0, &t4);
+    fq12_mul(&t0, &t2, &t4);
+    fq12_mul(&t0, &g, &t0);
+    fq12_frobenius_n(&t2, &t3, 1);
+    fq12_mul(&t0, &t2, &t0);
+    fq12_frobenius_n(&t2, &t4, 2);
+    fq12_mul(&t0, &t2, &t0);
+    fq12_conj(&t2, &g);
+    fq12_mul(&t2, &t2, &t3);
+    fq12_frobenius_n(&t2, &t2, 3);
+    fq12_mul(r, &t2, &t0);
+}
+
 /* ---- Miller loop ---- */
 
 /* 6z + 2 for the BN parameter z = 4965661367192848881 (py_ecc ate_loop_count): bit 64 and these 64 bits. */
@@ -154,6 +255,7 @@ static void final_exp(fe12 *r, const fe12 *f, const uint64_t *e, size_t n_limbs)
 static fe2 FROB_G12, FROB_G13;
 
 static void pairing_init(void) {
+    frobenius_init();
     /* Computed in Python as pow(9 + u, (q - 1)/3) and pow(9 + u, (q - 1)/2) over Fq2; tests against py_ecc pin them. */
     static const fe g12_c0 = {{0x99e39557176f553dULL, 0xb78cc310c2c3330cULL, 0x4c0bec3cf559b143ULL, 0x2fb347984f7911f7ULL}}, g12_c1 = {{0x1665d51c640fcba2ULL, 0x32ae2a1d0b7c9dceULL, 0x4ba4cc8bd75a0794ULL, 0x16c9e55061ebae20ULL}};
     static const fe g13_c0 = {{0xdc54014671a0135aULL, 0xdbaae0eda9c95998ULL, 0xdc5ec698b6e2f9b9ULL, 0x063cf305489af5dcULL}}, g13_c1 = {{0x82d37f632623b0e3ULL, 0x21807dc98fa25bd2ULL, 0x0704b5a7ec796f2bULL, 0x07c03cbcac41049aULL}};
