@@ -1,14 +1,14 @@
 /* GLV on G1 (Gallant, Lambert, Vanstone, CRYPTO 2001): phi(x, y) = (beta·x, y) is multiplication by lambda.
  *
  * beta is a primitive cube root of unity in Fq and lambda (lambda^2 + lambda + 1 = 0 mod r) the matching
- * one in Fr: phi(P) = lambda·P on G1 (checked against py_ecc in tests/test_native.py). A scalar k < r
+ * one in Fr: phi(P) = lambda·P on G1 (checked against py_ecc in tests/test_msm.py). A scalar k < r
  * splits as k = k1 + k2·lambda mod r with |k1|, |k2| < 2^128, so an MSM over n points with 254-bit scalars
  * becomes one over 2n points (P_i and phi(P_i), negated where a half is negative) with 128-bit scalars:
  * half the windows, so half the bucket-sum and doubling work.
  *
- * Constants (derived by tests/test_native.py::test_glv_constants_derive_from_the_extended_euclid_lattice):
- * beta = 2^((q-1)/3)-style cube root picked so that phi = [lambda]; the basis v1 = (a1, b1), v2 = (a2, b2)
- * of {(x, y): x + y·lambda = 0 mod r} is the short pair from the extended Euclidean algorithm on (r, lambda)
+ * Constants (re-derived from q and r alone by tests/test_msm.py::_glv_constants, which the C split must match):
+ * beta is the smaller cube root g^((q-1)/3) != 1 for which phi = [lambda] under py_ecc; the basis
+ * v1 = (a1, b1), v2 = (a2, b2) of {(x, y): x + y·lambda = 0 mod r} is the short pair from the extended Euclidean algorithm on (r, lambda)
  * (Guide to Elliptic Curve Cryptography, Hankerson-Menezes-Vanstone, Algorithm 3.74), the same values as
  * gnark-crypto's ecc/bn254 GLV basis. det(v1, v2) = a1·b2 - a2·b1 = r.
  */
