@@ -18,6 +18,7 @@ setup(
                 "zkyield/_native/groups.h",
                 "zkyield/_native/ntt.h",
                 "zkyield/_native/pairing.h",
+                "zkyield/_native/glv.h",
             ],
             extra_compile_args=["-O3", "-pthread"],
             extra_link_args=["-pthread"],
