@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zkyield.errors import FormatError
+from zkyield.field import R
 
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _SECTION_HEADER = struct.Struct("<IQ")
 
 Source = bytes | bytearray | memoryview | str | os.PathLike
+FR_BYTES = 32  # bytes per BN254 Fr element in iden3 files
 
 
 def load_source(src: Source, default_name: str) -> tuple[bytes, str]:
@@ -115,6 +117,20 @@ class Container:
             raise FormatError(f"{self.name}: {what} section (type {section_type}) appears {len(found)} times")
         offset, size = found[0]
         return Reader(self.data, offset, offset + size, self.name)
+
+
+def read_scalar_field_header(r: Reader, noun: str) -> None:
+    """The iden3 field header (u32 n8, then the n8-byte prime) of .r1cs/.wtns: only BN254's r is accepted.
+
+    ``noun`` names what the file holds in the error (``circuit``, ``witness``).
+    """
+    n8 = r.u32("header field size")
+    prime = int.from_bytes(r.take(n8, "header prime"), "little")
+    if prime != R:
+        shown = str(prime) if n8 <= 64 else f"of {n8} bytes"
+        raise FormatError(f"{r.name}: {noun} is for prime {shown}, zkyield supports BN254 r")
+    if n8 != FR_BYTES:
+        raise FormatError(f"{r.name}: field elements are {n8} bytes, BN254 files use {FR_BYTES}")
 
 
 def read_container(data: bytes, magic: bytes, version: int, name: str) -> Container:

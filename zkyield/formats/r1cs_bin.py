@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from zkyield.errors import FormatError
 from zkyield.field import R
 from zkyield.formats.atomic import write_bytes_atomic
-from zkyield.formats.binio import Reader, Source, load_source, read_container, u32, u64, write_container
+from zkyield.formats.binio import (
+    Reader,
+    Source,
+    load_source,
+    read_container,
+    read_scalar_field_header,
+    u32,
+    u64,
+    write_container,
+)
 from zkyield.r1cs import R1CS, Constraint, LinearCombination
 
 MAGIC = b"r1cs"
@@ -80,13 +89,7 @@ def read_r1cs_with_header(src: Source) -> tuple[R1CS, R1csHeader]:
 
 
 def _read_header(r: Reader) -> R1csHeader:
-    n8 = r.u32("header field size")
-    prime = int.from_bytes(r.take(n8, "header prime"), "little")
-    if prime != R:
-        shown = str(prime) if n8 <= 64 else f"of {n8} bytes"
-        raise FormatError(f"{r.name}: circuit is for prime {shown}, zkyield supports BN254 r")
-    if n8 != N8:
-        raise FormatError(f"{r.name}: field elements are {n8} bytes, BN254 files use {N8}")
+    read_scalar_field_header(r, "circuit")
     n_wires = r.u32("header nWires")
     n_pub_out = r.u32("header nPubOut")
     n_pub_in = r.u32("header nPubIn")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from zkyield.errors import FormatError
 from zkyield.field import R
 from zkyield.formats.atomic import write_bytes_atomic
-from zkyield.formats.binio import Source, load_source, read_container, u32, write_container
+from zkyield.formats.binio import Source, load_source, read_container, read_scalar_field_header, u32, write_container
 
 MAGIC = b"wtns"
 VERSION = 2
@@ -26,13 +26,7 @@ def read_wtns(src: Source) -> list[int]:
     data, name = load_source(src, "wtns")
     box = read_container(data, MAGIC, VERSION, name)
     h = box.section(SECTION_HEADER, "header")
-    n8 = h.u32("header field size")
-    prime = int.from_bytes(h.take(n8, "header prime"), "little")
-    if prime != R:
-        shown = str(prime) if n8 <= 64 else f"of {n8} bytes"
-        raise FormatError(f"{name}: witness is for prime {shown}, zkyield supports BN254 r")
-    if n8 != N8:
-        raise FormatError(f"{name}: field elements are {n8} bytes, BN254 files use {N8}")
+    read_scalar_field_header(h, "witness")
     n_witness = h.u32("header nWitness")
     h.expect_end("header section")
     v = box.section(SECTION_VALUES, "witness values")
