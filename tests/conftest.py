@@ -96,3 +96,27 @@ def pytest_terminal_summary(terminalreporter) -> None:
         for loader, n in sorted(TRIED.items()):
             terminalreporter.write_line(f"{loader:<18} {n}")
         terminalreporter.write_line(f"{'total':<18} {sum(TRIED.values())}")
+
+
+# --- an in-process EVM (py-evm through web3's EthereumTesterProvider), one per test module --------------
+
+
+@pytest.fixture(scope="module")
+def w3():
+    from _chain_util import eth_tester_web3
+
+    return eth_tester_web3()
+
+
+@pytest.fixture(scope="module")
+def owner(w3):
+    from zkyield.verifier import chain
+
+    return chain.Sender(w3.eth.accounts[0])
+
+
+@pytest.fixture(scope="module")
+def stranger(w3):
+    from zkyield.verifier import chain
+
+    return chain.Sender(w3.eth.accounts[1])

@@ -11,7 +11,7 @@ import time
 from functools import cache
 
 import pytest
-from _chain_util import GAS, eth_tester_web3
+from _chain_util import GAS
 from _history_util import make_history, market_for, policy
 from conftest import run_node
 
@@ -39,21 +39,6 @@ process.stdout.write(JSON.stringify({bytecode: poseidonContract.createCode(2), a
 @cache
 def keys():
     return setup(build_history_circuit(POLICY.periods, POLICY.checks).r1cs)
-
-
-@pytest.fixture(scope="module")
-def w3():
-    return eth_tester_web3()
-
-
-@pytest.fixture(scope="module")
-def owner(w3) -> chain.Sender:
-    return chain.Sender(w3.eth.accounts[0])
-
-
-@pytest.fixture(scope="module")
-def stranger(w3) -> chain.Sender:
-    return chain.Sender(w3.eth.accounts[1])
 
 
 @pytest.fixture(scope="module")

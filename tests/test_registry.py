@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _chain_util import GAS, build_circuit, double_g1, eth_tester_web3, prove, rerandomize
+from _chain_util import GAS, build_circuit, double_g1, prove, rerandomize
 
 from zkyield.errors import InputError, VerificationError
 from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk
@@ -21,21 +21,6 @@ pytestmark = [pytest.mark.snarkjs, pytest.mark.chain]
 
 COMMITMENT, POLICY, MARKET, START, END = 1234567, 777001, 888001, 1_700_000_000, 1_702_592_000
 THRESHOLDS = [500, 2_000, 10**18]
-
-
-@pytest.fixture(scope="module")
-def w3():
-    return eth_tester_web3()
-
-
-@pytest.fixture(scope="module")
-def owner(w3) -> chain.Sender:
-    return chain.Sender(w3.eth.accounts[0])
-
-
-@pytest.fixture(scope="module")
-def stranger(w3) -> chain.Sender:
-    return chain.Sender(w3.eth.accounts[1])
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from _chain_util import (
     build_circuit,
     double_g1,
     double_g2,
-    eth_tester_web3,
     intrinsic_gas,
     off_curve_g1,
     prove,
@@ -44,11 +43,6 @@ class Deployed:
     proof: object
     public: list[int]
     proof_dir: object
-
-
-@pytest.fixture(scope="module")
-def w3():
-    return eth_tester_web3()
 
 
 def _deploy(w3, source: str, name: str):
