@@ -93,7 +93,7 @@ def setup_cmd(build_dir: Path, as_json: bool) -> None:
     with settings().progress("setup") as progress:
         keys = api.setup(statement, progress)
     api.save_keys(keys, build_dir)
-    _emit(as_json, {"build": str(build_dir), "verification_key_sha256": api.vk_sha256(keys.verification_key)},
+    _emit(as_json, {"build": str(build_dir), "verification_key_sha256": keys.verification_key.digest()},
           f"wrote {build_dir / api.PROVING_KEY_FILE} and {build_dir / api.VERIFICATION_KEY_FILE}")
 
 

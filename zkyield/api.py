@@ -58,11 +58,6 @@ AnyPolicy = Policy | HistoryPolicy
 AnyMarket = Market | HistoryMarket
 
 
-def vk_sha256(vk: VerifyingKey) -> str:
-    """The key's identity as attestations record it (``VerifyingKey.digest``; the Solidity verifier embeds it)."""
-    return vk.digest()
-
-
 def policy_document(policy: AnyPolicy) -> dict[str, object]:
     """The public policy as the attestation records it (thresholds, window or protocol root)."""
     doc: dict[str, object] = dict(sorted(policy.thresholds.items()))
@@ -106,7 +101,7 @@ def _attestation(keys: Keys, policy: AnyPolicy, proof: Proof, public: list[int])
         public_signals=tuple(public),
         statement=keys.statement.describe(),
         policy=policy_document(policy),
-        verification_key_sha256=vk_sha256(keys.verification_key),
+        verification_key_sha256=keys.verification_key.digest(),
         created=datetime.now(tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
 
@@ -146,7 +141,7 @@ def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy
 def verify(attestation: Attestation, verification_key: VerifyingKey, policy: AnyPolicy | None = None,
            market: AnyMarket | None = None) -> bool:
     """True iff the proof verifies and, when given, the public policy and market hash to its signals."""
-    if attestation.verification_key_sha256 != vk_sha256(verification_key):
+    if attestation.verification_key_sha256 != verification_key.digest():
         return False
     if policy is not None and _policy_hash(policy) != attestation.policy_hash:
         return False
@@ -174,5 +169,5 @@ __all__ = [
     "CIRCUIT_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
     "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "Market", "Policy", "Portfolio", "Statement",
     "commitment", "compile_statement", "load_any_policy", "load_keys", "load_statement", "policy_document", "prove",
-    "prove_history", "save_keys", "save_statement", "setup", "verify", "vk_sha256",
+    "prove_history", "save_keys", "save_statement", "setup", "verify",
 ]
