@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from zkyield.field import R
 from zkyield.r1cs import R1CS, Constraint
 
@@ -44,3 +46,23 @@ def multiplier_with_output() -> tuple[R1CS, list[int]]:
         constraints=[Constraint(a={2: 1}, b={3: 1}, c={1: 1})], labels=["mul"],
     )
     return r1cs, [1, a * b, a, b]
+
+
+def prove_through_cli(folder: Path, n_public: int, n_steps: int) -> tuple[R1CS, list[int]]:
+    """Write a chained-multiplication circuit and witness to ``folder`` (c.r1cs, c.wtns), then run
+    `zkyield groth16 setup` into folder/keys and `zkyield groth16 prove` into folder/proof."""
+    from click.testing import CliRunner
+
+    from zkyield.cli.main import cli
+    from zkyield.formats.r1cs_bin import write_r1cs
+    from zkyield.formats.wtns_bin import write_wtns
+
+    r1cs, witness = chained_multiplications(n_public=n_public, n_steps=n_steps)
+    write_r1cs(r1cs, folder / "c.r1cs")
+    write_wtns(witness, folder / "c.wtns")
+    runner = CliRunner()
+    for args in (["groth16", "setup", str(folder / "c.r1cs"), "--out", str(folder / "keys")],
+                 ["groth16", "prove", str(folder / "keys"), str(folder / "c.wtns"), "--out", str(folder / "proof")]):
+        res = runner.invoke(cli, args)
+        assert res.exit_code == 0, res.output
+    return r1cs, witness

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests._r1cs_samples import chained_multiplications
+from tests._r1cs_samples import chained_multiplications, prove_through_cli
 from zkyield.cli.main import cli
-from zkyield.formats.r1cs_bin import write_r1cs
 from zkyield.formats.wtns_bin import write_wtns
 
 
@@ -20,14 +19,7 @@ from zkyield.formats.wtns_bin import write_wtns
 def proven(tmp_path_factory):
     """A circuit, its witness, keys and a proof made through the CLI."""
     d = tmp_path_factory.mktemp("cli")
-    r1cs, witness = chained_multiplications(n_public=3, n_steps=6)
-    write_r1cs(r1cs, d / "c.r1cs")
-    write_wtns(witness, d / "c.wtns")
-    runner = CliRunner()
-    res = runner.invoke(cli, ["groth16", "setup", str(d / "c.r1cs"), "--out", str(d / "keys")])
-    assert res.exit_code == 0, res.output
-    res = runner.invoke(cli, ["groth16", "prove", str(d / "keys"), str(d / "c.wtns"), "--out", str(d / "proof")])
-    assert res.exit_code == 0, res.output
+    prove_through_cli(d, n_public=3, n_steps=6)
     return d
 
 

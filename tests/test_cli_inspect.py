@@ -7,22 +7,14 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tests._r1cs_samples import chained_multiplications
+from tests._r1cs_samples import prove_through_cli
 from zkyield.cli.main import cli
-from zkyield.formats.r1cs_bin import write_r1cs
-from zkyield.formats.wtns_bin import write_wtns
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("inspect")
-    r1cs, witness = chained_multiplications(n_public=2, n_steps=4)
-    write_r1cs(r1cs, d / "c.r1cs")
-    write_wtns(witness, d / "c.wtns")
-    runner = CliRunner()
-    assert runner.invoke(cli, ["groth16", "setup", str(d / "c.r1cs"), "--out", str(d / "k")]).exit_code == 0
-    res = runner.invoke(cli, ["groth16", "prove", str(d / "k"), str(d / "c.wtns"), "--out", str(d / "p")])
-    assert res.exit_code == 0
+    r1cs, witness = prove_through_cli(d, n_public=2, n_steps=4)
     return d, r1cs, witness
 
 
@@ -37,10 +29,10 @@ def test_each_kind_is_recognised(files):
     assert _inspect(d / "c.r1cs") == {
         "kind": "r1cs", "constraints": 4, "wires": r1cs.n_wires, "public_outputs": 0, "public_inputs": 2,
         "private_inputs": 1, "labels": r1cs.n_wires, "circuit_digest": r1cs.digest().hex()}
-    assert _inspect(d / "k" / "proving_key")["domain_size"] == 8
-    assert _inspect(d / "k" / "verification_key.json")["public"] == 2
-    assert _inspect(d / "p" / "proof.json")["kind"] == "proof"
-    assert _inspect(d / "p" / "public.json")["values"] == [str(v) for v in witness[1:3]]
+    assert _inspect(d / "keys" / "proving_key")["domain_size"] == 8
+    assert _inspect(d / "keys" / "verification_key.json")["public"] == 2
+    assert _inspect(d / "proof" / "proof.json")["kind"] == "proof"
+    assert _inspect(d / "proof" / "public.json")["values"] == [str(v) for v in witness[1:3]]
 
 
 def test_witness_values_are_never_printed(files):
