@@ -13,7 +13,7 @@ from zkyield import babyjub, eddsa
 from zkyield.babyjub import BASE8, GENERATOR, SUBORDER
 from zkyield.dsl import Circuit
 from zkyield.eddsa import Signature
-from zkyield.errors import ConstraintError
+from zkyield.errors import ConstraintError, PointError
 from zkyield.field import R
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.gadgets.eddsa import FIELD_BITS, S_BITS, eddsa_poseidon_verify
@@ -158,3 +158,22 @@ def test_cost_is_within_ten_percent_of_circomlib(tmp_path) -> None:
     _, ours = verifier()
     assert ours <= circomlib * 1.10
     assert ours <= circomlib  # today it is below: 4,163 against circom's 4,217
+
+
+def test_a_constant_key_is_checked_at_build_time_and_costs_less() -> None:
+    a = eddsa.public_key(KEY)
+    sig = eddsa.sign(KEY, 9)
+    c = Circuit("fixed_key")
+    m = c.public_input("M")
+    r8 = c.private_input("R8", 2)
+    s = c.private_input("S")
+    eddsa_poseidon_verify(c, a, m, r8, s)
+    assert c.n_constraints == 3109
+    compiled = c.compile()
+    compiled.witness({"M": 9, "R8": list(sig.R8), "S": sig.S})
+    with pytest.raises(ConstraintError, match="eddsa/equation"):
+        compiled.witness({"M": 10, "R8": list(sig.R8), "S": sig.S})
+    c2 = Circuit("torsion_key")
+    bad = babyjub.add(a, babyjub.mul(GENERATOR, SUBORDER))
+    with pytest.raises(PointError, match="public_key"):
+        eddsa_poseidon_verify(c2, bad, c2.public_input("M"), c2.private_input("R8", 2), c2.private_input("S"))
