@@ -55,15 +55,32 @@ def negate(p: Point) -> Point:
 
 
 def mul(p: Point, k: int) -> Point:
-    """k * p for an integer k >= 0 (double-and-add, most significant bit first)."""
+    """k * p for an integer k >= 0 (double-and-add, most significant bit first, projective inside)."""
     if k < 0:
         raise ValueError("scalar must be >= 0")
-    acc = IDENTITY
+    x, y = p
+    acc = (0, 1, 1)
     for bit in bin(k)[2:] if k else "":
-        acc = add(acc, acc)
+        acc = _add_projective(acc, acc)
         if bit == "1":
-            acc = add(acc, p)
-    return acc
+            acc = _add_projective(acc, (x, y, 1))
+    zi = pow(acc[2], -1, R)
+    return acc[0] * zi % R, acc[1] * zi % R
+
+
+def _add_projective(p: tuple[int, int, int], q: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Projective unified addition (Bernstein-Birkner-Joye-Lange-Peters, add-2008-bbjlp): no inversion."""
+    x1, y1, z1 = p
+    x2, y2, z2 = q
+    a = z1 * z2 % R
+    b = a * a % R
+    c = x1 * x2 % R
+    d = y1 * y2 % R
+    e = D_COEF * c % R * d % R
+    f, g = (b - e) % R, (b + e) % R
+    x3 = a * f % R * (((x1 + y1) * (x2 + y2) - c - d) % R) % R
+    y3 = a * g % R * ((d - A_COEF * c) % R) % R
+    return x3, y3, f * g % R
 
 
 def in_subgroup(p: Point) -> bool:
