@@ -69,6 +69,7 @@ def _register() -> None:
     cli.add_command(ceremony)
     cli.add_command(inspect_cmd)
     cli.add_command(snapshot)
+    cli.add_command(__import__("zkyield.cli.attestor_commands", fromlist=["attestor"]).attestor)
     try:  # on-chain commands need the `chain` extra (web3)
         from zkyield.cli.chain_commands import COMMANDS
     except ImportError:

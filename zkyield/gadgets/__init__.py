@@ -8,4 +8,5 @@ its exact semantics, bit-width preconditions and constraint cost.
   ``assert_less_eq``, ``assert_in_range`` (all range-check their inputs unless already proven)
 - ``fixedpoint``: ``div_const``, ``div``, ``isqrt``, ``minimum``, ``maximum``, ``Rounding``, ``FixedPoint``
 - ``poseidon``, ``merkle``, ``commit``: hashing and commitments (circomlib-compatible Poseidon)
+- ``babyjub``, ``eddsa``: BabyJubJub points and circomlib-compatible EdDSA-Poseidon signature checks
 """
