@@ -54,6 +54,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 def _register() -> None:
     from zkyield.cli import workflow_commands as wf
+    from zkyield.cli.attestor_commands import attestor
     from zkyield.cli.batch_command import prove_batch_cmd
     from zkyield.cli.ceremony_commands import ceremony
     from zkyield.cli.demo_command import demo_cmd
@@ -69,7 +70,7 @@ def _register() -> None:
     cli.add_command(ceremony)
     cli.add_command(inspect_cmd)
     cli.add_command(snapshot)
-    cli.add_command(__import__("zkyield.cli.attestor_commands", fromlist=["attestor"]).attestor)
+    cli.add_command(attestor)
     try:  # on-chain commands need the `chain` extra (web3)
         from zkyield.cli.chain_commands import COMMANDS
     except ImportError:
