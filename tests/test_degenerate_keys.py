@@ -144,6 +144,18 @@ def test_zero_contribution_key_is_refused_by_the_library(unsafe, tmp_path):
         k0.check_usable()
 
 
+def test_zero_contribution_key_is_refused_by_the_statement_api(unsafe):
+    """zkyield.verify hands the caller's key to groth16.verify, which refuses it before pairing."""
+    import zkyield
+    from zkyield.attestation import Attestation
+
+    _, vk, _, forged, forged_public = unsafe
+    attestation = Attestation(proof=forged, public_signals=tuple(forged_public), statement={}, policy={},
+                              verification_key_sha256=vk.digest(), created="2026-01-01T00:00:00Z")
+    with pytest.raises(PointError, match="vk_delta_2 is the G2 generator"):
+        zkyield.verify(attestation, vk)
+
+
 def test_zero_contribution_key_is_refused_by_every_command(unsafe, tmp_path):
     d, *_ = unsafe
     r1cs, wtns, _ = circuit()
