@@ -92,6 +92,9 @@ def beacon_cmd(key_in: Path, beacon_hex: str, iterations_exp: int, out: Path, na
 def verify_cmd(circuit: Path, ptau_path: Path, key: Path) -> None:
     """Check every contribution of KEY against the circuit and the powers of tau; exits 1 if any fails.
 
+    A key with no contribution (or only beacons, whose randomness is public) exits 2: anyone could forge
+    proofs with it, so it is not safe to use until someone contributes.
+
     \b
     Example:
       zkyield ceremony verify circuit.r1cs powersOfTau28_hez_final_16.ptau circuit_final.zkey
@@ -106,6 +109,7 @@ def verify_cmd(circuit: Path, ptau_path: Path, key: Path) -> None:
         click.echo(f"contribution #{r.index} {r.name or ''}".rstrip() + f":\n{_indented(r.hash)}")
         if r.beacon_hash is not None:
             click.echo(f"    beacon {r.beacon_hash.hex()}, 2^{r.iterations_exp} iterations")
+    zkey.check_usable(key.name)  # every record checked, yet none (or only public beacons) hides delta
     click.echo(f"OK: {len(reports)} contribution(s) verified")
 
 
@@ -113,7 +117,11 @@ def verify_cmd(circuit: Path, ptau_path: Path, key: Path) -> None:
 @click.argument("key", metavar="KEY.zkey", type=_existing_file)
 @click.option("-o", "--out", "out", type=_out_file, required=True, help="verification_key.json to write.")
 def export_vk_cmd(key: Path, out: Path) -> None:
-    """Write the key's verification_key.json (the same file as snarkjs zkey export verificationkey)."""
+    """Write the key's verification_key.json (the same file as snarkjs zkey export verificationkey).
+
+    Refuses (exit 2) a key with no contribution or only beacons: anyone could forge proofs with it.
+    """
     zkey = read_zkey(key)
+    zkey.check_usable(key.name)
     dump_vk(zkey.verifying_key, pairing(zkey.alpha_g1, zkey.beta_g2), out)
     click.echo(f"wrote {out}")

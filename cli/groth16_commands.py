@@ -48,6 +48,7 @@ def setup_cmd(circuit: Path, out_dir: Path) -> None:
     r1cs = read_r1cs(circuit)
     with settings().progress("setup") as progress:
         pk, vk = setup(r1cs, progress=progress)
+    pk.check_sound()  # never write a key under which proofs can be forged (write_* check again)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_proving_key(pk, out_dir / PROVING_KEY)
     dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), out_dir / VERIFICATION_KEY)
@@ -73,6 +74,7 @@ def prove_cmd(key: Path, witness: Path, out_dir: Path, r1cs_path: Path | None) -
     values = read_wtns(witness)
     if key.is_file():
         zkey = read_zkey(key)
+        zkey.check_usable(key.name)
         circuit = read_r1cs(r1cs_path) if r1cs_path else None
         with settings().progress("prove") as progress:
             proof = prove_zkey(zkey, values, circuit, progress)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import NODE_BIN, compile_circom, node_tool, run_snarkjs
+from conftest import NODE_BIN, compile_circom, node_tool, run_snarkjs, snarkjs_setup
 from py_ecc import optimized_bn128 as bn
 
 from zkyield.field import Q
@@ -55,7 +55,7 @@ def build_circuit(n_public: int, ptau: Path, tmp_factory: pytest.TempPathFactory
         d = tmp_factory.mktemp(f"circuit{n_public}")
         r1cs = compile_circom(CIRCUIT_SOURCE % n_public, d)
         zkey = d / "circuit.zkey"
-        run_snarkjs("groth16", "setup", r1cs, ptau, zkey)
+        snarkjs_setup(r1cs, ptau, zkey)
         run_snarkjs("zkey", "export", "verificationkey", zkey, d / "verification_key.json")
         run_snarkjs("zkey", "export", "solidityverifier", zkey, d / "SnarkjsVerifier.sol")
         _CIRCUITS[n_public] = Circuit(

@@ -39,6 +39,19 @@ def run_snarkjs(*args: str | os.PathLike, cwd: Path | None = None, check: bool =
     return proc
 
 
+def snarkjs_setup(r1cs: str | os.PathLike, ptau: str | os.PathLike, zkey: str | os.PathLike) -> Path:
+    """``snarkjs groth16 setup`` plus one ``zkey contribute``: a key zkyield accepts.
+
+    The setup's own key has no contribution (delta = gamma = the generator), so anyone could forge
+    proofs with it and zkyield refuses it (zkyield.groth16.keys.VerifyingKey.check_sound).
+    """
+    zkey = Path(zkey)
+    initial = zkey.with_name(zkey.stem + "_0000.zkey")
+    run_snarkjs("groth16", "setup", r1cs, ptau, initial)
+    run_snarkjs("zkey", "contribute", initial, zkey, "--name=test", "-e=zkyield test entropy")
+    return zkey
+
+
 def run_node(script: str, *args: str, cwd: Path | None = None) -> str:
     """Run a node script with the repo's node_modules on the path; returns stdout."""
     node_tool("snarkjs")

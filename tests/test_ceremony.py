@@ -316,3 +316,15 @@ def test_contribution_names_round_trip(ours, name):
     k, _ = contribute(ours[0], name=name)
     back = zkey_from_bytes(zkey_to_bytes(k))
     assert back == k if name else back.contributions[0].name is None
+
+
+def test_cli_verify_of_snarkjs_key_without_contribution_says_it_is_not_safe(runner):
+    """snarkjs's own `zkey new` output: every check passes, yet anyone could forge proofs with it."""
+    r1cs_path, _, _ = circuit()
+    k0, _, final, _ = snarkjs_chain()
+    res = runner.invoke(cli, ["ceremony", "verify", str(r1cs_path), str(snarkjs_ptau()[1]), str(k0)])
+    assert res.exit_code == 2 and "OK" not in res.output
+    assert "snark_0.zkey: no phase-2 contribution" in res.output
+    assert "not safe to use until someone contributes" in res.output
+    res = runner.invoke(cli, ["ceremony", "verify", str(r1cs_path), str(snarkjs_ptau()[1]), str(final)])
+    assert res.exit_code == 0 and "OK: 2 contribution(s) verified" in res.output, res.output

@@ -72,6 +72,32 @@ def test_malformed_proof_is_one_line_exit_2(proven, tmp_path, mutate, expected):
     assert len(lines) == 1 and lines[0].startswith("error:") and expected in lines[0], res.output
 
 
+@pytest.mark.parametrize(
+    "respell, expected",
+    [
+        (lambda v: "0" + v, "public.json: public signal 0: expected a decimal string"),  # same value, other text
+        (int, "public.json: public signal 0: expected a decimal string (digits, no leading zeros"),  # JSON number
+    ],
+)
+def test_respelt_public_input_is_refused_not_read_as_the_same_value(proven, tmp_path, respell, expected):
+    public = json.loads((proven / "proof" / "public.json").read_text())
+    public[0] = respell(public[0])
+    (tmp_path / "public.json").write_text(json.dumps(public))
+    res = _verify(proven, public=tmp_path / "public.json")
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and expected in lines[0], res.output
+
+
+@pytest.mark.parametrize("z", ["01", 1])
+def test_proof_z_coordinate_must_be_the_string_one(proven, tmp_path, z):
+    proof = json.loads((proven / "proof" / "proof.json").read_text())
+    proof["pi_c"][2] = z
+    (tmp_path / "proof.json").write_text(json.dumps(proof))
+    res = _verify(proven, proof=tmp_path / "proof.json")
+    assert res.exit_code == 2 and "proof.json: pi_c[2]: expected a decimal string" in res.output, res.output
+
+
 def test_public_input_not_below_r_is_rejected(proven, tmp_path):
     from zkyield.field import R
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests._formats_util import build_circuit
 from tests._math_util import g1_point, g2_point, twist_point_outside_g2
-from tests.conftest import run_node, run_snarkjs
+from tests.conftest import run_node, run_snarkjs, snarkjs_setup
 from zkyield.errors import FieldError, FormatError, PointError, ZkyieldError
 from zkyield.field import Q, R
 from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic, write_text_atomic
@@ -54,7 +54,7 @@ def snarkjs_files(tmp_path_factory, ptau_2_10) -> dict[str, Path]:
     for name in CIRCUITS:
         built = build_circuit(name, tmp_path_factory)
         d = built.workdir
-        run_snarkjs("groth16", "setup", built.r1cs, ptau_2_10, d / "circuit.zkey")
+        snarkjs_setup(built.r1cs, ptau_2_10, d / "circuit.zkey")
         run_snarkjs("zkey", "export", "verificationkey", d / "circuit.zkey", d / "verification_key.json")
         run_snarkjs("groth16", "prove", d / "circuit.zkey", built.wtns, d / "proof.json", d / "public.json")
         out[name] = d
@@ -164,7 +164,17 @@ def _set(obj: dict, path: tuple, value: object) -> dict:
         (("pi_a", 0), str(Q), FieldError, r"proof.json: pi_a\[0\]: value is not a canonical Fq element"),
         (("pi_a", 1), "-1", FieldError, r"pi_a\[1\]: expected a decimal string"),
         (("pi_a", 0), "0x10", FieldError, r"pi_a\[0\]: expected a decimal string"),
-        (("pi_a", 0), "1" * 500, FieldError, r"pi_a\[0\]: expected a decimal string of digits, got a string"),
+        (("pi_a", 0), "1" * 500, FieldError, r"pi_a\[0\]: expected a decimal string .*got a string of length 500"),
+        # one spelling per value, as snarkjs writes it: no JSON numbers, no leading zeros
+        (("pi_a", 0), 5, FieldError, r"pi_a\[0\]: expected a decimal string .*got a JSON number"),
+        (("pi_a", 1), "0005", FieldError, r"pi_a\[1\]: expected a decimal string .*got '0005'"),
+        (("pi_a", 0), "00", FieldError, r"pi_a\[0\]: expected a decimal string"),
+        (("pi_a", 0), "\u0661", FieldError, r"pi_a\[0\]: expected a decimal string"),  # Arabic-Indic digit one
+        (("pi_a", 2), "01", FieldError, r"pi_a\[2\]: expected a decimal string .*got '01'"),
+        (("pi_a", 2), 1, FieldError, r"pi_a\[2\]: expected a decimal string .*got a JSON number"),
+        (("pi_b", 2, 0), "01", FieldError, r"pi_b\[2\]\[0\]: expected a decimal string"),
+        (("pi_b", 2, 1), 0, FieldError, r"pi_b\[2\]\[1\]: expected a decimal string"),
+        (("pi_c", 2), "+1", FieldError, r"pi_c\[2\]: expected a decimal string"),
         (("pi_a", 0), 1.5, FieldError, r"pi_a\[0\]"),
         (("pi_a", 0), None, FieldError, r"pi_a\[0\]"),
         (("pi_a", 0), True, FieldError, r"pi_a\[0\]"),
@@ -227,6 +237,10 @@ def test_old_snarkjs_proofs_without_protocol_and_curve_load(mult_json):
         (("vk_gamma_2",), g2_to_json(None), PointError, "vk_gamma_2 is the point at infinity"),
         (("vk_beta_2", 0, 0), str(Q + 1), FieldError, r"vk_beta_2\[0\]\[0\]: value is not a canonical Fq"),
         (("protocol",), "fflonk", FormatError, "protocol is 'fflonk'"),
+        (("IC", 0, 0), "01", FieldError, r"IC\[0\]\[0\]: expected a decimal string .*got '01'"),
+        (("IC", 1, 2), "01", FieldError, r"IC\[1\]\[2\]: expected a decimal string"),
+        (("vk_delta_2", 2, 0), 1, FieldError, r"vk_delta_2\[2\]\[0\]: expected a decimal string .*JSON number"),
+        (("vk_gamma_2", 0, 1), "007", FieldError, r"vk_gamma_2\[0\]\[1\]: expected a decimal string"),
     ],
 )
 def test_malformed_verification_keys_are_refused(mult_json, path, value, error, message):
@@ -258,6 +272,14 @@ def test_public_values_must_be_canonical_scalars(tmp_path):
         public_to_json([1, R])
     with pytest.raises(FieldError, match="p.json: public signal 0"):
         load_public(_write(tmp_path, "p.json", ["-3"]))
+    for respelt in ("05", "00", "0" + str(R - 1), " 5", "5 ", "+5", "5.0", "5e0", "\uff15"):  # \uff15: fullwidth 5
+        with pytest.raises(FieldError, match=r"public.json: public signal 0: expected a decimal string"):
+            public_from_json([respelt])
+    for number in (5, 0, 5.0, R - 1):
+        with pytest.raises(FieldError, match=r"public signal 1: expected a decimal string .*got a JSON number"):
+            public_from_json(["1", number])
+    with pytest.raises(FieldError, match="p.json: public signal 0: expected a decimal string"):
+        load_public(_write(tmp_path, "p.json", [5]))
 
 
 @pytest.mark.parametrize(

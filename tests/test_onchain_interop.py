@@ -6,7 +6,7 @@ import pytest
 from _chain_util import GAS, eth_tester_web3
 
 from tests._r1cs_samples import chained_multiplications
-from tests.conftest import run_snarkjs
+from tests.conftest import run_snarkjs, snarkjs_setup
 from zkyield.ceremony.prover import prove_zkey
 from zkyield.formats.r1cs_bin import write_r1cs
 from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk
@@ -25,7 +25,7 @@ def setting(ptau_2_10, tmp_path_factory):
     r1cs, witness = chained_multiplications(n_public=4, n_steps=16)
     write_r1cs(r1cs, d / "c.r1cs")
     write_wtns(witness, d / "c.wtns")
-    run_snarkjs("groth16", "setup", d / "c.r1cs", ptau_2_10, d / "c.zkey")
+    snarkjs_setup(d / "c.r1cs", ptau_2_10, d / "c.zkey")
     run_snarkjs("zkey", "export", "verificationkey", d / "c.zkey", d / "vk.json")
     run_snarkjs("zkey", "export", "solidityverifier", d / "c.zkey", d / "SnarkjsVerifier.sol")
     run_snarkjs("groth16", "prove", d / "c.zkey", d / "c.wtns", d / "proof.json", d / "public.json")

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests._r1cs_samples import chained_multiplications
-from tests.conftest import circom_witness, compile_circom, run_snarkjs
+from tests.conftest import circom_witness, compile_circom, run_snarkjs, snarkjs_setup
 from zkyield.cli.main import cli
 from zkyield.formats.r1cs_bin import write_r1cs
 from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk
@@ -61,7 +61,7 @@ def test_snarkjs_proof_on_our_files_passes_our_verify(tmp_path, ptau_2_10):
     r1cs, witness = chained_multiplications(n_public=3, n_steps=12)
     write_r1cs(r1cs, tmp_path / "c.r1cs")
     write_wtns(witness, tmp_path / "c.wtns")
-    run_snarkjs("groth16", "setup", tmp_path / "c.r1cs", ptau_2_10, tmp_path / "c.zkey")
+    snarkjs_setup(tmp_path / "c.r1cs", ptau_2_10, tmp_path / "c.zkey")
     run_snarkjs("zkey", "export", "verificationkey", tmp_path / "c.zkey", tmp_path / "vk.json")
     run_snarkjs("groth16", "prove", tmp_path / "c.zkey", tmp_path / "c.wtns", tmp_path / "proof.json",
                 tmp_path / "public.json")

@@ -58,6 +58,7 @@ def render_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") ->
         g2_validate(p, name)
     for i, p in enumerate(vk.ic):
         g1_validate(p, f"IC[{i}]")
+    vk.check_sound()
     ic0 = g1_words(vk.ic[0])
     return Template(contract_source(TEMPLATE)).substitute(
         contract_name=contract_name,

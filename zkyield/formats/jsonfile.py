@@ -14,9 +14,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from zkyield.errors import FormatError
+from zkyield.errors import FieldError, FormatError
+from zkyield.field import parse_decimal
 
 MAX_JSON_DEPTH = 32
+_CANONICAL_DECIMAL = re.compile(r"0|[1-9][0-9]{0,79}")  # [0-9], not \d: ASCII digits only
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _BRACKET = re.compile(r"[\[\]{}]")
 
@@ -57,6 +59,23 @@ def parse_json_bytes(data: bytes, name: str) -> object:
         if "digits" in str(e):
             raise FormatError(f"{name}: not valid JSON (number too large)") from None
         raise FormatError(f"{name}: {str(e).splitlines()[0]}") from None
+
+
+def canonical_decimal(value: object, modulus: int, name: str) -> int:
+    """A field element from the one decimal string snarkjs writes for it: digits, no sign, no leading zero.
+
+    JSON numbers, ``"0005"`` or ``"01"`` are refused: a file has one spelling per value, so two files
+    that differ are two different files, and a value cannot pass a comparison on its text by a respelling.
+    """
+    if not isinstance(value, str) or not _CANONICAL_DECIMAL.fullmatch(value):
+        got = f"a string of length {len(value)}" if isinstance(value, str) and len(value) > 24 else (
+            repr(value) if isinstance(value, str) else f"a JSON {_json_kind(value)}")
+        raise FieldError(f"{name}: expected a decimal string (digits, no leading zeros, as snarkjs writes), got {got}")
+    return parse_decimal(value, modulus, name)
+
+
+def _json_kind(value: object) -> str:
+    return {dict: "object", list: "array", bool: "boolean", type(None): "null"}.get(type(value), "number")
 
 
 def read_json(path: str | os.PathLike) -> tuple[object, str]:

@@ -64,6 +64,7 @@ def proving_key_to_bytes(pk: ProvingKey) -> bytes:
 
 
 def write_proving_key(pk: ProvingKey, path: str | os.PathLike) -> None:
+    pk.check_sound(os.path.basename(os.fspath(path)))
     write_bytes_atomic(path, proving_key_to_bytes(pk))
 
 
@@ -118,7 +119,8 @@ class _Reader:
 
 
 def proving_key_from_bytes(data: bytes, name: str = "proving_key") -> ProvingKey:
-    """Parse and validate a proving key; every point is checked on its curve, G2 vk points in the subgroup."""
+    """Parse and validate a proving key: every point on its curve, G2 vk points in the subgroup, and
+    ``ProvingKey.check_sound`` (a key whose proofs could be forged is refused before anyone proves with it)."""
     if len(data) < _HEADER.size + _DIGEST_BYTES:
         raise FormatError(f"{name}: file is too short to be a zkyield proving key")
     magic, version, n_wires, n_public, domain, digest = _HEADER.unpack_from(data)
@@ -145,11 +147,13 @@ def proving_key_from_bytes(data: bytes, name: str = "proving_key") -> ProvingKey
     delta_g2 = rd.g2("delta_2", subgroup=True)
     b_g2_query = rd.g2_list(n_wires, "B2")
     vk = VerifyingKey(alpha_g1=alpha_g1, beta_g2=beta_g2, gamma_g2=gamma_g2, delta_g2=delta_g2, ic=ic)
-    return ProvingKey(
+    pk = ProvingKey(
         vk=vk, domain_size=domain, n_wires=n_wires, circuit_digest=digest,
         alpha_g1=alpha_g1, beta_g1=beta_g1, delta_g1=delta_g1,
         a_query=a_query, b_g1_query=b_g1_query, b_g2_query=b_g2_query, c_query=c_query, h_query=h_query,
     )
+    pk.check_sound(name)
+    return pk
 
 
 def read_proving_key(path: str | os.PathLike) -> ProvingKey:

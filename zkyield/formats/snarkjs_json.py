@@ -5,7 +5,9 @@ no trailing newline, and an empty array as ``[`` newline ``]`` (unlike ``JSON.st
 Field elements are decimal strings; points are projective with z = 1 (G1 ``[x, y, "1"]``, G2
 ``[[x0, x1], [y0, y1], ["1", "0"]]``, Fq2 as ``[c0, c1]``) and infinity is ffjavascript's
 ``toObject(zero)``: G1 ``["0", "1", "0"]``, G2 ``[["0", "0"], ["1", "0"], ["0", "0"]]``.
-Everything loaded passes the field and curve checks once, here, with errors naming file and field.
+Everything loaded passes the field and curve checks once, here, with errors naming file and field:
+every number must be the canonical decimal string snarkjs writes (no JSON numbers, no leading zeros),
+and a verification key must pass ``VerifyingKey.check_sound`` (no key under which proofs can be forged).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from zkyield.curve import G1Affine, G2Affine, g1_validate, g2_validate
 from zkyield.errors import FormatError, PointError
 from zkyield.field import Q, R, parse_decimal
 from zkyield.formats.atomic import write_text_atomic
-from zkyield.formats.jsonfile import read_json
+from zkyield.formats.jsonfile import canonical_decimal, read_json
 from zkyield.groth16.keys import Proof, VerifyingKey
 
 PROTOCOL = "groth16"
@@ -111,6 +113,8 @@ def dump_public(values: Sequence[int], path: str | os.PathLike) -> None:
 
 
 def dump_vk(vk: VerifyingKey, alphabeta_12: Fq12Tower, path: str | os.PathLike) -> None:
+    """Write verification_key.json; a key that fails ``check_sound`` is refused, never written."""
+    vk.check_sound(os.path.basename(os.fspath(path)))
     write_text_atomic(path, stringify(vk_to_json(vk, alphabeta_12)))
 
 
@@ -121,7 +125,7 @@ def g1_from_json(obj: object, name: str) -> G1Affine:
     """``[x, y, "1"]`` or the infinity form; other projective z are refused (snarkjs always writes z = 1)."""
     if not isinstance(obj, list) or len(obj) != 3:
         raise PointError(f"{name}: expected a G1 point [x, y, z] of 3 decimal strings")
-    x, y, z = (parse_decimal(c, Q, f"{name}[{i}]") for i, c in enumerate(obj))
+    x, y, z = (canonical_decimal(c, Q, f"{name}[{i}]") for i, c in enumerate(obj))
     if z == 0:
         if (x, y) != (0, 1):
             raise PointError(f'{name}: z = 0 but the point is not the infinity form ["0", "1", "0"]')
@@ -146,7 +150,7 @@ def g2_from_json(obj: object, name: str) -> G2Affine:
 
 
 def _fq2(pair: list, name: str) -> tuple[int, int]:
-    return parse_decimal(pair[0], Q, f"{name}[0]"), parse_decimal(pair[1], Q, f"{name}[1]")
+    return canonical_decimal(pair[0], Q, f"{name}[0]"), canonical_decimal(pair[1], Q, f"{name}[1]")
 
 
 def proof_from_json(obj: object, name: str = "proof.json") -> Proof:
@@ -160,14 +164,17 @@ def proof_from_json(obj: object, name: str = "proof.json") -> Proof:
 
 
 def public_from_json(obj: object, name: str = "public.json") -> list[int]:
-    """Public signals as canonical Fr ints; a value >= r is a FieldError naming its index."""
+    """Public signals as canonical Fr ints; a value >= r, a JSON number or a respelling ("05") is a FieldError."""
     if not isinstance(obj, list):
         raise FormatError(f"{name}: expected a JSON array of decimal strings, got {_json_type(obj)}")
-    return [parse_decimal(v, R, f"{name}: public signal {i}") for i, v in enumerate(obj)]
+    return [canonical_decimal(v, R, f"{name}: public signal {i}") for i, v in enumerate(obj)]
 
 
 def vk_from_json(obj: object, name: str = "verification_key.json") -> VerifyingKey:
-    """Verification key; ``vk_alphabeta_12`` is derived data and ignored (the verifier recomputes it)."""
+    """A verification key fit to verify with: points checked, then ``VerifyingKey.check_sound``.
+
+    ``vk_alphabeta_12`` is derived data and ignored (the verifier pairs alpha and beta itself).
+    """
     keys = ("nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC")
     fields = _object(obj, name, keys)
     _check_protocol(fields, name)
@@ -184,10 +191,7 @@ def vk_from_json(obj: object, name: str = "verification_key.json") -> VerifyingK
         delta_g2=g2_from_json(fields["vk_delta_2"], f"{name}: vk_delta_2"),
         ic=tuple(g1_from_json(p, f"{name}: IC[{i}]") for i, p in enumerate(ic_json)),
     )
-    for key, point in (("vk_alpha_1", vk.alpha_g1), ("vk_beta_2", vk.beta_g2), ("vk_gamma_2", vk.gamma_g2),
-                       ("vk_delta_2", vk.delta_g2)):
-        if point is None:
-            raise PointError(f"{name}: {key} is the point at infinity, which no Groth16 setup produces")
+    vk.check_sound(name)
     return vk
 
 

@@ -18,7 +18,7 @@ import struct
 from dataclasses import dataclass
 
 from zkyield.curve import G1Affine, G2Affine
-from zkyield.errors import FormatError
+from zkyield.errors import FormatError, InputError
 from zkyield.field import FR_TWO_ADICITY, Q, R
 from zkyield.formats.atomic import write_bytes_atomic
 from zkyield.formats.binio import Container, Reader, Source, load_source, read_container, u32, write_container
@@ -93,8 +93,21 @@ class Zkey:
             ic=self.ic,
         )
 
+    def check_usable(self, name: str = "zkey") -> None:
+        """Refuse a key not fit to prove, verify or export with (read and contribute need no such check).
+
+        Without a contribution δ is still the generator; with only beacons its factor is public. Either way
+        anyone can forge proofs. The records are the file's own, so ``VerifyingKey.check_sound`` runs too.
+        """
+        if all(c.type == BEACON for c in self.contributions):
+            what = "no phase-2 contribution" if not self.contributions else "only beacon contributions (public)"
+            raise InputError(f"{name}: {what}, so anyone can forge proofs with it: the key is not safe to use "
+                             "until someone contributes (`zkyield ceremony contribute`)")
+        self.verifying_key.check_sound(name)
+
     def proving_key(self, circuit_digest: bytes | None = None) -> ProvingKey:
-        """The zkyield ProvingKey; the digest defaults to the snarkjs circuit hash's first 32 bytes."""
+        """The zkyield ProvingKey (after ``check_usable``); the digest defaults to the circuit hash's first 32 bytes."""
+        self.check_usable()
         return ProvingKey(
             vk=self.verifying_key,
             domain_size=self.domain_size,

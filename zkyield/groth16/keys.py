@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from zkyield.curve import G1Affine, G2Affine
+from zkyield.curve import G2_GENERATOR, G1Affine, G2Affine, g2_neg
+from zkyield.errors import PointError
+
+_CONTRIBUTE = "add a phase-2 contribution (`zkyield ceremony contribute`) and export the key again"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,38 @@ class VerifyingKey:
     @property
     def n_public(self) -> int:
         return len(self.ic) - 1
+
+    def check_sound(self, name: str = "verification key") -> None:
+        """Refuse a key under which proofs can be forged without the toxic waste (PointError naming the field).
+
+        Groth16 is sound only if nobody knows a relation between γ and δ and every public input has its
+        own IC point. With δ = ±γ the equation collapses to e(vk_x + C, γ), so from one valid proof
+        C' = C + vk_x(x) - vk_x(x') proves any x'; δ = ±G2 is what a zkey straight from `ceremony new`
+        (or `snarkjs groth16 setup`) carries; an IC point at infinity leaves its input unconstrained and
+        IC_i = ±IC_j lets x_i and x_j trade value. No honest setup produces any of these except with
+        negligible probability, so refusing them never rejects a real key. Not run by the constructor:
+        the ceremony must still read and write the zero-contribution key byte-identically to snarkjs.
+        """
+        for key, point in (("vk_alpha_1", self.alpha_g1), ("vk_beta_2", self.beta_g2),
+                           ("vk_gamma_2", self.gamma_g2), ("vk_delta_2", self.delta_g2)):
+            if point is None:
+                raise PointError(f"{name}: {key} is the point at infinity, which no Groth16 setup produces; "
+                                 "regenerate the key")
+        if self.delta_g2 in (G2_GENERATOR, g2_neg(G2_GENERATOR)):
+            raise PointError(f"{name}: vk_delta_2 is the G2 generator, as in a key with no phase-2 contribution "
+                             f"(`ceremony new`, `snarkjs groth16 setup`); anyone can forge proofs: {_CONTRIBUTE}")
+        if self.delta_g2 in (self.gamma_g2, g2_neg(self.gamma_g2)):
+            raise PointError(f"{name}: vk_delta_2 equals vk_gamma_2 or its negation, so one valid proof "
+                             f"forges proofs for any public inputs: {_CONTRIBUTE}")
+        seen: dict[int, int] = {}
+        for i, p in enumerate(self.ic):
+            if p is None:
+                raise PointError(f"{name}: IC[{i}] is the point at infinity, so its public input is not "
+                                 "constrained; regenerate the key")
+            if p[0] in seen:  # same x: P = ±Q
+                raise PointError(f"{name}: IC[{i}] equals IC[{seen[p[0]]}] or its negation, so those public "
+                                 "inputs can be traded against each other; regenerate the key")
+            seen[p[0]] = i
 
     def digest(self) -> str:
         """Hex SHA-256 over the key's points as EVM words (G2 as the precompile orders them: c1 before c0).
@@ -70,3 +105,11 @@ class ProvingKey:
     @property
     def n_public(self) -> int:
         return self.vk.n_public
+
+    def check_sound(self, name: str = "proving key") -> None:
+        """``VerifyingKey.check_sound`` on the key it proves for, and its own G1 points off infinity."""
+        self.vk.check_sound(name)
+        for key, point in (("alpha_1", self.alpha_g1), ("beta_1", self.beta_g1), ("delta_1", self.delta_g1)):
+            if point is None:
+                raise PointError(f"{name}: {key} is the point at infinity, which no Groth16 setup produces; "
+                                 "regenerate the key")

@@ -24,9 +24,11 @@ def check_public_inputs(vk: VerifyingKey, public_inputs: Sequence[int]) -> list[
 def verify(vk: VerifyingKey, public_inputs: Sequence[int], proof: Proof) -> bool:
     """True iff e(A, B) = e(α, β)·e(Σ x_i·IC_i, γ)·e(C, δ).
 
-    Malformed inputs (wrong count, values >= r, points off the curve or outside the subgroup)
-    raise InputError rather than returning False, so callers can tell "bad file" from "bad proof".
+    Malformed inputs (wrong count, values >= r, points off the curve or outside the subgroup) and
+    keys under which proofs can be forged (``VerifyingKey.check_sound``) raise InputError rather than
+    returning False, so callers can tell "bad file" or "unsafe key" from "bad proof".
     """
+    vk.check_sound()
     inputs = check_public_inputs(vk, public_inputs)
     a = g1_validate(proof.a, "proof.pi_a")
     b = g2_validate(proof.b, "proof.pi_b")
