@@ -60,8 +60,9 @@ def _register() -> None:
     from zkyield.cli.groth16_commands import groth16
     from zkyield.cli.inspect_command import inspect_cmd
     from zkyield.cli.snapshot_commands import snapshot
+    from zkyield.cli.verify_command import verify_cmd
 
-    for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, wf.verify_cmd,
+    for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, verify_cmd,
                     prove_batch_cmd):
         cli.add_command(command)
     cli.add_command(demo_cmd)

@@ -61,16 +61,18 @@ def test_commit_matches_the_proven_commitment(flow):
 
 
 def test_verify_ok_with_policy_and_market(flow):
-    code, out = run("verify", flow / "proof", "--policy", POLICY, "--market", MARKET)
-    assert code == 0 and out.strip() == "OK"
+    code, out = run("verify", flow / "proof", "--key", flow / "build", "--policy", POLICY, "--market", MARKET)
+    digest = json.loads((flow / "proof" / "attestation.json").read_text())["verification_key_sha256"]
+    assert code == 0 and out.startswith(f"OK: every required check passed (key sha256 {digest} "), out
+    assert "not-checked  no policy" not in out and "not-checked  no market" not in out
 
 
 def test_verify_refuses_another_policy(flow, tmp_path):
     policy = json.loads(POLICY.read_text())
     policy["min_return_bps"] += 1
     (tmp_path / "policy.json").write_text(json.dumps(policy))
-    code, out = run("verify", flow / "proof", "--policy", tmp_path / "policy.json")
-    assert code == 1 and "INVALID" in out
+    code, out = run("verify", flow / "proof", "--key", flow / "build", "--policy", tmp_path / "policy.json")
+    assert code == 1 and out.startswith("INVALID: the policy supplied does not hash to the proof's policy_hash")
 
 
 def test_proof_from_another_circuit_is_refused(flow, tmp_path):
@@ -80,8 +82,8 @@ def test_proof_from_another_circuit_is_refused(flow, tmp_path):
     (tmp_path / "policy.json").write_text(json.dumps(policy))
     assert run("compile", tmp_path / "policy.json", "--out", tmp_path / "other")[0] == 0
     assert run("setup", tmp_path / "other")[0] == 0
-    code, _ = run("verify", flow / "proof", "--key", tmp_path / "other" / "verification_key.json")
-    assert code == 1
+    code, out = run("verify", flow / "proof", "--key", tmp_path / "other" / "verification_key.json")
+    assert code == 1 and out.startswith("INVALID: attestation.json says the proof was made with key sha256"), out
     # and that key's proving key does not prove the first circuit
     shutil.copy(tmp_path / "other" / "proving_key", tmp_path / "swapped_pk")
     build = tmp_path / "mixed"
@@ -182,19 +184,20 @@ def test_no_private_value_in_any_output(flow):
 
 def test_subprocess_exit_codes(flow, tmp_path):
     base = [sys.executable, "-m", "zkyield.cli.main"]
-    ok = subprocess.run([*base, "verify", str(flow / "proof")], capture_output=True, text=True, cwd=tmp_path,
+    key = ["--key", str(flow / "build" / "verification_key.json")]
+    ok = subprocess.run([*base, "verify", str(flow / "proof"), *key], capture_output=True, text=True, cwd=tmp_path,
                         timeout=600)
-    assert ok.returncode == 0 and ok.stdout.strip() == "OK", ok.stderr
+    assert ok.returncode == 0 and ok.stdout.startswith("OK"), ok.stderr
     (tmp_path / "public.json").write_text("[]")
     bad = tmp_path / "bad"
     shutil.copytree(flow / "proof", bad)
     public = json.loads((bad / "public.json").read_text())
     public[0] = "1"
     (bad / "public.json").write_text(json.dumps(public))
-    mixed = subprocess.run([*base, "verify", str(bad)], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    mixed = subprocess.run([*base, "verify", str(bad), *key], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert mixed.returncode == 2 and "mixes two proofs" in mixed.stderr
     assert "Traceback" not in mixed.stderr
-    debug = subprocess.run([*base, "--debug", "verify", str(bad)], capture_output=True, text=True, cwd=tmp_path,
+    debug = subprocess.run([*base, "--debug", "verify", str(bad), *key], capture_output=True, text=True, cwd=tmp_path,
                            timeout=600)
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
