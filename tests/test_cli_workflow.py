@@ -202,13 +202,39 @@ def test_subprocess_exit_codes(flow, tmp_path):
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 
-def test_demo_runs_end_to_end_and_reports_each_step():
-    code, out = run("demo", "--no-history", "--json")
+def test_demo_runs_end_to_end_and_reports_each_step(tmp_path):
+    code, out = run("demo", "--no-history", "--json", "--out", tmp_path)
     assert code == 0, out
     doc = json.loads(out)
     assert doc["valid"] is True
     steps = [s["step"] for s in doc["steps"]]
     assert steps == ["compile", "setup", "commit", "prove", "verify (Python)", "verify (EVM)"]
     evm = doc["steps"][-1]["note"]
-    assert evm.startswith("valid, verifyProof") or evm.startswith("skipped"), evm
+    assert evm.startswith("valid, verifyProof transaction") or evm.startswith("skipped"), evm
     assert doc["proven"]["portfolio 'demo'"]["min_return_bps"] == 500
+    if "gas_used" in doc["evm"]:
+        _gas_is_a_receipts_gas_used(tmp_path, doc["evm"]["gas_used"])
+
+
+def _gas_is_a_receipts_gas_used(out: Path, figure: int) -> None:
+    """The demo's figure equals gasUsed of our own verifyProof transaction with the same proof and key."""
+    from web3 import EthereumTesterProvider, Web3
+
+    from zkyield.formats.attestation import read_attestation
+    from zkyield.formats.snarkjs_json import load_vk
+    from zkyield.verifier import chain
+    from zkyield.verifier.solidity import proof_calldata
+
+    attestation = read_attestation(out / "proof")
+    w3 = Web3(EthereumTesterProvider())
+    sender = chain.Sender(w3.eth.accounts[0])
+    compiled = chain.compiled_verifier(load_vk(out / "build" / "verification_key.json"))
+    address = chain.deploy(w3, compiled, sender, gas=3_000_000)
+    contract = w3.eth.contract(address=address, abi=compiled.abi)
+    fn = contract.functions.verifyProof(*proof_calldata(attestation.proof, list(attestation.public_signals)))
+    assert fn.call() is True
+    tx_hash = w3.eth.send_transaction({"from": sender.address, "to": address, "gas": 3_000_000,
+                                       "data": fn._encode_transaction_data()})
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    assert receipt["status"] == 1 and figure == receipt["gasUsed"]
+    assert figure > 21_000 + 181_000  # base cost + the four-pair pairing precompile (EIP-1108) at the least
