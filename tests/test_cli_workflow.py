@@ -238,3 +238,19 @@ def _gas_is_a_receipts_gas_used(out: Path, figure: int) -> None:
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
     assert receipt["status"] == 1 and figure == receipt["gasUsed"]
     assert figure > 21_000 + 181_000  # base cost + the four-pair pairing precompile (EIP-1108) at the least
+
+
+def test_version_is_the_packages():
+    code, out = run("--version")
+    version = re.search(r'^version = "(.+)"$', (Path(__file__).parents[1] / "pyproject.toml").read_text(), re.M)
+    assert code == 0 and out.strip() == f"zkyield, version {version.group(1)}"
+
+
+def test_help_shows_the_workflow_in_order_with_one_example_each():
+    code, out = run("--help")
+    assert code == 0
+    steps = re.findall(r"^\s+\d\. zkyield (\S+)", out, re.M)
+    assert steps == ["statements", "compile", "setup", "commit", "prove", "verify", "inspect"]
+    listed = re.findall(r"^  (\S+)\s{2,}", out.split("Commands:")[1], re.M)
+    assert listed[: len(steps)] == steps  # the command list follows the workflow, not the alphabet
+    assert "verify proof/ --key build/verification_key.json" in out
