@@ -107,13 +107,13 @@ def verify_cmd(ctx: click.Context, proof_dir: Path, key_path: Path | None, key_s
     """
     if key_path is None:
         raise InputError(NO_KEY)
+    reader = _registry(rpc_url, registry)
     attestation = read_attestation(proof_dir)
     vk, statement, key_file = load_verifier_key(key_path)
     policy = api.load_any_policy(policy_path) if policy_path else None
     family = api.statement_family(attestation, policy, statement)
     loader = load_history_market if family == HISTORY else load_market
     market = loader(market_path) if market_path else None
-    reader = _registry(rpc_url, registry)
     heads = LogHeads(load_log(log_path)) if log_path else reader
     if family == HISTORY and heads is None:
         raise InputError("--log: a history proof; pass the owner's published snapshot log (--log snapshots.log.json) "

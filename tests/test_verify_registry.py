@@ -1,0 +1,134 @@
+"""`zkyield.verify` against the registry: chain heads from `snapshotHeadInfo`, records from `inputsUsed`.
+
+The registry runs on py-evm with circomlibjs's Poseidon(2) contract extending the snapshot chain (an
+implementation independent of zkyield.poseidon); the history proof is zkyield's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from _chain_util import GAS
+from _history_util import make_history, market_for, policy
+from click.testing import CliRunner
+from conftest import run_node
+
+from zkyield import api, groth16
+from zkyield.attestation import Attestation
+from zkyield.circuits.history_chain import snapshot_commitment
+from zkyield.circuits.history_circuit import history_statement
+from zkyield.circuits.history_models import market_hash, policy_hash
+from zkyield.cli.main import cli
+from zkyield.errors import ZkyieldError
+from zkyield.field import R
+from zkyield.verification import Outcome
+from zkyield.verifier import chain
+from zkyield.verifier.solc import CompiledContract
+from zkyield.verifier.solidity import proof_calldata
+
+pytestmark = [pytest.mark.snarkjs, pytest.mark.chain]
+
+H_POLICY = policy(3, max_drawdown_bps=900)
+NAVS = [10**12, 1_004_000_000_000, 998_000_000_000, 1_011_000_000_000]
+_POSEIDON_JS = """
+const {poseidonContract} = require('circomlibjs');
+process.stdout.write(JSON.stringify({bytecode: poseidonContract.createCode(2), abi: poseidonContract.generateABI(2)}));
+"""
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return api.setup(api.compile_statement(H_POLICY))
+
+
+@pytest.fixture(scope="module")
+def registry(w3, owner, keys):
+    data = json.loads(run_node(_POSEIDON_JS))
+    hasher = chain.deploy(w3, CompiledContract("Poseidon2", data["abi"], data["bytecode"], ""), owner, gas=GAS)
+    contract = chain.registry_contract(w3, chain.deploy_registry(w3, owner, gas=GAS * 3))
+    chain.transact(w3, contract.functions.setSnapshotHasher(hasher), owner, GAS)
+    return contract
+
+
+@pytest.fixture(scope="module")
+def alice(w3, owner, registry, keys):
+    """Alice (the owner account) commits her snapshots on chain, then proves a window ending at her head."""
+    h = make_history(NAVS, owner=int(owner.address, 16))
+    for s in h.snapshots:
+        chain.transact(w3, registry.functions.commitSnapshot(snapshot_commitment(s)), owner, GAS)
+    market = market_for(h, 450, slack=86_400)
+    return h, market, api.prove_history(h, market, H_POLICY, keys)
+
+
+def test_head_committed_by_the_owner_on_chain_passes(w3, registry, keys, alice):
+    from zkyield.verifier.records import RegistryReader
+
+    h, market, att = alice
+    reader = RegistryReader(w3, registry.address)
+    result = api.verify(att, keys.verification_key, H_POLICY, market, heads=reader, registry=reader)
+    assert result, result.failures
+    assert result.check("chain_head").outcome is Outcome.PASS
+    record = result.check("onchain_record")  # not submitted yet: reported, not required for a history proof
+    assert record.outcome is Outcome.FAIL and not record.required
+
+
+def test_a_head_never_committed_is_refused(w3, registry, keys):
+    from zkyield.verifier.records import RegistryReader
+
+    h = make_history(NAVS, seed=9)  # same NAVs, other salts: a chain nobody committed
+    market = market_for(h, 450, slack=86_400)
+    att = api.prove_history(h, market, H_POLICY, keys)
+    result = api.verify(att, keys.verification_key, H_POLICY, market, heads=RegistryReader(w3, registry.address))
+    assert not result
+    assert result.check("chain_head").reason.startswith("the proof's chain head is not in the registry")
+
+
+def test_alices_head_under_a_foreign_owner_is_refused(w3, registry, keys, alice, stranger):
+    from zkyield.verifier.records import RegistryReader
+
+    h, market, _ = alice
+    st = history_statement(h, market, H_POLICY)
+    mallory = int(stranger.address, 16)
+    try:
+        witness = st.circuit.witness({**st.inputs, "owner": mallory})
+        keys.statement.circuit.r1cs.check(witness)
+    except ZkyieldError:
+        return  # the circuit itself now ties the owner to the chain
+    public = (st.public[0], mallory, *st.public[2:])
+    proof = groth16.prove(keys.proving_key, keys.statement.circuit.r1cs, witness)
+    att = Attestation(proof, public, keys.statement.describe(), api.policy_document(H_POLICY),
+                      keys.verification_key.digest(), "2024-01-01T00:00:00Z")
+    result = api.verify(att, keys.verification_key, H_POLICY, market, heads=RegistryReader(w3, registry.address))
+    assert result.check("pairing").outcome is Outcome.PASS  # the forged witness proves...
+    assert not result  # ...but the head is Alice's, not Mallory's
+    assert f"not by the proof's owner 0x{mallory:040x}" in result.check("chain_head").reason
+
+
+def test_the_record_check_reads_the_registrys_own_replay_key(w3, owner, registry, keys, alice):
+    from zkyield.verifier.records import RegistryReader, inputs_hash
+
+    h, market, att = alice
+    verifier = chain.deploy_verifier(w3, keys.verification_key, owner, gas=GAS)
+    thresholds = [t % R for t in H_POLICY.thresholds.values()]
+    chain.transact(w3, registry.functions.registerPolicy(policy_hash(H_POLICY), verifier, thresholds), owner, GAS)
+    chain.transact(w3, registry.functions.registerMarket(market_hash(market), market.period.start,
+                                                         market.period.end), owner, GAS)
+    public = list(att.public_signals)
+    receipt = chain.transact(w3, registry.functions.submitHistoryAttestation(*proof_calldata(att.proof, public)),
+                             owner, GAS)
+    (event,) = registry.events.Attested().process_receipt(receipt)
+    assert event["args"]["inputsHash"] == inputs_hash(public)  # the contract's keccak256(abi.encode(pubSignals))
+    reader = RegistryReader(w3, registry.address)
+    result = api.verify(att, keys.verification_key, H_POLICY, market, heads=reader, registry=reader)
+    assert result and result.check("onchain_record").outcome is Outcome.PASS
+
+
+def test_registry_needs_both_the_node_and_the_address(tmp_path):
+    (tmp_path / "proof").mkdir()
+    res = CliRunner().invoke(cli, ["verify", str(tmp_path / "proof"), "--key", str(tmp_path / "proof"),
+                                   "--registry", "0x" + "11" * 20])
+    assert res.exit_code == 2 and res.output.startswith("error: --registry: pass both --rpc-url URL and --registry")
+    res = CliRunner().invoke(cli, ["verify", str(tmp_path / "proof"), "--key", str(tmp_path / "proof"),
+                                   "--rpc-url", "http://127.0.0.1:9", "--registry", "0xnot"])
+    assert res.exit_code == 2 and res.output.startswith("error: --registry: '0xnot' is not an Ethereum address")
