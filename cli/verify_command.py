@@ -49,7 +49,7 @@ def load_verifier_key(path: Path) -> tuple[VerifyingKey, dict[str, object] | Non
     with open(path, "rb") as f:
         head = f.read(len(ZKEY_MAGIC))
     if head == ZKEY_MAGIC:
-        return read_zkey(path).verifying_key(), None, path
+        return read_zkey(path).verifying_key, None, path
     return load_vk(path), None, path
 
 

@@ -256,3 +256,19 @@ def test_a_window_proven_under_a_foreign_owner_is_refused(hist, tmp_path):
     assert code == 1, out
     assert out.startswith(f"INVALID: the chain head was committed by 0x{h.owner:040x} in the snapshot log "), out
     assert f"not by the proof's owner 0x{mallory:040x}" in out
+
+
+@pytest.mark.snarkjs
+def test_the_key_may_be_a_zkey_the_verifier_names(tmp_path):
+    """A .zkey's verification key is snarkjs's own export of it (same digest)."""
+    from conftest import run_snarkjs
+
+    from tests._ceremony_util import snarkjs_chain
+    from zkyield.cli.verify_command import load_verifier_key
+    from zkyield.formats.snarkjs_json import load_vk
+
+    final = snarkjs_chain()[2]
+    run_snarkjs("zkey", "export", "verificationkey", final, tmp_path / "vk.json")
+    vk, statement, key_file = load_verifier_key(final)
+    assert statement is None and key_file == final
+    assert vk.digest() == load_vk(tmp_path / "vk.json").digest()
