@@ -167,6 +167,8 @@ def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None,
         click.echo(f"  {'step':<16} {'seconds':>8}  note")
         for step, seconds, note in timer.rows:
             click.echo(f"  {step:<16} {seconds:8.2f}  {note}")
+        if "gas_used" in timer.evm:
+            click.echo(f"\n  EVM gas: {timer.evm['gas_includes']}")
         if out_dir:
             click.echo(f"\nfiles: {out_dir}")
     if not valid:

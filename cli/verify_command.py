@@ -8,6 +8,7 @@ the registry come from the verifier's own files, and the output lists each check
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -107,6 +108,8 @@ def verify_cmd(ctx: click.Context, proof_dir: Path, key_path: Path | None, key_s
     """
     if key_path is None:
         raise InputError(NO_KEY)
+    if key_sha256 is not None and not re.fullmatch(r"(0x)?[0-9a-fA-F]{64}", key_sha256):
+        raise InputError("--key-sha256: 64 hex digits, as `zkyield setup --json` prints verification_key_sha256")
     reader = _registry(rpc_url, registry)
     attestation = read_attestation(proof_dir)
     vk, statement, key_file = load_verifier_key(key_path)

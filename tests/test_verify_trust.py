@@ -121,6 +121,8 @@ def test_the_forgery_passes_only_under_the_key_the_user_names_and_shows_its_dige
     # pinning the digest the verifier expects refuses that key
     code, out = run("verify", folder, "--key", folder / "verification_key.json", "--key-sha256", vk.digest())
     assert code == 1 and out.startswith("INVALID: the key supplied has sha256"), out
+    code, out = run("verify", folder, "--key", folder / "verification_key.json", "--key-sha256", "abc")
+    assert code == 2 and out.startswith("error: --key-sha256: 64 hex digits"), out
 
 
 def test_api_verify_checks_the_callers_key_not_the_attestations_digest(real, forged):

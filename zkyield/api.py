@@ -183,7 +183,9 @@ def _family(attestation: Attestation, policy: AnyPolicy | None,
     if isinstance(statement, Statement):
         statement = statement.describe()
     if statement is not None:
-        return str(statement.get("statement")), _capacity(statement, "statement.json"), "the verifier's statement"
+        if statement.get("statement") not in (PORTFOLIO, HISTORY):
+            raise FormatError(f"statement.json: statement must be {PORTFOLIO!r} or {HISTORY!r}; recompile the build")
+        return str(statement["statement"]), _capacity(statement, "statement.json"), "the verifier's statement"
     claimed = _capacity(attestation.statement, "attestation.json") if attestation.statement.get(
         "statement") == PORTFOLIO else None
     if policy is not None:
