@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from _chain_util import GAS
+from _chain_util import GAS, Ganache
 from _history_util import make_history, market_for, policy
 from click.testing import CliRunner
 from conftest import run_node
@@ -122,6 +122,49 @@ def test_the_record_check_reads_the_registrys_own_replay_key(w3, owner, registry
     reader = RegistryReader(w3, registry.address)
     result = api.verify(att, keys.verification_key, H_POLICY, market, heads=reader, registry=reader)
     assert result and result.check("onchain_record").outcome is Outcome.PASS
+
+
+def _iso(t: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_cli_verify_reads_the_head_from_a_registry_over_json_rpc(keys, tmp_path):
+    """`zkyield verify --rpc-url --registry` against ganache on loopback: the owner's head passes, another's fails."""
+    from zkyield.formats.attestation import write_attestation
+
+    key = "0x" + "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"  # ganache-only throwaway
+    with Ganache([key]) as node:
+        w3 = chain.connect(node.url)
+        sender = chain.sender_from_key(key)
+        data = json.loads(run_node(_POSEIDON_JS))
+        hasher = chain.deploy(w3, CompiledContract("Poseidon2", data["abi"], data["bytecode"], ""), sender, gas=GAS)
+        address = chain.deploy_registry(w3, sender, gas=GAS * 3)
+        contract = chain.registry_contract(w3, address)
+        chain.transact(w3, contract.functions.setSnapshotHasher(hasher), sender, GAS)
+        h = make_history(NAVS, owner=int(sender.address, 16))
+        for s in h.snapshots:
+            chain.transact(w3, contract.functions.commitSnapshot(snapshot_commitment(s)), sender, GAS)
+        market = market_for(h, 450, slack=86_400)
+        api.save_statement(keys.statement, tmp_path / "build")
+        api.save_keys(keys, tmp_path / "build")
+        (tmp_path / "policy.json").write_text(json.dumps({"periods": 3, "max_drawdown_bps": 900}))
+        (tmp_path / "market.json").write_text(json.dumps({
+            "period": {"start": _iso(market.period.start), "end": _iso(market.period.end)}, "risk_free_bps": 450}))
+        base = ["verify", "--key", tmp_path / "build", "--policy", tmp_path / "policy.json", "--market",
+                tmp_path / "market.json", "--rpc-url", node.url, "--registry", address, "--json"]
+        write_attestation(api.prove_history(h, market, H_POLICY, keys), keys.verification_key, tmp_path / "ok")
+        res = CliRunner().invoke(cli, [str(a) for a in (base[0], tmp_path / "ok", *base[1:])])
+        assert res.exit_code == 0, res.output
+        checks = {c["check"]: c for c in json.loads(res.output)["checks"]}
+        assert checks["chain_head"]["status"] == "pass" and address.lower() in checks["chain_head"]["reason"].lower()
+        other = make_history(NAVS, seed=9, owner=int(sender.address, 16))  # never committed
+        write_attestation(api.prove_history(other, market, H_POLICY, keys), keys.verification_key, tmp_path / "no")
+        res = CliRunner().invoke(cli, [str(a) for a in (base[0], tmp_path / "no", *base[1:])])
+        assert res.exit_code == 1
+        checks = {c["check"]: c for c in json.loads(res.output)["checks"]}
+        assert checks["chain_head"]["reason"].startswith("the proof's chain head is not in the registry")
 
 
 def test_registry_needs_both_the_node_and_the_address(tmp_path):
