@@ -63,7 +63,7 @@ def _registry(rpc_url: str | None, address: str | None):
         from web3 import Web3
 
         from zkyield.verifier.chain import connect
-        from zkyield.verifier.records import RegistryReader
+        from zkyield.registry_records import RegistryReader
     except ImportError:
         raise InputError("--registry: on-chain checks need the chain extra: pip install 'zkyield[chain]'") from None
     if not Web3.is_address(address):

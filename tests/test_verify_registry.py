@@ -62,7 +62,7 @@ def alice(w3, owner, registry, keys):
 
 
 def test_head_committed_by_the_owner_on_chain_passes(w3, registry, keys, alice):
-    from zkyield.verifier.records import RegistryReader
+    from zkyield.registry_records import RegistryReader
 
     h, market, att = alice
     reader = RegistryReader(w3, registry.address)
@@ -74,7 +74,7 @@ def test_head_committed_by_the_owner_on_chain_passes(w3, registry, keys, alice):
 
 
 def test_a_head_never_committed_is_refused(w3, registry, keys):
-    from zkyield.verifier.records import RegistryReader
+    from zkyield.registry_records import RegistryReader
 
     h = make_history(NAVS, seed=9)  # same NAVs, other salts: a chain nobody committed
     market = market_for(h, 450, slack=86_400)
@@ -85,7 +85,7 @@ def test_a_head_never_committed_is_refused(w3, registry, keys):
 
 
 def test_alices_head_under_a_foreign_owner_is_refused(w3, registry, keys, alice, stranger):
-    from zkyield.verifier.records import RegistryReader
+    from zkyield.registry_records import RegistryReader
 
     h, market, _ = alice
     st = history_statement(h, market, H_POLICY)
@@ -106,7 +106,7 @@ def test_alices_head_under_a_foreign_owner_is_refused(w3, registry, keys, alice,
 
 
 def test_the_record_check_reads_the_registrys_own_replay_key(w3, owner, registry, keys, alice):
-    from zkyield.verifier.records import RegistryReader, inputs_hash
+    from zkyield.registry_records import RegistryReader, inputs_hash
 
     h, market, att = alice
     verifier = chain.deploy_verifier(w3, keys.verification_key, owner, gas=GAS)
