@@ -62,8 +62,8 @@ def _registry(rpc_url: str | None, address: str | None):
     try:
         from web3 import Web3
 
-        from zkyield.verifier.chain import connect
         from zkyield.registry_records import RegistryReader
+        from zkyield.verifier.chain import connect
     except ImportError:
         raise InputError("--registry: on-chain checks need the chain extra: pip install 'zkyield[chain]'") from None
     if not Web3.is_address(address):
