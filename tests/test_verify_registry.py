@@ -10,9 +10,9 @@ import json
 
 import pytest
 from _chain_util import GAS, Ganache
-from _history_util import make_history, market_for, policy
+from _history_util import make_history, market_for
+from _verify_util import H_POLICY, NAVS, deploy_poseidon2, write_public_files
 from click.testing import CliRunner
-from conftest import run_node
 
 from zkyield import api, groth16
 from zkyield.attestation import Attestation
@@ -24,17 +24,10 @@ from zkyield.errors import ZkyieldError
 from zkyield.field import R
 from zkyield.verification import Outcome
 from zkyield.verifier import chain
-from zkyield.verifier.solc import CompiledContract
 from zkyield.verifier.solidity import proof_calldata
 
 pytestmark = [pytest.mark.snarkjs, pytest.mark.chain]
 
-H_POLICY = policy(3, max_drawdown_bps=900)
-NAVS = [10**12, 1_004_000_000_000, 998_000_000_000, 1_011_000_000_000]
-_POSEIDON_JS = """
-const {poseidonContract} = require('circomlibjs');
-process.stdout.write(JSON.stringify({bytecode: poseidonContract.createCode(2), abi: poseidonContract.generateABI(2)}));
-"""
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +37,7 @@ def keys():
 
 @pytest.fixture(scope="module")
 def registry(w3, owner, keys):
-    data = json.loads(run_node(_POSEIDON_JS))
-    hasher = chain.deploy(w3, CompiledContract("Poseidon2", data["abi"], data["bytecode"], ""), owner, gas=GAS)
+    hasher = deploy_poseidon2(w3, owner, GAS)
     contract = chain.registry_contract(w3, chain.deploy_registry(w3, owner, gas=GAS * 3))
     chain.transact(w3, contract.functions.setSnapshotHasher(hasher), owner, GAS)
     return contract
@@ -124,12 +116,6 @@ def test_the_record_check_reads_the_registrys_own_replay_key(w3, owner, registry
     assert result and result.check("onchain_record").outcome is Outcome.PASS
 
 
-def _iso(t: int) -> str:
-    from datetime import datetime, timezone
-
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def test_cli_verify_reads_the_head_from_a_registry_over_json_rpc(keys, tmp_path):
     """`zkyield verify --rpc-url --registry` against ganache on loopback: the owner's head passes, another's fails."""
     from zkyield.formats.attestation import write_attestation
@@ -138,8 +124,7 @@ def test_cli_verify_reads_the_head_from_a_registry_over_json_rpc(keys, tmp_path)
     with Ganache([key]) as node:
         w3 = chain.connect(node.url)
         sender = chain.sender_from_key(key)
-        data = json.loads(run_node(_POSEIDON_JS))
-        hasher = chain.deploy(w3, CompiledContract("Poseidon2", data["abi"], data["bytecode"], ""), sender, gas=GAS)
+        hasher = deploy_poseidon2(w3, sender, GAS)
         address = chain.deploy_registry(w3, sender, gas=GAS * 3)
         contract = chain.registry_contract(w3, address)
         chain.transact(w3, contract.functions.setSnapshotHasher(hasher), sender, GAS)
@@ -149,9 +134,7 @@ def test_cli_verify_reads_the_head_from_a_registry_over_json_rpc(keys, tmp_path)
         market = market_for(h, 450, slack=86_400)
         api.save_statement(keys.statement, tmp_path / "build")
         api.save_keys(keys, tmp_path / "build")
-        (tmp_path / "policy.json").write_text(json.dumps({"periods": 3, "max_drawdown_bps": 900}))
-        (tmp_path / "market.json").write_text(json.dumps({
-            "period": {"start": _iso(market.period.start), "end": _iso(market.period.end)}, "risk_free_bps": 450}))
+        write_public_files(tmp_path, market)
         base = ["verify", "--key", tmp_path / "build", "--policy", tmp_path / "policy.json", "--market",
                 tmp_path / "market.json", "--rpc-url", node.url, "--registry", address, "--json"]
         write_attestation(api.prove_history(h, market, H_POLICY, keys), keys.verification_key, tmp_path / "ok")

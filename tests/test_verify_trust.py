@@ -13,7 +13,8 @@ import shlex
 from pathlib import Path
 
 import pytest
-from _history_util import make_history, market_for, policy
+from _history_util import make_history, market_for
+from _verify_util import H_POLICY, NAVS, write_public_files
 from click.testing import CliRunner
 
 from zkyield import api, groth16
@@ -178,10 +179,6 @@ def test_edited_policy_text_in_attestation_json_never_appears_as_proven(real, tm
 
 # --- history proofs: the chain head must be the owner's, from the log or registry the verifier names ----
 
-H_POLICY = policy(3, max_drawdown_bps=900)
-NAVS = [10**12, 1_004_000_000_000, 998_000_000_000, 1_011_000_000_000]
-
-
 def _log(history) -> SnapshotLog:
     log = SnapshotLog(history.owner, (), "snapshots.log.json")
     for s in history.snapshots:
@@ -200,18 +197,10 @@ def hist(tmp_path_factory):
     api.save_keys(keys, d / "build")
     att = api.prove_history(h, market, H_POLICY, keys)
     write_attestation(att, keys.verification_key, d / "proof")
-    (d / "policy.json").write_text(json.dumps({"periods": 3, "max_drawdown_bps": 900}))
-    (d / "market.json").write_text(json.dumps({"period": {"start": _iso(market.period.start),
-                                                          "end": _iso(market.period.end)}, "risk_free_bps": 450}))
+    write_public_files(d, market)
     _log(h).save(d / "snapshots.log.json")
     _log(make_history(NAVS, seed=9)).save(d / "other.log.json")  # same owner, other snapshots
     return d, h, market, keys, att
-
-
-def _iso(t: int) -> str:
-    from datetime import datetime, timezone
-
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_history_proof_needs_the_published_log_or_the_registry(hist):
