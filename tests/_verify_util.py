@@ -38,3 +38,24 @@ def deploy_poseidon2(w3, sender, gas: int) -> str:
 
     data = json.loads(run_node(_POSEIDON2_JS))
     return chain.deploy(w3, CompiledContract("Poseidon2", data["abi"], data["bytecode"], ""), sender, gas=gas)
+
+
+def foreign_owner_attestation(history, market, keys, owner: int):
+    """The attack of issue 13 item 15: ``history``'s committed window proven with ``owner`` as the public owner.
+
+    None when the circuit itself refuses the witness (it then ties the owner to the chain).
+    """
+    from zkyield import api, groth16
+    from zkyield.attestation import Attestation
+    from zkyield.circuits.history_circuit import history_statement
+    from zkyield.errors import ZkyieldError
+
+    st = history_statement(history, market, H_POLICY)
+    try:
+        witness = st.circuit.witness({**st.inputs, "owner": owner})
+        keys.statement.circuit.r1cs.check(witness)
+    except ZkyieldError:
+        return None
+    proof = groth16.prove(keys.proving_key, keys.statement.circuit.r1cs, witness)
+    return Attestation(proof, (st.public[0], owner, *st.public[2:]), keys.statement.describe(),
+                       api.policy_document(H_POLICY), keys.verification_key.digest(), "2024-01-01T00:00:00Z")

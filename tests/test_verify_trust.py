@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pytest
 from _history_util import make_history, market_for
-from _verify_util import H_POLICY, NAVS, write_public_files
+from _verify_util import H_POLICY, NAVS, foreign_owner_attestation, write_public_files
 from click.testing import CliRunner
 
 from zkyield import api, groth16
 from zkyield.attestation import Attestation
-from zkyield.circuits.history_chain import SnapshotLog, snapshot_commitment
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.circuits.publics import market_hash, policy_hash
+from zkyield.cli.demo_command import published_log
 from zkyield.cli.main import cli
-from zkyield.errors import ZkyieldError
 from zkyield.formats.attestation import read_attestation, write_attestation
 from zkyield.r1cs import R1CS, Constraint
 from zkyield.verification import Outcome
@@ -179,13 +178,6 @@ def test_edited_policy_text_in_attestation_json_never_appears_as_proven(real, tm
 
 # --- history proofs: the chain head must be the owner's, from the log or registry the verifier names ----
 
-def _log(history) -> SnapshotLog:
-    log = SnapshotLog(history.owner, (), "snapshots.log.json")
-    for s in history.snapshots:
-        log = log.append(snapshot_commitment(s), s.timestamp + 60)
-    return log
-
-
 @pytest.fixture(scope="module")
 def hist(tmp_path_factory):
     d = tmp_path_factory.mktemp("hist")
@@ -198,8 +190,8 @@ def hist(tmp_path_factory):
     att = api.prove_history(h, market, H_POLICY, keys)
     write_attestation(att, keys.verification_key, d / "proof")
     write_public_files(d, market)
-    _log(h).save(d / "snapshots.log.json")
-    _log(make_history(NAVS, seed=9)).save(d / "other.log.json")  # same owner, other snapshots
+    published_log(h).save(d / "snapshots.log.json")
+    published_log(make_history(NAVS, seed=9)).save(d / "other.log.json")  # same owner, other snapshots
     return d, h, market, keys, att
 
 
@@ -222,25 +214,16 @@ def test_api_verify_of_a_history_proof_without_heads_is_not_valid(hist):
     result = api.verify(att, keys.verification_key, H_POLICY, market)
     assert not result and result.check("chain_head").outcome is Outcome.NOT_CHECKED
     assert result.check("chain_head").required
-    assert api.verify(att, keys.verification_key, H_POLICY, market, heads=api.LogHeads(_log(h)))
+    assert api.verify(att, keys.verification_key, H_POLICY, market, heads=api.LogHeads(published_log(h)))
 
 
 def test_a_window_proven_under_a_foreign_owner_is_refused(hist, tmp_path):
     """Alice's committed window, proven with Mallory as the public owner, checked against Alice's log."""
     d, h, market, keys, _ = hist
-    from zkyield.circuits.history_circuit import history_statement
-
     mallory = 0xBADBADBADBADBADBADBADBADBADBADBADBADBAD0
-    st = history_statement(h, market, H_POLICY)
-    try:
-        witness = st.circuit.witness({**st.inputs, "owner": mallory})
-        keys.statement.circuit.r1cs.check(witness)
-    except ZkyieldError:
+    att = foreign_owner_attestation(h, market, keys, mallory)
+    if att is None:
         return  # the circuit itself now ties the owner to the chain: refused before any proof exists
-    public = (st.public[0], mallory, *st.public[2:])
-    proof = groth16.prove(keys.proving_key, keys.statement.circuit.r1cs, witness)
-    att = Attestation(proof, public, keys.statement.describe(), api.policy_document(H_POLICY),
-                      keys.verification_key.digest(), "2024-01-01T00:00:00Z")
     write_attestation(att, keys.verification_key, tmp_path / "proof")
     code, out = run("verify", tmp_path / "proof", "--key", d / "build", "--policy", d / "policy.json",
                     "--market", d / "market.json", "--log", d / "snapshots.log.json")
