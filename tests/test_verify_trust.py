@@ -246,3 +246,18 @@ def test_the_key_may_be_a_zkey_the_verifier_names(tmp_path):
     vk, statement, key_file = load_verifier_key(final)
     assert statement is None and key_file == final
     assert vk.digest() == load_vk(tmp_path / "vk.json").digest()
+
+
+def test_the_result_is_frozen_and_truthy_only_when_required_checks_pass(real):
+    keys = api.load_keys(real / "build")
+    att = read_attestation(real / "proof")
+    result = api.verify(att, keys.verification_key, load_policy(POLICY), load_market(MARKET), statement=keys.statement)
+    assert result and result.valid and not result.failures
+    with pytest.raises(AttributeError):
+        result.key_sha256 = "0" * 64  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        result.market["assets"] += ("DOGE",)  # type: ignore[index]
+    shown = json.loads(json.dumps(result.to_json()))["proven"]["market"]["assets"]
+    assert shown == [a.symbol for a in load_market(MARKET).assets]
+    pinned = api.verify(att, keys.verification_key, key_sha256="0" * 64)
+    assert not pinned and [c.name for c in pinned.failures] == ["key"]

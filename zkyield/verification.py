@@ -57,8 +57,22 @@ def not_checked(name: str, reason: str, required: bool = False) -> Check:
     return Check(name, Outcome.NOT_CHECKED, required, reason)
 
 
-def _frozen(doc: Mapping[str, object] | None) -> Mapping[str, object] | None:
-    return None if doc is None else MappingProxyType(dict(doc))
+def _freeze(value: object) -> object:
+    """Read-only all the way down: mappings become proxies, lists tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: object) -> object:
+    """Plain dicts and lists again, for JSON."""
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -79,8 +93,8 @@ class VerificationResult:
     notes: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "policy", _frozen(self.policy))
-        object.__setattr__(self, "market", _frozen(self.market))
+        object.__setattr__(self, "policy", None if self.policy is None else _freeze(self.policy))
+        object.__setattr__(self, "market", None if self.market is None else _freeze(self.market))
         if not any(c.name == PAIRING and c.required for c in self.checks):
             raise ValueError("a verification result must include the required pairing check")
 
@@ -114,8 +128,8 @@ class VerificationResult:
             "policy_hash": str(self.public_signals[2]),
             "market_hash": str(self.public_signals[3]),
             "period": {"start_unix": start, "end_unix": end},
-            "policy": dict(self.policy) if self.policy is not None else "policy not checked",
-            "market": dict(self.market) if self.market is not None else "market not checked",
+            "policy": _thaw(self.policy) if self.policy is not None else "policy not checked",
+            "market": _thaw(self.market) if self.market is not None else "market not checked",
         }
 
     def to_json(self) -> dict[str, object]:
