@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from zkyield.circuits.publics import PUBLIC_SIGNALS
 from zkyield.errors import FormatError
 from zkyield.formats.proving_key import MAGIC as PK_MAGIC
 from zkyield.formats.proving_key import read_proving_key
@@ -54,8 +55,23 @@ def _json(path: Path) -> Summary:
         proof_from_json(obj, path.name)
         return {"kind": "proof", "protocol": "groth16", "curve": "bn128", "valid_points": True}
     if isinstance(obj, dict) and obj.get("kind") == "zkyield-attestation":
-        return {"kind": "attestation", **{k: v for k, v in obj.items() if k != "kind"}}
+        return _attestation(obj, path.name)
     raise FormatError(f"{path.name}: unrecognised JSON (expected a proof, public, key or attestation file)")
+
+
+def _attestation(obj: dict, name: str) -> Summary:
+    """The public signals only: the policy, statement and key digest in the file are the prover's word."""
+    values = public_from_json(obj.get("public_signals"), f"{name}: public_signals")
+    if len(values) != len(PUBLIC_SIGNALS):
+        raise FormatError(f"{name}: public_signals must hold {len(PUBLIC_SIGNALS)} values")
+    check = "zkyield verify OUT --key YOUR_KEY --policy P.json --market M.json"
+    return {
+        "kind": "attestation",
+        **{k: (f"0x{v:040x}" if k == "owner" else str(v)) for k, v in zip(PUBLIC_SIGNALS, values, strict=True)},
+        "policy": f"policy not checked (inspect verifies nothing: {check})",
+        "market": "market not checked",
+        "proof": "not checked",
+    }
 
 
 _BY_MAGIC: dict[bytes, Callable[[Path], Summary]] = {b"r1cs": _r1cs, b"wtns": _wtns, PK_MAGIC[:4]: _proving_key}

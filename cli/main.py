@@ -9,12 +9,19 @@ import sys
 
 import click
 
+from zkyield import __version__
 from zkyield.cli.context import Settings
 from zkyield.errors import ZkyieldError
 
 
 class _Group(click.Group):
-    """Turns ZkyieldError into ``error: <one line>`` on stderr (the traceback only with --debug)."""
+    """Turns ZkyieldError into ``error: <one line>`` on stderr (the traceback only with --debug).
+
+    Lists commands in the order they are registered (the workflow's), not alphabetically.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -40,14 +47,22 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--debug", is_flag=True, help="Show full tracebacks for errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Hide progress output.")
-@click.version_option(package_name="zkyield")
+@click.version_option(version=__version__, prog_name="zkyield")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
     """zkyield: zero-knowledge proofs about DeFi portfolio yield and risk (Groth16, BN254).
 
     \b
+    The workflow, in order (one example each; `zkyield COMMAND --help` for more):
+      1. zkyield statements                      # clauses a policy can combine
+      2. zkyield compile policy.json --positions 8 --assets 8 --out build/
+      3. zkyield setup build/                    # or a multi-party `zkyield ceremony`
+      4. zkyield commit portfolio.json --market market.json      # publish before proving
+      5. zkyield prove build/ --portfolio portfolio.json --market market.json --policy policy.json --out proof/
+      6. zkyield verify proof/ --key build/verification_key.json --policy policy.json --market market.json
+      7. zkyield inspect proof/attestation.json
+    Try it all on the shipped example: zkyield demo
     Files are snarkjs-compatible: .r1cs, .wtns, proof.json, public.json, verification_key.json.
-    Run `zkyield COMMAND --help` for examples.
     """
     ctx.obj = Settings(debug=debug, quiet=quiet)
 
@@ -61,16 +76,11 @@ def _register() -> None:
     from zkyield.cli.groth16_commands import groth16
     from zkyield.cli.inspect_command import inspect_cmd
     from zkyield.cli.snapshot_commands import snapshot
+    from zkyield.cli.verify_command import verify_cmd
 
-    for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, wf.verify_cmd,
-                    prove_batch_cmd):
+    for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, verify_cmd,
+                    inspect_cmd, demo_cmd, prove_batch_cmd, snapshot, ceremony, groth16, attestor):
         cli.add_command(command)
-    cli.add_command(demo_cmd)
-    cli.add_command(groth16)
-    cli.add_command(ceremony)
-    cli.add_command(inspect_cmd)
-    cli.add_command(snapshot)
-    cli.add_command(attestor)
     try:  # on-chain commands need the `chain` extra (web3)
         from zkyield.cli.chain_commands import COMMANDS
     except ImportError:

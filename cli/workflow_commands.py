@@ -1,4 +1,4 @@
-"""The statement workflow: statements, compile, setup, commit, prove, verify.
+"""The statement workflow: statements, compile, setup, commit, prove (verify: verify_command.py).
 
 Each command is a thin shell over ``zkyield.api``; results go to files or stdout (``--json``),
 progress and errors to stderr.
@@ -19,8 +19,7 @@ from zkyield.circuits.models import load_market, load_policy, load_portfolio
 from zkyield.circuits.publics import PUBLIC_SIGNALS
 from zkyield.cli.context import settings
 from zkyield.errors import InputError
-from zkyield.formats.attestation import VERIFICATION_KEY, read_attestation, write_attestation
-from zkyield.formats.snarkjs_json import load_vk
+from zkyield.formats.attestation import write_attestation
 from zkyield.statement import HISTORY
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -154,30 +153,3 @@ def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path |
     summary = attestation.summary()
     first = keys.statement.public_signal_names[0]
     _emit(as_json, summary, f"proven: {first} {summary['commitment']} -> {out_dir}")
-
-
-@click.command("verify")
-@click.argument("proof_dir", metavar="OUT", type=_dir)
-@click.option("--key", "vk_path", type=_file, help="Verification key (default: OUT/verification_key.json).")
-@click.option("--policy", "policy_path", type=_file, help="Also check the public policy hashes to the proof's.")
-@click.option("--market", "market_path", type=_file, help="Also check the public market hashes to the proof's.")
-@json_option
-@click.pass_context
-def verify_cmd(ctx: click.Context, proof_dir: Path, vk_path: Path | None, policy_path: Path | None,
-               market_path: Path | None, as_json: bool) -> None:
-    """Verify an attestation folder written by `zkyield prove` (exit 0 valid, 1 invalid).
-
-    \b
-    Example:
-      zkyield verify proof/ --policy policy.json --market market.json
-    """
-    attestation = read_attestation(proof_dir)
-    vk = load_vk(vk_path or proof_dir / VERIFICATION_KEY)
-    history = attestation.statement.get("statement") == HISTORY
-    policy = (load_history_policy if history else load_policy)(policy_path) if policy_path else None
-    market = (load_history_market if history else load_market)(market_path) if market_path else None
-    ok = api.verify(attestation, vk, policy=policy, market=market)
-    result = {"valid": ok, **attestation.summary()}
-    _emit(as_json, result, "OK" if ok else "INVALID: the proof does not verify against this key, policy and market")
-    if not ok:
-        ctx.exit(1)

@@ -61,16 +61,18 @@ def test_commit_matches_the_proven_commitment(flow):
 
 
 def test_verify_ok_with_policy_and_market(flow):
-    code, out = run("verify", flow / "proof", "--policy", POLICY, "--market", MARKET)
-    assert code == 0 and out.strip() == "OK"
+    code, out = run("verify", flow / "proof", "--key", flow / "build", "--policy", POLICY, "--market", MARKET)
+    digest = json.loads((flow / "proof" / "attestation.json").read_text())["verification_key_sha256"]
+    assert code == 0 and out.startswith(f"OK: every required check passed (key sha256 {digest} "), out
+    assert "not-checked  no policy" not in out and "not-checked  no market" not in out
 
 
 def test_verify_refuses_another_policy(flow, tmp_path):
     policy = json.loads(POLICY.read_text())
     policy["min_return_bps"] += 1
     (tmp_path / "policy.json").write_text(json.dumps(policy))
-    code, out = run("verify", flow / "proof", "--policy", tmp_path / "policy.json")
-    assert code == 1 and "INVALID" in out
+    code, out = run("verify", flow / "proof", "--key", flow / "build", "--policy", tmp_path / "policy.json")
+    assert code == 1 and out.startswith("INVALID: the policy supplied does not hash to the proof's policy_hash")
 
 
 def test_proof_from_another_circuit_is_refused(flow, tmp_path):
@@ -80,8 +82,8 @@ def test_proof_from_another_circuit_is_refused(flow, tmp_path):
     (tmp_path / "policy.json").write_text(json.dumps(policy))
     assert run("compile", tmp_path / "policy.json", "--out", tmp_path / "other")[0] == 0
     assert run("setup", tmp_path / "other")[0] == 0
-    code, _ = run("verify", flow / "proof", "--key", tmp_path / "other" / "verification_key.json")
-    assert code == 1
+    code, out = run("verify", flow / "proof", "--key", tmp_path / "other" / "verification_key.json")
+    assert code == 1 and out.startswith("INVALID: attestation.json says the proof was made with key sha256"), out
     # and that key's proving key does not prove the first circuit
     shutil.copy(tmp_path / "other" / "proving_key", tmp_path / "swapped_pk")
     build = tmp_path / "mixed"
@@ -182,30 +184,73 @@ def test_no_private_value_in_any_output(flow):
 
 def test_subprocess_exit_codes(flow, tmp_path):
     base = [sys.executable, "-m", "zkyield.cli.main"]
-    ok = subprocess.run([*base, "verify", str(flow / "proof")], capture_output=True, text=True, cwd=tmp_path,
+    key = ["--key", str(flow / "build" / "verification_key.json")]
+    ok = subprocess.run([*base, "verify", str(flow / "proof"), *key], capture_output=True, text=True, cwd=tmp_path,
                         timeout=600)
-    assert ok.returncode == 0 and ok.stdout.strip() == "OK", ok.stderr
+    assert ok.returncode == 0 and ok.stdout.startswith("OK"), ok.stderr
     (tmp_path / "public.json").write_text("[]")
     bad = tmp_path / "bad"
     shutil.copytree(flow / "proof", bad)
     public = json.loads((bad / "public.json").read_text())
     public[0] = "1"
     (bad / "public.json").write_text(json.dumps(public))
-    mixed = subprocess.run([*base, "verify", str(bad)], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    mixed = subprocess.run([*base, "verify", str(bad), *key], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert mixed.returncode == 2 and "mixes two proofs" in mixed.stderr
     assert "Traceback" not in mixed.stderr
-    debug = subprocess.run([*base, "--debug", "verify", str(bad)], capture_output=True, text=True, cwd=tmp_path,
+    debug = subprocess.run([*base, "--debug", "verify", str(bad), *key], capture_output=True, text=True, cwd=tmp_path,
                            timeout=600)
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 
-def test_demo_runs_end_to_end_and_reports_each_step():
-    code, out = run("demo", "--no-history", "--json")
+def test_demo_runs_end_to_end_and_reports_each_step(tmp_path):
+    code, out = run("demo", "--no-history", "--json", "--out", tmp_path)
     assert code == 0, out
     doc = json.loads(out)
     assert doc["valid"] is True
     steps = [s["step"] for s in doc["steps"]]
     assert steps == ["compile", "setup", "commit", "prove", "verify (Python)", "verify (EVM)"]
     evm = doc["steps"][-1]["note"]
-    assert evm.startswith("valid, verifyProof") or evm.startswith("skipped"), evm
+    assert evm.startswith("valid, verifyProof transaction") or evm.startswith("skipped"), evm
     assert doc["proven"]["portfolio 'demo'"]["min_return_bps"] == 500
+    if "gas_used" in doc["evm"]:
+        _gas_is_a_receipts_gas_used(tmp_path, doc["evm"]["gas_used"])
+
+
+def _gas_is_a_receipts_gas_used(out: Path, figure: int) -> None:
+    """The demo's figure equals gasUsed of our own verifyProof transaction with the same proof and key."""
+    from web3 import EthereumTesterProvider, Web3
+
+    from zkyield.formats.attestation import read_attestation
+    from zkyield.formats.snarkjs_json import load_vk
+    from zkyield.verifier import chain
+    from zkyield.verifier.solidity import proof_calldata
+
+    attestation = read_attestation(out / "proof")
+    w3 = Web3(EthereumTesterProvider())
+    sender = chain.Sender(w3.eth.accounts[0])
+    compiled = chain.compiled_verifier(load_vk(out / "build" / "verification_key.json"))
+    address = chain.deploy(w3, compiled, sender, gas=3_000_000)
+    contract = w3.eth.contract(address=address, abi=compiled.abi)
+    fn = contract.functions.verifyProof(*proof_calldata(attestation.proof, list(attestation.public_signals)))
+    assert fn.call() is True
+    tx_hash = w3.eth.send_transaction({"from": sender.address, "to": address, "gas": 3_000_000,
+                                       "data": fn._encode_transaction_data()})
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    assert receipt["status"] == 1 and figure == receipt["gasUsed"]
+    assert figure > 21_000 + 181_000  # base cost + the four-pair pairing precompile (EIP-1108) at the least
+
+
+def test_version_is_the_packages():
+    code, out = run("--version")
+    version = re.search(r'^version = "(.+)"$', (Path(__file__).parents[1] / "pyproject.toml").read_text(), re.M)
+    assert code == 0 and out.strip() == f"zkyield, version {version.group(1)}"
+
+
+def test_help_shows_the_workflow_in_order_with_one_example_each():
+    code, out = run("--help")
+    assert code == 0
+    steps = re.findall(r"^\s+\d\. zkyield (\S+)", out, re.M)
+    assert steps == ["statements", "compile", "setup", "commit", "prove", "verify", "inspect"]
+    listed = re.findall(r"^  (\S+)\s{2,}", out.split("Commands:")[1], re.M)
+    assert listed[: len(steps)] == steps  # the command list follows the workflow, not the alphabet
+    assert "verify proof/ --key build/verification_key.json" in out

@@ -13,9 +13,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 _API = {
-    "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "Market", "Policy", "Portfolio", "Statement",
-    "commitment", "compile_statement", "load_any_policy", "load_keys", "load_statement", "prove", "prove_history",
-    "save_keys", "save_statement", "setup", "verify",
+    "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "LogHeads", "Market", "Policy", "Portfolio",
+    "Statement", "VerificationResult", "commitment", "compile_statement", "load_any_policy", "load_keys",
+    "load_statement", "prove", "prove_history", "save_keys", "save_statement", "setup", "statement_family", "verify",
 }
 _BATCH = {"prove_batch", "BatchResult"}
 

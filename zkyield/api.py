@@ -5,7 +5,8 @@
     statement = zkyield.compile_statement(policy, positions=8, assets=8)
     keys = zkyield.setup(statement)
     attestation = zkyield.prove(zkyield.Portfolio.load("p.json"), zkyield.Market.load("m.json"), policy, keys)
-    assert zkyield.verify(attestation, keys.verification_key, policy=policy)
+    result = zkyield.verify(attestation, keys.verification_key, policy=policy, market=market)
+    assert result, result.failures   # a VerificationResult: every check with pass / fail / not-checked
 
 History statements (risk-adjusted metrics over committed snapshots) use the same calls with a
 ``HistoryPolicy``: ``compile_statement(history_policy)`` and ``prove_history(history, market, policy, keys)``.
@@ -14,11 +15,12 @@ Everything here composes lower layers; it only checks that the pieces handed in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
 from zkyield import groth16
+from zkyield import verification as vr
 from zkyield.attestation import Attestation
 from zkyield.build_folder import (
     CIRCUIT_FILE,
@@ -43,6 +45,7 @@ from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import FormatError, InputError
 from zkyield.formats.jsonfile import read_json
 from zkyield.groth16.keys import Proof, VerifyingKey
+from zkyield.head_records import HeadSource, LogHeads, RecordSource
 from zkyield.poseidon import commit
 from zkyield.statement import (
     HISTORY,
@@ -52,6 +55,7 @@ from zkyield.statement import (
     history_statement_for,
     portfolio_statement,
 )
+from zkyield.verification import VerificationResult
 
 Progress = Callable[[str], None]
 AnyPolicy = Policy | HistoryPolicy
@@ -139,35 +143,154 @@ def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy
 
 
 def verify(attestation: Attestation, verification_key: VerifyingKey, policy: AnyPolicy | None = None,
-           market: AnyMarket | None = None) -> bool:
-    """True iff the proof verifies and, when given, the public policy and market hash to its signals."""
-    if attestation.verification_key_sha256 != verification_key.digest():
-        return False
-    if policy is not None and _policy_hash(policy) != attestation.policy_hash:
-        return False
-    if market is not None and _market_hash(market, attestation.statement) != attestation.market_hash:
-        return False
-    return groth16.verify(verification_key, list(attestation.public_signals), attestation.proof)
+           market: AnyMarket | None = None, *, key_sha256: str | None = None,
+           statement: Statement | Mapping[str, object] | None = None, heads: HeadSource | None = None,
+           registry: RecordSource | None = None) -> VerificationResult:
+    """Check a proof against what the VERIFIER supplies, and say what each check found.
+
+    ``verification_key`` must be the verifier's own key (never the one in the prover's folder);
+    ``key_sha256`` pins it further. ``statement`` (the verifier's build folder's, or ``keys.statement``)
+    fixes the family and capacity, else the policy's type does, else the attestation's claim. A history
+    proof needs ``heads`` (the owner's published log or the registry) to tie its chain head to its owner.
+    The result is truthy only when every required check passed.
+    """
+    family, capacity, source = _family(attestation, policy, statement)
+    public = attestation.public_signals
+    policy_check, policy_doc = _policy_check(policy, family, public[2])
+    market_check, market_doc = _market_check(market, family, capacity, source, public[3])
+    checks = [
+        _key_check(attestation, verification_key, key_sha256),
+        _pairing_check(attestation, verification_key),
+        policy_check,
+        market_check,
+        *([_head_check(heads, public)] if family == HISTORY else []),
+        vr.not_checked(vr.ATTESTORS, "attestor signatures are not supported yet"),
+        _record_check(registry, public, required=family == PORTFOLIO),
+    ]
+    return VerificationResult(tuple(checks), verification_key.digest(), family, source, tuple(public),
+                              policy_doc, market_doc)
+
+
+def statement_family(attestation: Attestation, policy: AnyPolicy | None = None,
+                     statement: Statement | Mapping[str, object] | None = None) -> str:
+    """``portfolio`` or ``history``: from the verifier's statement, else its policy, else the attestation's claim."""
+    return _family(attestation, policy, statement)[0]
+
+
+def _family(attestation: Attestation, policy: AnyPolicy | None,
+            statement: Statement | Mapping[str, object] | None) -> tuple[str, enc.Capacity | None, str]:
+    """(family, capacity, where they came from): the verifier's statement, else its policy, else the prover."""
+    if isinstance(statement, Statement):
+        statement = statement.describe()
+    if statement is not None:
+        if statement.get("statement") not in (PORTFOLIO, HISTORY):
+            raise FormatError(f"statement.json: statement must be {PORTFOLIO!r} or {HISTORY!r}; recompile the build")
+        return str(statement["statement"]), _capacity(statement, "statement.json"), "the verifier's statement"
+    claimed = _capacity(attestation.statement, "attestation.json") if attestation.statement.get(
+        "statement") == PORTFOLIO else None
+    if policy is not None:
+        return (HISTORY if isinstance(policy, HistoryPolicy) else PORTFOLIO), claimed, "the verifier's policy"
+    family = HISTORY if attestation.statement.get("statement") == HISTORY else PORTFOLIO
+    return family, claimed, "attestation.json (the prover's claim, not checked)"
+
+
+def _capacity(statement: Mapping[str, object], name: str) -> enc.Capacity | None:
+    if statement.get("statement") != PORTFOLIO:
+        return None
+    cap = statement.get("capacity")
+    try:
+        return enc.Capacity(int(cap["positions"]), int(cap["assets"]), int(cap["scenarios"]))  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        raise FormatError(f"{name}: statement.capacity needs integer positions, assets, scenarios") from None
+
+
+def _key_check(attestation: Attestation, vk: VerifyingKey, pinned: str | None) -> vr.Check:
+    digest = vk.digest()
+    if pinned is not None and pinned.lower().removeprefix("0x") != digest:
+        return vr.failed(vr.KEY, f"the key supplied has sha256 {digest}, not the pinned {pinned}")
+    if attestation.verification_key_sha256 != digest:
+        return vr.failed(vr.KEY, f"attestation.json says the proof was made with key sha256 "
+                                 f"{attestation.verification_key_sha256}, not the supplied key {digest}")
+    how = "pinned by sha256" if pinned is not None else "supplied by the verifier"
+    return vr.passed(vr.KEY, f"key {how}: sha256 {digest}")
+
+
+def _pairing_check(attestation: Attestation, vk: VerifyingKey) -> vr.Check:
+    if groth16.verify(vk, list(attestation.public_signals), attestation.proof):
+        return vr.passed(vr.PAIRING, "the Groth16 pairing equation holds for the public signals under this key")
+    return vr.failed(vr.PAIRING, "the Groth16 pairing equation fails: the proof is not valid under this key")
+
+
+def _policy_check(policy: AnyPolicy | None, family: str, signal: int) -> tuple[vr.Check, dict | None]:
+    if policy is None:
+        return vr.not_checked(vr.POLICY_HASH, "no policy supplied: policy not checked"), None
+    if (family == HISTORY) != isinstance(policy, HistoryPolicy):
+        return vr.failed(vr.POLICY_HASH, f"the policy supplied is not a {family} policy"), None
+    if _policy_hash(policy) != signal:
+        return vr.failed(vr.POLICY_HASH, "the policy supplied does not hash to the proof's policy_hash"), None
+    return vr.passed(vr.POLICY_HASH, "the policy supplied hashes to the proof's policy_hash"), policy_document(policy)
+
+
+def _market_check(market: AnyMarket | None, family: str, capacity: enc.Capacity | None, source: str,
+                  signal: int) -> tuple[vr.Check, dict | None]:
+    if market is None:
+        return vr.not_checked(vr.MARKET_HASH, "no market supplied: market not checked"), None
+    if (family == HISTORY) != isinstance(market, HistoryMarket):
+        return vr.failed(vr.MARKET_HASH, f"the market supplied is not a {family} market"), None
+    if isinstance(market, HistoryMarket):
+        if history_models.market_hash(market) != signal:
+            return vr.failed(vr.MARKET_HASH, "the market supplied does not hash to the proof's market_hash"), None
+        doc = {"period": _period(market.period), "risk_free_bps": market.risk_free_bps}
+        return vr.passed(vr.MARKET_HASH, "the market supplied hashes to the proof's market_hash"), doc
+    if capacity is None:
+        return vr.failed(vr.MARKET_HASH, "no capacity to lay the market out at; pass the build folder as the key"), None
+    if market_hash(market, capacity) != signal:
+        return vr.failed(vr.MARKET_HASH, "the market supplied does not hash to the proof's market_hash"), None
+    where = "" if source == "the verifier's statement" else " (capacity as attestation.json states it)"
+    doc = {"period": _period(market.period), "assets": [a.symbol for a in market.assets],
+           "stress_scenarios": len(market.stress_scenarios)}
+    return vr.passed(vr.MARKET_HASH, f"the market supplied hashes to the proof's market_hash{where}"), doc
+
+
+def _period(period: object) -> dict[str, int]:
+    return {"start_unix": period.start, "end_unix": period.end}  # type: ignore[attr-defined]
+
+
+def _head_check(heads: HeadSource | None, public: tuple[int, ...]) -> vr.Check:
+    if heads is None:
+        return vr.not_checked(vr.CHAIN_HEAD, "history proof: pass the owner's published snapshot log (--log) or the "
+                                             "registry (--rpc, --registry); without it the chain head is not "
+                                             "tied to the owner", required=True)
+    record = heads.head(public[0])
+    if record is None:
+        return vr.failed(vr.CHAIN_HEAD, f"the proof's chain head is not in the {heads.description}")
+    if record.owner != public[1]:
+        return vr.failed(vr.CHAIN_HEAD, f"the chain head was committed by 0x{record.owner:040x} in the "
+                                        f"{heads.description}, not by the proof's owner 0x{public[1]:040x}")
+    if record.committed_at < public[5]:
+        return vr.failed(vr.CHAIN_HEAD, f"the chain head was committed at {record.committed_at}, before the window "
+                                        f"ends ({public[5]})")
+    return vr.passed(vr.CHAIN_HEAD, f"the chain head is the owner's, committed at {record.committed_at} in the "
+                                    f"{heads.description}")
+
+
+def _record_check(registry: RecordSource | None, public: tuple[int, ...], required: bool) -> vr.Check:
+    if registry is None:
+        return vr.not_checked(vr.ONCHAIN, "no registry supplied: on-chain record not checked")
+    if registry.recorded(public):
+        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a proof for these public signals",
+                         required)
+    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no attestation for these public signals", required)
 
 
 def _policy_hash(policy: AnyPolicy) -> int:
     return history_models.policy_hash(policy) if isinstance(policy, HistoryPolicy) else policy_hash(policy)
 
 
-def _market_hash(market: AnyMarket, statement: dict[str, object]) -> int:
-    if isinstance(market, HistoryMarket):
-        return history_models.market_hash(market)
-    cap = statement.get("capacity")
-    try:
-        capacity = enc.Capacity(int(cap["positions"]), int(cap["assets"]), int(cap["scenarios"]))  # type: ignore[index]
-    except (KeyError, TypeError, ValueError):
-        raise FormatError("attestation.json: statement.capacity needs integer positions, assets, scenarios") from None
-    return market_hash(market, capacity)
-
-
 __all__ = [
     "CIRCUIT_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
-    "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "Market", "Policy", "Portfolio", "Statement",
-    "commitment", "compile_statement", "load_any_policy", "load_keys", "load_statement", "policy_document", "prove",
-    "prove_history", "save_keys", "save_statement", "setup", "verify",
+    "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "LogHeads", "Market", "Policy", "Portfolio",
+    "Statement", "VerificationResult", "commitment", "compile_statement", "load_any_policy", "load_keys",
+    "load_statement", "policy_document", "prove", "prove_history",
+    "statement_family", "save_keys", "save_statement", "setup", "verify",
 ]

@@ -103,7 +103,7 @@ def run_task(ctx: Context, task: Task) -> Outcome:
             return Outcome(task.id, STATEMENT_FALSE, time.perf_counter() - start,
                            error="statement is false: " + ", ".join(failed) + " not met", **common)
         attestation = api.prove(task.portfolio, ctx.market, ctx.policy, keys)
-        if not api.verify(attestation, keys.verification_key, ctx.policy, ctx.market):
+        if not api.verify(attestation, keys.verification_key, ctx.policy, ctx.market, statement=keys.statement):
             return Outcome(task.id, ERROR, time.perf_counter() - start,
                            error="the new proof does not verify; check this worker's zkyield build", **common)
         return Outcome(task.id, PROVEN, time.perf_counter() - start, attestation, **common)
@@ -122,7 +122,8 @@ def still_valid(previous: Attestation, portfolio: Portfolio, ctx: Context, keys:
     expected = (api.commitment(portfolio, ctx.market, keys.statement.capacity), portfolio.owner,
                 portfolio.period.start, portfolio.period.end)
     found = (previous.commitment, previous.public_signals[1], *previous.period)
-    return found == expected and api.verify(previous, keys.verification_key, ctx.policy, ctx.market)
+    return found == expected and bool(api.verify(previous, keys.verification_key, ctx.policy, ctx.market,
+                                                 statement=keys.statement))
 
 
 def _failed_clauses(portfolio: Portfolio, ctx: Context, keys: api.Keys) -> list[str]:
