@@ -2,8 +2,10 @@
 
 Public signals (docs/ARCHITECTURE.md's 6-slot layout): ``[chain_head, owner, policy_hash, market_hash,
 period_start, period_end]``. Private: the head before the window, the window's T + 1 snapshots
-(NAV, positions commitment, time, salt), the policy thresholds and the market (risk-free rate and
-its period). The circuit recomputes the chain from ``prev_head`` to ``chain_head``, the policy and
+(NAV, positions commitment, time, salt, commit time), the policy (thresholds, maximum commit delay)
+and the market (risk-free rate and its period). The circuit recomputes the chain from ``prev_head`` to
+``chain_head`` with the public owner inside every snapshot commitment, proves each snapshot was
+published no earlier than its time and at most the policy's delay after it, recomputes the policy and
 market hashes, and decides each enabled clause with the comparisons of ``history_metrics`` (every
 product's width is proven, so nothing wraps mod r). Shape = (T, enabled clauses): one key per shape.
 """
@@ -23,12 +25,14 @@ from zkyield.circuits.history_models import (
     DURATION_BITS,
     GROSS_BITS,
     HISTORY_THRESHOLDS,
+    LINK_TAG,
     MARKET_TAG,
     NAV_BITS,
     POLICY_TAG,
     RETURN_SCALE,
     RISK_FREE_MAX_BPS,
     SIGNED_BITS,
+    SNAPSHOT_TAG,
     TIME_BITS,
     YEAR_SECONDS,
     History,
@@ -106,6 +110,8 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
     pcs = c.private_input("positions_commitments", length=n + 1)
     times = c.private_input("times", length=n + 1)
     salts = c.private_input("salts", length=n + 1)
+    committed = c.private_input("committed_at", length=n + 1)
+    max_delay = c.private_input("max_commit_delay_s")
     ts = c.private_input("thresholds", length=len(HISTORY_THRESHOLDS))
     rf, m_start, m_end = (c.private_input(name) for name in ("risk_free_bps", "market_start", "market_end"))
 
@@ -115,8 +121,15 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
         h = prev
         for i in range(n + 1):
             with c.scope(f"snapshot[{i}]"):
-                h = poseidon_gadget(c, [h, poseidon_gadget(c, [navs[i], pcs[i], times[i], salts[i]])])
+                leaf = poseidon_gadget(c, [SNAPSHOT_TAG, owner, navs[i], pcs[i], times[i], salts[i]])
+                h = poseidon_gadget(c, [LINK_TAG, h, leaf, committed[i]])
         c.assert_equal(h, head)
+    with c.scope("commit_delay"):
+        range_check(c, max_delay, DURATION_BITS)
+        for i in range(n + 1):
+            with c.scope(f"snapshot[{i}]"):  # 0 <= committed_at - time <= max_commit_delay_s
+                delay = range_check(c, committed[i] - times[i], DURATION_BITS)
+                assert_less_eq(c, delay, max_delay, DURATION_BITS)
     with c.scope("time"):
         t0 = range_check(c, times[0], TIME_BITS)
         for i in range(1, n + 1):
@@ -130,7 +143,7 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
         assert_less_eq(c, range_check(c, m_start, TIME_BITS), t0, TIME_BITS + 1)
         assert_less_eq(c, t_end, range_check(c, m_end, TIME_BITS), TIME_BITS + 1)
         c.assert_equal(poseidon_gadget(c, [MARKET_TAG, rf, m_start, m_end]), mkt)
-    thresholds = _policy(c, n, checks, ts, pol)
+    thresholds = _policy(c, n, checks, ts, max_delay, pol)
     with c.scope("nav"):
         for v in navs:
             range_check(c, v, NAV_BITS)
@@ -147,10 +160,11 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
     return c.compile()
 
 
-def _policy(c: Circuit, n: int, checks: Sequence[str], ts: list[Value], pol: Value) -> dict[str, Value]:
-    """Hash the thresholds as ``policy_hash`` does and return each enabled one range-checked; a signed
+def _policy(c: Circuit, n: int, checks: Sequence[str], ts: list[Value], max_delay: Value,
+            pol: Value) -> dict[str, Value]:
+    """Hash the policy as ``policy_hash`` does and return each enabled threshold range-checked; a signed
     threshold t comes back as t + BPS_MAX (proven in [0, 2 BPS_MAX])."""
-    out, values = {}, [POLICY_TAG, n]
+    out, values = {}, [POLICY_TAG, n, max_delay]
     with c.scope("policy"):
         for t, (key, (_, high)) in zip(ts, HISTORY_THRESHOLDS.items(), strict=True):
             if key not in checks:
@@ -295,6 +309,8 @@ def history_statement(history: History, market: HistoryMarket, policy: HistoryPo
         positions_commitments=[s.positions_commitment for s in w.snapshots],
         times=[s.timestamp for s in w.snapshots],
         salts=[s.salt for s in w.snapshots],
+        committed_at=[s.committed_at for s in w.snapshots],
+        max_commit_delay_s=policy.max_commit_delay_s,
         thresholds=[policy.thresholds.get(k, 0) % R for k in HISTORY_THRESHOLDS],
         risk_free_bps=market.risk_free_bps, market_start=market.period.start, market_end=market.period.end,
     )

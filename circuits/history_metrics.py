@@ -206,12 +206,31 @@ class HistoryEvaluation:
         return self
 
 
+def check_commit_delays(snapshots: Sequence[Snapshot], policy: HistoryPolicy, where: str = "window") -> None:
+    """Raise StatementFalse unless every snapshot was published no earlier than its own time and at most
+    ``policy.max_commit_delay_s`` after it: the always-on clause that tells a record kept as it happened
+    from one written afterwards (the circuit proves the same for each snapshot)."""
+    late = []
+    for i, s in enumerate(snapshots):
+        if s.committed_at is None:
+            raise InputError(f"{where}: snapshot {i} has no committed_at; publish it with `zkyield snapshot commit`")
+        delay = s.committed_at - s.timestamp
+        if delay < 0:
+            late.append(f"snapshot {i} was published {-delay} s before its own time")
+        elif delay > policy.max_commit_delay_s:
+            late.append(f"snapshot {i} was published {delay} s after its time")
+    if late:
+        raise StatementFalse(f"statement is false: {'; '.join(late)} "
+                             f"(max_commit_delay_s={policy.max_commit_delay_s})")
+
+
 def evaluate_history(snapshots: Sequence[Snapshot], market: HistoryMarket, policy: HistoryPolicy,
                      where: str = "window") -> HistoryEvaluation:
-    """Every clause of ``policy`` on a window of ``policy.periods + 1`` snapshots."""
+    """Every clause of ``policy`` on a window of ``policy.periods + 1`` snapshots (the commit delays first)."""
     if len(snapshots) != policy.periods + 1:
         raise InputError(f"{policy.source}: periods is {policy.periods} but the window has "
                          f"{len(snapshots)} snapshots; a window of T periods has T + 1 snapshots")
+    check_commit_delays(snapshots, policy, where)
     s = series(snapshots, market, where)
     checks = tuple(HistoryCheck(key, policy.thresholds[key], DECISIONS[key](s, policy.thresholds[key]),
                                 measure(s, key)) for key in policy.checks)
