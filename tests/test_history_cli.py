@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from zkyield.circuits.history_chain import heads, load_log, snapshot_commitment
+from zkyield.circuits.history_chain import heads, links, load_log
 from zkyield.circuits.history_models import load_history
 from zkyield.cli.main import cli
 from zkyield.cli.snapshot_commands import snapshot
@@ -38,16 +38,18 @@ def test_commits_extend_the_chain_and_the_log(files) -> None:
         assert result.exit_code == 0, result.output
         outputs.append(json.loads(result.output))
     h = load_history(history)
-    commitments = [snapshot_commitment(s) for s in h.snapshots]
+    chain_links = links(h)
+    commitments = [c for c, _ in chain_links]
     assert [s.nav for s in h.snapshots] == [100000, 101250, 99801]
     assert len({s.salt for s in h.snapshots}) == 3 and all(s.positions_commitment == 31 for s in h.snapshots)
     assert [int(o["commitment"]) for o in outputs] == commitments
-    assert [int(o["head"]) for o in outputs] == heads(h.owner, commitments)[1:]
-    assert [e.commitment for e in load_log(log).entries] == commitments
+    assert [int(o["head"]) for o in outputs] == heads(h.owner, chain_links)[1:]
+    assert [(e.commitment, e.committed_at) for e in load_log(log).entries] == chain_links
+    assert [o["committed_at"] for o in outputs] == [t for _, t in chain_links]
     shown = json.loads(run("head", str(history), "--log", str(log)).output)
-    assert shown["count"] == 3 and int(shown["head"]) == heads(h.owner, commitments)[-1]
+    assert shown["count"] == 3 and int(shown["head"]) == heads(h.owner, chain_links)[-1]
     for o in outputs:  # the printed output is public: no NAV and no salt
-        assert set(o) == {"index", "commitment", "head"}
+        assert set(o) == {"index", "commitment", "committed_at", "head"}
 
 
 def test_commit_refuses_bad_input_with_one_line_and_exit_code_2(files) -> None:
@@ -59,6 +61,7 @@ def test_commit_refuses_bad_input_with_one_line_and_exit_code_2(files) -> None:
         (["--nav", "-5"], "--nav must be a non-negative decimal"),
         (["--nav", "5", "--time", "2024-01-01T00:00:00Z"], r"snapshots\[1\]\.time must be after"),
         (["--nav", "5", "--positions-commitment", "zz"], "--positions-commitment must be a field element"),
+        (["--nav", "5", "--time", "2999-01-01T00:00:00Z"], "--time is after the current time"),
     ]:
         result = run("commit", str(history), *args, "--log", str(log))
         assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
@@ -74,6 +77,13 @@ def test_commit_refuses_a_history_that_no_longer_matches_its_log(files) -> None:
     history.write_text(json.dumps(data))
     result = run("commit", str(history), "--nav", "7", "--log", str(log))
     assert result.exit_code == 2 and "does not open" in result.output
+
+
+def test_commit_must_publish(files) -> None:
+    history, _ = files
+    result = run("commit", str(history), "--nav", "5")
+    assert result.exit_code == 2 and "publish the snapshot with --log" in result.output
+    assert json.loads(history.read_text())["snapshots"] == []
 
 
 def test_init_never_overwrites(files) -> None:
@@ -97,11 +107,12 @@ def test_commit_publishes_on_chain_and_refuses_a_diverged_chain(tmp_path) -> Non
     sender = chain.sender_from_key(key)
     history = tmp_path / "history.json"
     assert run("init", str(history), "--owner", sender.address).exit_code == 0
-    poseidon = json.loads(run_node("const {poseidonContract: p} = require('circomlibjs'); process.stdout.write("
-                                   "JSON.stringify({bytecode: p.createCode(2), abi: p.generateABI(2)}));"))
+    from test_history_registry import POSEIDON_JS
+
+    poseidon = json.loads(run_node(POSEIDON_JS))
     with Ganache([key]) as node:
         w3 = chain.connect(node.url)
-        hasher = chain.deploy(w3, CompiledContract("Poseidon2", poseidon["abi"], poseidon["bytecode"], ""), sender)
+        hasher = chain.deploy(w3, CompiledContract("Poseidon4", poseidon["abi"], poseidon["bytecode"], ""), sender)
         registry = chain.deploy_registry(w3, sender)
         contract = chain.registry_contract(w3, registry)
         chain.transact(w3, contract.functions.setSnapshotHasher(hasher), sender)
@@ -112,6 +123,8 @@ def test_commit_publishes_on_chain_and_refuses_a_diverged_chain(tmp_path) -> Non
             assert result.exit_code == 0, result.output
             out = json.loads(result.output)
             assert contract.functions.snapshotHead(sender.address).call() == int(out["head"]) and out["tx"]
+            head_info = contract.functions.snapshotHeadInfo(int(out["head"])).call()
+            assert head_info[1] == out["committed_at"] == load_history(history).snapshots[-1].committed_at
         chain.transact(w3, contract.functions.commitSnapshot(12345), sender)  # a commit the history lacks
         result = run("commit", str(history), "--nav", "103", *on_chain)
         assert result.exit_code == 2 and "have diverged" in result.output
