@@ -163,9 +163,9 @@ def submit_cmd(rpc_url: str, key_file: Path | None, registry: str, proof_dir: Pa
     from zkyield.formats.snarkjs_json import load_proof, load_public
     from zkyield.verifier import chain
 
+    sender = _sender(key_file)
     proof = load_proof(proof_dir / "proof.json")
     public = load_public(proof_dir / "public.json")
-    sender = _sender(key_file)
     w3 = chain.connect(rpc_url)
     attestation_id = chain.submit(w3, registry, proof, public, sender)
     _echo_json(_attestation_json(chain.attestation(w3, registry, attestation_id)))
