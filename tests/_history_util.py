@@ -80,11 +80,14 @@ def float_metrics(navs: Sequence[int], times: Sequence[int], risk_free_bps: int)
 
 def error_bound_bps(key: str, ref: dict[str, float], n: int) -> float:
     """docs/history.md's bound on |measured_bps - 10^4 * float value| (1 bps of directed rounding plus
-    the flooring of each return by less than 1/S, and a little float64 round-off)."""
+    the flooring of each return by less than 1/S and the directed bounds on the spreads, and a little
+    float64 round-off)."""
     p = ref["_periods_per_year"]
     d_mean = p / RETURN_SCALE  # annualised mean moves by less than P/S
-    d_vol = math.sqrt(p) * math.sqrt(n / (n - 1)) / RETURN_SCALE  # sample std moves by < sqrt(n/(n-1))/S
-    d_down = math.sqrt(p) / RETURN_SCALE  # an RMS of shortfalls moves by < 1/S
+    # sqrt(V) is replaced by its upper bound H/2 < sqrt(V_true) + n + 1 (units 1/S): the std by < (n+1)/S/sqrt(n(n-1))
+    d_vol = math.sqrt(p) * (n + 1) / math.sqrt(n * (n - 1)) / RETURN_SCALE
+    # the downside RMS: flooring moves it by < 1/S, its lower bound M by < ceil(sqrt(n))/sqrt(n) / S more
+    d_down = math.sqrt(p) * (1 + math.ceil(math.sqrt(n)) / math.sqrt(n) + 1 / n) / RETURN_SCALE
     value = ref[key]
     quantisation = {
         "min_annual_return_bps": d_mean,
