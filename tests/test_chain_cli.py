@@ -1,11 +1,11 @@
-"""The chain CLI commands through click's CliRunner; deploy/submit end to end against ganache on loopback."""
+"""The chain CLI commands through click's CliRunner; deploy/submit end to end against anvil on loopback."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from _chain_util import Ganache, build_circuit, free_port, json_from_output, prove
+from _chain_util import Anvil, build_circuit, free_port, json_from_output, prove
 from click.testing import CliRunner
 from eth_account import Account
 
@@ -24,7 +24,7 @@ from zkyield.verifier.solidity import render_verifier
 
 pytestmark = [pytest.mark.snarkjs, pytest.mark.chain]
 
-# A throwaway key, used only on the test's own ganache.
+# A throwaway key, used only on the test's own anvil.
 OWNER_KEY = "0x" + "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 ORACLE_KEY = "0x" + "8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f"
 COMMITMENT, POLICY, MARKET, START, END = 4242, 31337, 27182, 1_700_000_000, 1_700_086_400
@@ -127,13 +127,13 @@ def _run(command, args: list[str], env: dict[str, str] | None = None) -> dict:
     return json_from_output(result.output)
 
 
-def test_deploy_register_submit_and_read_back_on_ganache(statement, tmp_path):
+def test_deploy_register_submit_and_read_back_on_anvil(statement, tmp_path):
     owner = Account.from_key(OWNER_KEY).address
     oracle = Account.from_key(ORACLE_KEY).address
     proof_dir = prove(statement, [COMMITMENT, int(owner, 16), POLICY, MARKET, START, END], 5, tmp_path / "proof")
     key_file = tmp_path / "owner.key"
     key_file.write_text(OWNER_KEY)
-    with Ganache([OWNER_KEY, ORACLE_KEY]) as node:
+    with Anvil([OWNER_KEY, ORACLE_KEY]) as node:
         rpc = ["--rpc-url", node.url]
         owner_key = ["--key-file", str(key_file)]
         deployed = _run(deploy_cmd, [*rpc, *owner_key, "--vk", str(statement.vk_path), "--oracle", oracle])

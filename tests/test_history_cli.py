@@ -95,7 +95,7 @@ def test_init_never_overwrites(files) -> None:
 @pytest.mark.snarkjs
 @pytest.mark.chain
 def test_commit_publishes_on_chain_and_refuses_a_diverged_chain(tmp_path) -> None:
-    from _chain_util import Ganache
+    from _chain_util import Anvil
     from _poseidon_util import run_node
 
     from zkyield.verifier import chain
@@ -110,7 +110,7 @@ def test_commit_publishes_on_chain_and_refuses_a_diverged_chain(tmp_path) -> Non
     from test_history_registry import POSEIDON_JS
 
     poseidon = json.loads(run_node(POSEIDON_JS))
-    with Ganache([key]) as node:
+    with Anvil([key]) as node:
         w3 = chain.connect(node.url)
         hasher = chain.deploy(w3, CompiledContract("Poseidon4", poseidon["abi"], poseidon["bytecode"], ""), sender)
         registry = chain.deploy_registry(w3, sender)
@@ -129,3 +129,60 @@ def test_commit_publishes_on_chain_and_refuses_a_diverged_chain(tmp_path) -> Non
         result = run("commit", str(history), "--nav", "103", *on_chain)
         assert result.exit_code == 2 and "have diverged" in result.output
         assert len(load_history(history).snapshots) == 2  # refused before anything was written
+
+
+@pytest.mark.snarkjs
+@pytest.mark.chain
+def test_history_proof_is_submitted_through_the_history_path_on_anvil(tmp_path) -> None:
+    """Issue 13 item 6 end to end: snapshots committed by the CLI, a history policy registered with
+    --family history, and `zkyield submit` taking submitHistoryAttestation because the registry says so."""
+    from datetime import datetime, timezone
+
+    from _chain_util import Anvil, json_from_output
+    from _poseidon_util import run_node
+    from test_history_registry import POLICY, POSEIDON_JS, keys
+
+    from zkyield.circuits.history_circuit import prove_history
+    from zkyield.circuits.history_models import HistoryMarket, market_hash, policy_hash
+    from zkyield.circuits.models import Period
+    from zkyield.formats.snarkjs_json import dump_proof, dump_public
+    from zkyield.verifier import chain
+    from zkyield.verifier.solc import CompiledContract
+
+    key = "0x" + "5d" * 32
+    key_file = tmp_path / "key"
+    key_file.write_text(key)
+    sender = chain.sender_from_key(key)
+    history = tmp_path / "history.json"
+    assert run("init", str(history), "--owner", sender.address, "--nav-decimals", "6").exit_code == 0
+    poseidon = json.loads(run_node(POSEIDON_JS))
+    with Anvil([key]) as node:
+        w3 = chain.connect(node.url)
+        hasher = chain.deploy(w3, CompiledContract("Poseidon4", poseidon["abi"], poseidon["bytecode"], ""), sender)
+        registry = chain.deploy_registry(w3, sender)
+        chain.transact(w3, chain.registry_contract(w3, registry).functions.setSnapshotHasher(hasher), sender)
+        verifier = chain.deploy_verifier(w3, keys()[1], sender)
+        on_chain = ["--rpc-url", node.url, "--registry", registry, "--key-file", str(key_file)]
+        now = w3.eth.get_block("latest")["timestamp"]
+        for i, nav in enumerate(["1000000", "1004000", "998000", "1011000"]):
+            when = datetime.fromtimestamp(now - (3 - i) * 86_400 - 3600, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            result = run("commit", str(history), "--nav", nav, "--time", when, *on_chain)
+            assert result.exit_code == 0, result.output
+        h = load_history(history)
+        m = HistoryMarket(Period(h.snapshots[0].timestamp, h.snapshots[-1].timestamp), 450)
+        proof, public = prove_history(h, m, POLICY, keys()[0])
+        proof_dir = tmp_path / "proof"
+        proof_dir.mkdir()
+        dump_proof(proof, proof_dir / "proof.json")
+        dump_public(public, proof_dir / "public.json")
+        for args in (["register-policy", "--policy-hash", str(policy_hash(POLICY)), "--verifier", verifier,
+                      "--family", "history"],
+                     ["register-market", "--market-hash", str(market_hash(m)), "--period-start",
+                      str(m.period.start), "--period-end", str(m.period.end)]):
+            result = CliRunner().invoke(cli, [*args, *on_chain])
+            assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(cli, ["submit", *on_chain, str(proof_dir)])
+        assert result.exit_code == 0, result.output
+        stored = json_from_output(result.output)
+        assert stored["family"] == "history" and stored["commitment"] == str(public[0])
+        assert stored["submitter"] == sender.address and stored["period_end"] == h.snapshots[-1].timestamp

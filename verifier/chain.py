@@ -129,6 +129,9 @@ def _send(w3: Web3, tx: dict, sender: Sender, abi: list[dict], gas: int | None) 
     # build_transaction got gas=0 so that it would not estimate; estimate here once, without it.
     tx = {**{k: v for k, v in tx.items() if k != "gas"}, "from": sender.address}
     try:
+        # Said here, since nodes word it differently (anvil's estimate reports "gas required exceeds allowance: 0").
+        if w3.eth.get_balance(sender.address) == 0:
+            raise InputError(f"insufficient funds: {sender.address} holds no ether to pay for gas; fund the account")
         tx["gas"] = gas if gas is not None else w3.eth.estimate_gas(tx) * 6 // 5
         if sender.account is None:
             tx_hash = w3.eth.send_transaction(tx)
