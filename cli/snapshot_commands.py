@@ -112,17 +112,22 @@ def commit_cmd(history: Path, nav: str, positions_commitment: str, when: str | N
     snap = Snapshot(nav_units(nav, h.nav_decimals, "--nav"),
                     field_element(positions_commitment, "--positions-commitment"), t, 1 + secrets.randbelow(R - 1))
     commitment = snapshot_commitment(h.owner, snap)
-    # The private history is written first: a commitment published without its salt could never be opened.
-    _save(History(h.owner, h.nav_decimals, (*h.snapshots, snap), h.description, h.source), history)
+    if log is not None:
+        log.append(commitment, now)  # refuses a log whose last time is later, before anything is written
     result: dict[str, object] = {"index": len(h.snapshots), "commitment": str(commitment)}
+
+    def save(committed_at: int | None) -> None:
+        s = Snapshot(snap.nav, snap.positions_commitment, snap.timestamp, snap.salt, committed_at)
+        _save(History(h.owner, h.nav_decimals, (*h.snapshots, s), h.description, h.source), history)
+
     committed_at = now
     if publish is not None:
+        save(None)  # the salt first: a commitment published without it could never be opened
         result["tx"], committed_at = publish(commitment)
     head = extend(prev_head, commitment, committed_at)
     if publish is not None:
         publish.check_head(head)
-    done = Snapshot(snap.nav, snap.positions_commitment, snap.timestamp, snap.salt, committed_at)
-    _save(History(h.owner, h.nav_decimals, (*h.snapshots, done), h.description, h.source), history)
+    save(committed_at)
     if log is not None:
         log.append(commitment, committed_at).save(log_path)
     _echo({**result, "committed_at": committed_at, "head": str(head)})
