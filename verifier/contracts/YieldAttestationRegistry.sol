@@ -210,8 +210,9 @@ contract YieldAttestationRegistry {
         return _verifyAndRecord(a, b, c, pubSignals, market.periodStart, market.periodEnd, FAMILY_PORTFOLIO);
     }
 
-    /// @notice Record a history proof (only under a history policy): slot 0 is a snapshot chain head the owner committed here, no earlier
-    /// than the window's end time; the market (risk-free rate) must cover the window.
+    /// @notice Record a history proof (only under a history policy): slot 0 is a snapshot chain head the owner
+    /// committed here, no earlier than the window's end time; the market (risk-free rate) must cover the window.
+    /// The circuit proves each snapshot of the window was committed within the policy's maximum delay.
     /// @return id The new attestation's id (1-based).
     function submitHistoryAttestation(
         uint256[2] calldata a,
