@@ -19,29 +19,55 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.history_models import MAX_SNAPSHOTS, History, Snapshot, field_element
+from zkyield.circuits.history_models import (
+    LINK_TAG,
+    MAX_SNAPSHOTS,
+    SNAPSHOT_TAG,
+    History,
+    Snapshot,
+    field_element,
+)
 from zkyield.circuits.jsonread import Obj, array, load_json, root, timestamp
 from zkyield.errors import InputError
 from zkyield.formats.atomic import write_json_atomic
 from zkyield.poseidon import poseidon
 
 
-def snapshot_commitment(s: Snapshot) -> int:
-    """c = Poseidon(nav, positions_commitment, timestamp, salt): what the owner publishes."""
-    return poseidon([s.nav, s.positions_commitment, s.timestamp, s.salt])
+def snapshot_commitment(owner: int, s: Snapshot) -> int:
+    """c = Poseidon(SNAPSHOT_TAG, owner, nav, positions_commitment, timestamp, salt): what the owner publishes."""
+    return poseidon([SNAPSHOT_TAG, owner, s.nav, s.positions_commitment, s.timestamp, s.salt])
 
 
-def extend(head: int, commitment: int) -> int:
-    """The next chain head: Poseidon(head, commitment)."""
-    return poseidon([head, commitment])
+def extend(head: int, commitment: int, committed_at: int) -> int:
+    """The next chain head: Poseidon(LINK_TAG, head, commitment, committed_at)."""
+    return poseidon([LINK_TAG, head, commitment, committed_at])
 
 
-def heads(owner: int, commitments: Sequence[int]) -> list[int]:
-    """``[h_0, h_1, ..., h_n]``: the head before any snapshot (the owner) and after each commitment."""
+def heads(owner: int, links: Sequence[tuple[int, int]]) -> list[int]:
+    """``[h_0, h_1, ..., h_n]`` for ``(commitment, committed_at)`` links: the head before any snapshot
+    (the owner) and after each link."""
     out = [owner]
-    for c in commitments:
-        out.append(extend(out[-1], c))
+    for c, t in links:
+        out.append(extend(out[-1], c, t))
     return out
+
+
+def links(history: History, upto: int | None = None) -> list[tuple[int, int]]:
+    """``(commitment, committed_at)`` of the first ``upto`` snapshots (default: all), each of which must
+    have been published."""
+    snapshots = history.snapshots if upto is None else history.snapshots[:upto]
+    out = []
+    for i, s in enumerate(snapshots):
+        if s.committed_at is None:
+            raise InputError(f"{history.source}: snapshots[{i}] has no committed_at; it was never published "
+                             "(publish it with `zkyield snapshot commit`, or remove it)")
+        out.append((snapshot_commitment(history.owner, s), s.committed_at))
+    return out
+
+
+def history_head(history: History) -> int:
+    """The head after the history's last snapshot (the owner's address for an empty history)."""
+    return heads(history.owner, links(history))[-1]
 
 
 @dataclass(frozen=True)
@@ -68,7 +94,7 @@ def window(history: History, periods: int, last: int | None = None) -> Window:
     if first < 0:
         raise InputError(f"{history.source}: a window of {periods} periods needs {periods + 1} snapshots up to "
                          f"index {last}; the history has {last + 1}; commit more snapshots or shorten the policy")
-    hs = heads(history.owner, [snapshot_commitment(s) for s in history.snapshots[: last + 1]])
+    hs = heads(history.owner, links(history, last + 1))
     return Window(first, hs[first], history.snapshots[first : last + 1], hs[last + 1])
 
 
@@ -95,7 +121,7 @@ class SnapshotLog:
     def append(self, commitment: int, committed_at: int) -> SnapshotLog:
         if self.entries and committed_at < self.entries[-1].committed_at:
             raise InputError(f"{self.source}: committed_at goes back in time; use the current time")
-        entry = LogEntry(commitment, extend(self.head, commitment), committed_at)
+        entry = LogEntry(commitment, extend(self.head, commitment, committed_at), committed_at)
         return SnapshotLog(self.owner, (*self.entries, entry), self.source)
 
     def to_json(self) -> dict:
@@ -117,7 +143,8 @@ def load_log(source: str | Path | dict) -> SnapshotLog:
         log = log.append(field_element(e.need("commitment"), e.path("commitment")),
                          timestamp(e.need("committed_at"), e.path("committed_at")))
         if field_element(e.need("head"), e.path("head")) != log.head:
-            raise InputError(f"{e.path('head')} is not Poseidon(previous head, commitment): the log was altered")
+            raise InputError(f"{e.path('head')} is not Poseidon(LINK_TAG, previous head, commitment, committed_at): "
+                             "the log was altered, or written by an older zkyield (rebuild the log from the history)")
         e.done()
     obj.done()
     return log
@@ -131,8 +158,11 @@ def check_history_matches_log(history: History, log: SnapshotLog) -> None:
         raise InputError(f"{history.source} has {len(history.snapshots)} snapshots but {log.source} has "
                          f"{len(log.entries)} commitments; commit every snapshot exactly once")
     for i, (s, e) in enumerate(zip(history.snapshots, log.entries, strict=True)):
-        if snapshot_commitment(s) != e.commitment:
+        if snapshot_commitment(history.owner, s) != e.commitment:
             raise InputError(f"{history.source}: snapshots[{i}] does not open {log.source} entries[{i}]")
+        if s.committed_at != e.committed_at:
+            raise InputError(f"{history.source}: snapshots[{i}].committed_at differs from {log.source} "
+                             f"entries[{i}].committed_at; copy the log's time into the history")
 
 
 def _iso(t: int) -> str:
@@ -147,8 +177,14 @@ def history_to_json(history: History) -> dict:
         "description": history.description,
         "owner": f"0x{history.owner:040x}",
         "nav_decimals": history.nav_decimals,
-        "snapshots": [{"time": _iso(s.timestamp), "nav": enc.format_base_units(s.nav, history.nav_decimals),
-                       "positions_commitment": str(s.positions_commitment), "salt": str(s.salt)}
-                      for s in history.snapshots],
+        "snapshots": [_snapshot_json(s, history.nav_decimals) for s in history.snapshots],
     }
 
+
+
+def _snapshot_json(s: Snapshot, decimals: int) -> dict:
+    out = {"time": _iso(s.timestamp), "nav": enc.format_base_units(s.nav, decimals),
+           "positions_commitment": str(s.positions_commitment), "salt": str(s.salt)}
+    if s.committed_at is not None:
+        out["committed_at"] = _iso(s.committed_at)
+    return out

@@ -2,8 +2,10 @@
 
 Public signals (docs/ARCHITECTURE.md's 6-slot layout): ``[chain_head, owner, policy_hash, market_hash,
 period_start, period_end]``. Private: the head before the window, the window's T + 1 snapshots
-(NAV, positions commitment, time, salt), the policy thresholds and the market (risk-free rate and
-its period). The circuit recomputes the chain from ``prev_head`` to ``chain_head``, the policy and
+(NAV, positions commitment, time, salt, commit time), the policy (thresholds, maximum commit delay)
+and the market (risk-free rate and its period). The circuit recomputes the chain from ``prev_head`` to
+``chain_head`` with the public owner inside every snapshot commitment, proves each snapshot was
+published no earlier than its time and at most the policy's delay after it, recomputes the policy and
 market hashes, and decides each enabled clause with the comparisons of ``history_metrics`` (every
 product's width is proven, so nothing wraps mod r). Shape = (T, enabled clauses): one key per shape.
 """
@@ -16,19 +18,21 @@ from functools import cache
 from typing import Any
 
 from zkyield.circuits.history_chain import Window, window
-from zkyield.circuits.history_metrics import evaluate_history
+from zkyield.circuits.history_metrics import ceil_sqrt, evaluate_history
 from zkyield.circuits.history_models import (
     BPS,
     BPS_MAX,
     DURATION_BITS,
     GROSS_BITS,
     HISTORY_THRESHOLDS,
+    LINK_TAG,
     MARKET_TAG,
     NAV_BITS,
     POLICY_TAG,
     RETURN_SCALE,
     RISK_FREE_MAX_BPS,
     SIGNED_BITS,
+    SNAPSHOT_TAG,
     TIME_BITS,
     YEAR_SECONDS,
     History,
@@ -41,7 +45,7 @@ from zkyield.dsl import Circuit, CompiledCircuit, Value
 from zkyield.field import R
 from zkyield.gadgets.bits import decompose, range_check
 from zkyield.gadgets.compare import assert_less_eq, greater_eq, greater_than, less_than
-from zkyield.gadgets.fixedpoint import Rounding, div, maximum
+from zkyield.gadgets.fixedpoint import Rounding, div, isqrt, maximum
 from zkyield.gadgets.logic import select
 from zkyield.gadgets.poseidon import poseidon_gadget
 from zkyield.groth16 import Proof, ProvingKey, prove
@@ -59,6 +63,13 @@ def _width(*values: Value) -> int:
     if None in bits:
         raise AssertionError("history circuit: a compared operand has no proven bound")  # a builder bug
     return max(1, *bits)  # type: ignore[type-var]
+
+
+def _isqrt(c: Circuit, x: Value, bits: int) -> Value:
+    """floor(sqrt(x)) for x < 2^bits, carrying the bound the gadget proves (it range-checks the root)."""
+    root = isqrt(c, x, bits)
+    c.unsafe_assume_bound(root, 1 << (bits + 1) // 2)
+    return root
 
 
 def _ge(c: Circuit, lhs: Value, rhs: Value) -> None:
@@ -84,10 +95,11 @@ class _Builder:
         return self._cache[name]
 
 
-def _signed_sqrt_ge(c: Circuit, e_nonneg: Value, k_pos: Value, a2: Value, b2: Value) -> None:
-    """Constrain e sqrt(a) >= k sqrt(b) from sign bits and the squares a2 = e^2 a, b2 = k^2 b
-    (history_metrics.signed_sqrt_ge): e >= 0: k <= 0 or a2 >= b2; e < 0: k <= 0 and a2 <= b2."""
-    ge, le = _ge_bit(c, a2, b2), _ge_bit(c, b2, a2)
+def _directed_sqrt_ge(c: Circuit, e_nonneg: Value, k_pos: Value, a2: Value, b2_hi: Value, b2_lo: Value) -> None:
+    """Constrain e sqrt(a) >= k sqrt(b) against the prover from sign bits and the squares a2 = e^2 a,
+    b2_hi = k^2 b_hi, b2_lo = k^2 b_lo (history_metrics.directed_sqrt_ge): e >= 0: k <= 0 or a2 >= b2_hi;
+    e < 0: k <= 0 and a2 <= b2_lo."""
+    ge, le = _ge_bit(c, a2, b2_hi), _ge_bit(c, b2_lo, a2)
     ok = select(c, e_nonneg, select(c, k_pos, ge, 1), select(c, k_pos, 0, le))
     c.assert_equal(ok, 1)
 
@@ -106,6 +118,8 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
     pcs = c.private_input("positions_commitments", length=n + 1)
     times = c.private_input("times", length=n + 1)
     salts = c.private_input("salts", length=n + 1)
+    committed = c.private_input("committed_at", length=n + 1)
+    max_delay = c.private_input("max_commit_delay_s")
     ts = c.private_input("thresholds", length=len(HISTORY_THRESHOLDS))
     rf, m_start, m_end = (c.private_input(name) for name in ("risk_free_bps", "market_start", "market_end"))
 
@@ -115,8 +129,15 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
         h = prev
         for i in range(n + 1):
             with c.scope(f"snapshot[{i}]"):
-                h = poseidon_gadget(c, [h, poseidon_gadget(c, [navs[i], pcs[i], times[i], salts[i]])])
+                leaf = poseidon_gadget(c, [SNAPSHOT_TAG, owner, navs[i], pcs[i], times[i], salts[i]])
+                h = poseidon_gadget(c, [LINK_TAG, h, leaf, committed[i]])
         c.assert_equal(h, head)
+    with c.scope("commit_delay"):
+        range_check(c, max_delay, DURATION_BITS)
+        for i in range(n + 1):
+            with c.scope(f"snapshot[{i}]"):  # 0 <= committed_at - time <= max_commit_delay_s
+                delay = range_check(c, committed[i] - times[i], DURATION_BITS)
+                assert_less_eq(c, delay, max_delay, DURATION_BITS)
     with c.scope("time"):
         t0 = range_check(c, times[0], TIME_BITS)
         for i in range(1, n + 1):
@@ -130,7 +151,7 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
         assert_less_eq(c, range_check(c, m_start, TIME_BITS), t0, TIME_BITS + 1)
         assert_less_eq(c, t_end, range_check(c, m_end, TIME_BITS), TIME_BITS + 1)
         c.assert_equal(poseidon_gadget(c, [MARKET_TAG, rf, m_start, m_end]), mkt)
-    thresholds = _policy(c, n, checks, ts, pol)
+    thresholds = _policy(c, n, checks, ts, max_delay, pol)
     with c.scope("nav"):
         for v in navs:
             range_check(c, v, NAV_BITS)
@@ -147,10 +168,11 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
     return c.compile()
 
 
-def _policy(c: Circuit, n: int, checks: Sequence[str], ts: list[Value], pol: Value) -> dict[str, Value]:
-    """Hash the thresholds as ``policy_hash`` does and return each enabled one range-checked; a signed
+def _policy(c: Circuit, n: int, checks: Sequence[str], ts: list[Value], max_delay: Value,
+            pol: Value) -> dict[str, Value]:
+    """Hash the policy as ``policy_hash`` does and return each enabled threshold range-checked; a signed
     threshold t comes back as t + BPS_MAX (proven in [0, 2 BPS_MAX])."""
-    out, values = {}, [POLICY_TAG, n]
+    out, values = {}, [POLICY_TAG, n, max_delay]
     with c.scope("policy"):
         for t, (key, (_, high)) in zip(ts, HISTORY_THRESHOLDS.items(), strict=True):
             if key not in checks:
@@ -201,6 +223,19 @@ class _Context:
             return nonneg, self.c.mul(mag, mag)
         return self.b.once("excess", make)
 
+    def spread_bounds(self) -> tuple[Value, Value]:
+        """(L, H) = (max(0, 2s - n), 2s + 2 + n), s = isqrt(V): twice a lower and an upper bound of the
+        unfloored returns' sqrt(V) (history_metrics.Series.spread_bounds)."""
+        def make() -> tuple[Value, Value]:
+            c, n = self.c, self.b.n
+            v_bits = 2 * (GROSS_BITS + n.bit_length())  # V < n sum x^2 < n^2 2^80
+            root = _isqrt(c, n * self.sum_x2() - self.sq_sum_x(), v_bits)
+            twice = 2 * root
+            half = (v_bits + 1) // 2  # root < 2^half, so 0 <= L <= 2 root < 2^(half + 1)
+            low = range_check(c, select(c, greater_eq(c, twice, n, half + 1), twice - n, 0), half + 1)
+            return low, twice + 2 + n
+        return self.b.once("spread", make)
+
     def signed_threshold(self, k_off: Value) -> tuple[Value, Value]:
         """(k > 0, k^2) from the offset threshold k + BPS_MAX."""
         c = self.c
@@ -216,22 +251,21 @@ def _annual(x: _Context, t_off: Value) -> None:
 
 
 def _volatility(x: _Context, v: Value) -> None:
-    # 10^8 Y (n sum x^2 - (sum x)^2) <= v^2 D S^2 (n - 1)
+    # 10^8 Y H^2 <= 4 v^2 D S^2 (n - 1): the upper bound H/2 of sqrt(V_true), so flooring cannot help
     c, n = x.c, x.b.n
-    rhs = c.mul(c.mul(v, v), x.duration) * (S * S * (n - 1)) + BPS * BPS * Y * x.sq_sum_x()
-    _ge(c, rhs, BPS * BPS * Y * n * x.sum_x2())
+    high = x.spread_bounds()[1]
+    _ge(c, c.mul(c.mul(v, v), x.duration) * (4 * S * S * (n - 1)), BPS * BPS * Y * c.mul(high, high))
 
 
 def _sharpe(x: _Context, k_off: Value) -> None:
-    # E sqrt(n - 1) >= k sqrt(V Y D),  V = n sum x^2 - (sum x)^2
+    # 2 E sqrt(n - 1) >= k sqrt(Y D) (H if k > 0, L if k <= 0): sqrt(V_true) within [L/2, H/2]
     c, n = x.c, x.b.n
     e_nonneg, e2 = x.excess()
     k_pos, k2 = x.signed_threshold(k_off)
     k2yd = c.mul(k2, x.duration) * Y
-    # a2 >= b2  <=>  E^2 (n - 1) + k^2 Y D (sum x)^2 >= k^2 Y D n sum x^2 (both sides non-negative)
-    lhs = e2 * (n - 1) + c.mul(k2yd, x.sq_sum_x())
-    rhs = c.mul(k2yd, x.sum_x2()) * n
-    _signed_sqrt_ge(c, e_nonneg, k_pos, lhs, rhs)
+    low, high = x.spread_bounds()
+    _directed_sqrt_ge(c, e_nonneg, k_pos, e2 * (4 * (n - 1)), c.mul(k2yd, c.mul(high, high)),
+                      c.mul(k2yd, c.mul(low, low)))
 
 
 def _sortino(x: _Context, k_off: Value) -> None:
@@ -244,10 +278,17 @@ def _sortino(x: _Context, k_off: Value) -> None:
             a = BPS * n * Y * g
             shortfall = c.mul(less_than(c, a, cut, _width(a, cut)), cut - a)
             squares.append(c.mul(shortfall, shortfall))
-    q = range_check(c, c.sum(squares), 2 * _width(cut) + n.bit_length())  # a fact: each square < cut^2
+    q_bits = 2 * _width(cut) + n.bit_length()
+    q = range_check(c, c.sum(squares), q_bits)  # a fact: each square < cut^2
+    # M = max(0, isqrt(Q) - 10^4 n Y ceil(sqrt(n))) <= sqrt(Q_true): each shortfall moves by < 10^4 n Y
+    root, slack = _isqrt(c, q, q_bits), BPS * n * Y * ceil_sqrt(n)
+    half = (q_bits + 1) // 2  # root < 2^half
+    low = range_check(c, select(c, greater_eq(c, root, slack, max(half, slack.bit_length())), root - slack, 0),
+                      half)
     e_nonneg, e2 = x.excess()
     k_pos, k2 = x.signed_threshold(k_off)
-    _signed_sqrt_ge(c, e_nonneg, k_pos, e2 * (BPS * BPS * n * n * Y), c.mul(c.mul(k2, x.duration), q))
+    k2d = c.mul(k2, x.duration)
+    _directed_sqrt_ge(c, e_nonneg, k_pos, e2 * (BPS * BPS * n * n * Y), c.mul(k2d, q), c.mul(k2d, c.mul(low, low)))
 
 
 def _drawdown(x: _Context, m: Value) -> None:
@@ -295,6 +336,8 @@ def history_statement(history: History, market: HistoryMarket, policy: HistoryPo
         positions_commitments=[s.positions_commitment for s in w.snapshots],
         times=[s.timestamp for s in w.snapshots],
         salts=[s.salt for s in w.snapshots],
+        committed_at=[s.committed_at for s in w.snapshots],
+        max_commit_delay_s=policy.max_commit_delay_s,
         thresholds=[policy.thresholds.get(k, 0) % R for k in HISTORY_THRESHOLDS],
         risk_free_bps=market.risk_free_bps, market_start=market.period.start, market_end=market.period.end,
     )

@@ -6,20 +6,28 @@ the window's duration D = t_n - t_0. With Y = 365 days in seconds, rf the annual
 and thresholds in bps (k / 10^4), every clause is an integer comparison (docs/history.md derives them):
 
     annualised return  A = sum(x_i/S - 1) * Y / D          10^4 Y (Sx - nS) >= t D S
-    volatility   s_ann^2 = V Y / (D S^2 (n - 1))           10^8 Y V <= v^2 D S^2 (n - 1),  V = n Sx2 - Sx^2
-    Sharpe (A - rf) / s_ann                                E sqrt(n - 1) >= k sqrt(V Y D)
-    Sortino (A - rf) / downside_ann (target rf per period) E 10^4 n sqrt(Y) >= k sqrt(Q D)
+    volatility   s_ann^2 = V Y / (D S^2 (n - 1))           10^8 Y H^2 <= 4 v^2 D S^2 (n - 1),  V = n Sx2 - Sx^2
+    Sharpe (A - rf) / s_ann                                E 2 sqrt(n - 1) >= k H sqrt(Y D)    (H for k > 0, L else)
+    Sortino (A - rf) / downside_ann (target rf per period) E 10^4 n sqrt(Y) >= k sqrt(Q D)     (sqrt Q -> M for k <= 0)
     max drawdown over running peaks p_j                    10^4 nav_j + m p_j >= 10^4 p_j  for every j
     share of periods with nav_i > nav_{i-1}                10^4 count >= p n
 
 with E = 10^4 Y (Sx - nS) - rf D S and Q = sum(min(0, u_i)^2), u_i = 10^4 n Y (x_i - S) - rf D S.
-The square-root comparisons are decided on squares with the signs of E and k (``signed_sqrt_ge``).
+The square-root comparisons are decided on squares with the signs of E and k (``directed_sqrt_ge``).
+
+Rounding is directed against the prover in every clause (docs/history.md): flooring makes Sx, and so E, a
+lower bound of the true value, and the floored Q an upper bound of the true downside sum; for the spread,
+with s = isqrt(V), the true sqrt(V) lies in [L/2, H/2], H = 2s + 2 + n and L = max(0, 2s - n) (each return
+moves by less than 1/S, so the centred vector moves by at most n/2 in norm times sqrt(n)); and the true
+sqrt(Q) is at least M = max(0, isqrt(Q) - 10^4 n Y ceil(sqrt(n))). Each clause uses the bound that makes it
+harder to pass, so a passing decision holds for the exact, unrounded returns.
 A reported measurement is the threshold at which the clause flips, so it is rounded against the
 prover: the largest passing value of a minimum, the smallest passing value of a maximum.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -79,6 +87,17 @@ class Series:
         cut = BPS * self.n * Y * S + self.risk_free_bps * self.duration * S
         return sum((cut - BPS * self.n * Y * x) ** 2 for x in self.gross if BPS * self.n * Y * x < cut)
 
+    @property
+    def spread_bounds(self) -> tuple[int, int]:
+        """(L, H): twice a lower and twice an upper bound of sqrt(V_true), the unfloored returns' V."""
+        root = math.isqrt(self.variance_numerator)
+        return max(0, 2 * root - self.n), 2 * root + 2 + self.n
+
+    @property
+    def downside_root_floor(self) -> int:
+        """M = max(0, isqrt(Q) - 10^4 n Y ceil(sqrt(n))): a lower bound of sqrt(Q_true)."""
+        return max(0, math.isqrt(self.downside_squares) - BPS * self.n * Y * ceil_sqrt(self.n))
+
     def peaks(self) -> list[int]:
         out, peak = [], 0
         for v in self.navs:
@@ -111,12 +130,23 @@ def series(snapshots: Sequence[Snapshot], market: HistoryMarket, where: str = "w
     return Series(tuple(s.nav for s in snapshots), gross, end - start, market.risk_free_bps)
 
 
+def ceil_sqrt(n: int) -> int:
+    root = math.isqrt(n)
+    return root + (root * root != n)
+
+
 def signed_sqrt_ge(e: int, a: int, k: int, b: int) -> bool:
     """e * sqrt(a) >= k * sqrt(b) for a > 0 (so e * sqrt(a) has e's sign) and b >= 0, decided on the
     squares e^2 a and k^2 b by sign; the Sharpe and Sortino clauses always have a > 0."""
+    return directed_sqrt_ge(e, a, k, b, b)
+
+
+def directed_sqrt_ge(e: int, a: int, k: int, b_hi: int, b_lo: int) -> bool:
+    """e_true sqrt(a) >= k sqrt(b_true) for every e_true >= e and b_lo <= b_true <= b_hi: the comparison
+    decided against the prover when e is a lower bound and b is only known within [b_lo, b_hi]."""
     if e >= 0:
-        return k <= 0 or e * e * a >= k * k * b
-    return k <= 0 and e * e * a <= k * k * b
+        return k <= 0 or e * e * a >= k * k * b_hi
+    return k <= 0 and e * e * a <= k * k * b_lo
 
 
 def annual_return_holds(s: Series, t: int) -> bool:
@@ -124,15 +154,20 @@ def annual_return_holds(s: Series, t: int) -> bool:
 
 
 def volatility_holds(s: Series, v: int) -> bool:
-    return BPS * BPS * Y * s.variance_numerator <= v * v * s.duration * S * S * (s.n - 1)
+    high = s.spread_bounds[1]
+    return BPS * BPS * Y * high * high <= 4 * v * v * s.duration * S * S * (s.n - 1)
 
 
 def sharpe_holds(s: Series, k: int) -> bool:
-    return signed_sqrt_ge(s.excess, s.n - 1, k, s.variance_numerator * Y * s.duration)
+    low, high = s.spread_bounds
+    yd = Y * s.duration
+    return directed_sqrt_ge(s.excess, 4 * (s.n - 1), k, high * high * yd, low * low * yd)
 
 
 def sortino_holds(s: Series, k: int) -> bool:
-    return signed_sqrt_ge(s.excess, BPS * BPS * s.n * s.n * Y, k, s.downside_squares * s.duration)
+    low = s.downside_root_floor
+    return directed_sqrt_ge(s.excess, BPS * BPS * s.n * s.n * Y, k, s.downside_squares * s.duration,
+                            low * low * s.duration)
 
 
 def drawdown_holds(s: Series, m: int) -> bool:
@@ -206,12 +241,31 @@ class HistoryEvaluation:
         return self
 
 
+def check_commit_delays(snapshots: Sequence[Snapshot], policy: HistoryPolicy, where: str = "window") -> None:
+    """Raise StatementFalse unless every snapshot was published no earlier than its own time and at most
+    ``policy.max_commit_delay_s`` after it: the always-on clause that tells a record kept as it happened
+    from one written afterwards (the circuit proves the same for each snapshot)."""
+    late = []
+    for i, s in enumerate(snapshots):
+        if s.committed_at is None:
+            raise InputError(f"{where}: snapshot {i} has no committed_at; publish it with `zkyield snapshot commit`")
+        delay = s.committed_at - s.timestamp
+        if delay < 0:
+            late.append(f"snapshot {i} was published {-delay} s before its own time")
+        elif delay > policy.max_commit_delay_s:
+            late.append(f"snapshot {i} was published {delay} s after its time")
+    if late:
+        raise StatementFalse(f"statement is false: {'; '.join(late)} "
+                             f"(max_commit_delay_s={policy.max_commit_delay_s})")
+
+
 def evaluate_history(snapshots: Sequence[Snapshot], market: HistoryMarket, policy: HistoryPolicy,
                      where: str = "window") -> HistoryEvaluation:
-    """Every clause of ``policy`` on a window of ``policy.periods + 1`` snapshots."""
+    """Every clause of ``policy`` on a window of ``policy.periods + 1`` snapshots (the commit delays first)."""
     if len(snapshots) != policy.periods + 1:
         raise InputError(f"{policy.source}: periods is {policy.periods} but the window has "
                          f"{len(snapshots)} snapshots; a window of T periods has T + 1 snapshots")
+    check_commit_delays(snapshots, policy, where)
     s = series(snapshots, market, where)
     checks = tuple(HistoryCheck(key, policy.thresholds[key], DECISIONS[key](s, policy.thresholds[key]),
                                 measure(s, key)) for key in policy.checks)

@@ -36,9 +36,23 @@ BPS = enc.BPS
 BPS_MAX = enc.BPS_MAX
 SIGNED_BITS = 21  # a signed threshold t in [-BPS_MAX, BPS_MAX] is carried as t + BPS_MAX < 2^21
 
-# Domain tags: ASCII read big-endian (< 2^248 < r), so history hashes never equal point-in-time ones.
-POLICY_TAG = int.from_bytes(b"zkyield.history.policy.v1", "big")
-MARKET_TAG = int.from_bytes(b"zkyield.history.market.v1", "big")
+# The history layout version: bump it whenever a hash, commitment or circuit input changes meaning, so a
+# value (and a build folder) of one layout is never read as another. Layout 2 binds the owner into each
+# snapshot commitment and each snapshot's commit time into the chain (docs/history.md).
+HISTORY_LAYOUT = 2
+
+
+def domain_tag(name: str) -> int:
+    """ASCII ``zkyield.history.<name>.v<HISTORY_LAYOUT>`` read big-endian (< 2^248 < r): the first input of
+    every history hash, so no two layouts, kinds or families of hash can share a value."""
+    return int.from_bytes(f"zkyield.history.{name}.v{HISTORY_LAYOUT}".encode(), "big")
+
+
+POLICY_TAG = domain_tag("policy")
+MARKET_TAG = domain_tag("market")
+SNAPSHOT_TAG = domain_tag("snapshot")
+LINK_TAG = domain_tag("link")
+MAX_COMMIT_DELAY_S = (1 << DURATION_BITS) - 1  # the policy's max_commit_delay_s is below 2^32 s
 
 # Policy keys in hash and circuit order -> (allowed threshold range, signed?)
 HISTORY_THRESHOLDS: dict[str, tuple[int, int]] = {
@@ -54,12 +68,14 @@ RISK_FREE_MAX_BPS = BPS_MAX
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One committed observation: NAV in base units, the positions commitment, Unix time, a secret salt."""
+    """One committed observation: NAV in base units, the positions commitment, Unix time, a secret salt,
+    and when its commitment was published (block time on chain, the log's time off chain; None until then)."""
 
     nav: int
     positions_commitment: int
     timestamp: int
     salt: int
+    committed_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,10 +101,12 @@ class HistoryMarket:
 
 @dataclass(frozen=True)
 class HistoryPolicy:
-    """A window length and any subset of the history thresholds (``None``: not part of the statement)."""
+    """A window length, the longest a snapshot may wait before its commitment is published, and any
+    subset of the history thresholds (``None``: not part of the statement)."""
 
     periods: int
     thresholds: dict[str, int]
+    max_commit_delay_s: int
     description: str = ""
     source: str = "history.policy.json"
 
@@ -118,15 +136,18 @@ def nav_units(value: object, decimals: int, where: str) -> int:
 
 def _snapshot(data: object, where: str, decimals: int) -> Snapshot:
     obj = Obj(data, where)
+    committed = obj.get("committed_at")
     snap = Snapshot(
         nav=nav_units(obj.need("nav"), decimals, obj.path("nav")),
         positions_commitment=field_element(obj.need("positions_commitment"), obj.path("positions_commitment")),
         timestamp=timestamp(obj.need("time"), obj.path("time")),
         salt=salt_value(obj.need("salt"), obj.path("salt")),
+        committed_at=None if committed is None else timestamp(committed, obj.path("committed_at")),
     )
     obj.done()
-    if snap.timestamp >> TIME_BITS:
-        raise InputError(f"{obj.path('time')} must be before 2^{TIME_BITS} Unix seconds")
+    for value, key in ((snap.timestamp, "time"), (snap.committed_at or 0, "committed_at")):
+        if value >> TIME_BITS:
+            raise InputError(f"{obj.path(key)} must be before 2^{TIME_BITS} Unix seconds")
     return snap
 
 
@@ -175,18 +196,20 @@ def load_history_policy(source: str | Path | dict) -> HistoryPolicy:
     data, name = load_json(source, "history.policy.json")
     obj = root(data, name)
     periods = integer(obj.need("periods"), obj.path("periods"), MIN_PERIODS, MAX_PERIODS)
+    delay = integer(obj.need("max_commit_delay_s"), obj.path("max_commit_delay_s"), 0, MAX_COMMIT_DELAY_S)
     thresholds = {key: integer(obj.get(key), obj.path(key), low, high)
                   for key, (low, high) in HISTORY_THRESHOLDS.items() if obj.data.get(key) is not None}
     description = text(obj.get("description", ""), obj.path("description"), r"[^\x00-\x1f]{0,500}", "a short text")
     obj.done()
     if not thresholds:
         raise InputError(f"{name}: the policy states nothing; set at least one of {', '.join(HISTORY_THRESHOLDS)}")
-    return HistoryPolicy(periods, thresholds, description, name)
+    return HistoryPolicy(periods, thresholds, delay, description, name)
 
 
 def policy_hash(policy: HistoryPolicy) -> int:
-    """Poseidon(POLICY_TAG, periods, (enabled_k, threshold_k mod r) for the six keys in order) (14 inputs)."""
-    values = [POLICY_TAG, policy.periods]
+    """Poseidon(POLICY_TAG, periods, max_commit_delay_s, (enabled_k, threshold_k mod r) for the six keys in
+    order) (15 inputs)."""
+    values = [POLICY_TAG, policy.periods, policy.max_commit_delay_s]
     for key in HISTORY_THRESHOLDS:
         t = policy.get(key)
         values += [0, 0] if t is None else [1, t % R]

@@ -49,7 +49,7 @@ def _attestation_json(a) -> dict[str, object]:
     return {
         "id": a.id, "commitment": str(a.commitment), "policy_hash": str(a.policy_hash),
         "market_hash": str(a.market_hash), "period_start": a.period_start, "period_end": a.period_end,
-        "submitter": a.submitter, "timestamp": a.timestamp, "thresholds": [str(t) for t in a.thresholds],
+        "submitter": a.submitter, "timestamp": a.timestamp, "family": a.family,
     }
 
 
@@ -104,28 +104,23 @@ def deploy_cmd(rpc_url: str, key_file: Path | None, vk: Path | None, oracle: str
 @_registry_option
 @click.option("--policy-hash", required=True, help="The policy hash (public input 2).")
 @click.option("--verifier", required=True, help="Verifier contract address for this policy's circuit.")
-@click.option("--threshold", "thresholds", multiple=True, help="A public threshold of the policy (repeatable).")
+@click.option("--family", type=click.Choice(["portfolio", "history"]), required=True,
+              help="The policy's statement family: which submission path accepts its proofs.")
 def register_policy_cmd(
-    rpc_url: str, key_file: Path | None, registry: str, policy_hash: str, verifier: str, thresholds: tuple[str, ...]
+    rpc_url: str, key_file: Path | None, registry: str, policy_hash: str, verifier: str, family: str
 ) -> None:
-    """Admin: bind POLICY_HASH to its verifier and public thresholds (immutable once registered)."""
+    """Admin: bind POLICY_HASH to its verifier and statement family (immutable once registered).
+
+    The thresholds are not stored on chain: they are inside the policy hash, and a verifier checks the
+    policy file against it.
+    """
     from zkyield.verifier import chain
 
-    values = [_threshold(t, i) for i, t in enumerate(thresholds)]
     sender = _sender(key_file)
     w3 = chain.connect(rpc_url)
-    receipt = chain.register_policy(w3, registry, _field(policy_hash, "policy-hash"), verifier, values, sender)
-    _echo_json({"policy_hash": policy_hash, "verifier": verifier, "tx": receipt["transactionHash"].hex()})
-
-
-def _threshold(text: str, i: int) -> int:
-    try:
-        value = int(text, 0)
-    except ValueError:
-        raise InputError(f"threshold[{i}]: expected a decimal or 0x-hex integer") from None
-    if not 0 <= value < 1 << 256:
-        raise InputError(f"threshold[{i}]: must fit in a uint256 (0 <= t < 2^256)")
-    return value
+    receipt = chain.register_policy(w3, registry, _field(policy_hash, "policy-hash"), verifier, family, sender)
+    _echo_json({"policy_hash": policy_hash, "verifier": verifier, "family": family,
+                "tx": receipt["transactionHash"].hex()})
 
 
 @click.command("register-market")
@@ -157,6 +152,9 @@ def register_market_cmd(
 def submit_cmd(rpc_url: str, key_file: Path | None, registry: str, proof_dir: Path) -> None:
     """Submit PROOF_DIR/proof.json with PROOF_DIR/public.json; the key must be the statement's owner.
 
+    The registry's record of the policy decides the path: submitAttestation for a portfolio policy,
+    submitHistoryAttestation (the chain head must be one the owner committed) for a history policy.
+
     \b
     Prints the stored attestation as JSON.
     Example:
@@ -165,11 +163,11 @@ def submit_cmd(rpc_url: str, key_file: Path | None, registry: str, proof_dir: Pa
     from zkyield.formats.snarkjs_json import load_proof, load_public
     from zkyield.verifier import chain
 
+    sender = _sender(key_file)
     proof = load_proof(proof_dir / "proof.json")
     public = load_public(proof_dir / "public.json")
-    sender = _sender(key_file)
     w3 = chain.connect(rpc_url)
-    attestation_id = chain.submit_attestation(w3, registry, proof, public, sender)
+    attestation_id = chain.submit(w3, registry, proof, public, sender)
     _echo_json(_attestation_json(chain.attestation(w3, registry, attestation_id)))
 
 

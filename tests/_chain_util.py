@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import NODE_BIN, compile_circom, node_tool, run_snarkjs, snarkjs_setup
+from conftest import NODE_BIN, ROOT, compile_circom, node_tool, run_snarkjs, snarkjs_setup
 from py_ecc import optimized_bn128 as bn
 
 from zkyield.field import Q
@@ -134,7 +134,7 @@ def eth_tester_web3():
     return web3.Web3(web3.EthereumTesterProvider())
 
 
-# --- ganache on loopback ---------------------------------------------------------------------------
+# --- dev nodes on loopback (anvil; ganache kept for the gas comparison) ---------------------------------
 
 
 def free_port() -> int:
@@ -168,6 +168,58 @@ class Ganache:
                 time.sleep(0.2)
         self.__exit__(None, None, None)
         raise AssertionError("ganache did not start listening within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc.stderr.close()
+
+
+ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+
+
+class Anvil:
+    """Foundry's anvil (pinned in package.json) on a free loopback port, with ``keys`` funded through
+    ``anvil_setBalance``; a context manager that always stops the process it started (by its pid)."""
+
+    def __init__(self, keys: list[str], hardfork: str = "shanghai") -> None:
+        if not ANVIL.exists():
+            pytest.skip("anvil not installed: run `npm ci` in the repo root")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.keys = keys
+        self._cmd = [str(ANVIL), "--host", "127.0.0.1", "--port", str(self.port), "--chain-id", "1337",
+                     "--hardfork", hardfork, "--silent", "--accounts", "0"]
+        self._proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Anvil:
+        self._proc = subprocess.Popen(self._cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise AssertionError(f"anvil exited early: {self._proc.stderr.read().decode()[-500:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            self.__exit__(None, None, None)
+            raise AssertionError("anvil did not start listening within 60 s")
+        from eth_account import Account
+        from web3 import Web3
+
+        w3 = Web3(Web3.HTTPProvider(self.url))
+        for key in self.keys:
+            w3.provider.make_request("anvil_setBalance", [Account.from_key(key).address, hex(10**21)])
+        return self
 
     def __exit__(self, *exc: object) -> None:
         if self._proc is None:

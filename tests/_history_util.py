@@ -29,12 +29,19 @@ START = 1_704_067_200  # 2024-01-01T00:00:00Z
 WEEK = 7 * 86_400
 
 
+COMMIT_DELAY = 600  # each test snapshot is published 10 minutes after its time
+MAX_DELAY = 86_400  # the test policies' max_commit_delay_s
+
+
 def make_history(navs: Sequence[int], times: Sequence[int] | None = None, seed: int = 1,
-                 owner: int = OWNER) -> History:
-    """A history with the given NAVs (base units), weekly times by default and seeded salts."""
+                 owner: int = OWNER, committed: Sequence[int | None] | None = None) -> History:
+    """A history with the given NAVs (base units), weekly times by default, seeded salts and each snapshot
+    published COMMIT_DELAY after its time unless ``committed`` gives the commit times."""
     rng = random.Random(seed)
     times = times or [START + i * WEEK for i in range(len(navs))]
-    snaps = tuple(Snapshot(nav, rng.randrange(R), t, rng.randrange(1, R)) for nav, t in zip(navs, times, strict=True))
+    committed = committed or [t + COMMIT_DELAY for t in times]
+    snaps = tuple(Snapshot(nav, rng.randrange(R), t, rng.randrange(1, R), ct)
+                  for nav, t, ct in zip(navs, times, committed, strict=True))
     return History(owner, 6, snaps, source="history.json")
 
 
@@ -43,8 +50,8 @@ def market_for(history: History, risk_free_bps: int = 450, slack: int = 0) -> Hi
     return HistoryMarket(Period(first - slack, last + slack + 1), risk_free_bps, source="history.market.json")
 
 
-def policy(periods: int, **thresholds: int) -> HistoryPolicy:
-    return HistoryPolicy(periods, thresholds, source="history.policy.json")
+def policy(periods: int, max_commit_delay_s: int = MAX_DELAY, **thresholds: int) -> HistoryPolicy:
+    return HistoryPolicy(periods, thresholds, max_commit_delay_s, source="history.policy.json")
 
 
 def float_metrics(navs: Sequence[int], times: Sequence[int], risk_free_bps: int) -> dict[str, float]:
@@ -73,11 +80,14 @@ def float_metrics(navs: Sequence[int], times: Sequence[int], risk_free_bps: int)
 
 def error_bound_bps(key: str, ref: dict[str, float], n: int) -> float:
     """docs/history.md's bound on |measured_bps - 10^4 * float value| (1 bps of directed rounding plus
-    the flooring of each return by less than 1/S, and a little float64 round-off)."""
+    the flooring of each return by less than 1/S and the directed bounds on the spreads, and a little
+    float64 round-off)."""
     p = ref["_periods_per_year"]
     d_mean = p / RETURN_SCALE  # annualised mean moves by less than P/S
-    d_vol = math.sqrt(p) * math.sqrt(n / (n - 1)) / RETURN_SCALE  # sample std moves by < sqrt(n/(n-1))/S
-    d_down = math.sqrt(p) / RETURN_SCALE  # an RMS of shortfalls moves by < 1/S
+    # sqrt(V) is replaced by its upper bound H/2 < sqrt(V_true) + n + 1 (units 1/S): the std by < (n+1)/S/sqrt(n(n-1))
+    d_vol = math.sqrt(p) * (n + 1) / math.sqrt(n * (n - 1)) / RETURN_SCALE
+    # the downside RMS: flooring moves it by < 1/S, its lower bound M by < ceil(sqrt(n))/sqrt(n) / S more
+    d_down = math.sqrt(p) * (1 + math.ceil(math.sqrt(n)) / math.sqrt(n) + 1 / n) / RETURN_SCALE
     value = ref[key]
     quantisation = {
         "min_annual_return_bps": d_mean,

@@ -3,6 +3,7 @@ and proves/verifies with zkyield's Groth16."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -10,7 +11,7 @@ from _history_util import make_history, market_for, policy
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from zkyield.circuits.history_chain import heads, snapshot_commitment, window
+from zkyield.circuits.history_chain import heads, links, window
 from zkyield.circuits.history_circuit import (
     PUBLIC_SIGNALS,
     build_history_circuit,
@@ -40,7 +41,7 @@ EASY = {k: (lo if DESCRIPTIONS[k][1] == "min" else hi) for k, (lo, hi) in HISTOR
 def _inputs(h: History, m, p: HistoryPolicy, last: int | None = None) -> dict:
     """The circuit inputs for ``p`` even when it is false: the statement is built for the always-true
     policy of the same shape, then the thresholds and policy hash are swapped in."""
-    easy = HistoryPolicy(p.periods, {k: EASY[k] for k in p.checks})
+    easy = HistoryPolicy(p.periods, {k: EASY[k] for k in p.checks}, p.max_commit_delay_s)
     inputs = dict(history_statement(h, m, easy, last).inputs)
     inputs["thresholds"] = [p.thresholds.get(k, 0) % R for k in HISTORY_THRESHOLDS]
     inputs["policy_hash"] = policy_hash(p)
@@ -58,7 +59,7 @@ def test_honest_window_satisfies_the_circuit_with_the_six_public_signals() -> No
     p = policy(3, **EASY)
     st_ = history_statement(h, m, p)
     w = cc.witness(st_.inputs)
-    hs = heads(h.owner, [snapshot_commitment(s) for s in h.snapshots])
+    hs = heads(h.owner, links(h))
     assert cc.public_signals(w) == [hs[-1], h.owner, policy_hash(p), market_hash(m), h.snapshots[0].timestamp,
                                     h.snapshots[-1].timestamp]
     assert cc.r1cs.n_pub_in == len(PUBLIC_SIGNALS) and cc.r1cs.n_pub_out == 0
@@ -126,21 +127,23 @@ def _tampered(h: History, m, snapshots, **public) -> dict:
     return inputs
 
 
-@pytest.mark.parametrize("change", ["alter_nav", "alter_salt", "remove", "swap", "reorder_times"])
+@pytest.mark.parametrize("change", ["alter_nav", "alter_salt", "alter_commit_time", "remove", "swap",
+                                    "reorder_times"])
 def test_window_that_does_not_open_the_published_chain_has_no_witness(longer, change: str) -> None:
     h, m = longer
     cc = small()[2]
     s = list(h.snapshots)
     if change == "alter_nav":
-        s[4] = type(s[4])(s[4].nav + 1, s[4].positions_commitment, s[4].timestamp, s[4].salt)
+        s[4] = replace(s[4], nav=s[4].nav + 1)
     elif change == "alter_salt":
-        s[3] = type(s[3])(s[3].nav, s[3].positions_commitment, s[3].timestamp, s[3].salt + 1)
+        s[3] = replace(s[3], salt=s[3].salt + 1)
+    elif change == "alter_commit_time":
+        s[3] = replace(s[3], committed_at=s[3].committed_at + 1)
     elif change == "remove":  # drop snapshot 3: the window now reaches back to snapshot 1
         del s[3]
     elif change == "swap":  # exchange the NAVs of two snapshots (times stay increasing)
         a, b = s[3], s[4]
-        s[3], s[4] = type(a)(b.nav, a.positions_commitment, a.timestamp, a.salt), \
-            type(b)(a.nav, b.positions_commitment, b.timestamp, b.salt)
+        s[3], s[4] = replace(a, nav=b.nav), replace(b, nav=a.nav)
     else:
         s[3], s[4] = s[4], s[3]
     with pytest.raises(ConstraintError, match="chain"):
@@ -152,11 +155,57 @@ def test_a_head_other_than_the_windows_end_has_no_witness(longer) -> None:
     cc = small()[2]
     inputs = _inputs(h, m, policy(3, **EASY), last=4)  # the window ending one snapshot before the newest
     cc.witness(inputs)
-    hs = heads(h.owner, [snapshot_commitment(s) for s in h.snapshots])
+    hs = heads(h.owner, links(h))
     assert inputs["chain_head"] == hs[5] and inputs["prev_head"] == hs[1]
     for name, value in (("chain_head", hs[6]), ("prev_head", hs[2])):
         with pytest.raises(ConstraintError, match="chain"):
             cc.witness({**inputs, name: value})
+
+
+def test_anothers_window_has_no_witness_under_a_foreign_owner(longer) -> None:
+    """Issue 13 item 15: Alice's window (a private prev_head, so not from h_0) proven with owner = Mallory."""
+    h, m = longer
+    cc = small()[2]
+    inputs = _inputs(h, m, policy(3, **EASY))
+    cc.witness(inputs)
+    with pytest.raises(ConstraintError, match="chain"):
+        cc.witness({**inputs, "owner": 0xBADBADBADBADBADBADBADBADBADBADBADBADBAD0})
+
+
+def _retimed(h: History, committed: list[int]) -> History:
+    return History(h.owner, h.nav_decimals, tuple(replace(s, committed_at=t) for s, t in zip(
+        h.snapshots, committed, strict=True)), source=h.source)
+
+
+def test_backdated_window_is_false_and_has_no_witness() -> None:
+    """Issue 13 item 7: a whole window published long after the times it claims (here one year later)."""
+    h, m, cc = small()
+    p = policy(3, max_commit_delay_s=86_400, **EASY)
+    year = 365 * 86_400
+    backdated = _retimed(h, [s.timestamp + year for s in h.snapshots])
+    with pytest.raises(StatementFalse, match=r"snapshot 0 was published 31536000 s after its time.*"
+                                             r"max_commit_delay_s=86400"):
+        history_statement(backdated, m, p)
+    honest = history_statement(h, m, p).inputs
+    lax = history_statement(backdated, m, policy(3, max_commit_delay_s=year, **EASY)).inputs
+    cc.witness(lax)  # the same window satisfies a policy that allows a year's delay ...
+    with pytest.raises(ConstraintError, match="commit_delay"):  # ... but not the policy hash of a day's delay
+        cc.witness({**lax, "max_commit_delay_s": 86_400, "policy_hash": honest["policy_hash"]})
+    with pytest.raises(ConstraintError, match="policy"):  # nor a day's delay hashed as a year's
+        cc.witness({**honest, "max_commit_delay_s": year})
+
+
+def test_snapshot_published_before_its_own_time_has_no_witness() -> None:
+    h, m, cc = small()
+    early = _retimed(h, [s.timestamp + (-1 if i == 2 else 60) for i, s in enumerate(h.snapshots)])
+    with pytest.raises(StatementFalse, match="snapshot 2 was published 1 s before its own time"):
+        history_statement(early, m, policy(3, **EASY))
+    inputs = history_statement(_retimed(h, [s.timestamp + 60 for s in h.snapshots]), m, policy(3, **EASY)).inputs
+    committed = list(inputs["committed_at"])
+    committed[2] -= 61  # the forged witness opens a chain whose snapshot 2 was published before its time
+    head = heads(h.owner, list(zip([c for c, _ in links(h)], committed, strict=True)))[-1]
+    with pytest.raises(ConstraintError, match="commit_delay"):
+        cc.witness({**inputs, "committed_at": committed, "chain_head": head})
 
 
 @pytest.mark.parametrize(("name", "delta", "scope"), [

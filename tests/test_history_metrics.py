@@ -181,17 +181,20 @@ def test_history_loader_refuses_times_that_do_not_increase() -> None:
     ({"max_drawdown_bps": 10_001}, "max_drawdown_bps must be between 0 and 10000"),
     ({"min_sharpe_bps": -1_000_001}, "min_sharpe_bps must be between"),
     ({"min_return_bps": 5}, "min_return_bps is not a known field"),
+    ({"max_commit_delay_s": None}, "max_commit_delay_s is missing"),
+    ({"max_commit_delay_s": 2**32}, "max_commit_delay_s must be between 0 and 4294967295"),
+    ({"max_commit_delay_s": -1}, "max_commit_delay_s must be between"),
 ])
 def test_policy_loader_names_the_bad_field(patch: dict, message: str) -> None:
-    data = {"periods": 52, "min_positive_bps": 5000}
-    data.update(patch)
+    data = {"periods": 52, "max_commit_delay_s": 86_400, "min_positive_bps": 5000}
+    data = {k: v for k, v in {**data, **patch}.items() if v is not None}  # None: the key left out
     with pytest.raises(InputError, match=message):
         load_history_policy(data)
 
 
 def test_policy_loader_refuses_an_empty_policy() -> None:
     with pytest.raises(InputError, match="the policy states nothing"):
-        load_history_policy({"periods": 52})
+        load_history_policy({"periods": 52, "max_commit_delay_s": 0})
 
 
 def test_example_window_is_one_year_of_weeks() -> None:

@@ -6,6 +6,7 @@ missing registration is made), so each test pins the reason, not just "it revert
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from zkyield.verifier.solidity import proof_calldata
 pytestmark = [pytest.mark.snarkjs, pytest.mark.chain]
 
 COMMITMENT, POLICY, MARKET, START, END = 1234567, 777001, 888001, 1_700_000_000, 1_702_592_000
-THRESHOLDS = [500, 2_000, 10**18]
+FUTURE = int(time.time()) + 60 * 86_400  # a period end 60 days after now
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,7 @@ def proofs(statement, owner) -> dict[str, tuple[Proof, list[int]]]:
         "main": _prove(statement, owner, MARKET, START, END, "main"),
         "later": _prove(statement, owner, MARKET + 1, END, END + 86_400, "later"),
         "earlier": _prove(statement, owner, MARKET + 2, START - 86_400, START, "earlier"),
+        "future": _prove(statement, owner, MARKET + 3, START, FUTURE, "future"),
     }
 
 
@@ -56,7 +58,7 @@ def registry(w3, owner) -> str:
 
 def _register(w3, registry, verifier, owner, policy=True, market=True, period=(START, END)) -> None:
     if policy:
-        chain.register_policy(w3, registry, POLICY, verifier, THRESHOLDS, owner, gas=GAS)
+        chain.register_policy(w3, registry, POLICY, verifier, "portfolio", owner, gas=GAS)
     if market:
         chain.register_market(w3, registry, MARKET, *period, owner, gas=GAS)
 
@@ -72,7 +74,7 @@ def test_valid_proof_is_stored_and_readable(w3, registry, verifier, owner, proof
     block = w3.eth.get_block("latest")
     assert stored == chain.Attestation(
         id=attestation_id, commitment=COMMITMENT, policy_hash=POLICY, market_hash=MARKET, period_start=START,
-        period_end=END, submitter=owner.address, timestamp=block["timestamp"], thresholds=tuple(THRESHOLDS),
+        period_end=END, submitter=owner.address, timestamp=block["timestamp"], family="portfolio",
     )
     assert chain.latest_attestation(w3, registry, COMMITMENT, POLICY) == stored
     assert chain.attestation(w3, registry, attestation_id) == stored
@@ -89,6 +91,29 @@ def test_attested_event_carries_the_statement(w3, registry, verifier, owner, pro
     (event,) = contract.events.Attested().process_receipt(chain.transact(w3, fn, owner, GAS))
     assert (event.args.commitment, event.args.policyHash, event.args.marketHash) == (COMMITMENT, POLICY, MARKET)
     assert (event.args.periodStart, event.args.periodEnd, event.args.submitter) == (START, END, owner.address)
+    assert event.args.family == chain.FAMILIES["portfolio"]
+
+
+def test_each_family_is_accepted_only_by_its_own_entry_point(w3, registry, verifier, owner, proofs):
+    """Issue 13 item 6: a policy's family is stored; the other submission path refuses its proofs."""
+    _register(w3, registry, verifier, owner)
+    proof, public = proofs["main"]
+    with pytest.raises(InputError, match=rf"WrongFamily\(policyHash={POLICY}, registered=1, entryPoint=2\)"):
+        chain.submit_history_attestation(w3, registry, proof, public, owner, gas=GAS)
+    assert chain.policy_family(w3, registry, POLICY) == "portfolio"
+    assert chain.submit(w3, registry, proof, public, owner, gas=GAS) == 1  # the registry's family decides
+    for family in (0, 3):
+        fn = chain.registry_contract(w3, registry).functions.registerPolicy(POLICY + 1, verifier, family)
+        with pytest.raises(InputError, match=rf"InvalidFamily\(family={family}\)"):
+            chain.transact(w3, fn, owner, GAS)
+
+
+def test_period_that_has_not_ended_is_refused(w3, registry, verifier, owner, proofs):
+    """Issue 13 item 8: a statement about a period ending 60 days from now is not a record yet."""
+    _register(w3, registry, verifier, owner, market=False)
+    chain.register_market(w3, registry, MARKET + 3, START, FUTURE, owner, gas=GAS)
+    with pytest.raises(InputError, match=rf"PeriodNotOver\(periodEnd={FUTURE}, blockTime=\d+\)"):
+        _submit(w3, registry, proofs["future"], owner)
 
 
 def test_replay_of_the_same_public_inputs_is_refused_even_rerandomised(
@@ -174,19 +199,21 @@ def test_views_refuse_unknown_keys(w3, registry):
 
 def test_roles_and_registrations_are_guarded(w3, registry, verifier, owner, stranger):
     with pytest.raises(InputError, match=r"NotAdmin"):
-        chain.register_policy(w3, registry, POLICY, verifier, THRESHOLDS, stranger, gas=GAS)
+        chain.register_policy(w3, registry, POLICY, verifier, "portfolio", stranger, gas=GAS)
     with pytest.raises(InputError, match=r"NotOracle"):
         chain.register_market(w3, registry, MARKET, START, END, stranger, gas=GAS)
     with pytest.raises(InputError, match=r"VerifierHasNoCode"):
-        chain.register_policy(w3, registry, POLICY, stranger.address, THRESHOLDS, owner, gas=GAS)
+        chain.register_policy(w3, registry, POLICY, stranger.address, "portfolio", owner, gas=GAS)
     with pytest.raises(InputError, match=r"InvalidPeriod"):
         chain.register_market(w3, registry, MARKET, END, START, owner, gas=GAS)
     _register(w3, registry, verifier, owner)
     with pytest.raises(InputError, match=r"PolicyAlreadyRegistered"):
-        chain.register_policy(w3, registry, POLICY, verifier, [1], owner, gas=GAS)
+        chain.register_policy(w3, registry, POLICY, verifier, "history", owner, gas=GAS)
     with pytest.raises(InputError, match=r"MarketAlreadyRegistered"):
         chain.register_market(w3, registry, MARKET, START, END + 1, owner, gas=GAS)
-    assert chain.registry_contract(w3, registry).functions.policy(POLICY).call() == [verifier, THRESHOLDS]
+    assert chain.registry_contract(w3, registry).functions.policy(POLICY).call() == [verifier, 1]
+    with pytest.raises(InputError, match="family: expected one of portfolio, history"):
+        chain.register_policy(w3, registry, POLICY + 1, verifier, "both", owner, gas=GAS)
 
 
 def test_admin_can_hand_over_the_oracle_role(w3, registry, owner, stranger):

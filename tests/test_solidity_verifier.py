@@ -43,6 +43,7 @@ class Deployed:
     proof: object
     public: list[int]
     proof_dir: object
+    vk: object
 
 
 def _deploy(w3, source: str, name: str):
@@ -65,6 +66,7 @@ def deployed(w3, ptau_2_10, tmp_path_factory) -> dict[int, Deployed]:
             proof=load_proof(proof_dir / "proof.json"),
             public=load_public(proof_dir / "public.json"),
             proof_dir=proof_dir,
+            vk=load_vk(circuit.vk_path),
         )
     return out
 
@@ -197,3 +199,53 @@ def test_zkyield_prover_output_verifies_on_chain(w3, ptau_2_10, tmp_path_factory
     contract = _deploy(w3, render_verifier(vk, "ZkyieldKeyVerifier"), "ZkyieldKeyVerifier")
     assert _call(contract, proof_calldata(proof, [9, 8, 7, 6])) is True
     assert _call(contract, proof_calldata(proof, [9, 8, 7, 7])) is False
+
+
+# --- issue 13 item 9: what reverts, and the pairing call's fixed gas stipend ------------------------------
+
+PAIRING_GAS = 45_000 + 4 * 34_000  # EIP-1108: the stipend the template gives the pairing precompile
+
+
+def _tx_execution_gas(w3, contract, calldata: tuple, gas: int = GAS) -> int:
+    """Execution gas of a verifyProof transaction (receipt gasUsed minus intrinsic), whatever it returns."""
+    tx = contract.functions.verifyProof(*calldata).build_transaction({"from": w3.eth.accounts[0], "gas": gas})
+    receipt = w3.eth.get_transaction_receipt(w3.eth.send_transaction(tx))
+    assert receipt["status"] == 1  # returned (true or false), did not revert
+    return receipt["gasUsed"] - intrinsic_gas(bytes.fromhex(tx["data"][2:]))
+
+
+@pytest.mark.parametrize("case", ["A off curve", "B off curve", "C off curve", "A.x+q non-canonical"])
+def test_a_point_the_pairing_rejects_costs_no_more_than_a_valid_proof(w3, deployed, case):
+    """The pairing precompile keeps all gas it is given when it rejects a point; with gas() that was 63/64
+    of the caller's gas. With a fixed stipend a bad proof costs what a good one does."""
+    d = deployed[4]
+    valid = _tx_execution_gas(w3, d.ours, proof_calldata(d.proof, d.public))
+    bad = _tx_execution_gas(w3, d.ours, _tampered(d, case), gas=GAS * 3)
+    assert _call(d.ours, _tampered(d, case)) is False
+    assert bad <= valid, (bad, valid)
+    assert valid <= (FLOOR_BASE + FLOOR_PER_INPUT * 4) * 1.02, valid
+
+
+def test_the_stipend_is_enough_for_a_valid_proof(w3, deployed):
+    d = deployed[16]
+    calldata = proof_calldata(d.proof, d.public)
+    tx = d.ours.functions.verifyProof(*calldata).build_transaction({"from": w3.eth.accounts[0], "gas": GAS})
+    needed = _tx_execution_gas(w3, d.ours, calldata) + intrinsic_gas(bytes.fromhex(tx["data"][2:]))
+    # 1/64 of the gas left at the pairing call stays with the caller, so allow a few thousand above it
+    assert d.ours.functions.verifyProof(*calldata).call({"gas": needed + PAIRING_GAS // 63 + 100}) is True
+    assert f"staticcall({PAIRING_GAS}, 0x08" in render_verifier(d.vk)
+
+
+def test_short_calldata_reverts_in_the_abi_decoder_and_extra_bytes_are_ignored(w3, deployed):
+    """What the template's comment now says: only calldata shorter than the ABI's reverts."""
+    d = deployed[4]
+    data = bytes.fromhex(d.ours.encode_abi("verifyProof", proof_calldata(d.proof, d.public))[2:])
+    assert len(data) == 4 + 32 * (8 + 4)
+
+    def call(payload: bytes):
+        return w3.eth.call({"to": d.ours.address, "data": "0x" + payload.hex(), "gas": GAS})
+
+    assert int.from_bytes(call(data), "big") == 1
+    assert int.from_bytes(call(data + b"\x01" * 64), "big") == 1  # trailing bytes are not read
+    with pytest.raises(Exception, match="revert"):
+        call(data[:-1])

@@ -35,6 +35,10 @@ from zkyield.verifier.solidity import contract_source, proof_calldata, render_ve
 KEY_ENV = "ZKYIELD_PRIVATE_KEY"
 REGISTRY = "YieldAttestationRegistry"
 _KEY_RE = re.compile(r"(0x)?[0-9a-fA-F]{64}")
+# secp256k1's group order: a private key is an integer in [1, n).
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+# Statement families as the registry stores them (registerPolicy's `family`).
+FAMILIES = {"portfolio": 1, "history": 2}
 _RECEIPT_TIMEOUT_S = 120
 # Solidity's built-in revert payloads: Error(string) and Panic(uint256) selectors.
 _ERROR_STRING = bytes.fromhex("08c379a0")
@@ -61,7 +65,7 @@ class Attestation:
     period_end: int
     submitter: str
     timestamp: int
-    thresholds: tuple[int, ...]
+    family: str  # "portfolio" or "history": which submission path recorded it
 
 
 def load_private_key(key_file: str | Path | None = None) -> str:
@@ -79,10 +83,21 @@ def load_private_key(key_file: str | Path | None = None) -> str:
         source = KEY_ENV
     if not _KEY_RE.fullmatch(text):
         raise InputError(f"private key: {source} must hold 64 hex digits (optionally 0x-prefixed)")
+    _check_key_range(int(text, 16), source)
     return text if text.startswith("0x") else "0x" + text
 
 
+def _check_key_range(value: int, source: str) -> None:
+    if not 1 <= value < SECP256K1_N:
+        raise InputError(f"private key: {source} is not a secp256k1 private key (it must be between 1 and the "
+                         "curve order n - 1); use the account's real key")
+
+
 def sender_from_key(key: str) -> Sender:
+    """The sender for a 64-hex-digit key (refused with an InputError outside secp256k1's [1, n))."""
+    if not _KEY_RE.fullmatch(key):
+        raise InputError("private key: must be 64 hex digits (optionally 0x-prefixed)")
+    _check_key_range(int(key, 16), "the key")
     account = Account.from_key(key)
     return Sender(account.address, account)
 
@@ -114,6 +129,9 @@ def _send(w3: Web3, tx: dict, sender: Sender, abi: list[dict], gas: int | None) 
     # build_transaction got gas=0 so that it would not estimate; estimate here once, without it.
     tx = {**{k: v for k, v in tx.items() if k != "gas"}, "from": sender.address}
     try:
+        # Said here, since nodes word it differently (anvil's estimate reports "gas required exceeds allowance: 0").
+        if w3.eth.get_balance(sender.address) == 0:
+            raise InputError(f"insufficient funds: {sender.address} holds no ether to pay for gas; fund the account")
         tx["gas"] = gas if gas is not None else w3.eth.estimate_gas(tx) * 6 // 5
         if sender.account is None:
             tx_hash = w3.eth.send_transaction(tx)
@@ -197,14 +215,34 @@ def deploy_registry(w3: Web3, sender: Sender, oracle: str | None = None, gas: in
     return deploy(w3, compiled_registry(), sender, Web3.to_checksum_address(oracle or sender.address), gas=gas)
 
 
+def family_id(family: str) -> int:
+    if family not in FAMILIES:
+        raise InputError(f"family: expected one of {', '.join(FAMILIES)}, got {family!r}")
+    return FAMILIES[family]
+
+
+def family_name(family: int) -> str:
+    for name, value in FAMILIES.items():
+        if value == family:
+            return name
+    raise InputError(f"registry: unknown statement family {family}")
+
+
 def register_policy(
-    w3: Web3, registry: str, policy_hash: int, verifier: str, thresholds: list[int], sender: Sender,
+    w3: Web3, registry: str, policy_hash: int, verifier: str, family: str, sender: Sender,
     gas: int | None = None,
 ) -> TxReceipt:
+    """Admin: bind ``policy_hash`` to ``verifier`` for one statement family ("portfolio" or "history")."""
     fn = registry_contract(w3, registry).functions.registerPolicy(
-        policy_hash, Web3.to_checksum_address(verifier), list(thresholds)
+        policy_hash, Web3.to_checksum_address(verifier), family_id(family)
     )
     return transact(w3, fn, sender, gas)
+
+
+def policy_family(w3: Web3, registry: str, policy_hash: int) -> str:
+    """The statement family ``policy_hash`` was registered for (UnknownPolicy if it was not)."""
+    _, family = _view(w3, registry_contract(w3, registry).functions.policy(policy_hash))
+    return family_name(family)
 
 
 def register_market(
@@ -215,16 +253,37 @@ def register_market(
     return transact(w3, fn, sender, gas)
 
 
-def submit_attestation(
-    w3: Web3, registry: str, proof: Proof, public: list[int], sender: Sender, gas: int | None = None
-) -> int:
-    """Submit a proof with its 6 statement public inputs; returns the new attestation id."""
+def _submit(w3: Web3, registry: str, entry: str, proof: Proof, public: list[int], sender: Sender,
+            gas: int | None) -> int:
     if len(public) != 6:
         raise InputError(f"public signals: a statement has 6 public inputs, got {len(public)}")
     contract = registry_contract(w3, registry)
-    receipt = transact(w3, contract.functions.submitAttestation(*proof_calldata(proof, public)), sender, gas)
+    receipt = transact(w3, getattr(contract.functions, entry)(*proof_calldata(proof, public)), sender, gas)
     (event,) = contract.events.Attested().process_receipt(receipt)
     return event["args"]["id"]
+
+
+def submit_attestation(
+    w3: Web3, registry: str, proof: Proof, public: list[int], sender: Sender, gas: int | None = None
+) -> int:
+    """Submit a point-in-time proof with its 6 public inputs (``submitAttestation``); returns the id."""
+    return _submit(w3, registry, "submitAttestation", proof, public, sender, gas)
+
+
+def submit_history_attestation(
+    w3: Web3, registry: str, proof: Proof, public: list[int], sender: Sender, gas: int | None = None
+) -> int:
+    """Submit a history proof (``submitHistoryAttestation``: the head must be one the sender committed)."""
+    return _submit(w3, registry, "submitHistoryAttestation", proof, public, sender, gas)
+
+
+def submit(w3: Web3, registry: str, proof: Proof, public: list[int], sender: Sender, gas: int | None = None) -> int:
+    """Submit through the path of the family the registry holds for the proof's policy (public input 2):
+    the contract refuses the other path anyway, so the choice never rests on the prover's files."""
+    if len(public) != 6:
+        raise InputError(f"public signals: a statement has 6 public inputs, got {len(public)}")
+    history = policy_family(w3, registry, public[2]) == "history"
+    return (submit_history_attestation if history else submit_attestation)(w3, registry, proof, public, sender, gas)
 
 
 def verify_on_chain(w3: Web3, verifier: str, abi: list[dict], proof: Proof, public: list[int]) -> bool:
@@ -237,7 +296,7 @@ def verify_on_chain(w3: Web3, verifier: str, abi: list[dict], proof: Proof, publ
 
 
 def _attestation(view: tuple) -> Attestation:
-    return Attestation(*view[:8], tuple(view[8]))
+    return Attestation(*view[:8], family_name(view[8]))
 
 
 def _view(w3: Web3, fn: ContractFunction) -> tuple:

@@ -23,6 +23,9 @@ from zkyield.groth16.keys import Proof, VerifyingKey
 TEMPLATE = "Groth16Verifier.template.sol"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INDENT = " " * 12
+# EIP-1108: the pairing precompile costs 45,000 + 34,000 per pair; a Groth16 check has 4 pairs. The
+# verifier gives the call exactly this much, so a rejected point cannot burn the caller's remaining gas.
+PAIRING_GAS = 45_000 + 34_000 * 4
 
 G1Words = tuple[int, int]
 G2Words = tuple[tuple[int, int], tuple[int, int]]
@@ -64,6 +67,7 @@ def render_verifier(vk: VerifyingKey, contract_name: str = "Groth16Verifier") ->
         contract_name=contract_name,
         n_public=vk.n_public,
         vk_digest=vk.digest(),
+        pairing_gas=PAIRING_GAS,
         q=Q,
         ic0_x=ic0[0],
         ic0_y=ic0[1],

@@ -67,6 +67,7 @@ def policy_document(policy: AnyPolicy) -> dict[str, object]:
     doc: dict[str, object] = dict(sorted(policy.thresholds.items()))
     if isinstance(policy, HistoryPolicy):
         doc["periods"] = policy.periods
+        doc["max_commit_delay_s"] = policy.max_commit_delay_s
     elif policy.allowed_protocols_root is not None:
         doc["allowed_protocols_root"] = str(policy.allowed_protocols_root)
     return doc

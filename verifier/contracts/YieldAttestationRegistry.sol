@@ -11,20 +11,21 @@ interface IGroth16Verifier6 {
     ) external view returns (bool);
 }
 
-/// @notice circomlib's Poseidon(2) as EVM bytecode: circomlibjs `poseidonContract.createCode(2)`.
-interface IPoseidon2 {
-    function poseidon(uint256[2] calldata input) external pure returns (uint256);
+/// @notice circomlib's Poseidon(4) as EVM bytecode: circomlibjs `poseidonContract.createCode(4)`.
+interface IPoseidon4 {
+    function poseidon(uint256[4] calldata input) external pure returns (uint256);
 }
 
 /// @title On-chain record of zkyield yield/risk proofs
 /// @notice Public-input layout (docs/ARCHITECTURE.md):
 /// [commitment, owner, policy_hash, market_hash, period_start, period_end].
-/// An admin registers policies (hash -> verifier and public thresholds, immutable once set); an oracle
-/// registers market snapshots with their period; the proof's owner submits it. Replays are keyed on the
-/// hash of the public inputs, since a Groth16 proof can be re-randomised into new bytes.
+/// An admin registers policies (hash -> verifier and statement family, immutable once set); an oracle
+/// registers market snapshots with their period; the proof's owner submits it once the period is over.
+/// Replays are keyed on the hash of the public inputs, since a Groth16 proof can be re-randomised.
 /// History proofs (docs/history.md) use the same layout with slot 0 = a snapshot chain head: owners
-/// commit snapshots here as they happen (`commitSnapshot` extends h = Poseidon(h, c) per owner, starting
-/// at h_0 = owner), and `submitHistoryAttestation` accepts only heads the owner committed.
+/// commit snapshots here as they happen (`commitSnapshot` extends h = Poseidon(LINK_TAG, h, c, block time)
+/// per owner, starting at h_0 = owner), and only `submitHistoryAttestation` accepts a history policy,
+/// and only for heads the owner committed; only `submitAttestation` accepts a portfolio policy.
 contract YieldAttestationRegistry {
     /// BN254 scalar field order r: snapshot commitments are field elements.
     uint256 internal constant FIELD_ORDER =
@@ -35,10 +36,16 @@ contract YieldAttestationRegistry {
     uint256 internal constant IDX_MARKET = 3;
     uint256 internal constant IDX_PERIOD_START = 4;
     uint256 internal constant IDX_PERIOD_END = 5;
+    /// Statement families: a policy is registered for one, and each submission path accepts only its own.
+    uint8 public constant FAMILY_PORTFOLIO = 1;
+    uint8 public constant FAMILY_HISTORY = 2;
+    /// ASCII "zkyield.history.link.v2" read big-endian: the first input of every chain link
+    /// (zkyield.circuits.history_models.LINK_TAG, history layout 2).
+    uint256 public constant LINK_TAG = 11725489395356136095329624724758844335914268501040068146;
 
     struct Policy {
         address verifier;
-        uint256[] thresholds;
+        uint8 family;
     }
 
     struct Market {
@@ -55,9 +62,11 @@ contract YieldAttestationRegistry {
         uint64 timestamp;
         uint64 periodStart;
         uint64 periodEnd;
+        uint8 family;
     }
 
-    /// @notice What a compliance tool reads: the stored attestation plus the policy's thresholds.
+    /// @notice What a compliance tool reads: the stored attestation and its statement family. The policy's
+    /// thresholds are not stored: the policy file a verifier holds hashes to `policyHash`.
     struct AttestationView {
         uint256 id;
         uint256 commitment;
@@ -67,7 +76,7 @@ contract YieldAttestationRegistry {
         uint64 periodEnd;
         address submitter;
         uint64 timestamp;
-        uint256[] thresholds;
+        uint8 family;
     }
 
     error NotAdmin(address caller);
@@ -75,6 +84,9 @@ contract YieldAttestationRegistry {
     error ZeroAddress(string field);
     error VerifierHasNoCode(address verifier);
     error PolicyAlreadyRegistered(uint256 policyHash);
+    error InvalidFamily(uint8 family);
+    error WrongFamily(uint256 policyHash, uint8 registered, uint8 entryPoint);
+    error PeriodNotOver(uint256 periodEnd, uint256 blockTime);
     error MarketAlreadyRegistered(uint256 marketHash);
     error InvalidPeriod(uint256 periodStart, uint256 periodEnd);
     error OwnerNotAnAddress(uint256 owner);
@@ -96,7 +108,7 @@ contract YieldAttestationRegistry {
 
     event AdminChanged(address indexed previousAdmin, address indexed newAdmin);
     event OracleChanged(address indexed previousOracle, address indexed newOracle);
-    event PolicyRegistered(uint256 indexed policyHash, address indexed verifier, uint256[] thresholds);
+    event PolicyRegistered(uint256 indexed policyHash, address indexed verifier, uint8 family);
     event MarketRegistered(uint256 indexed marketHash, uint64 periodStart, uint64 periodEnd);
     event Attested(
         uint256 indexed id,
@@ -106,7 +118,8 @@ contract YieldAttestationRegistry {
         uint64 periodStart,
         uint64 periodEnd,
         address submitter,
-        bytes32 inputsHash
+        bytes32 inputsHash,
+        uint8 family
     );
 
     event SnapshotHasherSet(address indexed hasher);
@@ -131,7 +144,7 @@ contract YieldAttestationRegistry {
     // 1-based ids into _attestations (0 = none).
     mapping(uint256 => uint256) internal _latest;
     mapping(uint256 => mapping(uint256 => uint256)) internal _latestForPolicy;
-    IPoseidon2 public snapshotHasher;
+    IPoseidon4 public snapshotHasher;
     mapping(address => uint256) internal _snapshotHead; // 0 until the first commit
     mapping(uint256 => SnapshotHead) internal _heads;
 
@@ -160,17 +173,15 @@ contract YieldAttestationRegistry {
         oracle = newOracle;
     }
 
-    /// @notice Bind a policy hash to its verifier and public thresholds; a policy never changes once set,
-    /// so every attestation under it shows the thresholds it was proven against.
-    function registerPolicy(uint256 policyHash, address verifier, uint256[] calldata thresholds)
-        external
-        onlyAdmin
-    {
+    /// @notice Bind a policy hash to its verifier and statement family (FAMILY_PORTFOLIO or FAMILY_HISTORY);
+    /// a policy never changes once set. The family decides which submission path accepts its proofs.
+    function registerPolicy(uint256 policyHash, address verifier, uint8 family) external onlyAdmin {
         if (verifier == address(0)) revert ZeroAddress("verifier");
         if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
+        if (family != FAMILY_PORTFOLIO && family != FAMILY_HISTORY) revert InvalidFamily(family);
         if (_policies[policyHash].verifier != address(0)) revert PolicyAlreadyRegistered(policyHash);
-        _policies[policyHash] = Policy(verifier, thresholds);
-        emit PolicyRegistered(policyHash, verifier, thresholds);
+        _policies[policyHash] = Policy(verifier, family);
+        emit PolicyRegistered(policyHash, verifier, family);
     }
 
     function registerMarket(uint256 marketHash, uint64 periodStart, uint64 periodEnd) external {
@@ -181,7 +192,8 @@ contract YieldAttestationRegistry {
         emit MarketRegistered(marketHash, periodStart, periodEnd);
     }
 
-    /// @notice Record a proof. Only the `owner` in the public inputs may submit it (front-running guard).
+    /// @notice Record a point-in-time (portfolio) proof. Only the `owner` in the public inputs may submit it
+    /// (front-running guard), only under a portfolio policy, and only once its period is over.
     /// @return id The new attestation's id (1-based).
     function submitAttestation(
         uint256[2] calldata a,
@@ -189,17 +201,18 @@ contract YieldAttestationRegistry {
         uint256[2] calldata c,
         uint256[6] calldata pubSignals
     ) external returns (uint256 id) {
-        Market memory market = _checkSubmission(pubSignals);
+        Market memory market = _checkSubmission(pubSignals, FAMILY_PORTFOLIO);
         if (market.periodStart != pubSignals[IDX_PERIOD_START] || market.periodEnd != pubSignals[IDX_PERIOD_END]) {
             revert PeriodMismatch(
                 market.periodStart, market.periodEnd, pubSignals[IDX_PERIOD_START], pubSignals[IDX_PERIOD_END]
             );
         }
-        return _verifyAndRecord(a, b, c, pubSignals, market.periodStart, market.periodEnd);
+        return _verifyAndRecord(a, b, c, pubSignals, market.periodStart, market.periodEnd, FAMILY_PORTFOLIO);
     }
 
-    /// @notice Record a history proof: slot 0 is a snapshot chain head the owner committed here, no earlier
-    /// than the window's end time; the market (risk-free rate) must cover the window.
+    /// @notice Record a history proof (only under a history policy): slot 0 is a snapshot chain head the owner
+    /// committed here, no earlier than the window's end time; the market (risk-free rate) must cover the window.
+    /// The circuit proves each snapshot of the window was committed within the policy's maximum delay.
     /// @return id The new attestation's id (1-based).
     function submitHistoryAttestation(
         uint256[2] calldata a,
@@ -207,7 +220,7 @@ contract YieldAttestationRegistry {
         uint256[2] calldata c,
         uint256[6] calldata pubSignals
     ) external returns (uint256 id) {
-        Market memory market = _checkSubmission(pubSignals);
+        Market memory market = _checkSubmission(pubSignals, FAMILY_HISTORY);
         uint256 start = pubSignals[IDX_PERIOD_START];
         uint256 end = pubSignals[IDX_PERIOD_END];
         if (start < market.periodStart || end > market.periodEnd || start > end) {
@@ -218,17 +231,26 @@ contract YieldAttestationRegistry {
         if (h.owner == address(0)) revert UnknownHead(head);
         if (h.owner != msg.sender) revert HeadNotOwned(head, h.owner, msg.sender);
         if (h.committedAt < end) revert HeadCommittedBeforePeriodEnd(head, h.committedAt, end);
-        return _verifyAndRecord(a, b, c, pubSignals, uint64(start), uint64(end));
+        return _verifyAndRecord(a, b, c, pubSignals, uint64(start), uint64(end), FAMILY_HISTORY);
     }
 
-    /// @dev The owner, policy and market checks both submission paths share.
-    function _checkSubmission(uint256[6] calldata pubSignals) internal view returns (Market memory market) {
+    /// @dev The owner, policy family, market and period checks both submission paths share.
+    function _checkSubmission(uint256[6] calldata pubSignals, uint8 family)
+        internal
+        view
+        returns (Market memory market)
+    {
         uint256 owner = pubSignals[IDX_OWNER];
         if (owner >> 160 != 0) revert OwnerNotAnAddress(owner);
         if (msg.sender != address(uint160(owner))) revert SenderNotOwner(msg.sender, address(uint160(owner)));
-        if (_policies[pubSignals[IDX_POLICY]].verifier == address(0)) revert UnknownPolicy(pubSignals[IDX_POLICY]);
+        Policy memory p = _policies[pubSignals[IDX_POLICY]];
+        if (p.verifier == address(0)) revert UnknownPolicy(pubSignals[IDX_POLICY]);
+        if (p.family != family) revert WrongFamily(pubSignals[IDX_POLICY], p.family, family);
         market = _markets[pubSignals[IDX_MARKET]];
         if (!market.registered) revert UnknownMarket(pubSignals[IDX_MARKET]);
+        // A statement about a period that has not ended is not a record of what happened. Both paths then
+        // require the proof's period inside the market's, so this bounds the proof's period_end as well.
+        if (market.periodEnd > block.timestamp) revert PeriodNotOver(market.periodEnd, block.timestamp);
     }
 
     /// @dev Replay guard, the policy's verifier, then the stored attestation and the "latest" indexes.
@@ -238,7 +260,8 @@ contract YieldAttestationRegistry {
         uint256[2] calldata c,
         uint256[6] calldata pubSignals,
         uint64 periodStart,
-        uint64 periodEnd
+        uint64 periodEnd,
+        uint8 family
     ) internal returns (uint256 id) {
         bytes32 inputsHash = keccak256(abi.encode(pubSignals));
         if (inputsUsed[inputsHash]) revert AlreadyAttested(inputsHash);
@@ -255,7 +278,8 @@ contract YieldAttestationRegistry {
                 submitter: msg.sender,
                 timestamp: uint64(block.timestamp),
                 periodStart: periodStart,
-                periodEnd: periodEnd
+                periodEnd: periodEnd,
+                family: family
             })
         );
         id = _attestations.length;
@@ -263,28 +287,29 @@ contract YieldAttestationRegistry {
         _updateLatest(_latestForPolicy[commitment], pubSignals[IDX_POLICY], id, periodEnd);
         emit Attested(
             id, commitment, pubSignals[IDX_POLICY], pubSignals[IDX_MARKET], periodStart, periodEnd, msg.sender,
-            inputsHash
+            inputsHash, family
         );
     }
 
     // --- snapshot chains (history proofs) ------------------------------------------------------------
 
-    /// @notice Admin, once: the Poseidon(2) contract that extends snapshot chains.
+    /// @notice Admin, once: the Poseidon(4) contract that extends snapshot chains.
     function setSnapshotHasher(address hasher) external onlyAdmin {
         if (address(snapshotHasher) != address(0)) revert SnapshotHasherAlreadySet(address(snapshotHasher));
         if (hasher == address(0)) revert ZeroAddress("hasher");
         if (hasher.code.length == 0) revert VerifierHasNoCode(hasher);
-        snapshotHasher = IPoseidon2(hasher);
+        snapshotHasher = IPoseidon4(hasher);
         emit SnapshotHasherSet(hasher);
     }
 
-    /// @notice Publish the commitment c = Poseidon(nav, positionsCommitment, timestamp, salt) of the sender's
-    /// newest snapshot: the sender's head becomes Poseidon(head, c), with block time recorded.
+    /// @notice Publish the commitment c = Poseidon(SNAPSHOT_TAG, owner, nav, positionsCommitment, timestamp,
+    /// salt) of the sender's newest snapshot: the sender's head becomes Poseidon(LINK_TAG, head, c, block
+    /// time), so the chain itself carries when each snapshot was published (history proofs bound the delay).
     /// @return head The new head.
     function commitSnapshot(uint256 commitment) external returns (uint256 head) {
         if (address(snapshotHasher) == address(0)) revert NoSnapshotHasher();
         if (commitment >= FIELD_ORDER) revert NotAFieldElement(commitment);
-        head = snapshotHasher.poseidon([snapshotHead(msg.sender), commitment]);
+        head = snapshotHasher.poseidon([LINK_TAG, snapshotHead(msg.sender), commitment, block.timestamp]);
         uint32 index = snapshotCount(msg.sender) + 1;
         _snapshotHead[msg.sender] = head;
         _heads[head] = SnapshotHead(msg.sender, uint64(block.timestamp), index);
@@ -318,10 +343,10 @@ contract YieldAttestationRegistry {
         if (current == 0 || _attestations[current - 1].periodEnd <= periodEnd) latest[key] = id;
     }
 
-    function policy(uint256 policyHash) external view returns (address verifier, uint256[] memory thresholds) {
-        Policy storage p = _policies[policyHash];
+    function policy(uint256 policyHash) external view returns (address verifier, uint8 family) {
+        Policy memory p = _policies[policyHash];
         if (p.verifier == address(0)) revert UnknownPolicy(policyHash);
-        return (p.verifier, p.thresholds);
+        return (p.verifier, p.family);
     }
 
     function market(uint256 marketHash) external view returns (uint64 periodStart, uint64 periodEnd) {
@@ -350,7 +375,7 @@ contract YieldAttestationRegistry {
             periodEnd: s.periodEnd,
             submitter: s.submitter,
             timestamp: s.timestamp,
-            thresholds: _policies[s.policyHash].thresholds
+            family: s.family
         });
     }
 
