@@ -13,7 +13,7 @@ import click
 
 from zkyield import api
 from zkyield.circuits.evaluate import CHECKS
-from zkyield.circuits.history_chain import SnapshotLog, snapshot_commitment
+from zkyield.circuits.history_chain import SnapshotLog, links
 from zkyield.circuits.history_models import History, load_history, load_history_market, load_history_policy
 from zkyield.circuits.history_models import example_paths as history_example_paths
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
@@ -100,10 +100,10 @@ def _portfolio_part(name: str, out: Path, timer: _Timer, progress: Callable[[str
 
 
 def published_log(history: History) -> SnapshotLog:
-    """The snapshot log the owner publishes as each snapshot happens (committed at its own time here)."""
+    """The snapshot log the owner published as each snapshot happened (at the history's recorded commit times)."""
     log = SnapshotLog(history.owner, (), "demo snapshot log")
-    for s in history.snapshots:
-        log = log.append(snapshot_commitment(s), s.timestamp)
+    for commitment, committed_at in links(history):
+        log = log.append(commitment, committed_at)
     return log
 
 
