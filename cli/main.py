@@ -58,6 +58,7 @@ def _register() -> None:
     from zkyield.cli.ceremony_commands import ceremony
     from zkyield.cli.demo_command import demo_cmd
     from zkyield.cli.groth16_commands import groth16
+    from zkyield.cli.ingest_commands import ingest
     from zkyield.cli.inspect_command import inspect_cmd
     from zkyield.cli.snapshot_commands import snapshot
 
@@ -69,6 +70,7 @@ def _register() -> None:
     cli.add_command(ceremony)
     cli.add_command(inspect_cmd)
     cli.add_command(snapshot)
+    cli.add_command(ingest)
     try:  # on-chain commands need the `chain` extra (web3)
         from zkyield.cli.chain_commands import COMMANDS
     except ImportError:

@@ -71,12 +71,17 @@ class World:
         a, b = self.tokens["WETH"].address, self.tokens["USDC"].address
         return ("WETH", "USDC") if int(a, 16) < int(b, 16) else ("USDC", "WETH")
 
-    def mint_lp(self, account: str, tick_lower: int, tick_upper: int, amount_weth: int, amount_usdc: int) -> int:
-        """Open a range position in the WETH/USDC pool through the NonfungiblePositionManager; returns its id."""
+    def mint_lp(self, account: str, tick_lower: int, tick_upper: int, amount_weth: int, amount_usdc: int,
+                mint: bool = True) -> int:
+        """Open a range position in the WETH/USDC pool through the NonfungiblePositionManager; returns its id.
+
+        With ``mint`` the tokens are minted to the account first (new money), else it pays from its wallet.
+        """
         t0, t1 = self.token_order()
         amounts = {"WETH": amount_weth, "USDC": amount_usdc}
         for s in ("WETH", "USDC"):
-            self.fund(account, s, amounts[s])
+            if mint:
+                self.fund(account, s, amounts[s])
             self.approve(account, s, self.npm.address)
         params = (self.tokens[t0].address, self.tokens[t1].address, FEE, tick_lower, tick_upper,
                   amounts[t0], amounts[t1], 0, 0, account, DEADLINE)

@@ -1,0 +1,36 @@
+"""The session's devnet (one anvil, one deployment, one scripted period), shared by every ingest test module.
+
+Import the fixture into a test module (``from devnet.fixtures import period  # noqa: F401``); the chain is built
+once per session whichever module asks first, and anvil is stopped when the session ends.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .anvil import ANVIL, Anvil
+from .scenario import Period, run_period
+from .world import deploy_world
+
+_SHARED: dict[str, Period] = {}
+
+
+@pytest.fixture(scope="session")
+def period(request: pytest.FixtureRequest) -> Period:
+    if not ANVIL.is_file():
+        pytest.skip("anvil not installed: run `npm ci` in the repo root")
+    if "period" not in _SHARED:
+        anvil = Anvil().start()
+        request.addfinalizer(anvil.stop)
+        _SHARED["period"] = run_period(deploy_world(anvil))
+    return _SHARED["period"]
+
+
+def write_inputs(period: Period, folder, **feeds_kw) -> tuple:
+    """sources.json and feeds.json for the devnet's contracts, in ``folder``."""
+    sources, feeds = folder / "sources.json", folder / "feeds.json"
+    sources.write_text(json.dumps(period.world.sources()))
+    feeds.write_text(json.dumps(period.world.feeds_file(**feeds_kw)))
+    return sources, feeds

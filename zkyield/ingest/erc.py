@@ -1,0 +1,71 @@
+"""Plain ERC-20 balances and ERC-4626 vault positions (shares -> assets with ``convertToAssets``).
+
+Vault income is share-price growth: the account's share balance is constant between its own share transfers
+(deposits, withdrawals), so income = sum over those segments of convertToAssets(shares) at the segment's end
+minus at its start, each read at its block. The donated-share-price guard compares the share price at each
+pinned block with the block before it and refuses a jump beyond ``max_share_price_jump_bps``.
+"""
+
+from __future__ import annotations
+
+from zkyield.circuits import encoding as enc
+from zkyield.errors import InputError
+from zkyield.ingest.legs import Leg, log_record, transfer_blocks
+from zkyield.ingest.pins import Pins
+from zkyield.ingest.rpc import Call
+from zkyield.ingest.sources import Sources, Vault
+
+
+def read_erc20(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]:
+    tokens = list(sources.erc20)
+    if not tokens:
+        return []
+    pins.require_code({t.address: f"the erc20 token {t.symbol}" for t in tokens})
+    calls = [Call(t.address, "decimals()", returns=("uint8",)) for t in tokens]
+    calls += [Call(t.address, "balanceOf(address)", (a,)) for t in tokens for a in accounts]
+    at_start, at_end = pins.call_both(calls)
+    legs, n, k = [], len(tokens), len(accounts)
+    for i, t in enumerate(tokens):
+        rows = slice(n + i * k, n + (i + 1) * k)
+        legs.append(Leg(t.protocol, t.symbol, "spot", at_end[i][0],
+                        sum(r[0] for r in at_start[rows]), sum(r[0] for r in at_end[rows])))
+    return legs
+
+
+def _share_price_guard(pins: Pins, vault: Vault, unit: int) -> None:
+    for block in pins.blocks:
+        if block.number == 0:
+            continue
+        (before,), (now,) = (pins.rpc.call([Call(vault.address, "convertToAssets(uint256)", (unit,))], b)[0]
+                             for b in (block.number - 1, block.number))
+        if before and abs(now - before) * enc.BPS > vault.max_jump_bps * before:
+            raise InputError(f"vault {vault.address}: share price moved {abs(now - before) * enc.BPS // before} bps "
+                             f"in block {block.number} (max_share_price_jump_bps={vault.max_jump_bps}): a donation "
+                             "or a manipulated price; pick another block or raise the bound")
+
+
+def _vault(pins: Pins, vault: Vault, accounts: list[str]) -> Leg:
+    pins.require_code({vault.address: f"the erc4626 vault for {vault.symbol}"})
+    asset, vault_decimals = pins.rpc.call([Call(vault.address, "asset()", returns=("address",)),
+                                           Call(vault.address, "decimals()", returns=("uint8",))], pins.end.number)
+    (decimals,) = pins.rpc.call([Call(asset[0], "decimals()", returns=("uint8",))], pins.end.number)
+    _share_price_guard(pins, vault, 10 ** vault_decimals[0])
+    logs = transfer_blocks(pins, [vault.address], accounts)
+    points = sorted({pins.start.number, pins.end.number, *(int(x["blockNumber"], 16) for x in logs)})
+    shares = {p: sum(r[0] for r in pins.rpc.call([Call(vault.address, "balanceOf(address)", (a,)) for a in accounts],
+                                                 p)) for p in points}
+    value = {}
+    for here, nxt in zip(points, points[1:], strict=False):
+        for p in (here, nxt):
+            (value[(here, p)],), = pins.rpc.call([Call(vault.address, "convertToAssets(uint256)", (shares[here],))], p)
+    (start,), (end,) = (pins.rpc.call([Call(vault.address, "convertToAssets(uint256)", (shares[b.number],))],
+                                      b.number)[0] for b in pins.blocks)
+    income = sum(value[(h, n)] - value[(h, h)] for h, n in zip(points, points[1:], strict=False))
+    return Leg(vault.protocol, vault.symbol, vault.kind, decimals[0], start, end, max(income, 0),
+               detail={"vault": vault.address, "underlying": asset[0], "shares": [shares[p] for p in points],
+                       "segment_blocks": points, "income": income,
+                       "share_transfers": [log_record(x) for x in logs]})
+
+
+def read_erc4626(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]:
+    return [_vault(pins, v, accounts) for v in sources.erc4626]
