@@ -155,7 +155,7 @@ def wrong_contract(c: Call) -> InputError:
 def _is_missing_block(err: object) -> bool:
     text = json.dumps(err).lower()
     return any(word in text for word in ("header not found", "unknown block", "block not found", "missing trie",
-                                         "not available", "pruned", "state"))
+                                         "blockoutofrange", "not available", "pruned", "historical state"))
 
 
 def _node_error(method: str, params: list, err: dict) -> InputError:
