@@ -20,7 +20,6 @@ from zkyield.ingest.aave import read_aave
 from zkyield.ingest.erc import read_erc20, read_erc4626
 from zkyield.ingest.legs import Leg, log_record, transfer_blocks
 from zkyield.ingest.pins import Pins, iso, units_text
-from zkyield.ingest.rpc import Call
 from zkyield.ingest.sources import Sources
 from zkyield.ingest.uniswap import read_uniswap
 
@@ -47,15 +46,11 @@ def _flows(pins: Pins, sources: Sources, accounts: list[str]) -> tuple[list[dict
         row = totals.setdefault(symbol, [0, 0])
         row[0 if dst in mine else 1] += amount
         kept.append(log_record(x))
-    decimals = {t.symbol: d for t, d in zip(sources.erc20, _token_decimals(pins, sources), strict=True)}
+    found = pins.decimals([t.address for t in sources.erc20])
+    decimals = {t.symbol: found[t.address] for t in sources.erc20}
     deposits = [{"asset": s, "amount": units_text(v[0], decimals[s])} for s, v in totals.items() if v[0]]
     withdrawals = [{"asset": s, "amount": units_text(v[1], decimals[s])} for s, v in totals.items() if v[1]]
     return deposits, withdrawals, kept
-
-
-def _token_decimals(pins: Pins, sources: Sources) -> list[int]:
-    return [r[0] for r in pins.rpc.call([Call(t.address, "decimals()", returns=("uint8",)) for t in sources.erc20],
-                                        pins.end.number)]
 
 
 def _merge(legs: list[Leg]) -> list[Leg]:

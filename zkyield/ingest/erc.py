@@ -21,13 +21,13 @@ def read_erc20(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]:
     if not tokens:
         return []
     pins.require_code({t.address: f"the erc20 token {t.symbol}" for t in tokens})
-    calls = [Call(t.address, "decimals()", returns=("uint8",)) for t in tokens]
-    calls += [Call(t.address, "balanceOf(address)", (a,)) for t in tokens for a in accounts]
+    decimals = pins.decimals([t.address for t in tokens])
+    calls = [Call(t.address, "balanceOf(address)", (a,)) for t in tokens for a in accounts]
     at_start, at_end = pins.call_both(calls)
-    legs, n, k = [], len(tokens), len(accounts)
+    legs, k = [], len(accounts)
     for i, t in enumerate(tokens):
-        rows = slice(n + i * k, n + (i + 1) * k)
-        legs.append(Leg(t.protocol, t.symbol, "spot", at_end[i][0],
+        rows = slice(i * k, (i + 1) * k)
+        legs.append(Leg(t.protocol, t.symbol, "spot", decimals[t.address],
                         sum(r[0] for r in at_start[rows]), sum(r[0] for r in at_end[rows])))
     return legs
 
@@ -48,7 +48,7 @@ def _vault(pins: Pins, vault: Vault, accounts: list[str]) -> Leg:
     pins.require_code({vault.address: f"the erc4626 vault for {vault.symbol}"})
     asset, vault_decimals = pins.rpc.call([Call(vault.address, "asset()", returns=("address",)),
                                            Call(vault.address, "decimals()", returns=("uint8",))], pins.end.number)
-    (decimals,) = pins.rpc.call([Call(asset[0], "decimals()", returns=("uint8",))], pins.end.number)
+    decimals = pins.decimals([asset[0]])[asset[0]]
     _share_price_guard(pins, vault, 10 ** vault_decimals[0])
     logs = transfer_blocks(pins, [vault.address], accounts)
     points = sorted({pins.start.number, pins.end.number, *(int(x["blockNumber"], 16) for x in logs)})
@@ -61,7 +61,7 @@ def _vault(pins: Pins, vault: Vault, accounts: list[str]) -> Leg:
     (start,), (end,) = (pins.rpc.call([Call(vault.address, "convertToAssets(uint256)", (shares[b.number],))],
                                       b.number)[0] for b in pins.blocks)
     income = sum(value[(h, n)] - value[(h, h)] for h, n in zip(points, points[1:], strict=False))
-    return Leg(vault.protocol, vault.symbol, vault.kind, decimals[0], start, end, max(income, 0),
+    return Leg(vault.protocol, vault.symbol, vault.kind, decimals, start, end, max(income, 0),
                detail={"vault": vault.address, "underlying": asset[0], "shares": [shares[p] for p in points],
                        "segment_blocks": points, "income": income,
                        "share_transfers": [log_record(x) for x in logs]})

@@ -60,8 +60,10 @@ def symbol(pins: Pins, sources_symbols: dict[str, str], token: str, where: str) 
     token = to_checksum_address(token)
     if token in sources_symbols:
         return sources_symbols[token]
-    (value,) = pins.rpc.call([Call(token, "symbol()", returns=("string",))], pins.end.number, allow_revert=True)
-    if value is None or not re.fullmatch(SYMBOL, value[0]):
-        raise InputError(f"token {token} ({where}) has no usable symbol(); list it under erc20 in the sources file "
-                         "with the market symbol to use")
-    return value[0]
+    if ("symbol", token) not in pins.memo:
+        (value,) = pins.rpc.call([Call(token, "symbol()", returns=("string",))], pins.end.number, allow_revert=True)
+        if value is None or not re.fullmatch(SYMBOL, value[0]):
+            raise InputError(f"token {token} ({where}) has no usable symbol(); list it under erc20 in the sources "
+                             "file with the market symbol to use")
+        pins.memo[("symbol", token)] = value[0]
+    return pins.memo[("symbol", token)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from zkyield.errors import InputError
 from zkyield.ingest.rpc import Block, Call, Rpc
@@ -17,6 +17,7 @@ class Pins:
     chain_id: int
     start: Block
     end: Block
+    memo: dict = field(default_factory=dict)  # token facts read once per run (decimals, symbols)
 
     @property
     def blocks(self) -> tuple[Block, Block]:
@@ -26,6 +27,14 @@ class Pins:
         """The same calls at the start and the end block (two batches)."""
         return (self.rpc.call(calls, self.start.number, allow_revert),
                 self.rpc.call(calls, self.end.number, allow_revert))
+
+    def decimals(self, tokens: list[str]) -> dict[str, int]:
+        """``decimals()`` of each token at the end block, each read once per run (one batch)."""
+        todo = [t for t in dict.fromkeys(tokens) if ("decimals", t) not in self.memo]
+        if todo:
+            rows = self.rpc.call([Call(t, "decimals()", returns=("uint8",)) for t in todo], self.end.number)
+            self.memo.update({("decimals", t): r[0] for t, r in zip(todo, rows, strict=True)})
+        return {t: self.memo[("decimals", t)] for t in tokens}
 
     def require_code(self, addresses: dict[str, str]) -> None:
         """``{address: what the file says it is}`` must all hold code at both blocks."""

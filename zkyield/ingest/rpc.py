@@ -97,6 +97,8 @@ class Rpc:
                 if "error" in reply:
                     raise _node_error(method, params, reply["error"])
                 out.append(reply["result"])
+                if method == "eth_getLogs":
+                    self.log.append({"method": method, "filter": params[0], "logs": len(reply["result"])})
         return out
 
     def chain_id(self) -> int:
@@ -115,6 +117,9 @@ class Rpc:
 
     def code_sizes(self, addresses: list[str], block: int) -> list[int]:
         results = self.request([("eth_getCode", [a, hex(block)]) for a in addresses])
+        for a, code in zip(addresses, results, strict=True):
+            self.log.append({"block": block, "to": to_checksum_address(a), "method": "eth_getCode",
+                             "code_keccak": "0x" + keccak(hexstr=code).hex()})
         return [(len(code) - 2) // 2 for code in results]
 
     def call(self, calls: list[Call], block: int, allow_revert: bool = False) -> list[tuple | None]:
@@ -141,8 +146,8 @@ class Rpc:
                 value = decode(list(c.returns), bytes.fromhex(raw[2:]))
             except (DecodingError, ValueError):
                 raise wrong_contract(c) from None
-            self.log.append({"block": block, "to": to_checksum_address(c.to), "function": c.signature,
-                             "data": params[0]["data"], "result": raw})
+            self.log.append({"block": block, "to": to_checksum_address(c.to), "method": "eth_call",
+                             "function": c.signature, "data": params[0]["data"], "result": raw})
             out.append(value)
         return out
 

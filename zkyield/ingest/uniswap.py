@@ -146,6 +146,8 @@ def read_uniswap(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]
             raise InputError(f"LP NFT #{i} of {npm} left the accounts during the period without being burned; pass "
                              "its new owner as another --account")
     logs = _events(pins, npm, ids)
+    decimals = pins.decimals(sorted({st[f"token{k}"] for st in (*states[0].values(), *states[1].values())
+                                     for k in (0, 1)}))
     legs = []
     for i in ids:
         s, e = states[0].get(i), states[1].get(i)
@@ -168,9 +170,8 @@ def read_uniswap(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]
             if fee < 0:
                 raise InputError(f"LP NFT #{i}: fee accounting gives a negative income; the events between the blocks "
                                  "are incomplete (is the node's log index complete?)")
-            (decimals,) = pins.rpc.call([Call(token, "decimals()", returns=("uint8",))], pins.end.number)
             legs.append(Leg("uniswap-v3", symbol(pins, sources.symbols, token, f"token{side} of LP NFT #{i}"), "spot",
-                            decimals[0], start, end, fee, key=("uniswap-v3", i, side)))
+                            decimals[token], start, end, fee, key=("uniswap-v3", i, side)))
         legs[-2].detail = {"token_id": i, "position_manager": npm,
                            "owner": (owners_end.get(i) or owners_start.get(i)),
                            "start": _public(s), "end": _public(e),
