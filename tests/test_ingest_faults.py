@@ -157,6 +157,20 @@ def test_wrong_contract_at_an_address(tmp_path, period):  # noqa: F811
                      tmp_path / "s.json", "--from-block", period.a, "--to-block", period.b,
                      "--out", tmp_path / "p.json")
     assert code == 2 and f"contract {period.empty} (the uniswap_v3 factory): no code at block {period.a}" in out
+    sources = w.sources()
+    sources["uniswap_v3"]["factory"] = w.aave_pool.address  # code, but not the position manager's factory
+    (tmp_path / "s.json").write_text(json.dumps(sources))
+    code, out = _cli("ingest", "portfolio", "--rpc", w.anvil.url, "--account", period.fund, "--sources",
+                     tmp_path / "s.json", "--from-block", period.a, "--to-block", period.b,
+                     "--out", tmp_path / "p.json")
+    assert code == 2 and f"belongs to factory {w.factory.address}, not {w.aave_pool.address}" in out
+    sources = w.sources()
+    sources["erc4626"][0]["symbol"] = "DAI"  # the vault holds USDC
+    (tmp_path / "s.json").write_text(json.dumps(sources))
+    code, out = _cli("ingest", "portfolio", "--rpc", w.anvil.url, "--account", period.fund, "--sources",
+                     tmp_path / "s.json", "--from-block", period.a, "--to-block", period.b,
+                     "--out", tmp_path / "p.json")
+    assert code == 2 and "listed as USDC, not DAI" in out
     _nothing_written(tmp_path, "p")
 
 

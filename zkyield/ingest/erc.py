@@ -8,6 +8,8 @@ pinned block with the block before it and refuses a jump beyond ``max_share_pric
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from zkyield.circuits import encoding as enc
 from zkyield.errors import InputError
 from zkyield.ingest.legs import Leg, log_record, transfer_blocks
@@ -44,10 +46,14 @@ def _share_price_guard(pins: Pins, vault: Vault, unit: int) -> None:
                              "or a manipulated price; pick another block or raise the bound")
 
 
-def _vault(pins: Pins, vault: Vault, accounts: list[str]) -> Leg:
+def _vault(pins: Pins, vault: Vault, accounts: list[str], sources_symbol: Callable[[str], str | None]) -> Leg:
     pins.require_code({vault.address: f"the erc4626 vault for {vault.symbol}"})
     asset, vault_decimals = pins.rpc.call([Call(vault.address, "asset()", returns=("address",)),
                                            Call(vault.address, "decimals()", returns=("uint8",))], pins.end.number)
+    listed = sources_symbol(asset[0])
+    if listed is not None and listed != vault.symbol:
+        raise InputError(f"vault {vault.address}: its asset() is the erc20 token listed as {listed}, not "
+                         f"{vault.symbol}; fix the vault's symbol in the sources file")
     decimals = pins.decimals([asset[0]])[asset[0]]
     _share_price_guard(pins, vault, 10 ** vault_decimals[0])
     logs = transfer_blocks(pins, [vault.address], accounts)
@@ -68,4 +74,4 @@ def _vault(pins: Pins, vault: Vault, accounts: list[str]) -> Leg:
 
 
 def read_erc4626(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]:
-    return [_vault(pins, v, accounts) for v in sources.erc4626]
+    return [_vault(pins, v, accounts, sources.symbol_of) for v in sources.erc4626]

@@ -136,6 +136,10 @@ def read_uniswap(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]
     if factory is None:
         return []
     pins.require_code({factory: "the uniswap_v3 factory", npm: "the uniswap_v3 position manager"})
+    ((npm_factory,),) = pins.rpc.call([Call(npm, "factory()", returns=("address",))], pins.end.number)
+    if to_checksum_address(npm_factory) != factory:
+        raise InputError(f"position manager {npm} belongs to factory {to_checksum_address(npm_factory)}, not "
+                         f"{factory}; fix uniswap_v3.factory or position_manager in the sources file")
     owners_start, owners_end = _nft_ids(pins, npm, accounts)
     ids = sorted(set(owners_start) | set(owners_end))
     if not ids:
