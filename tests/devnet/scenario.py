@@ -91,7 +91,7 @@ def run_period(world: World) -> Period:
     p.nft_opened = world.mint_lp(p.fund, c - 1200, c + 1800, E18 // 2, 1_000 * E6, mint=False)
     _swaps(world, p.trader, 2)
     anvil.advance(DAY)
-    world.set_price("WETH", 2_100_00000000)
+    world.set_price("WETH", 2_200_00000000)
     world.set_price("USDC", 99_990000)
     world.set_price("DAI", 1_00010000)
     anvil.advance(60)
