@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -78,10 +79,13 @@ class Rpc:
         try:
             with urllib.request.urlopen(req, timeout=_TIMEOUT_S) as resp:
                 reply = json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            raise NodeError(f"rpc: the node at {redacted(self.url)} answered HTTP {exc.code}; check --rpc (a rate "
+                            "limit or an API key?)") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise NodeError(f"rpc: no JSON-RPC node answers at {self.url} ({reason}); check --rpc and that the "
-                            "node runs") from None
+            raise NodeError(f"rpc: no JSON-RPC node answers at {redacted(self.url)} ({reason}); check --rpc and "
+                            "that the node runs") from None
         if isinstance(reply, dict):  # a batch refused as a whole
             reply = [reply] * len(payload)
         return sorted(reply, key=lambda r: r.get("id", 0))
@@ -150,6 +154,13 @@ class Rpc:
                              "function": c.signature, "data": params[0]["data"], "result": raw})
             out.append(value)
         return out
+
+
+def redacted(url: str) -> str:
+    """``scheme://host[:port]`` only: a provider URL often carries an API key in its path or query."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
 
 
 def wrong_contract(c: Call) -> InputError:
