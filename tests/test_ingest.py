@@ -151,6 +151,26 @@ def test_range_details_go_to_the_provenance(period, files):  # noqa: F811
     assert detail[period.nft_closed]["end"] is None and detail[period.nft_opened]["start"] is None
 
 
+def test_provenance_names_every_block_contract_and_call(period, files):  # noqa: F811
+    w = period.world
+    prov = _load(files / "portfolio.provenance.json")
+    assert prov["chain_id"] == w.w3.eth.chain_id
+    assert [(b["number"], b["hash"]) for b in prov["blocks"]] == [
+        (n, "0x" + w.w3.eth.get_block(n)["hash"].hex().removeprefix("0x")) for n in (period.a, period.b)]
+    called = {c["to"] for c in prov["calls"] if c.get("method") == "eth_call"}
+    expected = {*(t.address for t in w.tokens.values()), w.vault.address, w.npm.address, w.factory.address,
+                w.pool.address, w.aave_provider.address, w.aave_pool.address, w.aave_oracle.address,
+                *(t.address for pair in w.reserves.values() for t in pair)}
+    assert expected <= called
+    # each recorded call replays to the recorded result on the node
+    for c in prov["calls"][:: max(1, len(prov["calls"]) // 25)]:
+        if c.get("method") == "eth_call":
+            raw = w.w3.eth.call({"to": c["to"], "data": c["data"]}, block_identifier=c["block"])
+            assert "0x" + raw.hex().removeprefix("0x") == c["result"]
+    assert {c["method"] for c in prov["calls"]} == {"eth_call", "eth_getCode", "eth_getLogs"}
+    assert "http" not in json.dumps(prov)  # the RPC URL is never recorded
+
+
 def test_aave_supplies_debts_and_index_interest(period, files):  # noqa: F811
     portfolio = _load(files / "portfolio.json")
     w = period.world

@@ -19,7 +19,7 @@ from eth_utils import keccak, to_checksum_address
 from zkyield.errors import InputError
 
 _TIMEOUT_S = 60
-_BATCH = 500  # calls per HTTP request
+_BATCH = 100  # calls per HTTP request (providers cap batch sizes; 100 is accepted widely)
 
 
 class NodeError(InputError):
