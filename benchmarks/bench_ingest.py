@@ -3,7 +3,7 @@
     python3 benchmarks/bench_ingest.py            # 1, 10, 50 Uniswap v3 LP NFTs (+ wallet, vault, Aave)
     python3 benchmarks/bench_ingest.py 1 10 50 100
 
-Each size starts a fresh anvil with the devnet protocols (tests/devnet), opens that many range positions for
+Each size starts a fresh anvil with the devnet protocols (zkyield.devnet), opens that many range positions for
 the fund, runs swaps through them so every NFT earns fees, and times ``ingest_portfolio`` (best of three) over
 the period. Reports HTTP requests (JSON-RPC batches) and JSON-RPC calls inside them; the calls grow with the
 positions, the requests do not (every stage is one batch per block). Prints one JSON object per size.
@@ -19,8 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from devnet import Anvil, deploy_world  # noqa: E402
-
+from zkyield.devnet import Anvil, deploy_world  # noqa: E402
 from zkyield.ingest.rpc import Rpc  # noqa: E402
 from zkyield.ingest.run import ingest_portfolio  # noqa: E402
 

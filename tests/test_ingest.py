@@ -13,11 +13,11 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from devnet.fixtures import period, write_inputs  # noqa: F401  (the session's devnet fixture)
-from devnet.world import DEADLINE, DECIMALS
 
 from zkyield.circuits.evaluate import evaluate
 from zkyield.circuits.models import load_market, load_policy, load_portfolio
 from zkyield.cli.main import cli
+from zkyield.devnet.world import DEADLINE, DECIMALS
 from zkyield.errors import InputError
 from zkyield.ingest.run import ingest_market, ingest_portfolio
 

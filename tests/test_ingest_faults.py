@@ -11,11 +11,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from devnet import Anvil, deploy_world
 from devnet.fixtures import period, write_inputs  # noqa: F401  (the session's devnet fixture)
-from devnet.scenario import E6
 
 from zkyield.cli.main import cli
+from zkyield.devnet import Anvil, deploy_world
+from zkyield.devnet.scenario import E6
 from zkyield.errors import InputError
 from zkyield.ingest import rpc as rpc_module
 from zkyield.ingest.feeds import check_round

@@ -10,17 +10,19 @@ import json
 
 import pytest
 
-from .anvil import ANVIL, Anvil
-from .scenario import Period, run_period
-from .world import deploy_world
+from zkyield.devnet import Anvil, anvil_path, deploy_world
+from zkyield.devnet.scenario import Period, run_period
+from zkyield.errors import InputError
 
 _SHARED: dict[str, Period] = {}
 
 
 @pytest.fixture(scope="session")
 def period(request: pytest.FixtureRequest) -> Period:
-    if not ANVIL.is_file():
-        pytest.skip("anvil not installed: run `npm ci` in the repo root")
+    try:
+        anvil_path()
+    except InputError as exc:
+        pytest.skip(str(exc))
     if "period" not in _SHARED:
         anvil = Anvil().start()
         request.addfinalizer(anvil.stop)

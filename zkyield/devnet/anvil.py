@@ -1,4 +1,4 @@
-"""anvil (the pinned npm build) on a free loopback port; stopped by its own pid, never by name."""
+"""anvil (the pinned npm build, under node_modules) on a free loopback port; stopped by its own pid, never by name."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+from zkyield.errors import InputError
+from zkyield.verifier.solc import node_modules_dir
+
+
+def anvil_path() -> Path:
+    """The pinned anvil binary (npm ``@foundry-rs/anvil-linux-amd64``, installed by ``npm ci``)."""
+    path = node_modules_dir() / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+    if not path.is_file():
+        raise InputError(f"anvil: {path} not found; run `npm ci` in the repo root")
+    return path
 
 
 def free_port() -> int:
@@ -23,12 +31,10 @@ class Anvil:
     """A context manager: starts anvil, waits until it answers JSON-RPC, and always stops it."""
 
     def __init__(self, *extra: str, timestamp: int = 1_704_067_200) -> None:
-        if not ANVIL.is_file():
-            raise FileNotFoundError(f"{ANVIL} not found: run `npm ci` in the repo root")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # No code-size limit: Uniswap's NonfungiblePositionManager and Aave's PoolConfigurator are near 24 KiB.
-        self._cmd = [str(ANVIL), "--host", "127.0.0.1", "--port", str(self.port), "--silent",
+        self._cmd = [str(anvil_path()), "--host", "127.0.0.1", "--port", str(self.port), "--silent",
                      "--disable-code-size-limit", "--timestamp", str(timestamp), "--chain-id", "31337", *extra]
         self.proc: subprocess.Popen | None = None
 

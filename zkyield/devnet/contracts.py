@@ -13,11 +13,8 @@ from pathlib import Path
 
 from web3 import Web3
 
-from zkyield.verifier.solc import compile_standard, standard_input
+from zkyield.verifier.solc import compile_standard, node_modules_dir, standard_input
 
-from .anvil import ROOT
-
-MODULES = ROOT / "node_modules"
 _IMPORT = re.compile(r'^\s*import\s+(?:[^"\']*\s+from\s+)?["\']([^"\']+)["\']\s*;', re.M)
 
 DEV_TOKENS = """// SPDX-License-Identifier: MIT
@@ -63,7 +60,7 @@ def _closure(entry: str, text: str) -> dict[str, str]:
         for name in _IMPORT.findall(sources[current]):
             path = _resolve(name, current)
             if path not in sources:
-                sources[path] = (MODULES / path).read_text()
+                sources[path] = (node_modules_dir() / path).read_text()
                 todo.append(path)
     return sources
 
@@ -85,7 +82,7 @@ def dev_contracts() -> dict[str, dict]:
 def artifact(package: str, source: str, name: str | None = None) -> dict:
     """A hardhat artifact from an npm package: ``artifact("@uniswap/v3-core", "UniswapV3Factory.sol")``."""
     name = name or Path(source).stem
-    return json.loads((MODULES / package / "artifacts" / "contracts" / source / f"{name}.json").read_text())
+    return json.loads((node_modules_dir() / package / "artifacts" / "contracts" / source / f"{name}.json").read_text())
 
 
 def link(art: dict, libraries: dict[str, str]) -> str:
