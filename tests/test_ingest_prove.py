@@ -5,6 +5,8 @@ The book and the prices come from the devnet's contracts at two blocks; nothing 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from devnet.fixtures import period, write_inputs  # noqa: F401  (the session's devnet fixture)
 
@@ -42,3 +44,17 @@ def test_ingested_book_is_proven_and_attested_on_the_same_chain(period, tmp_path
     record = chain.attestation(w3, registry, attestation_id)
     assert (record.commitment, record.policy_hash, record.market_hash) == tuple(public[0:1] + public[2:4])
     assert record.submitter == period.fund
+
+
+def test_demo_devnet_command(tmp_path):
+    from click.testing import CliRunner
+
+    from zkyield.cli.main import cli
+
+    for _ in range(2):  # a second run in the same folder is a new chain, not a reorg
+        result = CliRunner().invoke(cli, ["demo", "--devnet", "--json", "--out", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["valid"] and "devnet fund (ingested)" in report["proven"]
+    assert {s["step"] for s in report["steps"]} >= {"ingest market", "ingest book", "prove", "attest (anvil)"}
+    assert (tmp_path / "devnet" / "portfolio.provenance.json").is_file()
