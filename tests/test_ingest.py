@@ -11,6 +11,8 @@ import json
 from decimal import Decimal
 
 import pytest
+
+pytest.importorskip("web3", reason="the ingest tests need the chain extra (web3)")
 from click.testing import CliRunner
 from devnet.fixtures import period, write_inputs  # noqa: F401  (the session's devnet fixture)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
+
+pytest.importorskip("web3", reason="the ingest tests need the chain extra (web3)")
 from click.testing import CliRunner
-from devnet.fixtures import period, write_inputs  # noqa: F401  (the session's devnet fixture)
+from devnet.fixtures import period, require_anvil, write_inputs  # noqa: F401  (the session's devnet fixture)
 
 from zkyield.cli.main import cli
 from zkyield.devnet import Anvil, deploy_world
@@ -45,6 +47,7 @@ def test_node_unreachable(tmp_path, period):  # noqa: F811
 
 
 def test_node_killed_mid_read(tmp_path, monkeypatch):
+    require_anvil()
     with Anvil() as anvil:
         world = deploy_world(anvil)
         fund = world.w3.eth.accounts[1]

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from devnet.fixtures import period, write_inputs  # noqa: F401  (the session's devnet fixture)
+
+pytest.importorskip("web3", reason="the ingest tests need the chain extra (web3)")
+from devnet.fixtures import period, require_anvil, write_inputs  # noqa: F401  (the session's devnet fixture)
 
 from zkyield import api
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
@@ -47,6 +49,7 @@ def test_ingested_book_is_proven_and_attested_on_the_same_chain(period, tmp_path
 
 
 def test_demo_devnet_command(tmp_path):
+    require_anvil()
     from click.testing import CliRunner
 
     from zkyield.cli.main import cli

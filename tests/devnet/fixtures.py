@@ -17,12 +17,17 @@ from zkyield.errors import InputError
 _SHARED: dict[str, Period] = {}
 
 
-@pytest.fixture(scope="session")
-def period(request: pytest.FixtureRequest) -> Period:
+def require_anvil() -> None:
+    """Skip the test when the pinned anvil is not installed (no `npm ci`)."""
     try:
         anvil_path()
     except InputError as exc:
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def period(request: pytest.FixtureRequest) -> Period:
+    require_anvil()
     if "period" not in _SHARED:
         anvil = Anvil().start()
         request.addfinalizer(anvil.stop)
