@@ -93,16 +93,23 @@ def test_wallet_balances_and_the_periods_flows(period, files):  # noqa: F811
     assert load_portfolio(files / "portfolio.json").salt > 0
 
 
-def test_vault_position_and_its_share_price_income(period, files):  # noqa: F811
+def test_vault_positions_and_their_share_price_income(period, files):  # noqa: F811
     pos = _position(_load(files / "portfolio.json"), "erc4626", "USDC", "lending")
     vault = period.world.vault
-    got = {}
-    for block in (period.a, period.b):
-        shares = vault.functions.balanceOf(period.fund).call(block_identifier=block)
-        got[block] = vault.functions.convertToAssets(shares).call(block_identifier=block)
-    assert amount(pos["start_amount"]) == units("USDC", got[period.a])
-    assert amount(pos["end_amount"]) == units("USDC", got[period.b])
-    assert amount(pos["fee_income"]) == units("USDC", got[period.b] - got[period.a]) > 0
+
+    def assets(who, shares_at, block):
+        return vault.functions.convertToAssets(vault.functions.balanceOf(who).call(block_identifier=shares_at)).call(
+            block_identifier=block)
+
+    fund_a, fund_b = assets(period.fund, period.a, period.a), assets(period.fund, period.b, period.b)
+    # the second account deposited mid-period: its income is the growth of its shares since that block
+    k = period.vault_deposit_block
+    second_b, second_k = assets(period.fund2, period.b, period.b), assets(period.fund2, k, k)
+    assert assets(period.fund2, period.a, period.a) == 0 and second_k > 0
+    assert amount(pos["start_amount"]) == units("USDC", fund_a)
+    assert amount(pos["end_amount"]) == units("USDC", fund_b + second_b)
+    income = fund_b - fund_a + second_b - second_k
+    assert amount(pos["fee_income"]) == units("USDC", income) and second_b > second_k
 
 
 def _npm_views(period, token_id: int, block: int) -> dict[str, tuple[int, int]]:  # noqa: F811

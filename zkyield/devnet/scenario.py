@@ -32,6 +32,7 @@ class Period:
     nft_opened: int = 0
     close_block: int = 0  # the block of the closed position's decreaseLiquidity
     dai_supply_block: int = 0
+    vault_deposit_block: int = 0
     deposit_usdc: int = 1_000 * E6
     withdraw_weth: int = E18 // 2
     blocks: dict = field(default_factory=dict)
@@ -64,6 +65,7 @@ def run_period(world: World) -> Period:
     world.fund(p.fund, "WETH", 5 * E18)
     world.fund(p.fund, "USDC", 10_000 * E6)
     world.fund(p.fund2, "DAI", 1_000 * E18)
+    world.fund(p.fund2, "USDC", 2_000 * E6)
     world.fund(p.investor, "USDC", p.deposit_usdc)
     c = _center(world)
     world.mint_lp(other, c - 6000, c + 6000, 20 * E18, 40_000 * E6)
@@ -78,6 +80,10 @@ def run_period(world: World) -> Period:
     send(world.tokens["WETH"].functions.transfer(p.investor, p.withdraw_weth), p.fund)  # a withdrawal
     send(world.tokens["WETH"].functions.transfer(p.fund2, E18), p.fund)  # between the fund's accounts: no flow
     world.fund(world.vault.address, "USDC", 25 * E6)  # the vault's yield arrives (0.5% of its assets, mid-period)
+    world.approve(p.fund2, "USDC", world.vault.address)
+    receipt = send(world.vault.functions.deposit(1_500 * E6, p.fund2), p.fund2)  # a vault deposit mid-period
+    p.vault_deposit_block = receipt["blockNumber"]
+    world.fund(world.vault.address, "USDC", 20 * E6)  # more yield, now shared with the second account
     anvil.advance(6 * 3_600)
     world.approve(p.fund2, "DAI", world.aave_pool.address)
     receipt = send(world.aave_pool.functions.supply(world.tokens["DAI"].address, 600 * E18, p.fund2, 0), p.fund2)

@@ -1,9 +1,10 @@
 """Plain ERC-20 balances and ERC-4626 vault positions (shares -> assets with ``convertToAssets``).
 
-Vault income is share-price growth: the account's share balance is constant between its own share transfers
-(deposits, withdrawals), so income = sum over those segments of convertToAssets(shares) at the segment's end
-minus at its start, each read at its block. The donated-share-price guard compares the share price at each
-pinned block with the block before it and refuses a jump beyond ``max_share_price_jump_bps``.
+Vault income is share-price growth: each account's share balance is constant between its own share transfers
+(deposits, withdrawals), so its income = sum over those segments of convertToAssets(shares) at the segment's
+end minus at its start, each read at its block (per account: each account's own view of its position).
+The donated-share-price guard compares the share price at each pinned block with the block before it and
+refuses a jump beyond ``max_share_price_jump_bps``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from zkyield.circuits import encoding as enc
 from zkyield.errors import InputError
-from zkyield.ingest.legs import Leg, log_record, transfer_blocks
+from zkyield.ingest.legs import Leg, log_record, topic, transfer_blocks
 from zkyield.ingest.pins import Pins
 from zkyield.ingest.rpc import Call
 from zkyield.ingest.sources import Sources, Vault
@@ -57,20 +58,28 @@ def _vault(pins: Pins, vault: Vault, accounts: list[str], sources_symbol: Callab
     decimals = pins.decimals([asset[0]])[asset[0]]
     _share_price_guard(pins, vault, 10 ** vault_decimals[0])
     logs = transfer_blocks(pins, [vault.address], accounts)
-    points = sorted({pins.start.number, pins.end.number, *(int(x["blockNumber"], 16) for x in logs)})
-    shares = {p: sum(r[0] for r in pins.rpc.call([Call(vault.address, "balanceOf(address)", (a,)) for a in accounts],
-                                                 p)) for p in points}
-    value = {}
-    for here, nxt in zip(points, points[1:], strict=False):
-        for p in (here, nxt):
-            (value[(here, p)],), = pins.rpc.call([Call(vault.address, "convertToAssets(uint256)", (shares[here],))], p)
-    (start,), (end,) = (pins.rpc.call([Call(vault.address, "convertToAssets(uint256)", (shares[b.number],))],
-                                      b.number)[0] for b in pins.blocks)
-    income = sum(value[(h, n)] - value[(h, h)] for h, n in zip(points, points[1:], strict=False))
+    start = end = income = 0
+    segments = []
+    for a in accounts:
+        mine = [x for x in logs if topic(a) in x["topics"][1:3]]
+        points = sorted({pins.start.number, pins.end.number, *(int(x["blockNumber"], 16) for x in mine)})
+        shares = {p: _call(pins, vault.address, "balanceOf(address)", a, p) for p in points}
+        start += _call(pins, vault.address, "convertToAssets(uint256)", shares[pins.start.number], pins.start.number)
+        end += _call(pins, vault.address, "convertToAssets(uint256)", shares[pins.end.number], pins.end.number)
+        for here, nxt in zip(points, points[1:], strict=False):
+            grown = (_call(pins, vault.address, "convertToAssets(uint256)", shares[here], nxt)
+                     - _call(pins, vault.address, "convertToAssets(uint256)", shares[here], here))
+            income += grown
+            segments.append({"account": a, "from_block": here, "to_block": nxt, "shares": shares[here],
+                             "income": grown})
     return Leg(vault.protocol, vault.symbol, vault.kind, decimals, start, end, max(income, 0),
-               detail={"vault": vault.address, "underlying": asset[0], "shares": [shares[p] for p in points],
-                       "segment_blocks": points, "income": income,
+               detail={"vault": vault.address, "underlying": asset[0], "income": income, "segments": segments,
                        "share_transfers": [log_record(x) for x in logs]})
+
+
+def _call(pins: Pins, to: str, signature: str, arg: object, block: int) -> int:
+    ((value,),) = pins.rpc.call([Call(to, signature, (arg,))], block)
+    return value
 
 
 def read_erc4626(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]:
