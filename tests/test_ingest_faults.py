@@ -78,6 +78,19 @@ def test_block_not_available(tmp_path, period):  # noqa: F811
     _nothing_written(tmp_path, "m")
 
 
+def test_pruned_state_not_available(tmp_path):
+    require_anvil()
+    feeds = tmp_path / "feeds.json"
+    feeds.write_text(json.dumps({"WETH": {"aggregator": "0x" + "11" * 20, "max_staleness_s": 60, "decimals": 18}}))
+    with Anvil("--prune-history", "1") as anvil:  # keeps the state of the newest block only
+        for _ in range(4):
+            anvil.mine()
+        code, out = _cli("ingest", "market", "--rpc", anvil.url, "--feeds", feeds, "--from-block", 1,
+                         "--to-block", 4, "--out", tmp_path / "m.json")
+    assert code == 2 and out.startswith("error: block 1: the node cannot serve state at it") and "archive" in out
+    _nothing_written(tmp_path, "m")
+
+
 def test_stale_feed(tmp_path, period):  # noqa: F811
     w = period.world
     updated = w.feeds["WETH"].functions.latestRoundData().call(block_identifier=period.b)[3]
