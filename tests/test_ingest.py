@@ -134,9 +134,10 @@ def test_uniswap_positions_match_the_position_managers_own_collect_and_burn(peri
     closed_a = _npm_views(period, period.nft_closed, period.a)
     closed_last = _npm_views(period, period.nft_closed, period.close_block - 1)  # just before it was closed
     opened_b = _npm_views(period, period.nft_opened, period.b)
+    passing_last = _npm_views(period, period.nft_passing, period.passing_close_block - 1)
     for side, s in enumerate(order):
-        kept, closed, opened = (_lp_legs(files, i)[side] for i in (period.nft_kept, period.nft_closed,
-                                                                    period.nft_opened))
+        kept, closed, opened, passing = (_lp_legs(files, i)[side] for i in (
+            period.nft_kept, period.nft_closed, period.nft_opened, period.nft_passing))
         assert kept["asset"] == s and kept["protocol"] == "uniswap-v3"
         assert amount(kept["start_amount"]) == units(s, kept_a["amounts"][side] + kept_a["owed"][side])
         assert amount(kept["end_amount"]) == units(s, kept_b["amounts"][side] + kept_b["owed"][side])
@@ -149,6 +150,9 @@ def test_uniswap_positions_match_the_position_managers_own_collect_and_burn(peri
         assert opened["start_amount"] == "0"
         assert amount(opened["end_amount"]) == units(s, opened_b["amounts"][side] + opened_b["owed"][side])
         assert amount(opened["fee_income"]) == units(s, opened_b["owed"][side]) > 0
+        # opened and closed within the period (held at neither block): its fees still count
+        assert (passing["start_amount"], passing["end_amount"]) == ("0", "0")
+        assert amount(passing["fee_income"]) == units(s, passing_last["owed"][side]) > 0
 
 
 def test_range_details_go_to_the_provenance(period, files):  # noqa: F811

@@ -17,6 +17,7 @@ from devnet.fixtures import period, require_anvil, write_inputs  # noqa: F401  (
 
 from zkyield.cli.main import cli
 from zkyield.devnet import Anvil, deploy_world
+from zkyield.devnet.contracts import send
 from zkyield.devnet.scenario import E6
 from zkyield.errors import InputError
 from zkyield.ingest import rpc as rpc_module
@@ -200,6 +201,21 @@ def test_donated_share_price_refused(tmp_path, period):  # noqa: F811
         with pytest.raises(InputError, match=rf"vault {w.vault.address}: share price moved \d+ bps in block {donated}"):
             ingest_portfolio(w.anvil.url, [period.fund], sources, period.a, donated, tmp_path / "p.json",
                              rpc=Rpc(w.anvil.url))
+    finally:
+        w.anvil.rpc("evm_revert", snapshot)
+    _nothing_written(tmp_path, "p")
+
+
+def test_lp_nft_handed_to_an_outsider_refused(tmp_path, period):  # noqa: F811
+    w = period.world
+    sources, _ = write_inputs(period, tmp_path)
+    snapshot = w.anvil.rpc("evm_snapshot")
+    try:
+        send(w.npm.functions.transferFrom(period.fund, period.investor, period.nft_kept), period.fund)
+        moved = w.anvil.mine()
+        with pytest.raises(InputError, match=rf"LP NFT #{period.nft_kept} .* moved between the accounts and "
+                                             rf"{period.investor} during the period"):
+            ingest_portfolio(w.anvil.url, [period.fund], sources, period.a, moved, tmp_path / "p.json")
     finally:
         w.anvil.rpc("evm_revert", snapshot)
     _nothing_written(tmp_path, "p")

@@ -30,6 +30,8 @@ class Period:
     nft_kept: int = 0
     nft_closed: int = 0
     nft_opened: int = 0
+    nft_passing: int = 0  # opened and closed within the period
+    passing_close_block: int = 0
     close_block: int = 0  # the block of the closed position's decreaseLiquidity
     dai_supply_block: int = 0
     vault_deposit_block: int = 0
@@ -95,7 +97,11 @@ def run_period(world: World) -> Period:
     world.close_lp(p.fund, p.nft_closed)
     c = _center(world)
     p.nft_opened = world.mint_lp(p.fund, c - 1200, c + 1800, E18 // 2, 1_000 * E6, mint=False)
+    p.nft_passing = world.mint_lp(p.fund, c - 600, c + 600, E18 // 4, 500 * E6, mint=False)
     _swaps(world, p.trader, 2)
+    p.passing_close_block = anvil.block() + 1
+    world.close_lp(p.fund, p.nft_passing)
+    _swaps(world, p.trader, 1)
     anvil.advance(DAY)
     world.set_price("WETH", 2_200_00000000)
     world.set_price("USDC", 99_990000)

@@ -5,6 +5,8 @@ Amounts are what burning the whole liquidity would return (the pool's own roundi
 liquidity / 2^128, exactly the NonfungiblePositionManager's ``collect`` arithmetic; feeGrowthInside is
 recomputed from the pool's global and per-tick fee growth. Fee income over the period = owed(end) - owed(start)
 + collected - liquidity removed (``Collect`` and ``DecreaseLiquidity`` events of the NFT between the blocks).
+The NFTs are those the accounts hold at either block plus those minted to them in between (ERC-721 ``Transfer``
+from the zero address); one moved to or from an outside address in the period is refused.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
 from zkyield.errors import InputError
-from zkyield.ingest.legs import Leg, log_record, symbol
+from zkyield.ingest.legs import Leg, log_record, symbol, transfer_blocks
 from zkyield.ingest.pins import Pins
 from zkyield.ingest.rpc import Call
 from zkyield.ingest.sources import Sources
@@ -124,6 +126,21 @@ def _state(pins: Pins, factory: str, npm: str, ids: list[int], block: int) -> di
     return out
 
 
+def _minted_in_period(pins: Pins, npm: str, accounts: list[str]) -> dict[int, int]:
+    """{token id: block} of NFTs minted to the accounts after the start block; refuses NFTs moved to or from outside."""
+    mine, minted = set(accounts), {}
+    for x in transfer_blocks(pins, [npm], accounts):
+        src, dst = (to_checksum_address("0x" + t[-40:]) for t in x["topics"][1:3])
+        token_id = int(x["topics"][3], 16)
+        if int(src, 16) == 0:
+            minted[token_id] = int(x["blockNumber"], 16)
+        elif (src in mine) != (dst in mine) and int(dst, 16) != 0:
+            other = src if dst in mine else dst
+            raise InputError(f"LP NFT #{token_id} of {npm} moved between the accounts and {other} during the period; "
+                             "pass that address as another --account")
+    return minted
+
+
 def _events(pins: Pins, npm: str, ids: list[int]) -> list[dict]:
     span = {"fromBlock": hex(pins.start.number + 1), "toBlock": hex(pins.end.number), "address": npm,
             "topics": [[COLLECT, DECREASE], ["0x" + i.to_bytes(32, "big").hex() for i in ids]]}
@@ -141,21 +158,27 @@ def read_uniswap(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]
         raise InputError(f"position manager {npm} belongs to factory {to_checksum_address(npm_factory)}, not "
                          f"{factory}; fix uniswap_v3.factory or position_manager in the sources file")
     owners_start, owners_end = _nft_ids(pins, npm, accounts)
-    ids = sorted(set(owners_start) | set(owners_end))
+    minted = _minted_in_period(pins, npm, accounts)
+    ids = sorted(set(owners_start) | set(owners_end) | set(minted))
     if not ids:
         return []
     states = [_state(pins, factory, npm, ids, b.number) for b in pins.blocks]
     for i in ids:
-        if i in owners_start and i not in owners_end and i in states[1]:
+        if i not in owners_end and i in states[1]:
             raise InputError(f"LP NFT #{i} of {npm} left the accounts during the period without being burned; pass "
                              "its new owner as another --account")
+    # minted and burned within the period: its tokens come from the state at the block it was minted in
+    passing = {i: _state(pins, factory, npm, [i], minted[i]).get(i) for i in ids
+               if i not in states[0] and i not in states[1]}
     logs = _events(pins, npm, ids)
-    decimals = pins.decimals(sorted({st[f"token{k}"] for st in (*states[0].values(), *states[1].values())
-                                     for k in (0, 1)}))
+    if any(v is None for v in passing.values()):
+        raise InputError(f"position manager {npm}: an LP NFT was minted and burned in one block; pick other blocks")
+    decimals = pins.decimals(sorted({st[f"token{k}"] for st in (*states[0].values(), *states[1].values(),
+                                                                 *passing.values()) for k in (0, 1)}))
     legs = []
     for i in ids:
         s, e = states[0].get(i), states[1].get(i)
-        ref = e or s
+        ref = e or s or passing[i]
         moved = [0, 0]
         for x in logs:
             if int(x["topics"][1], 16) != i:
