@@ -47,6 +47,30 @@ def test_node_unreachable(tmp_path, period):  # noqa: F811
     _nothing_written(tmp_path, "m")
 
 
+def test_url_that_is_not_a_node(tmp_path, period):  # noqa: F811
+    import http.server
+    import threading
+
+    _, feeds = write_inputs(period, tmp_path)
+    class Quiet(http.server.SimpleHTTPRequestHandler):  # a plain web server: it answers POST with 501
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/v3/secret-api-key"
+        code, out = _cli("ingest", "market", "--rpc", url, "--feeds", feeds, "--from-block", 1, "--to-block", 2,
+                         "--out", tmp_path / "m.json")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 2 and f"the node at http://127.0.0.1:{server.server_port} answered HTTP 501" in out
+    assert "secret-api-key" not in out  # a provider URL's key never reaches a log
+    _nothing_written(tmp_path, "m")
+
+
 def test_node_killed_mid_read(tmp_path, monkeypatch):
     require_anvil()
     with Anvil() as anvil:

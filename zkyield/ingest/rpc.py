@@ -7,14 +7,13 @@ call), and every call (block, address, function, calldata, result) must be kept 
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 
 from eth_abi import decode, encode
 from eth_abi.exceptions import DecodingError
 from eth_utils import keccak, to_checksum_address
+from requests import RequestException, Session
 
 from zkyield.errors import InputError
 
@@ -71,21 +70,24 @@ class Rpc:
     requests: int = 0
     calls: int = 0
     log: list[dict] = field(default_factory=list)
+    # one keep-alive connection for the whole run (a remote node over TLS would otherwise pay a handshake a batch)
+    session: Session = field(default_factory=Session, repr=False)
 
     def _post(self, payload: list[dict]) -> list[dict]:
-        body = json.dumps(payload).encode()
-        req = urllib.request.Request(self.url, body, {"Content-Type": "application/json"})
         self.requests += 1
         try:
-            with urllib.request.urlopen(req, timeout=_TIMEOUT_S) as resp:
-                reply = json.loads(resp.read())
-        except urllib.error.HTTPError as exc:
-            raise NodeError(f"rpc: the node at {redacted(self.url)} answered HTTP {exc.code}; check --rpc (a rate "
-                            "limit or an API key?)") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
+            resp = self.session.post(self.url, json=payload, timeout=_TIMEOUT_S)
+        except RequestException as exc:
+            reason = type(exc).__name__
             raise NodeError(f"rpc: no JSON-RPC node answers at {redacted(self.url)} ({reason}); check --rpc and "
                             "that the node runs") from None
+        if resp.status_code >= 400:
+            raise NodeError(f"rpc: the node at {redacted(self.url)} answered HTTP {resp.status_code}; check --rpc "
+                            "(a rate limit or an API key?)")
+        try:
+            reply = resp.json()
+        except ValueError:
+            raise NodeError(f"rpc: the node at {redacted(self.url)} did not answer JSON-RPC; check --rpc") from None
         if isinstance(reply, dict):  # a batch refused as a whole
             reply = [reply] * len(payload)
         return sorted(reply, key=lambda r: r.get("id", 0))
