@@ -64,3 +64,21 @@ def portfolio_cmd(rpc_url: str, accounts: tuple[str, ...], owner: str | None, so
 
     portfolio = ingest_portfolio(rpc_url, list(accounts), sources, from_block, to_block, out, owner)
     click.echo(f"wrote {out}: {len(portfolio['positions'])} positions, blocks {from_block}..{to_block}")
+
+
+@ingest.command("check")
+@click.argument("provenance", type=_existing)
+@click.option("--rpc", "rpc_url", required=True, help="JSON-RPC URL of a node of the same chain.")
+def check_cmd(provenance: Path, rpc_url: str) -> None:
+    """Replay every read a *.provenance.json records; exit 1 if any answers differently now.
+
+    \b
+    Example (what an attestor runs before signing):
+      zkyield ingest check portfolio.provenance.json --rpc http://127.0.0.1:8545
+    """
+    from zkyield.ingest.replay import replay
+    from zkyield.ingest.rpc import Rpc
+
+    counts = replay(Rpc(rpc_url), provenance)
+    click.echo(f"{provenance}: every read answers as recorded ({sum(counts.values())} reads: "
+               + ", ".join(f"{n} {m}" for m, n in sorted(counts.items())) + ")")

@@ -256,3 +256,18 @@ def test_cli_ingest_commands(period, files, tmp_path):  # noqa: F811
     assert result.exit_code == 0, result.output
     assert _load(tmp_path / "p.json")["owner"] == period.fund
     assert (tmp_path / "p.provenance.json").is_file()
+
+
+def test_check_replays_every_recorded_read(period, files, tmp_path):  # noqa: F811
+    url = period.world.anvil.url
+    for name in ("market", "portfolio"):
+        result = CliRunner().invoke(cli, ["ingest", "check", str(files / f"{name}.provenance.json"), "--rpc", url])
+        assert result.exit_code == 0 and "every read answers as recorded" in result.output, result.output
+    # one recorded answer changed: the replay names that read and fails (exit 1)
+    prov = _load(files / "portfolio.provenance.json")
+    i, call = next((i, c) for i, c in enumerate(prov["calls"]) if c.get("function") == "balanceOf(address)")
+    call["result"] = "0x" + (int(call["result"], 16) + 1).to_bytes(32, "big").hex()
+    (tmp_path / "forged.provenance.json").write_text(json.dumps(prov))
+    result = CliRunner().invoke(cli, ["ingest", "check", str(tmp_path / "forged.provenance.json"), "--rpc", url])
+    assert result.exit_code == 1
+    assert f"read {i} (balanceOf(address) at {call['to']}, block {call['block']}) answers differently" in result.output

@@ -160,6 +160,8 @@ def test_reorg_between_read_and_reread(tmp_path, period):  # noqa: F811
     with pytest.raises(InputError, match=rf"block {head}: its hash is 0x[0-9a-f]{{64}} but .* recorded .* \(a reorg"):
         ingest_market(w.anvil.url, feeds, period.a, head, tmp_path / "m.json")
     assert {n: (tmp_path / n).read_bytes() for n in before} == before
+    code, out = _cli("ingest", "check", tmp_path / "m.provenance.json", "--rpc", w.anvil.url)
+    assert code == 2 and f"block {head} now has hash" in out and "(a reorg)" in out
 
 
 def test_reorg_during_the_read(tmp_path, period, monkeypatch):  # noqa: F811
