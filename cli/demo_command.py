@@ -133,8 +133,11 @@ def _history_part(out: Path, timer: _Timer, progress: Callable[[str], ProgressBa
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the builds and proofs here (default: a temporary folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--devnet", is_flag=True, help="Ingest the book from a scripted anvil devnet and attest on it "
+              "(needs the chain extra and `npm ci`).")
 @click.pass_context
-def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None, as_json: bool) -> None:
+def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None, as_json: bool,
+             devnet: bool) -> None:
     """Compile, set up, commit, prove and verify the shipped examples end to end.
 
     \b
@@ -148,8 +151,13 @@ def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None,
     progress = settings().progress
     with tempfile.TemporaryDirectory() as tmp:
         out = out_dir or Path(tmp)
-        valid = _portfolio_part(name, out, timer, progress)
-        if history:
+        if devnet:
+            from zkyield.devnet.demo import devnet_demo
+
+            valid = devnet_demo(out / "devnet", timer.step, timer.proven)
+        else:
+            valid = _portfolio_part(name, out, timer, progress)
+        if history and not devnet:
             valid = _history_part(out, timer, progress) and valid
     if as_json:
         click.echo(json.dumps({

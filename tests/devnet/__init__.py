@@ -1,0 +1,1 @@
+"""pytest fixtures over the devnet in ``zkyield.devnet`` (importable without conftest)."""
