@@ -134,6 +134,20 @@ def symbol_id(symbol: str) -> int:
     return int.from_bytes(symbol.encode("ascii"), "big")
 
 
+DECIMALS_BITS = 5  # decimals 0..18 < 2^5
+
+
+def asset_id(symbol: str, decimals: int) -> int:
+    """What a position or flow *is*: ``symbol_id * 2^5 + decimals`` (injective, < 2^253 < r).
+
+    The commitment holds this, never an index into a market, so a commitment opens against one asset
+    whatever order a market lists its assets in (docs/statements.md, "Public inputs").
+    """
+    if not 0 <= decimals <= AMOUNT_DECIMALS:
+        raise ValueError(f"decimals {decimals} outside 0..{AMOUNT_DECIMALS}")
+    return symbol_id(symbol) << DECIMALS_BITS | decimals
+
+
 def address_int(text: object, name: str) -> int:
     """A 20-byte Ethereum address as a 160-bit integer; a mixed-case address must carry a valid EIP-55
     checksum (all-lower or all-upper hex carries none)."""

@@ -221,7 +221,11 @@ def _float_reference(docs: tuple) -> dict[str, tuple[float, float]]:
     put("min_return_bps", final - start, start)
     put("min_apr_bps", (final - start) * 365 * 86400, start * 365 * 86400)
     put("min_real_yield_bps", fee, fee + em)
-    put("max_position_bps", float(v1[sign > 0].max(initial=0)), gross_end)
+    per_asset: dict[str, float] = {}
+    for i, p in enumerate(pos):
+        if sign[i] > 0:
+            per_asset[p["asset"]] = per_asset.get(p["asset"], 0.0) + float(v1[i])
+    put("max_position_bps", max(per_asset.values(), default=0.0), gross_end)
     put("max_leverage_bps", debt_end, float(v1[lending].sum()))
     put("min_health_factor_bps", float(sum(v1[i] * lt[p["asset"]] for i, p in enumerate(pos) if lending[i])),
         debt_end)

@@ -51,6 +51,7 @@ from zkyield.statement import (
     Statement,
     history_statement_for,
     portfolio_statement,
+    require_layout,
 )
 
 Progress = Callable[[str], None]
@@ -157,6 +158,7 @@ def _policy_hash(policy: AnyPolicy) -> int:
 def _market_hash(market: AnyMarket, statement: dict[str, object]) -> int:
     if isinstance(market, HistoryMarket):
         return history_models.market_hash(market)
+    require_layout(statement, "attestation.json: statement")
     cap = statement.get("capacity")
     try:
         capacity = enc.Capacity(int(cap["positions"]), int(cap["assets"]), int(cap["scenarios"]))  # type: ignore[index]
