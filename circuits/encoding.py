@@ -36,6 +36,7 @@ SHOCK_MIN_BPS = -BPS  # a price cannot fall below zero
 SHOCK_MAX_BPS = BPS_MAX - BPS  # shock factor 10000 + shock stays <= BPS_MAX
 
 TIME_BITS = 40  # Unix seconds below 2^40 (year 36812)
+ADDRESS_BITS = 160  # an owner is an Ethereum address
 DURATION_BITS = 32  # a period is shorter than 2^32 s (136 years)
 YEAR_SECONDS = 365 * 24 * 3600  # APR annualises linearly over a 365-day year
 

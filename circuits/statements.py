@@ -106,6 +106,8 @@ class _Builder:
     def bind_public_data(self) -> None:
         """The three hashes of ``publics`` (layout ``LAYOUT_VERSION``), each headed by its domain tag."""
         c, pub, cap = self.c, self.pub, self.shape.capacity
+        with c.scope("owner"):  # an address, as the loader and the registry read it; never a wider number
+            range_check(c, pub["owner"], enc.ADDRESS_BITS)
         with c.scope("policy_hash"):
             values = [domain_tag("policy"), clause_mask(self.shape.clauses), *self.policy]
             c.assert_equal(poseidon_many_gadget(c, values), pub["policy_hash"])

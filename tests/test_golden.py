@@ -33,10 +33,10 @@ BOOKS = {
 
 # (example policy, capacity) -> (circuit id = R1CS digest, constraints)
 CIRCUITS = {
-    ("demo", (8, 8, 1)): ("edd4a9fea23c6552dd70c0d176278dffebf8f8d693d916bad853d4ec76ca634b", 19403),
-    ("demo", (4, 4, 1)): ("fdb4311d5f1c8b6517694bb7b8cd32cfe6c3c75b62901e66ece41bec28869190", 11557),
-    ("dao-treasury", (8, 8, 2)): ("4c665e67bf091d2cae432b56b6b443708cd79e1b4d32130f4127e76fe6e06712", 45484),
-    ("dao-treasury", (2, 3, 1)): ("22f6ef304831cba7e0caa667f8d53c63c203c9499bc28fc1407314574b733c96", 18492),
+    ("demo", (8, 8, 1)): ("8c677831345bdd7f1b526876182728ff3ae040656860f8d5c7086d9fe2eaa61e", 19563),
+    ("demo", (4, 4, 1)): ("baad8a21b6c1cbe8fdf99deaa3876bae011c08a021aa5618f9b121936dd66c4d", 11717),
+    ("dao-treasury", (8, 8, 2)): ("e9dc6bf7bdaca4ee3a7893bc03825a41f9f70c18fe1ce1caf89f013f218d0e3a", 45644),
+    ("dao-treasury", (2, 3, 1)): ("3e3ab7965d30d926d9adabd3ade1418ded246a99aa2cda1bab6ed0dc8e2d3061", 18652),
 }
 
 

@@ -207,6 +207,25 @@ def test_split_concentration_is_aggregated_per_asset() -> None:
     circuit.witness(inputs)
 
 
+# -- more of the same kind ---------------------------------------------------------------------------
+
+
+def test_the_owner_is_an_address_in_circuit() -> None:
+    """A public owner of 2^160 + A would be displayed or truncated as address A by a careless reader."""
+    circuit, inputs = _inputs(example_docs("demo"), DEMO_CAP)
+    inputs["owner"] += 1 << 160
+    assert _refused(circuit, recommit(inputs, DEMO_CAP)).startswith("public_data/owner")
+
+
+def test_the_market_hash_pins_each_pools_asset_pair() -> None:
+    docs = copy.deepcopy(example_docs("demo"))
+    _, before = _inputs(docs, DEMO_CAP)
+    docs[1]["assets"][3]["pool"]["assets"] = ["stETH", "USDC"]  # same ratios, another pair
+    docs[0]["positions"][3]["pool"] = ["stETH", "USDC"]
+    _, after = _inputs(docs, DEMO_CAP)
+    assert before["market_hash"] != after["market_hash"]
+
+
 # -- old build folders --------------------------------------------------------------------------------
 
 
