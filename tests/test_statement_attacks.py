@@ -241,3 +241,18 @@ def test_a_layout_1_build_folder_is_refused_with_a_rebuild_message(tmp_path) -> 
     (tmp_path / "statement.json").write_text(json.dumps(doc))
     with pytest.raises(FormatError, match=r"made for portfolio layout 1, but this zkyield reads layout 2 .*rebuild"):
         load_statement(tmp_path)
+
+
+def test_a_layout_1_attestation_is_refused_with_a_rebuild_message() -> None:
+    import dataclasses
+
+    from zkyield import api
+
+    portfolio, market, policy = load(documents([position("USDC", "lending", "1", "1")], [asset("USDC")],
+                                               {"max_leverage_bps": 1}))
+    keys = api.setup(api.compile_statement(policy, 2, 2, 1))
+    attestation = api.prove(portfolio, market, policy, keys)
+    assert api.verify(attestation, keys.verification_key, policy, market)
+    old = {k: v for k, v in attestation.statement.items() if k != "layout"}
+    with pytest.raises(FormatError, match=r"attestation.json: statement: made for portfolio layout 1.*rebuild"):
+        api.verify(dataclasses.replace(attestation, statement=old), keys.verification_key, policy, market)

@@ -142,6 +142,7 @@ def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy
 def verify(attestation: Attestation, verification_key: VerifyingKey, policy: AnyPolicy | None = None,
            market: AnyMarket | None = None) -> bool:
     """True iff the proof verifies and, when given, the public policy and market hash to its signals."""
+    require_layout(attestation.statement, "attestation.json: statement")  # layout 1: say rebuild, not "False"
     if attestation.verification_key_sha256 != verification_key.digest():
         return False
     if policy is not None and _policy_hash(policy) != attestation.policy_hash:
@@ -158,7 +159,6 @@ def _policy_hash(policy: AnyPolicy) -> int:
 def _market_hash(market: AnyMarket, statement: dict[str, object]) -> int:
     if isinstance(market, HistoryMarket):
         return history_models.market_hash(market)
-    require_layout(statement, "attestation.json: statement")
     cap = statement.get("capacity")
     try:
         capacity = enc.Capacity(int(cap["positions"]), int(cap["assets"]), int(cap["scenarios"]))  # type: ignore[index]
