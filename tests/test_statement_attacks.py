@@ -7,8 +7,9 @@ import copy
 import json
 
 import pytest
+from hypothesis import given, settings
 
-from tests._statements_util import USD, asset, documents, example_docs, load, position, recommit
+from tests._statements_util import USD, asset, documents, example_docs, load, portfolios, position, recommit
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.binding import bind
 from zkyield.circuits.evaluate import evaluate, require_holds
@@ -256,3 +257,22 @@ def test_a_layout_1_attestation_is_refused_with_a_rebuild_message() -> None:
     old = {k: v for k, v in attestation.statement.items() if k != "layout"}
     with pytest.raises(FormatError, match=r"attestation.json: statement: made for portfolio layout 1.*rebuild"):
         api.verify(dataclasses.replace(attestation, statement=old), keys.verification_key, policy, market)
+
+
+@settings(max_examples=12, deadline=None)
+@given(portfolios())
+def test_circuit_concentration_agrees_with_the_evaluator_on_random_books(docs: tuple) -> None:
+    """Random books (several slots per asset, debts included): at the measured per-asset share the
+    circuit is satisfied, one bps stricter it is not, exactly as the evaluator decides."""
+    check = next(c for c in evaluate(*load(docs)).checks if c.key == "max_position_bps")
+    cap = enc.Capacity(6, 4, 1)
+    for threshold, holds in ((check.measured_bps, True), (check.measured_bps - 1, False)):
+        if not 0 <= threshold <= enc.BPS:
+            continue
+        nudged = (docs[0], docs[1], {"max_position_bps": threshold})
+        assert evaluate(*load(nudged)).holds is holds
+        circuit, inputs = _inputs(nudged, cap)
+        if holds:
+            circuit.witness(inputs)
+        else:
+            assert _refused(circuit, inputs).startswith("max_position/asset[")
