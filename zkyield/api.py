@@ -54,6 +54,7 @@ from zkyield.statement import (
     Statement,
     history_statement_for,
     portfolio_statement,
+    require_layout,
 )
 from zkyield.verification import VerificationResult
 
@@ -155,6 +156,7 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
     proof needs ``heads`` (the owner's published log or the registry) to tie its chain head to its owner.
     The result is truthy only when every required check passed.
     """
+    require_layout(attestation.statement, "attestation.json: statement")  # layout 1: say rebuild, not "False"
     family, capacity, source = _family(attestation, policy, statement)
     public = attestation.public_signals
     policy_check, policy_doc = _policy_check(policy, family, public[2])
