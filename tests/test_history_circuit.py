@@ -18,7 +18,8 @@ from zkyield.circuits.history_circuit import (
     history_statement,
     prove_history,
 )
-from zkyield.circuits.history_metrics import DECISIONS, DESCRIPTIONS, evaluate_history, measure, series
+from zkyield.circuits.history_clauses import CLAUSES
+from zkyield.circuits.history_metrics import evaluate_history, measure, series
 from zkyield.circuits.history_models import (
     HISTORY_THRESHOLDS,
     History,
@@ -35,7 +36,7 @@ from zkyield.field import R
 
 ALL = tuple(HISTORY_THRESHOLDS)
 NAVS = [10**12, 1_004_000_000_000, 998_000_000_000, 1_011_000_000_000]  # T = 3: +0.4%, -0.6%, +1.3%
-EASY = {k: (lo if DESCRIPTIONS[k][1] == "min" else hi) for k, (lo, hi) in HISTORY_THRESHOLDS.items()}
+EASY = {k: (lo if CLAUSES[k].is_min else hi) for k, (lo, hi) in HISTORY_THRESHOLDS.items()}
 
 
 def _inputs(h: History, m, p: HistoryPolicy, last: int | None = None) -> dict:
@@ -71,7 +72,7 @@ def test_circuit_flips_at_the_evaluators_measurement(key: str) -> None:
     s = series(h.snapshots, m)
     measured = measure(s, key)
     assert measured is not None
-    failing = measured + 1 if DESCRIPTIONS[key][1] == "min" else measured - 1
+    failing = measured + 1 if CLAUSES[key].is_min else measured - 1
     ok = policy(3, **{**EASY, key: measured})
     cc.witness(_inputs(h, m, ok))
     bad = policy(3, **{**EASY, key: failing})
@@ -96,7 +97,7 @@ def test_circuit_decision_equals_the_evaluators_on_random_windows(rets, key, thr
     s = series(h.snapshots, m)
     assume(all(measure(s, k) is not None for k in ALL))
     p = policy(3, **{**EASY, key: threshold})
-    expected = DECISIONS[key](s, threshold)
+    expected = CLAUSES[key].evaluate(s, threshold)
     assert evaluate_history(h.snapshots, m, p).holds is expected
     cc = small()[2]
     if expected:
