@@ -58,8 +58,10 @@ class Clause:
 class ClauseTable:
     """A family's clauses in mask-bit order; read-only, indexed by key or iterated in order."""
 
-    def __init__(self, family: str, clauses: Iterable[Clause]) -> None:
+    def __init__(self, family: str, clauses: Iterable[Clause],
+                 hashed_as: Callable[[Clause], str] | None = None) -> None:
         self.family = family
+        self._hashed_as = hashed_as or _offset_slot
         self._clauses = tuple(clauses)
         self._by_key = {c.key: c for c in self._clauses}
         if len(self._by_key) != len(self._clauses):
@@ -95,12 +97,27 @@ class ClauseTable:
         chosen = set(keys)
         return sum(1 << i for i, key in enumerate(self._by_key) if key in chosen)
 
+    def markdown(self) -> str:
+        """The table as docs/statements.md and docs/history.md print it (tests/test_clause_table.py)."""
+        rows = ["| bit / slot | key | measures | bound | unit | threshold range | hashed as |",
+                "|---|---|---|---|---|---|---|"]
+        for i, c in enumerate(self._clauses):
+            span = f"{c.low}..{c.high}" if c.threshold else "a field element (Merkle root)"
+            hashed = self._hashed_as(c)
+            rows.append(f"| {i} | `{c.key}` | {c.measures} | {c.sense} | {c.unit} | {span} | {hashed} |")
+        return "\n".join(rows) + "\n"
+
     def ordered(self, keys: Iterable[str]) -> tuple[str, ...]:
         """``keys`` in table order; ValueError naming the table when one is unknown or none is given."""
         chosen = set(keys)
         if not chosen or chosen - set(self._by_key):
             raise ValueError(f"{self.family} clauses must be a non-empty subset of {list(self._by_key)}")
         return tuple(k for k in self._by_key if k in chosen)
+
+
+def _offset_slot(c: Clause) -> str:
+    """How a clause's policy slot holds its value: threshold plus offset, or the root; 0 when absent."""
+    return (f"t + {c.offset}" if c.offset else "t") if c.threshold else "the root"
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,9 @@ class Capacity:
                 raise InputError(f"capacity.{name}: expected an integer in 1..{top}")
 
 
+DEFAULT_CAPACITY = Capacity(8, 8, 1)  # what `zkyield compile`/`commit` and compile_statement use unless told
+
+
 def decimal_parts(text: object, name: str) -> tuple[str, str]:
     """``(whole, fraction)`` digits of a non-negative decimal string, trailing fraction zeros dropped.
 

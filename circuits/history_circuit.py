@@ -6,7 +6,7 @@ period_start, period_end]``. Private: the head before the window, the window's T
 and the market (risk-free rate and its period). The circuit recomputes the chain from ``prev_head`` to
 ``chain_head`` with the public owner inside every snapshot commitment, proves each snapshot was
 published no earlier than its time and at most the policy's delay after it, recomputes the policy and
-market hashes, and decides each enabled clause with the comparisons of ``history_metrics`` (every
+market hashes, and decides each enabled clause of ``history_clauses.CLAUSES`` by its constraint function (every
 product's width is proven, so nothing wraps mod r). Shape = (T, enabled clauses): one key per shape.
 """
 
@@ -27,12 +27,10 @@ from zkyield.circuits.history_models import (
     MARKET_TAG,
     NAV_BITS,
     POLICY_TAG,
-    RETURN_SCALE,
     RISK_FREE_MAX_BPS,
     SIGNED_BITS,
     SNAPSHOT_TAG,
     TIME_BITS,
-    YEAR_SECONDS,
     History,
     HistoryMarket,
     HistoryPolicy,
@@ -44,9 +42,7 @@ from zkyield.field import R
 from zkyield.gadgets.bits import decompose, range_check
 from zkyield.gadgets.compare import assert_less_eq
 from zkyield.gadgets.poseidon import poseidon_gadget
-from zkyield.groth16 import Proof, ProvingKey, prove
 
-S, Y = RETURN_SCALE, YEAR_SECONDS
 PUBLIC_SIGNALS = ("chain_head", "owner", "policy_hash", "market_hash", "period_start", "period_end")
 ADDRESS_BITS = 160
 
@@ -167,17 +163,3 @@ def history_statement(history: History, market: HistoryMarket, policy: HistoryPo
         risk_free_bps=market.risk_free_bps, market_start=market.period.start, market_end=market.period.end,
     )
     return HistoryStatement(build_history_circuit(policy.periods, policy.checks), inputs, public, w)
-
-
-def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy, proving_key: ProvingKey,
-                  last: int | None = None) -> tuple[Proof, list[int]]:
-    """Evaluate (refusing false statements), build the witness and prove with ``proving_key``, which
-    must be the key of ``build_history_circuit(policy.periods, policy.checks).r1cs``.
-
-    Returns ``(proof, public_signals)`` in the 6-slot layout.
-    """
-    st = history_statement(history, market, policy, last)
-    witness = st.circuit.witness(st.inputs)
-    if st.circuit.public_signals(witness) != list(st.public):
-        raise AssertionError("history witness: public signals differ from the statement's")  # a builder bug
-    return prove(proving_key, st.circuit.r1cs, witness), list(st.public)

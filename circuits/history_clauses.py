@@ -151,4 +151,4 @@ CLAUSES = ClauseTable("history", (
     Clause("max_drawdown_bps", "maximum drawdown", "max", "%", 0, BPS, drawdown_holds, _drawdown_circuit),
     Clause("min_positive_bps", "share of positive periods", "min", "%", 0, BPS, positive_holds, _positive_circuit),
     # append new clauses here: the position is the policy slot
-))
+), hashed_as=lambda _: "(1, t mod r); (0, 0) when absent")

@@ -26,7 +26,8 @@ def _iso(t: int) -> str:
 
 def write_public_files(folder: Path, market: HistoryMarket) -> tuple[Path, Path]:
     """policy.json and market.json for H_POLICY and ``market``, in the formats the loaders read."""
-    (folder / "policy.json").write_text(json.dumps({"periods": H_POLICY.periods, **H_POLICY.thresholds}))
+    (folder / "policy.json").write_text(json.dumps({"periods": H_POLICY.periods, **H_POLICY.thresholds,
+                                                   "max_commit_delay_s": H_POLICY.max_commit_delay_s}))
     period = {"start": _iso(market.period.start), "end": _iso(market.period.end)}
     (folder / "market.json").write_text(json.dumps({"period": period, "risk_free_bps": market.risk_free_bps}))
     return folder / "policy.json", folder / "market.json"

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
-from _history_util import make_history, market_for, policy
+from _history_util import make_history, market_for, policy, prove_window
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -16,7 +16,6 @@ from zkyield.circuits.history_circuit import (
     PUBLIC_SIGNALS,
     build_history_circuit,
     history_statement,
-    prove_history,
 )
 from zkyield.circuits.history_clauses import CLAUSES
 from zkyield.circuits.history_metrics import evaluate_history, measure, series
@@ -270,12 +269,12 @@ def test_small_window_proves_and_verifies_with_groth16() -> None:
     h, m, cc = small()
     p = policy(3, min_sharpe_bps=-5000, max_drawdown_bps=700, min_positive_bps=6000)
     pk, vk = setup(build_history_circuit(3, p.checks).r1cs)
-    proof, public = prove_history(h, m, p, pk)
+    proof, public = prove_window(h, m, p, (pk, vk))
     assert verify(vk, public, proof)
     for i in range(len(public)):
         assert not verify(vk, [*public[:i], (public[i] + 1) % R, *public[i + 1:]], proof)
     with pytest.raises(StatementFalse, match="min_positive_bps"):
-        prove_history(h, m, policy(3, min_sharpe_bps=-5000, max_drawdown_bps=700, min_positive_bps=6700), pk)
+        prove_window(h, m, policy(3, min_sharpe_bps=-5000, max_drawdown_bps=700, min_positive_bps=6700), (pk, vk))
 
 
 @pytest.mark.slow
@@ -285,5 +284,5 @@ def test_example_year_of_weeks_proves_and_verifies() -> None:
     paths = example_paths()
     h, m, p = load_history(paths[0]), load_history_market(paths[1]), load_history_policy(paths[2])
     pk, vk = setup(build_history_circuit(p.periods, p.checks).r1cs)
-    proof, public = prove_history(h, m, p, pk)
+    proof, public = prove_window(h, m, p, (pk, vk))
     assert verify(vk, public, proof) and public[0] == window(h, 52).head
