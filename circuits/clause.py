@@ -139,12 +139,29 @@ class Check:
     threshold: int | None
     finding: Finding
 
-    key = property(lambda self: self.clause.key)
-    holds = property(lambda self: self.finding.holds)
-    measured_bps = property(lambda self: self.finding.measured_bps)
-    inequalities = property(lambda self: self.finding.inequalities)
-    where = property(lambda self: self.finding.where)
-    note = property(lambda self: self.finding.note)
+    @property
+    def key(self) -> str:
+        return self.clause.key
+
+    @property
+    def holds(self) -> bool:
+        return self.finding.holds
+
+    @property
+    def measured_bps(self) -> int | None:
+        return self.finding.measured_bps
+
+    @property
+    def inequalities(self) -> tuple[Inequality, ...]:
+        return self.finding.inequalities
+
+    @property
+    def where(self) -> str:
+        return self.finding.where
+
+    @property
+    def note(self) -> str:
+        return self.finding.note
 
     def describe(self) -> str:
         c = self.clause

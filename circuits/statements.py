@@ -4,8 +4,9 @@ Public inputs are exactly ``publics.PUBLIC_SIGNALS``. Market data and policy thr
 inputs and are hashed in circuit to ``market_hash`` / ``policy_hash``, which the verifier recomputes from
 the public files, so every market and policy number is pinned to a loader-validated value (that is why
 they need no range checks here). Portfolio values are private and bound by ``commitment``; each amount is
-range-checked to its declared width, so every clause below is the evaluator's ``Inequality`` computed
-on integers that cannot wrap modulo r, compared with a self-range-checking gadget.
+range-checked to its declared width, so every clause's constraint function (``portfolio_clauses``) is
+the evaluator's ``Inequality`` computed on integers that cannot wrap modulo r, compared with a
+self-range-checking gadget.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class PortfolioFamily(StatementFamily):
         return isinstance(market, models.Market)
 
     def compile(self, policy: models.Policy, capacity: enc.Capacity | None = None) -> Statement:
-        return self._statement(publics.policy_clauses(policy), capacity or enc.Capacity(8, 8, 1))
+        return self._statement(publics.policy_clauses(policy), capacity or enc.DEFAULT_CAPACITY)
 
     def _statement(self, clauses: frozenset[str], capacity: enc.Capacity) -> Statement:
         size = {"positions": capacity.positions, "assets": capacity.assets, "scenarios": capacity.scenarios}
