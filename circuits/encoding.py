@@ -58,11 +58,14 @@ MAX_DECIMAL_CHARS = 80
 
 @dataclass(frozen=True)
 class Capacity:
-    """The shape a circuit is built for: at most ``positions`` positions over ``assets`` market assets."""
+    """The shape a circuit is built for: at most ``positions`` positions over ``assets`` market assets.
 
-    positions: int = MAX_POSITIONS
-    assets: int = MAX_ASSETS
-    scenarios: int = MAX_SCENARIOS
+    No defaults: a capacity is always chosen (``DEFAULT_CAPACITY`` for compile and commit, ``MAX_CAPACITY``
+    for checks that only need the circuit's limits)."""
+
+    positions: int
+    assets: int
+    scenarios: int
 
     def __post_init__(self) -> None:
         for name, value, top in (("positions", self.positions, MAX_POSITIONS),
@@ -73,6 +76,7 @@ class Capacity:
 
 
 DEFAULT_CAPACITY = Capacity(8, 8, 1)  # what `zkyield compile`/`commit` and compile_statement use unless told
+MAX_CAPACITY = Capacity(MAX_POSITIONS, MAX_ASSETS, MAX_SCENARIOS)  # the largest circuit any capacity allows
 
 
 def decimal_parts(text: object, name: str) -> tuple[str, str]:
