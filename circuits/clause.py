@@ -39,11 +39,16 @@ class Clause:
     offset: int = 0  # hashed as threshold + offset, so a signed threshold is a non-negative integer
     needs: frozenset[str] = frozenset()
     threshold: bool = True  # False: the policy states the clause by another field (a Merkle root)
+    value: Callable[[Any], int | None] | None = None  # what a policy states for it; default its threshold
     message: Callable[[Check], str] | None = None  # a clause whose sentence is not "measured op threshold"
 
     def __post_init__(self) -> None:
         if self.sense not in ("min", "max") or self.unit not in ("%", "x", "n") or self.low > self.high:
             raise ValueError(f"clause {self.key}: bad sense, unit or range")
+
+    def stated(self, policy: Any) -> int | None:
+        """The value ``policy`` states for this clause (threshold or root), None when it does not state it."""
+        return self.value(policy) if self.value is not None else policy.get(self.key)
 
     @property
     def is_min(self) -> bool:

@@ -15,12 +15,7 @@ from zkyield.circuits.portfolio_clauses import CLAUSES
 from zkyield.circuits.sums import Sums, il_inequality, impermanent_loss_bps_ceil
 
 __all__ = ["CLAUSES", "Check", "Evaluation", "evaluate", "il_inequality", "impermanent_loss_bps_ceil",
-           "require_holds", "stated_value"]
-
-
-def stated_value(policy: Policy, key: str) -> int | None:
-    """What ``policy`` states for clause ``key``: its threshold, or the protocol root; None when absent."""
-    return policy.get(key) if CLAUSES[key].threshold else policy.allowed_protocols_root
+           "require_holds"]
 
 
 def evaluate(portfolio: Portfolio, market: Market, policy: Policy,
@@ -29,7 +24,7 @@ def evaluate(portfolio: Portfolio, market: Market, policy: Policy,
     sums = Sums(bind(portfolio, market, capacity), market, policy, portfolio.period.seconds)
     checks = []
     for clause in CLAUSES:
-        value = stated_value(policy, clause.key)
+        value = clause.stated(policy)
         if value is not None:
             checks.append(Check(clause, value if clause.threshold else None, clause.evaluate(sums, value)))
     return Evaluation(tuple(checks))

@@ -275,6 +275,7 @@ CLAUSES = ClauseTable("portfolio", (
     Clause("max_stress_loss_bps", "stress loss", "max", "%", 0, BPS, _max_stress, _max_stress_circuit),
     Clause("min_liquid_bps", "liquid share of gross value", "min", "%", 0, BPS, _min_liquid, _min_liquid_circuit),
     Clause("allowed_protocols_root", "protocols outside the allowed set", "max", "n", 0, 0,
-           _allowed_protocols, _allowed_protocols_circuit, threshold=False, message=_allowed_protocols_message),
+           _allowed_protocols, _allowed_protocols_circuit, threshold=False,
+           value=lambda policy: policy.allowed_protocols_root, message=_allowed_protocols_message),
     # append new clauses here: the position is the mask bit and the policy slot
 ))

@@ -58,10 +58,8 @@ def clause_mask(keys: set[str] | frozenset[str]) -> int:
 
 
 def policy_clauses(policy: Policy) -> frozenset[str]:
-    keys = set(policy.thresholds)
-    if policy.allowed_protocols_root is not None:
-        keys.add("allowed_protocols_root")
-    return frozenset(keys)
+    """The clauses ``policy`` states (a threshold, or a root)."""
+    return frozenset(c.key for c in CLAUSES if c.stated(policy) is not None)
 
 
 def policy_values(policy: Policy) -> list[int]:
@@ -70,7 +68,7 @@ def policy_values(policy: Policy) -> list[int]:
     the clause is not stated (the mask tells the two apart)."""
     values = [domain_tag("policy"), clause_mask(policy_clauses(policy))]
     for clause in CLAUSES:
-        stated = policy.get(clause.key) if clause.threshold else policy.allowed_protocols_root
+        stated = clause.stated(policy)
         values.append(0 if stated is None else stated + clause.offset)
     return values
 
