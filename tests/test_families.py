@@ -25,6 +25,7 @@ def test_each_family_rebuilds_its_statement_from_the_description():
         again = statement_from_description(st.describe(), "statement.json")
         assert (again.family, again.clauses, again.size, again.circuit_id) == (
             st.family, st.clauses, st.size, st.circuit_id)
+        assert st.family is family_named(st.kind)
     doc = PORTFOLIO_FAMILY.compile(load_policy(POLICY), cap).describe()
     with pytest.raises(FormatError, match="not a valid statement description"):
         statement_from_description({**doc, "statement": "options"}, "statement.json")

@@ -27,10 +27,8 @@ from zkyield.circuits.statements import Shape, build
 from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import FormatError, InputError
 from zkyield.formats.jsonfile import read_json
-from zkyield.statement import Statement, StatementFamily
+from zkyield.statement import HISTORY, PORTFOLIO, Statement, StatementFamily
 
-PORTFOLIO = "portfolio"
-HISTORY = "history"
 CAPACITY_FIELDS = ("positions", "assets", "scenarios")
 
 
@@ -61,7 +59,7 @@ class PortfolioFamily(StatementFamily):
 
     def _statement(self, clauses: frozenset[str], capacity: enc.Capacity) -> Statement:
         size = {"positions": capacity.positions, "assets": capacity.assets, "scenarios": capacity.scenarios}
-        return Statement(self, tuple(sorted(clauses)), size, build(Shape(clauses, capacity)))
+        return Statement(self.name, tuple(sorted(clauses)), size, build(Shape(clauses, capacity)))
 
     def rebuild(self, doc: Mapping[str, Any]) -> Statement:
         cap = doc["capacity"]
@@ -138,7 +136,7 @@ class HistoryFamily(StatementFamily):
 
     def _statement(self, clauses: tuple[str, ...], periods: int) -> Statement:
         ordered = self.clauses.ordered(clauses)
-        return Statement(self, ordered, {"periods": periods}, build_history_circuit(periods, ordered))
+        return Statement(self.name, ordered, {"periods": periods}, build_history_circuit(periods, ordered))
 
     def rebuild(self, doc: Mapping[str, Any]) -> Statement:
         return self._statement(tuple(doc["clauses"]), int(doc["periods"]))

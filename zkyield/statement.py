@@ -27,6 +27,8 @@ from zkyield.errors import FormatError, InputError
 from zkyield.groth16.keys import ProvingKey, VerifyingKey
 
 STATEMENT_KIND = "zkyield-statement"
+PORTFOLIO = "portfolio"  # the families' names (zkyield.families), the ``statement`` field of statement.json
+HISTORY = "history"
 
 
 class StatementFamily(ABC):
@@ -123,16 +125,18 @@ class StatementFamily(ABC):
 
 @dataclass(frozen=True)
 class Statement:
-    """The circuit of one policy shape: its family plus what fixes the circuit (clauses and size)."""
+    """The circuit of one policy shape: its family's name plus what fixes the circuit (clauses and size)."""
 
-    family: StatementFamily
+    kind: str  # a key of zkyield.families.FAMILIES
     clauses: tuple[str, ...]
     size: dict[str, int]  # portfolio: positions, assets, scenarios; history: periods
     circuit: CompiledCircuit
 
     @property
-    def kind(self) -> str:
-        return self.family.name
+    def family(self) -> StatementFamily:
+        from zkyield.families import family_named  # the families sit above this module
+
+        return family_named(self.kind)
 
     @property
     def circuit_id(self) -> str:
