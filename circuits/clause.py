@@ -182,7 +182,8 @@ class Check:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Every stated clause of a policy, in table order; ``detail`` is the family's integer view."""
+    """Every stated clause of a policy, in table order; ``detail`` is the family's integer view (the
+    history's ``Series``)."""
 
     checks: tuple[Check, ...]
     detail: Any = field(default=None, compare=False)
@@ -194,11 +195,6 @@ class Evaluation:
     @property
     def failures(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if not c.holds)
-
-    @property
-    def series(self) -> Any:
-        """The history family's ``Series`` (its detail)."""
-        return self.detail
 
     def require_holds(self) -> Evaluation:
         """Return self, or raise StatementFalse naming every failed clause with its measurement."""
