@@ -62,3 +62,19 @@ def test_proving_with_the_other_familys_keys_is_refused_before_proving():
                  None, None)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="its clauses differ from the compiled statement's"):
         api.prove(portfolio, load_market(MARKET), load_policy(POLICY), fewer)
+
+
+def test_attestation_and_statement_files_are_read_strictly(tmp_path):
+    from zkyield.batch.runner import _check_build
+    from zkyield.formats.attestation import read_attestation
+
+    for name in ("attestation.json", "proof.json", "public.json"):
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "attestation.json").write_text('{"kind": "zkyield-attestation", "kind": "other"}')
+    with pytest.raises(FormatError, match="attestation.json: duplicate key 'kind'"):
+        read_attestation(tmp_path)
+    for name in ("statement.json", "proving_key", "verification_key.json"):
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "statement.json").write_text('{"clauses": [], "clauses": ["min_return_bps"]}')
+    with pytest.raises(FormatError, match="statement.json: duplicate key 'clauses'"):
+        _check_build(tmp_path, load_policy(POLICY))
