@@ -43,7 +43,7 @@ def statements_cmd(as_json: bool) -> None:
         click.echo(json.dumps({"families": families}, indent=2))
         return
     for name, family in FAMILIES.items():
-        click.echo(f"{name} statements ({family.private_option.removeprefix('--')} -> public inputs "
+        click.echo(f"{name} statements (private file: {family.private_option}; public inputs: "
                    f"{', '.join(family.public_signals)}):")
         width = max(len(c.key) for c in family.clauses)
         for clause in family.clauses:
