@@ -1,0 +1,290 @@
+"""`zkyield report`: the auditor's page, rendered in a real headless Chromium (issue 19).
+
+A passing and a failing portfolio report are screenshotted (the verdict banner's pixels must be green,
+resp. red) and their DOM dumped (verdict and every clause of the verifier's policy present); a history
+report draws its window; no private value of the portfolio or the history appears anywhere in the page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from _history_util import START, WEEK, make_history, market_for, policy
+from _verify_util import H_POLICY, NAVS, write_public_files
+from click.testing import CliRunner
+
+from zkyield import api
+from zkyield.circuits.history_chain import snapshot_commitment, window
+from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
+from zkyield.cli.demo_command import published_log
+from zkyield.cli.main import cli
+from zkyield.formats.attestation import write_attestation
+from zkyield.report import clause_texts
+
+PORTFOLIO, MARKET, POLICY = example("demo")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/run installs it)")
+WIDTH, HEIGHT = 1000, 1400
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    res = CliRunner().invoke(cli, [str(a) for a in args])
+    return res.exit_code, res.output
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory) -> Path:
+    """The demo statement's build folder and a real proof of the demo book, plus a tampered copy."""
+    d = tmp_path_factory.mktemp("report")
+    pol = load_policy(POLICY)
+    statement = api.compile_statement(pol)
+    keys = api.setup(statement)
+    api.save_statement(statement, d / "build")
+    api.save_keys(keys, d / "build")
+    att = api.prove(load_portfolio(PORTFOLIO), load_market(MARKET), pol, keys)
+    write_attestation(att, keys.verification_key, d / "proof")
+    shutil.copytree(d / "proof", d / "bad")
+    proof = json.loads((d / "bad" / "proof.json").read_text())
+    proof["pi_a"], proof["pi_c"] = proof["pi_c"], proof["pi_a"]  # valid points, wrong proof
+    (d / "bad" / "proof.json").write_text(json.dumps(proof))
+    return d
+
+
+@pytest.fixture(scope="module")
+def hist(tmp_path_factory):
+    d = tmp_path_factory.mktemp("hist")
+    h = make_history(NAVS)
+    market = market_for(h, 450, slack=86_400)
+    statement = api.compile_statement(H_POLICY)
+    keys = api.setup(statement)
+    api.save_statement(statement, d / "build")
+    api.save_keys(keys, d / "build")
+    write_attestation(api.prove_history(h, market, H_POLICY, keys), keys.verification_key, d / "proof")
+    write_public_files(d, market)
+    (d / "policy.json").write_text(json.dumps(api.policy_document(H_POLICY)))  # with its max_commit_delay_s
+    published_log(h).save(d / "snapshots.log.json")
+    return d, h, market, keys
+
+
+def _report(real: Path, proof: str, out: Path) -> tuple[int, str]:
+    return run("report", real / proof, "--key", real / "build", "--policy", POLICY, "--market", MARKET, "-o", out)
+
+
+def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
+    """Width, height and the RGB(A) rows of an 8-bit truecolour PNG (what Chromium writes), unfiltered."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, head = 8, b"", None
+    while pos < len(data):
+        (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            head = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = head
+    assert depth == 8 and colour in (2, 6) and interlace == 0, head
+    bpp = 3 if colour == 2 else 4
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for r in range(height):
+        kind, line = raw[r * (stride + 1)], bytearray(raw[r * (stride + 1) + 1:(r + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, height, [bytes(row[i:i + 3]) for row in rows for i in range(0, stride, bpp)]
+
+
+def _chromium(page: Path, tmp: Path, *flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp / 'prof'}",
+                           *flags, page.resolve().as_uri()], capture_output=True, text=True, timeout=120, check=True)
+
+
+def _banner_colour(page: Path, tmp: Path) -> tuple[int, int, int]:
+    """The most common colour inside the region where the verdict banner is drawn (below the title)."""
+    shot = tmp / (page.stem + ".png")
+    _chromium(page, tmp, f"--screenshot={shot}", f"--window-size={WIDTH},{HEIGHT}", "--hide-scrollbars")
+    width, height, pixels = _png_pixels(shot)
+    assert (width, height) == (WIDTH, HEIGHT)
+    counts: dict[bytes, int] = {}
+    for yy in range(75, 150):  # the banner: 56px word + padding, starting ~70px down
+        for xx in range(150, 800):
+            px = pixels[yy * width + xx]
+            counts[px] = counts.get(px, 0) + 1
+    best = max(counts, key=counts.__getitem__)
+    return best[0], best[1], best[2]
+
+
+def _dom(page: Path, tmp: Path) -> str:
+    return _chromium(page, tmp, "--dump-dom").stdout
+
+
+def _visible_text(dom: str) -> str:
+    body = dom[dom.index("<body"):]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def _private_values_of_portfolio() -> set[str]:
+    doc = json.loads(PORTFOLIO.read_text())
+    values: set[str] = set()
+
+    def walk(v: object) -> None:
+        if isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 1000:
+            values.add(str(v))
+        elif isinstance(v, str) and re.fullmatch(r"[0-9][0-9.]{3,}", v):
+            values.add(v)
+    walk(doc)
+    return values
+
+
+@needs_chromium
+def test_passing_and_failing_reports_render_green_and_red_in_chromium(real, tmp_path):
+    code, out = _report(real, "proof", tmp_path / "pass.html")
+    assert code == 0 and out.startswith("PASS: report written to"), out
+    code, out = _report(real, "bad", tmp_path / "fail.html")
+    assert code == 1 and out.startswith("FAIL ("), out
+
+    green, red = _banner_colour(tmp_path / "pass.html", tmp_path), _banner_colour(tmp_path / "fail.html", tmp_path)
+    assert green[1] > 100 and green[1] > green[0] + 60 and green[1] > green[2] + 40, green
+    assert red[0] > 150 and red[0] > red[1] + 100 and red[0] > red[2] + 100, red
+
+    clauses = clause_texts(api.policy_document(load_policy(POLICY)), "portfolio")
+    assert len(clauses) == 4 and "period return at least 5% (min_return_bps = 500)" in clauses
+    for name, verdict in (("pass", "PASS"), ("fail", "FAIL")):
+        text = _visible_text(_dom(tmp_path / f"{name}.html", tmp_path))
+        assert text.strip().startswith(f"zkyield verification report {verdict} "), text[:200]
+        for clause in clauses:
+            assert clause in text, (name, clause)
+        assert "not checked: attestor signatures are not supported yet" in text
+    fail_text = _visible_text(_dom(tmp_path / "fail.html", tmp_path))
+    assert "NOT established: verification failed" in fail_text
+    assert "Verification failed: the Groth16 pairing equation fails" in fail_text, fail_text[:300]
+
+
+def test_the_page_is_self_contained_and_holds_no_private_value(real, tmp_path):
+    code, _ = _report(real, "proof", tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text()
+    assert code == 0
+    assert not re.search(r"(src|href)\s*=|url\(|@import|<script|<link", page, re.I)
+    private = _private_values_of_portfolio()
+    assert private, "the scan must look for something"
+    for value in private:
+        assert value not in page, value
+    portfolio = load_portfolio(PORTFOLIO)
+    assert str(portfolio.salt) not in page
+
+
+def test_the_prover_s_policy_text_never_appears_as_proven(real, tmp_path):
+    """An attestation.json whose policy text was edited: the page shows the verifier's clauses only."""
+    shutil.copytree(real / "proof", tmp_path / "p")
+    doc = json.loads((tmp_path / "p" / "attestation.json").read_text())
+    doc["policy"]["min_return_bps"] = 987_654
+    (tmp_path / "p" / "attestation.json").write_text(json.dumps(doc))
+    code, _ = run("report", tmp_path / "p", "--key", real / "build", "--policy", POLICY, "--market", MARKET,
+                  "-o", tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text()
+    assert "987654" not in page and "987,654" not in page
+    assert "min_return_bps = 500)" in page or code != 0
+
+
+def test_without_the_policy_no_clause_is_shown(real, tmp_path):
+    code, _ = run("report", real / "proof", "--key", real / "build", "--market", MARKET, "-o", tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text()
+    assert code == 0 and "policy not checked" in page  # the policy is not a required check: say what is missing
+    assert "No clause is shown" in page and "min_return_bps" not in page
+
+
+def test_text_is_escaped(real, tmp_path):
+    folder = tmp_path / "<b>x&y"
+    shutil.copytree(real / "proof", folder)
+    code, _ = run("report", folder, "--key", real / "build", "--policy", POLICY, "--market", MARKET,
+                  "-o", tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text()
+    assert code == 0 and "<b>x&y" not in page and "&lt;b&gt;x&amp;y" in page
+
+
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(real, tmp_path):
+    code, out = run("report", real / "proof", "--policy", POLICY, "-o", tmp_path / "r.html")
+    assert code == 2 and out.startswith("error: --key: name the verification key you trust") and out.count("\n") == 1
+    code, out = run("report", real / "proof", "--key", real / "build", "-o", tmp_path / "no" / "r.html")
+    assert code == 2, out
+    assert out == f"error: -o: folder {tmp_path / 'no'} does not exist; create it or choose another path\n"
+    code, out = run("report", real / "proof", "--key", real / "build", "-o", tmp_path)
+    assert code == 2 and out.startswith("error: -o: ") and "is a folder" in out
+    assert not (tmp_path / "r.html").exists()
+
+
+@needs_chromium
+def test_history_report_charts_the_window_and_hides_the_history(hist, tmp_path):
+    d, h, _, _ = hist
+    out = tmp_path / "h.html"
+    code, text = run("report", d / "proof", "--key", d / "build", "--policy", d / "policy.json",
+                     "--market", d / "market.json", "--log", d / "snapshots.log.json", "-o", out)
+    assert code == 0, text
+    page = out.read_text()
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    n = H_POLICY.periods + 1
+    assert svg.count("<circle") == 2 and svg.count("stroke-opacity") == n - 2  # endpoints exact, the rest bounded
+    assert "committed from 2024-01-01 00:10:00 UTC" in page  # the first snapshot's log time
+    dom = _visible_text(_dom(out, tmp_path))
+    assert dom.strip().startswith("zkyield verification report PASS ")
+    for clause in clause_texts(api.policy_document(H_POLICY), "history"):
+        assert clause in dom, clause
+    w = window(h, H_POLICY.periods)
+    private = {str(w.prev_head)}
+    for s in h.snapshots:
+        private |= {str(s.nav), f"{s.nav:,}", str(s.salt), str(s.positions_commitment),
+                    str(snapshot_commitment(h.owner, s))}
+    for value in private:
+        assert value not in page, value
+
+
+def _marks_x(page: str) -> list[float]:
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    return [float(v) for v in re.findall(r"<(?:circle cx|line x1)='([0-9.]+)'[^>]*><title>", svg)]
+
+
+def test_a_record_written_afterwards_stands_as_a_wall_not_a_diagonal(hist, tmp_path):
+    """Same NAVs, all four snapshots committed at once after the window, under a lax 40-day delay policy."""
+    d, _, market, keys = hist
+    late = policy(3, max_commit_delay_s=40 * 86_400, max_drawdown_bps=900)
+    h = make_history(NAVS, committed=[START + 3 * WEEK + 3_600] * 4)
+    write_attestation(api.prove_history(h, market, late, keys), keys.verification_key, tmp_path / "proof")
+    (tmp_path / "late.policy.json").write_text(json.dumps(api.policy_document(late)))
+    published_log(h).save(tmp_path / "late.log.json")
+    code, text = run("report", tmp_path / "proof", "--key", d / "build", "--policy", tmp_path / "late.policy.json",
+                     "--market", d / "market.json", "--log", tmp_path / "late.log.json", "-o", tmp_path / "late.html")
+    assert code == 0, text
+    wall = _marks_x((tmp_path / "late.html").read_text())
+    code, text = run("report", d / "proof", "--key", d / "build", "--policy", d / "policy.json",
+                     "--market", d / "market.json", "--log", d / "snapshots.log.json", "-o", tmp_path / "kept.html")
+    kept = _marks_x((tmp_path / "kept.html").read_text())
+    assert len(wall) == len(kept) == 4
+    assert len(set(wall)) == 1  # one commit time: a vertical wall
+    assert kept == sorted(kept)
+    assert min(b - a for a, b in zip(kept, kept[1:], strict=False)) > 100  # spread along the diagonal
