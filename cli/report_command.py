@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,7 +16,24 @@ from zkyield import __version__, report
 from zkyield.cli.verify_command import load_inputs, verify_inputs
 from zkyield.errors import InputError
 
+if TYPE_CHECKING:
+    from zkyield.registry_records import RegistryReader
+
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _registry_commit_times(reader: RegistryReader, owner: int) -> list[tuple[int, int]]:
+    """``(head, committed_at)`` of every snapshot the owner committed, from the registry's own events, in order."""
+    from web3 import Web3
+
+    from zkyield.verifier.chain import registry_contract
+
+    event = registry_contract(reader.w3, reader.address).events.SnapshotCommitted
+    logs = event.get_logs(from_block=0, argument_filters={"owner": Web3.to_checksum_address(f"0x{owner:040x}")})
+    rows = sorted((int(e.args["index"]), int(e.args["head"]), int(e.args["committedAt"])) for e in logs)
+    if [i for i, _, _ in rows] != list(range(1, len(rows) + 1)):  # the registry's index is 1-based
+        return []  # a gap in what the node returned: draw nothing rather than a wrong window
+    return [(head, t) for _, head, t in rows]
 
 
 def _out_path(path: Path) -> Path:
@@ -55,6 +73,8 @@ def report_cmd(ctx: click.Context, proof_dir: Path, key_path: Path | None, key_s
     links = None
     if inputs.log is not None:
         links = report.window_links([(e.head, e.committed_at) for e in inputs.log.entries], result)
+    elif inputs.registry is not None and result.statement == "history" and result:
+        links = report.window_links(_registry_commit_times(inputs.registry, result.public_signals[1]), result)
     page = report.render(result, key_file=str(inputs.key_file), proof_dir=str(proof_dir),
                          generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
                          links=links, record=inputs.heads.description if inputs.heads else None,

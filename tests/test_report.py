@@ -13,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from zkyield.circuits.models import example, load_market, load_policy, load_port
 from zkyield.cli.demo_command import published_log
 from zkyield.cli.main import cli
 from zkyield.formats.attestation import write_attestation
-from zkyield.report import clause_texts
+from zkyield.report import _iso, clause_texts
 
 PORTFOLIO, MARKET, POLICY = example("demo")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -288,3 +289,53 @@ def test_a_record_written_afterwards_stands_as_a_wall_not_a_diagonal(hist, tmp_p
     assert len(set(wall)) == 1  # one commit time: a vertical wall
     assert kept == sorted(kept)
     assert min(b - a for a, b in zip(kept, kept[1:], strict=False)) > 100  # spread along the diagonal
+
+
+@pytest.mark.chain
+@pytest.mark.snarkjs
+def test_history_report_from_the_registry_charts_its_block_times(hist, tmp_path):
+    """Snapshots committed on anvil a week apart (block times); the chart's commit times are the registry's."""
+    from _chain_util import Anvil
+    from _poseidon_util import run_node
+    from test_history_registry import POSEIDON_JS
+
+    from zkyield.circuits.history_models import load_history
+    from zkyield.verifier import chain
+    from zkyield.verifier.solc import CompiledContract
+
+    d, _, _, keys = hist
+    key = "0x" + "6e" * 32
+    (tmp_path / "key").write_text(key)
+    sender = chain.sender_from_key(key)
+    history = tmp_path / "history.json"
+    assert run("snapshot", "init", history, "--owner", sender.address, "--nav-decimals", "6")[0] == 0
+    poseidon = json.loads(run_node(POSEIDON_JS))
+    with Anvil([key]) as node:
+        w3 = chain.connect(node.url)
+        hasher = chain.deploy(w3, CompiledContract("Poseidon4", poseidon["abi"], poseidon["bytecode"], ""), sender)
+        registry = chain.deploy_registry(w3, sender)
+        chain.transact(w3, chain.registry_contract(w3, registry).functions.setSnapshotHasher(hasher), sender)
+        on_chain = ["--rpc-url", node.url, "--registry", registry]
+        for i, nav in enumerate(NAVS):
+            if i:
+                w3.provider.make_request("evm_increaseTime", [WEEK])
+                w3.provider.make_request("evm_mine", [])
+            when = datetime.fromtimestamp(w3.eth.get_block("latest")["timestamp"] - 3_600, timezone.utc)
+            code, out = run("snapshot", "commit", history, "--nav", str(nav / 10**6), "--time",
+                            when.strftime("%Y-%m-%dT%H:%M:%SZ"), *on_chain, "--key-file", tmp_path / "key")
+            assert code == 0, out
+        h = load_history(history)
+        market = market_for(h, 450, slack=86_400)
+        write_attestation(api.prove_history(h, market, H_POLICY, keys), keys.verification_key, tmp_path / "proof")
+        policy_file, market_file = write_public_files(tmp_path, market)
+        policy_file.write_text(json.dumps(api.policy_document(H_POLICY)))
+        code, out = run("report", tmp_path / "proof", "--key", d / "build", "--policy", policy_file,
+                        "--market", market_file, *on_chain, "-o", tmp_path / "r.html")
+    assert code == 0, out
+    page = (tmp_path / "r.html").read_text()
+    marks = _marks_x(page)
+    assert len(marks) == 4 and marks == sorted(marks) and len(set(marks)) == 4
+    assert f"committed from {_iso(h.snapshots[0].committed_at)} to {_iso(h.snapshots[-1].committed_at)}" in page
+    assert "On-chain record" in page and "has no attestation for these public signals" in page  # never submitted
+    for s in h.snapshots:  # the CLI left the positions commitment 0 here: only the salt is a secret worth a scan
+        assert str(s.salt) not in page and str(s.nav) not in page
