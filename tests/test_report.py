@@ -120,8 +120,9 @@ def _chromium(page: Path, tmp: Path, *flags: str) -> subprocess.CompletedProcess
                            *flags, page.resolve().as_uri()], capture_output=True, text=True, timeout=120, check=True)
 
 
-def _banner_colour(page: Path, tmp: Path) -> tuple[int, int, int]:
-    """The most common colour inside the region where the verdict banner is drawn (below the title)."""
+def _banner_colour(page: Path, tmp: Path) -> tuple[tuple[int, int, int], int]:
+    """The most common colour inside the region where the verdict banner is drawn (below the title), and the
+    number of text lines drawn in the section of proven clauses."""
     shot = tmp / (page.stem + ".png")
     _chromium(page, tmp, f"--screenshot={shot}", f"--window-size={WIDTH},{HEIGHT}", "--hide-scrollbars")
     width, height, pixels = _png_pixels(shot)
@@ -132,7 +133,25 @@ def _banner_colour(page: Path, tmp: Path) -> tuple[int, int, int]:
             px = pixels[yy * width + xx]
             counts[px] = counts.get(px, 0) + 1
     best = max(counts, key=counts.__getitem__)
-    return best[0], best[1], best[2]
+    return (best[0], best[1], best[2]), _lines_between_first_rules(pixels, width, height)
+
+
+RULE = bytes((0xD0, 0xD7, 0xDE))  # the grey line under each section heading (h2's border-bottom)
+
+
+def _lines_between_first_rules(pixels: list[bytes], width: int, height: int) -> int:
+    """Lines of dark (text) pixels drawn between the rule under "What was proven" and the rule under the next
+    heading: the lead sentence, one line per clause, and the next heading itself."""
+    def row(yy: int) -> list[bytes]:
+        return pixels[yy * width + 40:(yy + 1) * width - 40]
+
+    rules = [yy for yy in range(height) if row(yy).count(RULE) > 0.8 * (width - 80)]
+    assert len(rules) >= 2, "no section headings drawn"
+    lines, inside = 0, False
+    for yy in range(rules[0] + 1, rules[1]):
+        dark = any(sum(px) < 300 for px in row(yy))
+        lines, inside = lines + (dark and not inside), dark
+    return lines
 
 
 def _dom(page: Path, tmp: Path) -> str:
@@ -170,7 +189,9 @@ def test_passing_and_failing_reports_render_green_and_red_in_chromium(real, tmp_
     code, out = _report(real, "bad", tmp_path / "fail.html")
     assert code == 1 and out.startswith("FAIL ("), out
 
-    green, red = _banner_colour(tmp_path / "pass.html", tmp_path), _banner_colour(tmp_path / "fail.html", tmp_path)
+    (green, pass_lines), (red, fail_lines) = (_banner_colour(tmp_path / f"{n}.html", tmp_path)
+                                              for n in ("pass", "fail"))
+    assert pass_lines >= 6 and fail_lines >= 6, (pass_lines, fail_lines)  # lead, four clauses, next heading
     assert green[1] > 100 and green[1] > green[0] + 60 and green[1] > green[2] + 40, green
     assert red[0] > 150 and red[0] > red[1] + 100 and red[0] > red[2] + 100, red
 

@@ -112,10 +112,13 @@ def _proven_section(result: VerificationResult) -> str:
         return f"<section><h2>What was proven</h2>{body}</section>"
     heading = "What was proven" if result else "What the proof would show (NOT established: verification failed)"
     items = "".join(f"<li class='clause'>{_e(t)}</li>" for t in clause_texts(result.policy, result.statement))
-    lead = ("The owner's portfolio, as committed, satisfies every clause of the policy you supplied:"
-            if result.statement == "portfolio" else
-            "The owner's published track record over the window satisfies every clause of the policy you supplied:")
-    return f"<section><h2>{_e(heading)}</h2><p>{_e(lead)}</p><ul class='clauses'>{items}</ul></section>"
+    subject = ("the owner's portfolio, as committed," if result.statement == "portfolio" else
+               "the owner's published track record over the window")
+    lead = (f"{subject.capitalize()} satisfies every clause of the policy you supplied:" if result else
+            f"The proof claims that {subject} satisfies these clauses of your policy; the checks below show "
+            "that this is not established:")
+    cls = "clauses" if result else "clauses unproven"
+    return f"<section><h2>{_e(heading)}</h2><p>{_e(lead)}</p><ul class='{cls}'>{items}</ul></section>"
 
 
 def _facts(result: VerificationResult, key_file: str, proof_dir: str) -> str:
@@ -159,9 +162,9 @@ def _checks(result: VerificationResult) -> str:
     rows = "".join(
         f"<tr><td>{_e(_CHECK_TITLES.get(c.name, c.name))}</td>"
         f"<td><span class='badge {_e(c.outcome.value)}'>{_e(_STATUS[c.outcome])}</span></td>"
-        f"<td>{'required' if c.required else 'optional'}</td><td>{_e(c.reason)}</td></tr>"
+        f"<td>{'the verdict' if c.required else 'information'}</td><td>{_e(c.reason)}</td></tr>"
         for c in result.checks)
-    return ("<section><h2>Checks</h2><table class='checks'><tr><th>Check</th><th>Outcome</th><th>Verdict</th>"
+    return ("<section><h2>Checks</h2><table class='checks'><tr><th>Check</th><th>Outcome</th><th>Counts for</th>"
             f"<th>Reason</th></tr>{rows}</table></section>")
 
 
@@ -250,7 +253,7 @@ table.facts th{width:230px;color:#57606a;font-weight:600}
 .badge.pass{background:#dafbe1;color:#116329}.badge.fail{background:#ffebe9;color:#a40e26}
 .badge.not-checked{background:#eaeef2;color:#57606a}
 p.pass b{color:#116329}p.fail b{color:#a40e26}
-ul.clauses li{margin:4px 0}.muted{color:#57606a}
+ul.clauses li{margin:4px 0}ul.unproven{color:#57606a}.muted{color:#57606a}
 svg .tick{font-size:11px;fill:#57606a}svg .axis{font-size:13px;fill:#1f2328}
 figure{margin:0}figcaption{font-size:13px;color:#57606a;margin-top:6px}
 footer{margin-top:32px;font-size:12px;color:#57606a}
