@@ -81,7 +81,7 @@ def _register() -> None:
     from zkyield.cli.verify_command import verify_cmd
 
     for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, verify_cmd,
-                    report_cmd, inspect_cmd, demo_cmd, prove_batch_cmd, snapshot, ceremony, groth16, attestor, ingest):
+                    inspect_cmd, report_cmd, demo_cmd, prove_batch_cmd, snapshot, ceremony, groth16, attestor, ingest):
         cli.add_command(command)
     try:  # on-chain commands need the `chain` extra (web3)
         from zkyield.cli.chain_commands import COMMANDS
