@@ -53,7 +53,7 @@ class RegistryReader:
         fn = registry_contract(self.w3, self.address).functions.snapshotHeadInfo(head)
         try:
             who, committed_at, _index = fn.call()
-        except (ContractLogicError, _TesterReverted) as exc:
+        except (Web3Exception, _TesterReverted) as exc:  # a revert (ContractLogicError), or the node's own error
             reason = decode_revert(getattr(exc, "data", None), fn.contract_abi)
             if reason.startswith("UnknownHead("):
                 return None
