@@ -58,19 +58,12 @@ def foreign_owner_witness(history: History, market: HistoryMarket, keys, owner: 
     keys.statement.circuit.r1cs.check(witness)
 
 
-def _attestation(keys, public, proof):
-    from zkyield import api
-    from zkyield.attestation import Attestation
-
-    return Attestation(proof, tuple(public), keys.statement.describe(), api.policy_document(H_POLICY),
-                       keys.verification_key.digest(), "2024-01-01T00:00:00Z")
-
-
 def rechained_attestation(history: History, market: HistoryMarket, keys, chain_owner: int):
     """A real proof of ``history``'s window (its owner's leaves) over the chain ``chain_owner`` built by
     re-publishing those leaves under its own address: the public owner is the leaves' owner, the head
     is one only ``chain_owner`` committed (a copied log, or copied ``commitSnapshot`` calls)."""
-    from zkyield import groth16
+    from zkyield import api, groth16
+    from zkyield.attestation import Attestation
     from zkyield.circuits.history_chain import heads, links
     from zkyield.circuits.history_circuit import history_statement
 
@@ -80,7 +73,8 @@ def rechained_attestation(history: History, market: HistoryMarket, keys, chain_o
     head = hs[first + st.window.periods + 1]
     witness = st.circuit.witness({**st.inputs, "prev_head": hs[first], "chain_head": head})
     proof = groth16.prove(keys.proving_key, keys.statement.circuit.r1cs, witness)
-    return _attestation(keys, (head, *st.public[1:]), proof)
+    return Attestation(proof, (head, *st.public[1:]), keys.statement.describe(), api.policy_document(H_POLICY),
+                       keys.verification_key.digest(), "2024-01-01T00:00:00Z")
 
 
 def trivial_keys():

@@ -210,6 +210,41 @@ def test_a_record_made_through_the_portfolio_entry_point_is_not_a_history_record
                              "signals")
 
 
+def test_a_portfolio_proofs_record_is_required_and_read_from_the_registry(net, tmp_path):
+    """The demo book (owned by Alice's account here): with --registry the record is required, so the proof is
+    INVALID until submitAttestation recorded it, then valid with the record of the portfolio family."""
+    from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
+    from zkyield.circuits.publics import market_hash as portfolio_market_hash
+    from zkyield.circuits.publics import policy_hash as portfolio_policy_hash
+
+    w3, alice, registry = net["w3"], net["alice"], net["registry"]
+    portfolio_path, market_path, policy_path = example("demo")
+    pol, market = load_policy(policy_path), load_market(market_path)
+    statement = api.compile_statement(pol)
+    keys = api.setup(statement)
+    api.save_statement(statement, tmp_path / "build")
+    api.save_keys(keys, tmp_path / "build")
+    book = replace(load_portfolio(portfolio_path), owner=int(alice.address, 16))
+    att = api.prove(book, market, pol, keys)
+    write_attestation(att, keys.verification_key, tmp_path / "proof")
+    args = ["verify", tmp_path / "proof", "--key", tmp_path / "build", "--policy", policy_path, "--market", market_path,
+            "--rpc-url", net["node"].url, "--registry", registry.address]
+    code, out = run(*args)
+    assert code == 1 and out.startswith(f"INVALID: the registry {registry.address} has no portfolio attestation for "
+                                        "these public signals"), out
+    verifier = chain.deploy_verifier(w3, keys.verification_key, alice)
+    chain.register_policy(w3, registry.address, portfolio_policy_hash(pol), verifier, "portfolio", alice)
+    chain.register_market(w3, registry.address, portfolio_market_hash(market, statement.capacity),
+                          att.public_signals[4], att.public_signals[5], alice)
+    att_id = chain.submit(w3, registry.address, att.proof, list(att.public_signals), alice)
+    assert chain.attestation(w3, registry.address, att_id).family == "portfolio"
+    code, out = run(*args, "--json")
+    assert code == 0, out
+    record = {c["check"]: c for c in json.loads(out)["checks"]}["onchain_record"]
+    assert record["status"] == "pass" and record["required"]
+    assert record["reason"] == f"the registry {registry.address} accepted a portfolio proof for these public signals"
+
+
 def test_the_registry_address_must_hold_a_layout_2_registry(net):
     code, out = _cli(net, net["d"] / "proof", "--registry", net["mallory"].address)  # the last --registry wins
     assert code == 2 and out.startswith(f"error: --registry: no contract at {net['mallory'].address} on this "
