@@ -168,7 +168,7 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
         market_check,
         *([_head_check(heads, public)] if family == HISTORY else []),
         vr.not_checked(vr.ATTESTORS, "attestor signatures are not supported yet"),
-        _record_check(registry, public, required=family == PORTFOLIO),
+        _record_check(registry, public, family),
     ]
     return VerificationResult(tuple(checks), verification_key.digest(), family, source, tuple(public),
                               policy_doc, market_doc)
@@ -277,13 +277,15 @@ def _head_check(heads: HeadSource | None, public: tuple[int, ...]) -> vr.Check:
                                     f"{heads.description}")
 
 
-def _record_check(registry: RecordSource | None, public: tuple[int, ...], required: bool) -> vr.Check:
+def _record_check(registry: RecordSource | None, public: tuple[int, ...], family: str) -> vr.Check:
+    required = family == PORTFOLIO
     if registry is None:
         return vr.not_checked(vr.ONCHAIN, "no registry supplied: on-chain record not checked")
-    if registry.recorded(public):
-        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a proof for these public signals",
-                         required)
-    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no attestation for these public signals", required)
+    if registry.recorded(public, family):
+        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a {family} proof for these public "
+                                     "signals", required)
+    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no {family} attestation for these public signals",
+                     required)
 
 
 def _policy_hash(policy: AnyPolicy) -> int:
