@@ -156,6 +156,7 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
     proof needs ``heads`` (the owner's published log or the registry) to tie its chain head to its owner.
     The result is truthy only when every required check passed.
     """
+    verification_key.check_sound()  # a forgeable key is refused before anything is read from the proof
     require_layout(attestation.statement, "attestation.json: statement")  # layout 1: say rebuild, not "False"
     family, capacity, source = _family(attestation, policy, statement)
     public = attestation.public_signals
