@@ -15,7 +15,8 @@ from zkyield.errors import InputError
 
 @dataclass(frozen=True)
 class BoundPosition:
-    """One position as integers: amounts in the token's base units, asset as the market index."""
+    """One position as integers: amounts in the token's base units, asset as the market index (the
+    evaluator's view; the commitment holds ``Bound.asset_ids[asset]``)."""
 
     asset: int
     kind: int
@@ -39,6 +40,7 @@ class Bound:
     deposits: tuple[int, ...]  # base units per market asset, summed over the deposit list
     withdrawals: tuple[int, ...]
     scales: tuple[int, ...]  # 10^(18 - decimals) per market asset
+    asset_ids: tuple[int, ...]  # encoding.asset_id per market asset: what the commitment holds
     prices_start: tuple[int, ...]
     prices_end: tuple[int, ...]
 
@@ -70,6 +72,7 @@ def bind(portfolio: Portfolio, market: Market, capacity: enc.Capacity | None = N
         deposits=_flow_totals(portfolio.deposits, f"{pname}: deposits", market),
         withdrawals=_flow_totals(portfolio.withdrawals, f"{pname}: withdrawals", market),
         scales=tuple(enc.unit_scale(a.decimals) for a in market.assets),
+        asset_ids=tuple(enc.asset_id(a.symbol, a.decimals) for a in market.assets),
         prices_start=tuple(a.price_start for a in market.assets),
         prices_end=tuple(a.price_end for a in market.assets),
     )

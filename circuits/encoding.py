@@ -36,6 +36,7 @@ SHOCK_MIN_BPS = -BPS  # a price cannot fall below zero
 SHOCK_MAX_BPS = BPS_MAX - BPS  # shock factor 10000 + shock stays <= BPS_MAX
 
 TIME_BITS = 40  # Unix seconds below 2^40 (year 36812)
+ADDRESS_BITS = 160  # an owner is an Ethereum address
 DURATION_BITS = 32  # a period is shorter than 2^32 s (136 years)
 YEAR_SECONDS = 365 * 24 * 3600  # APR annualises linearly over a 365-day year
 
@@ -132,6 +133,20 @@ def protocol_id(name: str) -> int:
 def symbol_id(symbol: str) -> int:
     """An asset symbol (1..31 ASCII characters, checked on load) packed like a protocol name."""
     return int.from_bytes(symbol.encode("ascii"), "big")
+
+
+DECIMALS_BITS = 5  # decimals 0..18 < 2^5
+
+
+def asset_id(symbol: str, decimals: int) -> int:
+    """What a position or flow *is*: ``symbol_id * 2^5 + decimals`` (injective, < 2^253 < r).
+
+    The commitment holds this, never an index into a market, so a commitment opens against one asset
+    whatever order a market lists its assets in (docs/statements.md, "Public inputs").
+    """
+    if not 0 <= decimals <= AMOUNT_DECIMALS:
+        raise ValueError(f"decimals {decimals} outside 0..{AMOUNT_DECIMALS}")
+    return symbol_id(symbol) << DECIMALS_BITS | decimals
 
 
 def address_int(text: object, name: str) -> int:

@@ -22,7 +22,7 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "min_return_bps": ("period return", "min", "%"),
     "min_apr_bps": ("APR", "min", "%"),
     "min_real_yield_bps": ("real yield (fee share of income)", "min", "%"),
-    "max_position_bps": ("largest position share of gross value", "max", "%"),
+    "max_position_bps": ("largest single-asset share of gross value", "max", "%"),
     "max_leverage_bps": ("leverage (debt over collateral)", "max", "%"),
     "min_health_factor_bps": ("health factor", "min", "x"),
     "max_impermanent_loss_bps": ("impermanent loss", "max", "%"),
@@ -152,11 +152,16 @@ def _min_real_yield(s: _Sums, t: int, period: int, market: Market) -> Check:
 
 
 def _max_position(s: _Sums, t: int, period: int, market: Market) -> Check:
-    ineqs = tuple(linear(f"position/{i}", [(t, s.a_end), (-BPS, s.v_end[i])], enc.RATIO_BITS) for i in s.assets)
-    shares = [(_ceil_div(BPS * s.v_end[i], s.a_end) if s.a_end else 0, i) for i in s.assets]
+    # per asset, not per position: a mandate limits exposure to WETH however many slots hold it
+    held = [0] * len(market.assets)
+    for i in s.assets:
+        held[s.b.positions[i].asset] += s.v_end[i]
+    ineqs = tuple(linear(f"asset/{market.assets[a].symbol}", [(t, s.a_end), (-BPS, v)], enc.RATIO_BITS)
+                  for a, v in enumerate(held))
+    shares = [(_ceil_div(BPS * v, s.a_end) if s.a_end else 0, a) for a, v in enumerate(held) if v]
     worst, at = max(shares, default=(0, None))
     return Check("max_position_bps", t, all(q.holds for q in ineqs), worst, ineqs,
-                 where="" if at is None else f"at positions[{at}]")
+                 where="" if at is None else f"in {market.assets[at].symbol}")
 
 
 def _collateral(s: _Sums) -> list[int]:

@@ -15,8 +15,17 @@ from functools import cache
 
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import CHECKS
-from zkyield.circuits.publics import ASSET_FIELDS, POSITION_FIELDS, PUBLIC_SIGNALS, clause_mask
+from zkyield.circuits.publics import (
+    ASSET_FIELDS,
+    FLOW_FIELDS,
+    MARKET_HEADER,
+    POSITION_FIELDS,
+    PUBLIC_SIGNALS,
+    clause_mask,
+    domain_tag,
+)
 from zkyield.dsl import Circuit, CompiledCircuit, Value
+from zkyield.field import R
 from zkyield.gadgets.bits import range_check
 from zkyield.gadgets.commit import commit_gadget, poseidon_many_gadget
 from zkyield.gadgets.compare import assert_less_eq, less_eq, less_than
@@ -67,8 +76,14 @@ class _Builder:
         self.withdrawals = c.private_input("withdrawals", self.m)
         self.assets = _rows(c.private_input("market_assets", self.m * len(ASSET_FIELDS)), len(ASSET_FIELDS))
         self.price_decimals = c.private_input("market_price_decimals")
+        self.has_deadline = c.private_input("market_has_deadline")
         self.deadline = c.private_input("market_deadline")
-        self.factors = _rows(c.private_input("market_factors", self.s * self.m), self.m)
+        scenarios = _rows(c.private_input("market_scenarios", self.s * (1 + self.m)), 1 + self.m)
+        self.scenario_listed = [row[0] for row in scenarios]
+        self.factors = [row[1:] for row in scenarios]
+        # what each asset slot is (encoding.asset_id): linear in the hashed market row, so free
+        self.asset_ids = [sym * (1 << enc.DECIMALS_BITS) + dec
+                          for sym, dec in zip(self.column("symbol"), self.column("decimals"), strict=True)]
         self.policy = c.private_input("policy", len(CHECKS))  # encoded thresholds, then the protocol root
 
     def column(self, field: str) -> list[Value]:
@@ -89,28 +104,40 @@ class _Builder:
     # -- structure: hashes, commitment, well-formed slots ------------------------------------------
 
     def bind_public_data(self) -> None:
-        c, pub = self.c, self.pub
+        """The three hashes of ``publics`` (layout ``LAYOUT_VERSION``), each headed by its domain tag."""
+        c, pub, cap = self.c, self.pub, self.shape.capacity
+        with c.scope("owner"):  # an address, as the loader and the registry read it; never a wider number
+            range_check(c, pub["owner"], enc.ADDRESS_BITS)
         with c.scope("policy_hash"):
-            c.assert_equal(poseidon_many_gadget(c, [clause_mask(self.shape.clauses), *self.policy]),
-                           pub["policy_hash"])
+            values = [domain_tag("policy"), clause_mask(self.shape.clauses), *self.policy]
+            c.assert_equal(poseidon_many_gadget(c, values), pub["policy_hash"])
         with c.scope("market_hash"):
-            flat = [x for row in self.assets for x in row] + [x for row in self.factors for x in row]
-            header = [pub["period_start"], pub["period_end"], self.price_decimals, self.deadline]
-            c.assert_equal(poseidon_many_gadget(c, header + flat), pub["market_hash"])
+            header = [pub["period_start"], pub["period_end"], self.price_decimals, self.has_deadline, self.deadline]
+            assert len(header) == len(MARKET_HEADER)
+            flat = [x for row in self.assets for x in row]
+            flat += [x for listed, row in zip(self.scenario_listed, self.factors, strict=True) for x in (listed, *row)]
+            c.assert_equal(poseidon_many_gadget(c, [domain_tag("market", cap), *header, *flat]), pub["market_hash"])
         with c.scope("commitment"):
             slots = []
             for j in range(self.n):
-                asset = c.sum(a * s for a, s in enumerate(self.sel[j]))
+                with c.scope(f"asset_id[{j}]"):
+                    asset = self.select(j, self.asset_ids)  # the selected row's id: what the slot holds
                 kind = c.sum(k * s for k, s in enumerate(self.kind[j]))
                 slots += [self.active[j], asset, kind, *(self.pos[f][j] for f in PRIVATE_AMOUNTS)]
-            assert len(slots) == self.n * len(POSITION_FIELDS)
-            head = [pub["owner"], pub["period_start"], pub["period_end"]]
-            c.assert_equal(commit_gadget(c, head + slots + self.deposits + self.withdrawals, self.salt),
-                           pub["commitment"])
+            flows = [x for row in zip(self.asset_ids, self.deposits, self.withdrawals, strict=True) for x in row]
+            assert len(slots) == self.n * len(POSITION_FIELDS) and len(flows) == self.m * len(FLOW_FIELDS)
+            head = [domain_tag("commitment", cap), pub["owner"], pub["period_start"], pub["period_end"]]
+            c.assert_equal(commit_gadget(c, head + slots + flows, self.salt), pub["commitment"])
 
     def well_formed(self) -> None:
-        """Active slots first; one-hot asset (a listed one) and kind; unused slots entirely zero."""
-        c, listed = self.c, self.column("listed")
+        """Every rule the loaders enforce on a book, whatever the policy states (docs/statements.md).
+
+        Active slots first and at least one; one-hot asset (a listed one) and kind; unused slots
+        entirely zero; an active slot's protocol id nonzero (0 is the empty whitelist leaf); a borrow
+        carries no fee income; a slot is ``lp`` exactly when its asset is a pool's LP token.
+        """
+        c, listed, is_pool = self.c, self.column("listed"), self.column("is_pool")
+        c.assert_equal(self.active[0], 1, "nonempty")
         for j in range(self.n):
             with c.scope(f"slot[{j}]"):
                 c.assert_bool(self.active[j], "active")
@@ -124,6 +151,11 @@ class _Builder:
                     c.assert_product(bit, 1 - is_listed, 0, "listed")
                 for f in PRIVATE_AMOUNTS:
                     c.assert_product(self.pos[f][j], 1 - self.active[j], 0, f"unused_{f}")
+                protocol = self.pos["protocol"][j]
+                inverse = c.hint(_inverse, protocol, name="protocol_inverse")
+                c.assert_product(protocol, inverse, self.active[j], "protocol_nonzero")
+                c.assert_product(self.kind[j][BORROW], self.pos["fee"][j], 0, "borrow_fee")
+                c.assert_equal(self.select(j, is_pool), self.kind[j][LP], "lp_iff_pool")
         for a in range(self.m):
             for flows in (self.deposits, self.withdrawals):
                 c.assert_product(flows[a], 1 - listed[a], 0, f"flow_listed[{a}]")
@@ -182,9 +214,13 @@ class _Builder:
         self.at_least("real_yield", BPS * fees, c.mul(t, fees + emissions), enc.RATIO_BITS)
 
     def max_position(self, t: Value) -> None:
-        limit = self.c.mul(t, self.a1)
-        for j in range(self.n):
-            self.at_least(f"position[{j}]", limit, BPS * self.asset1[j], enc.RATIO_BITS)
+        """Per asset slot: the end value of every non-borrow position in that asset, summed."""
+        c = self.c
+        limit = c.mul(t, self.a1)
+        for a in range(self.m):
+            with c.scope(f"asset[{a}]"):
+                held = c.sum(c.mul(self.sel[j][a], self.asset1[j]) for j in range(self.n))
+            self.at_least(f"asset[{a}]", limit, BPS * held, enc.RATIO_BITS)
 
     def max_leverage(self, t: Value) -> None:
         self.at_least("leverage", self.c.mul(t, self.c.sum(self.lent)), BPS * self.b1, enc.RATIO_BITS)
@@ -198,9 +234,6 @@ class _Builder:
         """Per pool asset (IL depends on public data only), enforced where some position holds it."""
         c = self.c
         keep = c.mul(BPS - m, BPS - m)
-        for j in range(self.n):
-            with c.scope(f"lp[{j}]"):
-                c.assert_equal(self.select(j, self.column("is_pool")), self.kind[j][LP], "lp_iff_pool")
         ends, starts = self.column("ratio_end"), self.column("ratio_start")
         for a in range(self.m):
             with c.scope(f"pool[{a}]"):
@@ -211,6 +244,7 @@ class _Builder:
 
     def max_stress_loss(self, t: Value) -> None:
         c, keep = self.c, BPS - t
+        c.assert_equal(self.scenario_listed[0], 1, "has_scenario")  # else every slot is unshocked: no test
         self.at_least("end_value_positive", self.a1, self.b1 + 1, enc.POSITIVE_BITS)
         for s in range(self.s):
             with c.scope(f"scenario[{s}]"):
@@ -222,6 +256,7 @@ class _Builder:
 
     def min_liquid(self, t: Value) -> None:
         c = self.c
+        c.assert_equal(self.has_deadline, 1, "has_deadline")  # else deadline 0 would read as a date
         with c.scope("unlocked"):
             liquid = c.sum(c.mul(less_eq(c, self.pos["unlock"][j], self.deadline, enc.TIME_BITS), self.asset1[j])
                            for j in range(self.n))
@@ -235,6 +270,10 @@ class _Builder:
             with c.scope(f"protocol[{j}]"):
                 computed = merkle_inclusion(c, self.pos["protocol"][j], siblings[j], path[j], depth)
                 c.assert_product(self.active[j], computed - root, 0, "root")
+
+
+def _inverse(x: int) -> int:
+    return pow(x, R - 2, R) if x else 0
 
 
 _CLAUSES = {"min_return_bps": _Builder.min_return, "min_apr_bps": _Builder.min_apr,

@@ -12,11 +12,11 @@ from zkyield.circuits.models import Market, Policy, Portfolio, protocol_tree
 from zkyield.circuits.publics import (
     PUBLIC_SIGNALS,
     asset_slots,
-    flow_slots,
+    flow_totals,
     policy_values,
     position_slots,
     public_signals,
-    scenario_factors,
+    scenario_slots,
 )
 from zkyield.circuits.statements import N_KINDS, PRIVATE_AMOUNTS
 from zkyield.errors import InputError
@@ -36,15 +36,18 @@ def statement_inputs(portfolio: Portfolio, market: Market, policy: Policy,
     inputs.update(
         salt=portfolio.salt,
         pos_active=[row[0] for row in slots],
-        pos_asset=[b for row in slots for b in _one_hot(row[1], capacity.assets, row[0])],
+        pos_asset=[b for i in range(capacity.positions)
+                   for b in _one_hot(bound.positions[i].asset if i < len(bound.positions) else 0, capacity.assets,
+                                     slots[i][0])],
         pos_kind=[b for row in slots for b in _one_hot(row[2], N_KINDS, row[0])],
-        deposits=flow_slots(bound.deposits, bound, capacity),
-        withdrawals=flow_slots(bound.withdrawals, bound, capacity),
+        deposits=flow_totals(bound.deposits, bound, capacity),
+        withdrawals=flow_totals(bound.withdrawals, bound, capacity),
         market_assets=[x for row in asset_slots(market, capacity) for x in row],
         market_price_decimals=market.price_decimals,
+        market_has_deadline=int(market.liquidity_deadline is not None),
         market_deadline=market.liquidity_deadline or 0,
-        market_factors=[x for row in scenario_factors(market, capacity) for x in row],
-        policy=policy_values(policy)[1:],
+        market_scenarios=[x for row in scenario_slots(market, capacity) for x in row],
+        policy=policy_values(policy)[2:],  # the domain tag and the mask are circuit constants
     )
     for i, field in enumerate(PRIVATE_AMOUNTS, start=3):
         inputs[f"pos_{field}"] = [row[i] for row in slots]

@@ -65,13 +65,13 @@ def _registry(rpc_url: str | None, address: str | None):
     try:
         from web3 import Web3
 
-        from zkyield.registry_records import RegistryReader
+        from zkyield.registry_records import open_registry
         from zkyield.verifier.chain import connect
     except ImportError:
         raise InputError("--registry: on-chain checks need the chain extra: pip install 'zkyield[chain]'") from None
     if not Web3.is_address(address):
         raise InputError(f"--registry: {address!r} is not an Ethereum address")
-    return RegistryReader(connect(rpc_url), Web3.to_checksum_address(address))
+    return open_registry(connect(rpc_url), address)
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,8 @@ def load_inputs(proof_dir: Path, key_path: Path | None, key_sha256: str | None, 
     family = api.statement_family(attestation, policy, statement)
     loader = load_history_market if family == HISTORY else load_market
     market = loader(market_path) if market_path else None
+    if log_path is not None and family != HISTORY:
+        raise InputError("--log: a snapshot log only checks history proofs; this is a portfolio proof (drop --log)")
     log = load_log(log_path) if log_path else None
     heads = LogHeads(log) if log is not None else reader
     if family == HISTORY and heads is None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._statements_util import USD, asset, documents, example_docs, load, position
+from tests._statements_util import USD, asset, documents, example_docs, load, portfolios, position
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import CHECKS, evaluate, il_inequality, impermanent_loss_bps_ceil, require_holds
 from zkyield.circuits.models import THRESHOLDS, protocol_tree
@@ -163,35 +163,6 @@ def test_widest_inputs_fit_every_declared_width() -> None:
 
 # --- a float reference: same formulas in numpy float64, within the documented 1 bps rounding -----------
 
-@st.composite
-def portfolios(draw: st.DrawFn) -> tuple:
-    n_assets = draw(st.integers(1, 4))
-    decimals = [draw(st.integers(0, 18)) for _ in range(n_assets)]
-    prices = [(draw(st.integers(1, 10**13)), draw(st.integers(1, 10**13))) for _ in range(n_assets)]
-    assets = [asset(f"T{i}", decimals[i], *prices[i], liquidation_threshold_bps=draw(st.integers(0, 10000)))
-              for i in range(n_assets)]
-
-    def amount(i: int) -> str:
-        return enc.format_base_units(draw(st.integers(0, 10**6 * 10 ** decimals[i])), decimals[i])
-
-    positions = []
-    for _ in range(draw(st.integers(1, 6))):
-        i = draw(st.integers(0, n_assets - 1))
-        kind = draw(st.sampled_from(["spot", "staking", "lending", "lending", "borrow"]))
-        extra = {"unlock_time": draw(st.sampled_from(["2023-06-01T00:00:00Z", "2024-06-01T00:00:00Z"]))}
-        if kind != "borrow":
-            extra["fee_income"] = amount(i)
-        positions.append(position(f"T{i}", kind, amount(i), amount(i), emission_income=amount(i), **extra))
-    deposits = [{"asset": f"T{i}", "amount": amount(i)} for i in range(n_assets) if draw(st.booleans())]
-    withdrawals = [{"asset": f"T{i}", "amount": amount(i)} for i in range(n_assets) if draw(st.booleans())]
-    shocks = {f"T{i}": draw(st.integers(-10000, 20000)) for i in range(n_assets)}
-    policy = {"min_return_bps": 0, "min_apr_bps": 0, "min_real_yield_bps": 0, "max_position_bps": 10000,
-              "max_leverage_bps": enc.BPS_MAX, "min_health_factor_bps": 0, "max_stress_loss_bps": 10000,
-              "min_liquid_bps": 0}
-    return documents(positions, assets, policy, deposits, withdrawals, liquidity_deadline="2024-01-01T00:00:00Z",
-                     stress_scenarios=[{"name": "s", "shocks_bps": shocks}])
-
-
 def _float_reference(docs: tuple) -> dict[str, tuple[float, float]]:
     """Each clause's value in bps and a float error bound, from the documents' decimal strings."""
     portfolio, market, _ = docs
@@ -221,7 +192,11 @@ def _float_reference(docs: tuple) -> dict[str, tuple[float, float]]:
     put("min_return_bps", final - start, start)
     put("min_apr_bps", (final - start) * 365 * 86400, start * 365 * 86400)
     put("min_real_yield_bps", fee, fee + em)
-    put("max_position_bps", float(v1[sign > 0].max(initial=0)), gross_end)
+    per_asset: dict[str, float] = {}
+    for i, p in enumerate(pos):
+        if sign[i] > 0:
+            per_asset[p["asset"]] = per_asset.get(p["asset"], 0.0) + float(v1[i])
+    put("max_position_bps", max(per_asset.values(), default=0.0), gross_end)
     put("max_leverage_bps", debt_end, float(v1[lending].sum()))
     put("min_health_factor_bps", float(sum(v1[i] * lt[p["asset"]] for i, p in enumerate(pos) if lending[i])),
         debt_end)

@@ -6,14 +6,13 @@ import copy
 
 import pytest
 
-from tests._statements_util import example_docs, load
+from tests._statements_util import example_docs, load, recommit
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import CHECKS, evaluate
-from zkyield.circuits.publics import PUBLIC_SIGNALS, policy_clauses, public_signals
+from zkyield.circuits.publics import ASSET_FIELDS, PUBLIC_SIGNALS, policy_clauses, public_signals
 from zkyield.circuits.statements import Shape, build
 from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import ConstraintError
-from zkyield.poseidon import commit
 
 DEMO_CAPACITY = enc.Capacity(positions=8, assets=8, scenarios=1)
 DAO_CAPACITY = enc.Capacity(positions=8, assets=8, scenarios=2)
@@ -58,25 +57,17 @@ def test_a_false_clause_has_no_satisfying_witness(key: str) -> None:
     assert info.value.label.startswith(key.removesuffix("_bps"))
 
 
-def _recommit(inputs: dict, capacity: enc.Capacity) -> dict:
-    """Recompute the public commitment over tampered slots, as a malicious prover would."""
-    n = capacity.positions
-    slots = []
-    for j in range(n):
-        asset = sum(a * b for a, b in enumerate(inputs["pos_asset"][j * capacity.assets:(j + 1) * capacity.assets]))
-        kind = sum(k * b for k, b in enumerate(inputs["pos_kind"][j * 5:(j + 1) * 5]))
-        slots += [inputs["pos_active"][j], asset, kind, *(inputs[f"pos_{f}"][j] for f in
-                                                          ("protocol", "start", "end", "fee", "emission", "unlock"))]
-    head = [inputs["owner"], inputs["period_start"], inputs["period_end"]]
-    inputs["commitment"] = commit(head + slots + inputs["deposits"] + inputs["withdrawals"], inputs["salt"])
-    return inputs
+def test_recommit_reproduces_the_honest_commitment() -> None:
+    for name, cap in (("demo", DEMO_CAPACITY), ("dao-treasury", DAO_CAPACITY)):
+        _, inputs = _circuit_and_inputs(example_docs(name), cap)
+        assert recommit(dict(inputs), cap)["commitment"] == inputs["commitment"]
 
 
 def _tamper_demo(edit) -> str:
     circuit, inputs = _circuit_and_inputs(example_docs("demo"), DEMO_CAPACITY)
     edit(inputs)
     with pytest.raises(ConstraintError) as info:
-        circuit.witness(_recommit(inputs, DEMO_CAPACITY))
+        circuit.witness(recommit(inputs, DEMO_CAPACITY))
     return info.value.label
 
 
@@ -99,8 +90,9 @@ TAMPERING = [  # (edit of the honest private inputs, label of the constraint tha
                 i["pos_kind"].__setitem__(6 * 5, 1)), "slots/slot[6]/prefix"),  # a gap before slot 6
     (_set_item("deposits", 6, 1), "slots/flow_listed[6]"),
     (_set_item("pos_end", 0, 1 << enc.NORM_AMOUNT_BITS), "range[0]"),
-    (_set_item("market_assets", 1 * 9 + 4, 10**12), "public_data/market_hash"),  # a better stETH end price
+    (_set_item("market_assets", 1 * len(ASSET_FIELDS) + 4, 10**12), "public_data/market_hash"),  # stETH end price
     (_set_item("policy", 0, 0), "public_data/policy_hash"),  # min_return_bps lowered to -10000
+    (_set_item("market_scenarios", 0, 1), "public_data/market_hash"),  # a scenario slot the market lacks
     (lambda i: i.__setitem__("salt", i["salt"] + 1), "public_data/commitment"),  # commitment not recomputed
 ]
 
@@ -121,14 +113,14 @@ def test_lp_kind_must_match_a_pool_asset_in_circuit() -> None:
     # demo slot 3 is the LP position: relabel it as spot (one-hot kind stays valid)
     def edit(inputs: dict) -> None:
         inputs["pos_kind"][3 * 5 + 1], inputs["pos_kind"][3 * 5 + 0] = 0, 1
-    assert _tamper_demo(edit).startswith("max_impermanent_loss/lp[3]/lp_iff_pool")
+    assert _tamper_demo(edit).startswith("slots/slot[3]/lp_iff_pool")
 
 
 def test_protocol_outside_the_tree_fails_the_membership_check() -> None:
     circuit, inputs = _circuit_and_inputs(example_docs("dao-treasury"), DAO_CAPACITY)
     inputs["pos_protocol"][0] = enc.protocol_id("evil-finance")
     with pytest.raises(ConstraintError) as info:
-        circuit.witness(_recommit(inputs, DAO_CAPACITY))
+        circuit.witness(recommit(inputs, DAO_CAPACITY))
     assert info.value.label.startswith("allowed_protocols_root/protocol[0]")
 
 

@@ -54,6 +54,7 @@ from zkyield.statement import (
     Statement,
     history_statement_for,
     portfolio_statement,
+    require_layout,
 )
 from zkyield.verification import VerificationResult
 
@@ -155,6 +156,8 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
     proof needs ``heads`` (the owner's published log or the registry) to tie its chain head to its owner.
     The result is truthy only when every required check passed.
     """
+    verification_key.check_sound()  # a forgeable key is refused before anything is read from the proof
+    require_layout(attestation.statement, "attestation.json: statement")  # layout 1: say rebuild, not "False"
     family, capacity, source = _family(attestation, policy, statement)
     public = attestation.public_signals
     policy_check, policy_doc = _policy_check(policy, family, public[2])
@@ -166,7 +169,7 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
         market_check,
         *([_head_check(heads, public)] if family == HISTORY else []),
         vr.not_checked(vr.ATTESTORS, "attestor signatures are not supported yet"),
-        _record_check(registry, public, required=family == PORTFOLIO),
+        _record_check(registry, public, family),
     ]
     return VerificationResult(tuple(checks), verification_key.digest(), family, source, tuple(public),
                               policy_doc, market_doc)
@@ -275,13 +278,15 @@ def _head_check(heads: HeadSource | None, public: tuple[int, ...]) -> vr.Check:
                                     f"{heads.description}")
 
 
-def _record_check(registry: RecordSource | None, public: tuple[int, ...], required: bool) -> vr.Check:
+def _record_check(registry: RecordSource | None, public: tuple[int, ...], family: str) -> vr.Check:
+    required = family == PORTFOLIO
     if registry is None:
         return vr.not_checked(vr.ONCHAIN, "no registry supplied: on-chain record not checked")
-    if registry.recorded(public):
-        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a proof for these public signals",
-                         required)
-    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no attestation for these public signals", required)
+    if registry.recorded(public, family):
+        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a {family} proof for these public "
+                                     "signals", required)
+    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no {family} attestation for these public signals",
+                     required)
 
 
 def _policy_hash(policy: AnyPolicy) -> int:

@@ -19,7 +19,7 @@ from zkyield.circuits.history_circuit import PUBLIC_SIGNALS as HISTORY_SIGNALS
 from zkyield.circuits.history_circuit import build_history_circuit
 from zkyield.circuits.history_models import HISTORY_THRESHOLDS, HistoryPolicy
 from zkyield.circuits.models import Policy
-from zkyield.circuits.publics import PUBLIC_SIGNALS, policy_clauses
+from zkyield.circuits.publics import LAYOUT_VERSION, PUBLIC_SIGNALS, policy_clauses
 from zkyield.circuits.statements import Shape, build
 from zkyield.dsl import CompiledCircuit
 from zkyield.errors import FormatError
@@ -59,7 +59,8 @@ class Statement:
             "kind": STATEMENT_KIND,
             "statement": self.kind,
             "clauses": list(self.clauses),
-            **({"capacity": dict(self.size)} if self.kind == PORTFOLIO else {"periods": self.size["periods"]}),
+            **({"capacity": dict(self.size), "layout": LAYOUT_VERSION} if self.kind == PORTFOLIO
+               else {"periods": self.size["periods"]}),
             "circuit_id": self.circuit_id,
             "constraints": self.circuit.n_constraints,
             "wires": self.circuit.n_wires,
@@ -87,8 +88,22 @@ def history_statement_for(policy: HistoryPolicy) -> Statement:
                      build_history_circuit(policy.periods, policy.checks))
 
 
+def require_layout(doc: Any, name: str) -> None:
+    """Refuse a portfolio statement description (statement.json, an attestation's ``statement``) made for
+    another commitment and hash layout: its commitment, market hash and policy hash mean something else
+    here, so reading it would be a misreading, never a compatible one."""
+    if not isinstance(doc, dict) or doc.get("statement", PORTFOLIO) != PORTFOLIO:
+        return
+    layout = doc.get("layout", 1)  # layout 1 (before domain tags) wrote no layout field
+    if layout != LAYOUT_VERSION:
+        raise FormatError(f"{name}: made for portfolio layout {layout}, but this zkyield reads layout "
+                          f"{LAYOUT_VERSION} (commitment, market and policy hashes changed); rebuild: "
+                          "`zkyield compile POLICY.json --out DIR`, `zkyield setup DIR`, then prove again")
+
+
 def statement_from_description(doc: Any, name: str) -> Statement:
     """Rebuild a statement from its description and check the circuit id still matches."""
+    require_layout(doc, name)
     try:
         kind = doc.get("statement", PORTFOLIO)
         clauses = tuple(doc["clauses"])
