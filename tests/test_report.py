@@ -320,7 +320,7 @@ def test_history_report_from_the_registry_charts_its_block_times(hist, tmp_path)
     from _poseidon_util import run_node
     from test_history_registry import POSEIDON_JS
 
-    from zkyield.circuits.history_models import load_history
+    from zkyield.circuits.history_models import load_history, market_hash, policy_hash
     from zkyield.verifier import chain
     from zkyield.verifier.solc import CompiledContract
 
@@ -350,13 +350,29 @@ def test_history_report_from_the_registry_charts_its_block_times(hist, tmp_path)
         write_attestation(api.prove_history(h, market, H_POLICY, keys), keys.verification_key, tmp_path / "proof")
         policy_file, market_file = write_public_files(tmp_path, market)
         policy_file.write_text(json.dumps(api.policy_document(H_POLICY)))
-        code, out = run("report", tmp_path / "proof", "--key", d / "build", "--policy", policy_file,
-                        "--market", market_file, *on_chain, "-o", tmp_path / "r.html")
+        report = ["report", tmp_path / "proof", "--key", d / "build", "--policy", policy_file, "--market", market_file,
+                  *on_chain]
+        code, out = run(*report, "-o", tmp_path / "before.html")
+        assert code == 0, out  # a history proof need not be on chain; the page says it is not
+        before = (tmp_path / "before.html").read_text()
+        assert "<p class='fail'><b>fail</b>: the registry " in before and "has no history attestation" in before
+        signer = ["--key-file", tmp_path / "key"]
+        verifier = chain.deploy_verifier(w3, keys.verification_key, sender)
+        w3.provider.make_request("evm_increaseTime", [2 * 86_400])  # the market's period must be over to submit
+        w3.provider.make_request("evm_mine", [])
+        for args in (["register-policy", "--policy-hash", policy_hash(H_POLICY), "--verifier", verifier,
+                      "--family", "history"],
+                     ["register-market", "--market-hash", market_hash(market), "--period-start", market.period.start,
+                      "--period-end", market.period.end],
+                     ["submit", tmp_path / "proof"]):
+            code, out = run(*args, *on_chain, *signer)
+            assert code == 0, out
+        code, out = run(*report, "-o", tmp_path / "r.html")
     assert code == 0, out
     page = (tmp_path / "r.html").read_text()
     marks = _marks_x(page)
     assert len(marks) == 4 and marks == sorted(marks) and len(set(marks)) == 4
     assert f"committed from {_iso(h.snapshots[0].committed_at)} to {_iso(h.snapshots[-1].committed_at)}" in page
-    assert "On-chain record" in page and "has no attestation for these public signals" in page  # never submitted
+    assert "<p class='pass'><b>pass</b>: the registry " in page and "accepted a history proof" in page
     for s in h.snapshots:  # the CLI left the positions commitment 0 here: only the salt is a secret worth a scan
         assert str(s.salt) not in page and str(s.nav) not in page
