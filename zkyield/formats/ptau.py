@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zkyield._native import lib, threads
 from zkyield.curve import G1Affine, G2Affine, g1_is_on_curve, g2_in_subgroup, g2_is_on_curve
 from zkyield.errors import FormatError
 from zkyield.field import FR_TWO_ADICITY, Q
@@ -90,6 +91,27 @@ def decode_g2(data: Any, offset: int, what: str, subgroup: bool = True) -> G2Aff
     return p
 
 
+def decode_points(
+    data: Any, offset: int, count: int, g2: bool, what: str, subgroup: bool = True, first: int = 0
+) -> list[Any]:
+    """``count`` points at ``offset``, checked as decode_g1/decode_g2 do; errors name ``what[first + i]``.
+
+    Native: one call decodes and curve-checks the whole run and tests G2 points for the subgroup on all
+    threads; the first bad point is decoded again in Python, so both paths raise the same message.
+    """
+    size = G2_BYTES if g2 else G1_BYTES
+    decode: Callable[..., Any] = decode_g2 if g2 else decode_g1
+    extra = {"subgroup": subgroup} if g2 else {}
+    if lib is None:
+        return [decode(data, offset + i * size, f"{what}[{first + i}]", **extra) for i in range(count)]
+    try:
+        return lib.decode_mont_points(data[offset : offset + count * size], 4 if g2 else 2, subgroup, threads())
+    except ValueError as e:
+        index = e.args[1] if len(e.args) == 2 else 0
+        decode(data, offset + index * size, f"{what}[{first + index}]", **extra)
+        raise FormatError(f"{what}[{first + index}]: {e.args[0]}") from None
+
+
 def encode_g1(p: G1Affine) -> bytes:
     """Montgomery little-endian form (ffjavascript ``toRprLEM``)."""
     if p is None:
@@ -149,11 +171,7 @@ class Ptau:
             raise FormatError(
                 f"{self.name}: {label} has no points {start}..{start + count - 1}; use a larger ptau"
             )
-        decode: Callable[[Any, int, str], Any] = decode_g2 if g2 else decode_g1
-        base = offset + start * size
-        return [
-            decode(self.box.data, base + i * size, f"{self.name}: {label}[{start + i}]") for i in range(count)
-        ]
+        return decode_points(self.box.data, offset + start * size, count, g2, f"{self.name}: {label}", first=start)
 
     def tau_g1(self, start: int, count: int) -> list[G1Affine]:
         return self._points(SECTION_TAU_G1, start, count, False, "tauG1")
