@@ -492,6 +492,68 @@ done:
         return result;                                                                                         \
     }
 
+/* lincomb(bases, term_out, term_base, scalars, n_out, threads): out[o] = sum k·bases[b] over the terms, terms as
+ * u32 little-endian arrays sorted by output; terms on an infinity base add nothing. Outputs are packed points. */
+#define DEFINE_LINCOMB_BINDING(G, PB)                                                                          \
+    static PyObject *py_##G##_lincomb(PyObject *self, PyObject *args) {                                        \
+        Py_buffer bb, ob, ib, sb;                                                                              \
+        Py_ssize_t n_out;                                                                                      \
+        int threads;                                                                                           \
+        if (!PyArg_ParseTuple(args, "y*y*y*y*ni", &bb, &ob, &ib, &sb, &n_out, &threads)) return NULL;          \
+        PyObject *result = NULL;                                                                               \
+        size_t nb = (size_t)bb.len / PB, nt = (size_t)ob.len / 4, m = 0;                                       \
+        G##_aff *bases = (G##_aff *)malloc(sizeof(G##_aff) * (nb ? nb : 1));                                  \
+        uint8_t *binf = (uint8_t *)malloc(nb ? nb : 1), *oinf = NULL;                                          \
+        uint32_t *to = (uint32_t *)malloc(4 * (nt ? nt : 1)), *tb = (uint32_t *)malloc(4 * (nt ? nt : 1));     \
+        fe *ks = (fe *)malloc(sizeof(fe) * (nt ? nt : 1));                                                     \
+        G##_jac *acc = NULL;                                                                                   \
+        G##_aff *aff = NULL;                                                                                   \
+        if (bb.len % PB || ob.len % 4 || ib.len != ob.len || (size_t)sb.len != 32 * nt || n_out < 0) {         \
+            PyErr_SetString(PyExc_ValueError, "lincomb: one base index, output index and scalar per term");    \
+            goto done;                                                                                         \
+        }                                                                                                      \
+        acc = (G##_jac *)malloc(sizeof(G##_jac) * (n_out ? (size_t)n_out : 1));                                \
+        aff = (G##_aff *)malloc(sizeof(G##_aff) * (n_out ? (size_t)n_out : 1));                                \
+        oinf = (uint8_t *)malloc(n_out ? (size_t)n_out : 1);                                                   \
+        if (!bases || !binf || !to || !tb || !ks || !acc || !aff || !oinf) { PyErr_NoMemory(); goto done; }    \
+        for (size_t i = 0; i < nb; i++) {                                                                      \
+            const uint8_t *src = (const uint8_t *)bb.buf + i * PB;                                             \
+            binf[i] = (uint8_t)all_zero(src, PB);                                                              \
+            if (!binf[i] && !G##_load(&bases[i], src)) { range_error("lincomb base coordinate"); goto done; }  \
+        }                                                                                                      \
+        for (size_t t = 0; t < nt; t++) {                                                                      \
+            uint32_t o, b;                                                                                     \
+            memcpy(&o, (const uint8_t *)ob.buf + 4 * t, 4);                                                    \
+            memcpy(&b, (const uint8_t *)ib.buf + 4 * t, 4);                                                    \
+            if ((Py_ssize_t)o >= n_out || b >= nb || (m && o < to[m - 1])) {                                   \
+                PyErr_SetString(PyExc_ValueError, "lincomb: term indices out of range or not sorted by output"); \
+                goto done;                                                                                     \
+            }                                                                                                  \
+            if (!scalar_load(&ks[m], (const uint8_t *)sb.buf + 32 * t)) { range_error("lincomb scalar"); goto done; } \
+            if (binf[b]) continue;                                                                             \
+            to[m] = o;                                                                                         \
+            tb[m] = b;                                                                                         \
+            m++;                                                                                               \
+        }                                                                                                      \
+        Py_BEGIN_ALLOW_THREADS G##_lincomb(acc, (size_t)n_out, bases, to, tb, ks, m, threads);                 \
+        Py_END_ALLOW_THREADS                                                                                   \
+        if (!G##_batch_to_aff(aff, oinf, acc, (size_t)n_out)) { PyErr_NoMemory(); goto done; }                 \
+        result = PyBytes_FromStringAndSize(NULL, n_out * PB);                                                  \
+        if (!result) goto done;                                                                                \
+        for (Py_ssize_t o = 0; o < n_out; o++) {                                                               \
+            uint8_t *dst = (uint8_t *)PyBytes_AS_STRING(result) + (size_t)o * PB;                              \
+            if (oinf[o]) memset(dst, 0, PB);                                                                   \
+            else G##_store(dst, &aff[o]);                                                                      \
+        }                                                                                                      \
+    done:                                                                                                      \
+        free(bases); free(binf); free(oinf); free(to); free(tb); free(ks); free(acc); free(aff);               \
+        PyBuffer_Release(&bb); PyBuffer_Release(&ob); PyBuffer_Release(&ib); PyBuffer_Release(&sb);            \
+        return result;                                                                                         \
+    }
+
+DEFINE_LINCOMB_BINDING(g1, 64)
+DEFINE_LINCOMB_BINDING(g2, 128)
+
 DEFINE_GROUP_BINDINGS(g1, 64)
 DEFINE_GROUP_BINDINGS(g2, 128)
 
@@ -733,6 +795,8 @@ static PyMethodDef methods[] = {
      "decode_mont_points(montgomery_le, width, subgroup, threads) -> validated points"},
     {"g2_first_outside_subgroup", py_g2_first_outside_subgroup, METH_VARARGS,
      "g2_first_outside_subgroup(points, threads) -> index of the first point not in G2, or -1"},
+    {"g1_lincomb", py_g1_lincomb, METH_VARARGS, "g1_lincomb(bases, term_out, term_base, scalars, n_out, threads)"},
+    {"g2_lincomb", py_g2_lincomb, METH_VARARGS, "g2_lincomb(bases, term_out, term_base, scalars, n_out, threads)"},
     {"g1_scale", py_g1_scale, METH_VARARGS, "g1_scale(points, scalar, threads) -> k*P_i for every point"},
     {"g2_gls_split", py_g2_gls_split, METH_VARARGS, "g2_gls_split(scalars) -> [(k1, k2)], k = k1 + k2*6z^2"},
     {"miller_loop", py_miller_loop, METH_VARARGS, "miller_loop(pairs) -> Fq12 (384 bytes, tower order)"},

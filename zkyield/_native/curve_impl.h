@@ -390,6 +390,67 @@ static int GN(batch_mul)(GN(aff) *out_aff, uint8_t *out_inf, const GN(aff) *base
     return ok;
 }
 
+
+/* ---- sparse linear combinations: out[o] = sum of k·bases[b] over the terms (o, b, k) ----
+ *
+ * What ceremony `new` needs per wire: a handful of terms (one per constraint the wire appears in), so a
+ * Pippenger per wire would pay its set-up hundreds of times over. Each term is a double-and-add on the shorter
+ * of k and r - k (circuit coefficients are mostly small or small negatives), accumulated in Jacobian. Terms
+ * must be sorted by output index; threads take contiguous runs of outputs.
+ */
+
+typedef struct {
+    const GN(aff) *bases;
+    const uint32_t *term_out, *term_base;
+    const fe *scalars;      /* plain, below r */
+    GN(jac) *out;
+    size_t t_begin, t_end;  /* this thread's terms: whole outputs only */
+} GN(lincomb_job);
+
+static void *GN(lincomb_worker)(void *arg) {
+    GN(lincomb_job) *job = (GN(lincomb_job) *)arg;
+    for (size_t t = job->t_begin; t < job->t_end; t++) {
+        fe k = job->scalars[t], nk;
+        if (fe_is_zero(&k)) continue;
+        int neg = 0;
+        fe_sub_raw(&nk, &fr_P, &k);
+        if (!fe_geq(&nk, &k)) { k = nk; neg = 1; }   /* r - k < k: use -(r - k) */
+        GN(aff) p = job->bases[job->term_base[t]];
+        if (neg) EF(neg)(&p.y, &p.y);
+        int top = 255;
+        while (top > 0 && !((k.l[top / 64] >> (top % 64)) & 1)) top--;
+        GN(jac) acc;
+        GN(from_aff)(&acc, &p);
+        for (int b = top - 1; b >= 0; b--) {
+            GN(dbl)(&acc, &acc);
+            if ((k.l[b / 64] >> (b % 64)) & 1) GN(madd)(&acc, &acc, &p);
+        }
+        GN(jac) *o = &job->out[job->term_out[t]];
+        GN(add)(o, o, &acc);
+    }
+    return NULL;
+}
+
+/* out[0..n_out) (Jacobian, set here) from n_terms sorted terms over finite affine bases. */
+static void GN(lincomb)(GN(jac) *out, size_t n_out, const GN(aff) *bases, const uint32_t *term_out,
+                        const uint32_t *term_base, const fe *scalars, size_t n_terms, int threads) {
+    for (size_t o = 0; o < n_out; o++) GN(set_inf)(&out[o]);
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if ((size_t)threads > n_terms) threads = (int)n_terms;
+    if (threads < 1) threads = 1;
+    GN(lincomb_job) jobs[MAX_THREADS];
+    size_t begin = 0;
+    for (int t = 0; t < threads; t++) {
+        size_t end = n_terms * (t + 1) / threads;
+        while (end < n_terms && end > begin && term_out[end] == term_out[end - 1]) end++;   /* whole outputs */
+        if (end < begin) end = begin;
+        jobs[t] = (GN(lincomb_job)){bases, term_out, term_base, scalars, out, begin, end};
+        begin = end;
+    }
+    jobs[threads - 1].t_end = n_terms;
+    run_parallel(GN(lincomb_worker), jobs, sizeof(GN(lincomb_job)), threads);
+}
+
 #undef GN
 #undef G_CAT
 #undef G_CAT2

@@ -38,6 +38,7 @@ from zkyield.msm import msm_g1, msm_g2
 from zkyield.pairing import pairing_check
 from zkyield.poly import intt
 from zkyield.r1cs import R1CS
+from zkyield.sparse_msm import Term, lincomb_g1, lincomb_g2
 
 Progress = Callable[[str], None]
 _RHO_BITS = 128  # soundness 2^-128 per batched check
@@ -104,14 +105,37 @@ def check_powers(pw: Powers) -> None:
         raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
 
 
-def _lagrange_checked(ptau: Ptau, section: int, monomials: Sequence[Any], g2: bool) -> list[Any]:
-    """The prepared Lagrange basis, checked against the monomials: Σρ_i·L_i = Σ intt(ρ)_j·τ^j."""
-    basis = ptau.lagrange(section, len(monomials))
+def _lagrange_checked(ptau: Ptau, sections: dict[str, int], mono: dict[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """The prepared Lagrange bases, checked against the monomials: Σρ_i·L_i = Σ intt(ρ)_j·τ^j per basis.
+
+    Independent ρ per basis, so the G1 bases fold into one MSM (and G2 into another) whose result is O
+    unless some basis differs from its transform (then with probability at most 2^-128).
+    """
+    bases = {k: ptau.lagrange(sections[k], len(m)) for k, m in mono.items()}
+    for g2 in (False, True):
+        points: list[Any] = []
+        scalars: list[int] = []
+        for k, m in mono.items():
+            if (k == "tau_g2") != g2:
+                continue
+            rho = _rho(len(m))
+            points += [*bases[k], *m]
+            scalars += [*rho, *(-c % R for c in intt(rho))]
+        if (msm_g2 if g2 else msm_g1)(points, scalars) is not None:
+            bad = next(
+                k for k, m in mono.items() if (k == "tau_g2") == g2 and not _same_transform(bases[k], m, g2)
+            )
+            raise VerificationError(
+                f"{ptau.name}: Lagrange section {sections[bad]} does not match the powers of tau"
+            )
+    return bases
+
+
+def _same_transform(basis: Sequence[Any], monomials: Sequence[Any], g2: bool) -> bool:
+    """One basis alone (only to name the failing section): Σρ_i·L_i = Σ intt(ρ)_j·τ^j."""
     rho = _rho(len(basis))
     msm = msm_g2 if g2 else msm_g1
-    if msm(basis, rho) != msm(monomials, intt(rho)):
-        raise VerificationError(f"{ptau.name}: Lagrange section {section} does not match the powers of tau")
-    return basis
+    return msm(basis, rho) == msm(monomials, intt(rho))
 
 
 def group_lagrange(monomials: Sequence[Any], g2: bool) -> list[Any]:
@@ -157,7 +181,7 @@ def _bases(ptau: Ptau, pw: Powers, say: Progress) -> dict[str, list[Any]]:
     }
     if ptau.prepared:
         say("reading and checking the Lagrange sections")
-        return {k: _lagrange_checked(ptau, sections[k], m, k == "tau_g2") for k, m in mono.items()}
+        return _lagrange_checked(ptau, sections, mono)
     say("ptau is not prepared for phase 2: computing Lagrange bases by a group NTT (slow)")
     return {k: group_lagrange(m, k == "tau_g2") for k, m in mono.items()}
 
@@ -176,30 +200,27 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
     check_powers(pw)
     base = _bases(ptau, pw, say)
     n_pub, n_vars = r1cs.n_public, r1cs.n_wires
-    terms_a: list[list] = [[] for _ in range(n_vars)]
-    terms_b1: list[list] = [[] for _ in range(n_vars)]
-    terms_b2: list[list] = [[] for _ in range(n_vars)]
-    terms_l: list[list] = [[] for _ in range(n_vars)]  # IC for public wires, C for private ones
+    # Per wire: A, B1 over τ's basis, B2 over τ·G2's, and L (IC for public wires, C for private ones)
+    # over [τ | β | α] bases: Σ c_row·τ + a_row·β + b_row·α, the same sums snarkjs's zkey_new.js forms.
+    terms_a: list[Term] = []
+    terms_b: list[Term] = []
+    terms_l: list[Term] = []
     for row, con in enumerate(r1cs.constraints):
         for wire, v in con.a.items():
-            terms_a[wire].append((base["tau_g1"][row], v))
-            terms_l[wire].append((base["beta_g1"][row], v))
+            terms_a.append((wire, row, v % R))
+            terms_l.append((wire, size + row, v % R))
         for wire, v in con.b.items():
-            terms_b1[wire].append((base["tau_g1"][row], v))
-            terms_b2[wire].append((base["tau_g2"][row], v))
-            terms_l[wire].append((base["alpha_g1"][row], v))
+            terms_b.append((wire, row, v % R))
+            terms_l.append((wire, 2 * size + row, v % R))
         for wire, v in con.c.items():
-            terms_l[wire].append((base["tau_g1"][row], v))
+            terms_l.append((wire, row, v % R))
     for wire in range(n_pub + 1):
         row = r1cs.n_constraints + wire
-        terms_a[wire].append((base["tau_g1"][row], 1))
-        terms_l[wire].append((base["beta_g1"][row], 1))
+        terms_a.append((wire, row, 1))
+        terms_l.append((wire, size + row, 1))
     say(f"computing the key points for {n_vars} wires")
-
-    def combine(terms: list, g2: bool = False) -> tuple[Any, ...]:
-        msm = msm_g2 if g2 else msm_g1
-        return tuple(msm([p for p, _ in t], [v % R for _, v in t]) for t in terms)
-
+    tau = base["tau_g1"]
+    l_points = lincomb_g1([*tau, *base["beta_g1"], *base["alpha_g1"]], terms_l, n_vars)
     zkey = Zkey(
         n_vars=n_vars,
         n_public=n_pub,
@@ -210,12 +231,12 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
         gamma_g2=G2_GENERATOR,
         delta_g1=G1_GENERATOR,
         delta_g2=G2_GENERATOR,
-        ic=combine(terms_l[: n_pub + 1]),
+        ic=tuple(l_points[: n_pub + 1]),
         coefs=tuple(circuit_coefficients(r1cs)),
-        a=combine(terms_a),
-        b1=combine(terms_b1),
-        b2=combine(terms_b2, g2=True),
-        c=combine(terms_l[n_pub + 1 :]),
+        a=tuple(lincomb_g1(tau, terms_a, n_vars)),
+        b1=tuple(lincomb_g1(tau, terms_b, n_vars)),
+        b2=tuple(lincomb_g2(base["tau_g2"], terms_b, n_vars)),
+        c=tuple(l_points[n_pub + 1 :]),
         h=tuple(base["tau_g1_2n"][1::2]),
         cs_hash=b"",
     )

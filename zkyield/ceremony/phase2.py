@@ -23,8 +23,6 @@ from zkyield.curve import (
     G1Affine,
     G2Affine,
     g1_add,
-    g1_batch_to_affine,
-    g1_jac_mul,
     g1_mul,
     g1_neg,
     g2_mul,
@@ -34,15 +32,12 @@ from zkyield.field import R
 from zkyield.formats.zkey import BEACON, CONTRIBUTION, MAX_NAME_UTF16, Contribution, Zkey
 from zkyield.msm import msm_g1
 from zkyield.pairing import pairing_check
+from zkyield.sparse_msm import scale_g1
 
 Progress = Callable[[str], None]
 # snarkjs zkey beacon accepts 2^10 .. 2^63 SHA-256 iterations and a 1..255-byte beacon.
 MIN_BEACON_EXP, MAX_BEACON_EXP = 10, 63
 _RHO_BITS = 128
-
-
-def _scale_all(points: Sequence[G1Affine], k: int) -> tuple[G1Affine, ...]:
-    return tuple(g1_batch_to_affine([g1_jac_mul(p, k) for p in points]))
 
 
 def _apply(
@@ -78,8 +73,8 @@ def _apply(
         zkey,
         delta_g1=delta_g1,
         delta_g2=g2_mul(zkey.delta_g2, x),
-        c=_scale_all(zkey.c, x_inv),
-        h=_scale_all(zkey.h, x_inv),
+        c=tuple(scale_g1(zkey.c, x_inv)),
+        h=tuple(scale_g1(zkey.h, x_inv)),
         contributions=(*zkey.contributions, c),
     )
     return new, contribution_hash(c)
