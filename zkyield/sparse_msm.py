@@ -18,6 +18,7 @@ import numpy as np
 from zkyield import curve
 from zkyield._native import G1_WIDTH, G2_WIDTH, lib, threads
 from zkyield.curve import G1Affine
+from zkyield.errors import FieldError
 from zkyield.field import R, fr
 
 Term = tuple[int, int, int]  # (output index, base index, scalar)
@@ -27,20 +28,25 @@ def _lincomb(fn: Any, width: int, bases: Sequence[Any], terms: Sequence[Term], n
     ordered = sorted(terms, key=lambda t: t[0])
     outs = np.fromiter((t[0] for t in ordered), dtype="<u4", count=len(ordered)).tobytes()
     idx = np.fromiter((t[1] for t in ordered), dtype="<u4", count=len(ordered)).tobytes()
-    scalars = lib.pack([t[2] for t in ordered], 1)
-    return lib.unpack(fn(lib.pack(bases, width), outs, idx, scalars, n_out, threads()), width)
+    try:
+        scalars = lib.pack([t[2] for t in ordered], 1)
+        return lib.unpack(fn(lib.pack(bases, width), outs, idx, scalars, n_out, threads()), width)
+    except (ValueError, OverflowError, TypeError) as e:
+        raise FieldError(f"lincomb: {e}; pass canonical scalars (< r) and validated points") from None
 
 
-def _check(bases: Sequence[Any], terms: Sequence[Term], n_out: int) -> None:
+def _check(bases: Sequence[Any], terms: Sequence[Term], n_out: int, scalars: bool) -> None:
+    """Indices in range; scalars canonical here only on the Python path (the C side refuses them itself)."""
     for i, (o, b, k) in enumerate(terms):
         if not (0 <= o < n_out and 0 <= b < len(bases)):
             raise IndexError(f"lincomb: term {i} names output {o} or base {b} out of range")
-        fr(k, f"lincomb term {i} scalar")
+        if scalars:
+            fr(k, f"lincomb term {i} scalar")
 
 
 def lincomb_g1(bases: Sequence[G1Affine], terms: Sequence[Term], n_out: int) -> list[G1Affine]:
     """[Σ k·bases[b] for the terms (o, b, k) of each output o < n_out]; scalars canonical Fr elements."""
-    _check(bases, terms, n_out)
+    _check(bases, terms, n_out, lib is None)
     if lib is None:
         return lincomb_g1_python(bases, terms, n_out)
     return _lincomb(lib.g1_lincomb, G1_WIDTH, bases, terms, n_out)
@@ -48,7 +54,7 @@ def lincomb_g1(bases: Sequence[G1Affine], terms: Sequence[Term], n_out: int) -> 
 
 def lincomb_g2(bases: Sequence[curve.G2Affine], terms: Sequence[Term], n_out: int) -> list[curve.G2Affine]:
     """lincomb_g1 in G2."""
-    _check(bases, terms, n_out)
+    _check(bases, terms, n_out, lib is None)
     if lib is None:
         return lincomb_g2_python(bases, terms, n_out)
     return _lincomb(lib.g2_lincomb, G2_WIDTH, bases, terms, n_out)

@@ -13,7 +13,6 @@ import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import reduce
 from typing import Any
 
 from zkyield.ceremony.prover import circuit_coefficients
@@ -26,6 +25,7 @@ from zkyield.curve import (
     g1_mul,
     g1_neg,
     g2_add,
+    g2_first_outside_subgroup,
     g2_mul,
     g2_neg,
 )
@@ -45,8 +45,10 @@ _RHO_BITS = 128  # soundness 2^-128 per batched check
 _H_HASH_CHUNK = 1 << 14  # zkey_new.js hashHPoints' CHUNK_SIZE (its last chunk is not shortened)
 
 
-def _rho(n: int) -> list[int]:
-    return [secrets.randbits(_RHO_BITS) for _ in range(n)]
+def weights(n: int) -> list[int]:
+    """n independent 128-bit weights from ``secrets`` (one read of the OS generator)."""
+    raw = secrets.token_bytes(16 * n)
+    return [int.from_bytes(raw[16 * i : 16 * i + 16], "little") for i in range(n)]
 
 
 def circuit_power(r1cs: R1CS) -> int:
@@ -71,7 +73,7 @@ def read_powers(ptau: Ptau, size: int) -> Powers:
     return Powers(
         ptau.name,
         ptau.tau_g1(0, n1),
-        ptau.tau_g2(0, size),
+        ptau.tau_g2(0, size, subgroup=False),  # check_powers tests τ·G2 and what the pairings use
         ptau.alpha_tau_g1(0, size),
         ptau.beta_tau_g1(0, size),
         ptau.beta_g2(),
@@ -85,21 +87,27 @@ def check_powers(pw: Powers) -> None:
         raise VerificationError(f"{pw.name}: tau^0 is not the generator; not a powers-of-tau file")
     if len(t2) < 2 or None in (t1[1], t2[1], at[0], bt[0], pw.beta_g2):
         raise VerificationError(f"{pw.name}: tau, alpha or beta is zero; the ceremony is degenerate")
-    # e(Σρ_i X_i, τ·G2) = e(Σρ_i X_(i+1), G2) for X in τ^i·G1, ατ^i·G1, βτ^i·G1 (independent ρ's),
-    # e(τ·G1, Σκ_i τ^i·G2) = e(G1, Σκ_i τ^(i+1)·G2) and e(β·G1, G2) = e(G1, β·G2).
-    lo, hi = [], []
+    # e(Σρ_i X_i, τ·G2) = e(Σρ_i X_(i+1), G2) for X in τ^i·G1, ατ^i·G1, βτ^i·G1 (independent ρ's, so the three
+    # sections fold into one MSM per side), e(τ·G1, Σκ_i τ^i·G2) = e(G1, Σκ_i τ^(i+1)·G2), e(β·G1, G2) = e(G1, β·G2).
+    # The G2 powers are read on the twist only: τ·G2 and the two G2 sums the pairings take must be in G2.
+    lo_pts: list[G1Affine] = []
+    hi_pts: list[G1Affine] = []
+    rho: list[int] = []
     for pts in (t1, at, bt):
-        rho = _rho(len(pts) - 1)
-        lo.append(msm_g1(pts[:-1], rho))
-        hi.append(msm_g1(pts[1:], rho))
-    kappa = _rho(len(t2) - 1)
+        lo_pts += pts[:-1]
+        hi_pts += pts[1:]
+        rho += weights(len(pts) - 1)
+    kappa = weights(len(t2) - 1)
     psi = secrets.randbits(_RHO_BITS)
+    s_lo, s_hi = msm_g2(t2[:-1], kappa), msm_g2(t2[1:], kappa)
+    if g2_first_outside_subgroup([t2[1], s_lo, s_hi]) is not None:
+        raise VerificationError(f"{pw.name}: the tau powers in G2 are not in the subgroup G2")
     pairs = [
-        (g1_add(g1_neg(reduce(g1_add, hi, None)), g1_mul(bt[0], psi)), G2_GENERATOR),
-        (reduce(g1_add, lo, None), t2[1]),
+        (g1_add(g1_neg(msm_g1(hi_pts, rho)), g1_mul(bt[0], psi)), G2_GENERATOR),
+        (msm_g1(lo_pts, rho), t2[1]),
         (g1_neg(g1_mul(G1_GENERATOR, psi)), pw.beta_g2),
-        (t1[1], msm_g2(t2[:-1], kappa)),
-        (g1_neg(G1_GENERATOR), msm_g2(t2[1:], kappa)),
+        (t1[1], s_lo),
+        (g1_neg(G1_GENERATOR), s_hi),
     ]
     if not pairing_check(pairs):
         raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
@@ -111,14 +119,15 @@ def _lagrange_checked(ptau: Ptau, sections: dict[str, int], mono: dict[str, Sequ
     Independent ρ per basis, so the G1 bases fold into one MSM (and G2 into another) whose result is O
     unless some basis differs from its transform (then with probability at most 2^-128).
     """
-    bases = {k: ptau.lagrange(sections[k], len(m)) for k, m in mono.items()}
+    # The G2 basis only feeds B2, which only the prover uses: on the twist suffices (docs/ceremony.md).
+    bases = {k: ptau.lagrange(sections[k], len(m), subgroup=False) for k, m in mono.items()}
     for g2 in (False, True):
         points: list[Any] = []
         scalars: list[int] = []
         for k, m in mono.items():
             if (k == "tau_g2") != g2:
                 continue
-            rho = _rho(len(m))
+            rho = weights(len(m))
             points += [*bases[k], *m]
             scalars += [*rho, *(-c % R for c in intt(rho))]
         if (msm_g2 if g2 else msm_g1)(points, scalars) is not None:
@@ -133,7 +142,7 @@ def _lagrange_checked(ptau: Ptau, sections: dict[str, int], mono: dict[str, Sequ
 
 def _same_transform(basis: Sequence[Any], monomials: Sequence[Any], g2: bool) -> bool:
     """One basis alone (only to name the failing section): Σρ_i·L_i = Σ intt(ρ)_j·τ^j."""
-    rho = _rho(len(basis))
+    rho = weights(len(basis))
     msm = msm_g2 if g2 else msm_g1
     return msm(basis, rho) == msm(monomials, intt(rho))
 
@@ -262,8 +271,9 @@ def _with_cs_hash(z: Zkey, tau_g1: Sequence[G1Affine]) -> Zkey:
     count = n - 1 if n - 1 <= _H_HASH_CHUNK else -(-(n - 1) // _H_HASH_CHUNK) * _H_HASH_CHUNK
     if n + count > len(tau_g1):
         raise InputError("ptau: circuit fills the file's last power; use the next larger ptau")
-    for i in range(count):
-        h.update(g1_uncompressed(g1_add(tau_g1[i + n], g1_neg(tau_g1[i]))))
+    terms = [t for i in range(count) for t in ((i, i + n, 1), (i, i, R - 1))]
+    for p in lincomb_g1(tau_g1, terms, count):  # (τ^n - 1)·τ^i = τ^(n+i) - τ^i
+        h.update(g1_uncompressed(p))
     section(z.c)
     section(z.a)
     section(z.b1)

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from zkyield.ceremony.phase1 import weights
 from zkyield.ceremony.prover import same_coefficients
 from zkyield.ceremony.rng import ChaCha, beacon_rng, entropy_rng, fr_from_rng, g1_from_rng, hash_to_g2
 from zkyield.ceremony.transcript import contribution_hash, transcript
@@ -205,7 +206,7 @@ def verify_from_init(zkey: Zkey, init: Zkey) -> list[ContributionReport]:
     checks.append(_same_ratio("delta2", G1_GENERATOR, zkey.delta_g1, G2_GENERATOR, zkey.delta_g2))
     # C and H must be the initial points times 1/δ: e(Σρ·P_init, δ0·G2) = e(Σρ·P, δ·G2), per section.
     for label, got, want in (("C section", zkey.c, init.c), ("H section", zkey.h, init.h)):
-        rho = [secrets.randbits(_RHO_BITS) for _ in got]
+        rho = weights(len(got))
         new_sum, init_sum = msm_g1(got, rho), msm_g1(want, rho)
         if new_sum is None and init_sum is None:
             continue  # every point is zero in both (wires no constraint uses)

@@ -164,20 +164,24 @@ class Ptau:
         """Whether the Lagrange sections 12-15 (``snarkjs powersoftau prepare phase2``) are present."""
         return all(self.box.has(s) for s in range(SECTION_LAGRANGE_TAU_G1, SECTION_LAGRANGE_BETA_TAU_G1 + 1))
 
-    def _points(self, section: int, start: int, count: int, g2: bool, label: str) -> list[Any]:
+    def _points(
+        self, section: int, start: int, count: int, g2: bool, label: str, subgroup: bool = True
+    ) -> list[Any]:
         size = G2_BYTES if g2 else G1_BYTES
         offset, length = self.box.sections[section][0]
         if start < 0 or count < 0 or (start + count) * size > length:
             raise FormatError(
                 f"{self.name}: {label} has no points {start}..{start + count - 1}; use a larger ptau"
             )
-        return decode_points(self.box.data, offset + start * size, count, g2, f"{self.name}: {label}", first=start)
+        what = f"{self.name}: {label}"
+        return decode_points(self.box.data, offset + start * size, count, g2, what, subgroup, first=start)
 
     def tau_g1(self, start: int, count: int) -> list[G1Affine]:
         return self._points(SECTION_TAU_G1, start, count, False, "tauG1")
 
-    def tau_g2(self, start: int, count: int) -> list[G2Affine]:
-        return self._points(SECTION_TAU_G2, start, count, True, "tauG2")
+    def tau_g2(self, start: int, count: int, subgroup: bool = True) -> list[G2Affine]:
+        """τ^i·G2, in G2 unless ``subgroup`` is False (then only on the twist: see docs/ceremony.md)."""
+        return self._points(SECTION_TAU_G2, start, count, True, "tauG2", subgroup)
 
     def alpha_tau_g1(self, start: int, count: int) -> list[G1Affine]:
         return self._points(SECTION_ALPHA_TAU_G1, start, count, False, "alphaTauG1")
@@ -188,12 +192,15 @@ class Ptau:
     def beta_g2(self) -> G2Affine:
         return self._points(SECTION_BETA_G2, 0, 1, True, "betaG2")[0]
 
-    def lagrange(self, section: int, size: int) -> list[Any]:
-        """The size-``size`` Lagrange basis of section 12-15 (a power of two within the file)."""
+    def lagrange(self, section: int, size: int, subgroup: bool = True) -> list[Any]:
+        """The size-``size`` Lagrange basis of section 12-15 (a power of two within the file).
+
+        ``subgroup`` False reads the G2 basis (section 13) on the twist only.
+        """
         if not self.prepared:
             raise FormatError(f"{self.name}: not prepared for phase 2 (no Lagrange sections 12-15)")
         label = {12: "tauG1", 13: "tauG2", 14: "alphaTauG1", 15: "betaTauG1"}[section] + f" Lagrange({size})"
-        return self._points(section, size - 1, size, section == SECTION_LAGRANGE_TAU_G2, label)
+        return self._points(section, size - 1, size, section == SECTION_LAGRANGE_TAU_G2, label, subgroup)
 
     def contribution_count(self) -> int:
         r = self.box.section(SECTION_CONTRIBUTIONS, "contributions")
