@@ -10,10 +10,10 @@ same signatures, tested against them.
 
 from __future__ import annotations
 
+import sys
+from array import array
 from collections.abc import Sequence
 from typing import Any
-
-import numpy as np
 
 from zkyield import curve
 from zkyield._native import G1_WIDTH, G2_WIDTH, lib, threads
@@ -26,11 +26,13 @@ Term = tuple[int, int, int]  # (output index, base index, scalar)
 
 def _lincomb(fn: Any, width: int, bases: Sequence[Any], terms: Sequence[Term], n_out: int) -> list[Any]:
     ordered = sorted(terms, key=lambda t: t[0])
-    outs = np.fromiter((t[0] for t in ordered), dtype="<u4", count=len(ordered)).tobytes()
-    idx = np.fromiter((t[1] for t in ordered), dtype="<u4", count=len(ordered)).tobytes()
+    outs, idx = array("I", (t[0] for t in ordered)), array("I", (t[1] for t in ordered))
+    if sys.byteorder != "little":  # the C side reads little-endian u32
+        outs.byteswap()
+        idx.byteswap()
     try:
         scalars = lib.pack([t[2] for t in ordered], 1)
-        return lib.unpack(fn(lib.pack(bases, width), outs, idx, scalars, n_out, threads()), width)
+        return lib.unpack(fn(lib.pack(bases, width), outs.tobytes(), idx.tobytes(), scalars, n_out, threads()), width)
     except (ValueError, OverflowError, TypeError) as e:
         raise FieldError(f"lincomb: {e}; pass canonical scalars (< r) and validated points") from None
 

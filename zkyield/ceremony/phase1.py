@@ -80,71 +80,83 @@ def read_powers(ptau: Ptau, size: int) -> Powers:
     )
 
 
-def check_powers(pw: Powers) -> None:
-    """Pairing checks that the powers share one τ, α, β (random linear combinations, one multi-pairing)."""
+# Which monomial section each Lagrange basis transforms ("tau_g1" and "tau_g1_2n" both from τ^i·G1).
+_MONOMIAL = {"tau_g1": "t1", "tau_g1_2n": "t1", "alpha_g1": "at", "beta_g1": "bt", "tau_g2": "t2"}
+_SECTION = {
+    "tau_g1": pt.SECTION_LAGRANGE_TAU_G1,
+    "tau_g2": pt.SECTION_LAGRANGE_TAU_G2,
+    "alpha_g1": pt.SECTION_LAGRANGE_ALPHA_TAU_G1,
+    "beta_g1": pt.SECTION_LAGRANGE_BETA_TAU_G1,
+    "tau_g1_2n": pt.SECTION_LAGRANGE_TAU_G1,
+}
+
+
+def check_powers(pw: Powers, lagrange: dict[str, Sequence[Any]] | None = None) -> None:
+    """Pairing checks that the powers share one τ, α, β, and that each given Lagrange basis (name -> points,
+    see _MONOMIAL) is the transform of its monomials, all in one multi-pairing over random linear combinations.
+
+    e(Σρ_i X_i, τ·G2) = e(Σρ_i X_(i+1), G2) for X in τ^i·G1, ατ^i·G1, βτ^i·G1; e(τ·G1, Σκ_i τ^i·G2) =
+    e(G1, Σκ_i τ^(i+1)·G2); e(β·G1, G2) = e(G1, β·G2); Σσ_i·L_i - Σ intt(σ)_j·X_j = O per basis (paired with
+    G2 or G1). Every weight is independent, so a failing equation survives with probability 2^-128, and
+    terms on the same monomial point add up: one G1 MSM per G2 point and two G2 MSMs in all. The G2 powers
+    and basis are read on the twist only; τ·G2 and the two G2 sums the pairings take are tested for G2.
+    """
     t1, t2, at, bt = pw.tau_g1, pw.tau_g2, pw.alpha_tau_g1, pw.beta_tau_g1
     if t1[0] != G1_GENERATOR or t2[0] != G2_GENERATOR:
         raise VerificationError(f"{pw.name}: tau^0 is not the generator; not a powers-of-tau file")
     if len(t2) < 2 or None in (t1[1], t2[1], at[0], bt[0], pw.beta_g2):
         raise VerificationError(f"{pw.name}: tau, alpha or beta is zero; the ceremony is degenerate")
-    # e(Σρ_i X_i, τ·G2) = e(Σρ_i X_(i+1), G2) for X in τ^i·G1, ατ^i·G1, βτ^i·G1 (independent ρ's, so the three
-    # sections fold into one MSM per side), e(τ·G1, Σκ_i τ^i·G2) = e(G1, Σκ_i τ^(i+1)·G2), e(β·G1, G2) = e(G1, β·G2).
-    # The G2 powers are read on the twist only: τ·G2 and the two G2 sums the pairings take must be in G2.
+    mono = {"t1": t1, "at": at, "bt": bt, "t2": t2}
+    coef = {k: [0] * len(v) for k, v in mono.items()}  # weights of the MSMs paired with G2 (G1 side) / -G1
     lo_pts: list[G1Affine] = []
-    hi_pts: list[G1Affine] = []
-    rho: list[int] = []
-    for pts in (t1, at, bt):
-        lo_pts += pts[:-1]
-        hi_pts += pts[1:]
-        rho += weights(len(pts) - 1)
+    lo_rho: list[int] = []
+    for key in ("t1", "at", "bt"):
+        rho = weights(len(mono[key]) - 1)
+        lo_pts += mono[key][:-1]
+        lo_rho += rho
+        for i, w in enumerate(rho):
+            coef[key][i + 1] -= w
     kappa = weights(len(t2) - 1)
-    psi = secrets.randbits(_RHO_BITS)
-    s_lo, s_hi = msm_g2(t2[:-1], kappa), msm_g2(t2[1:], kappa)
+    for i, w in enumerate(kappa):
+        coef["t2"][i + 1] += w
+    extra: dict[bool, tuple[list[Any], list[int]]] = {False: ([], []), True: ([], [])}
+    for name, basis in (lagrange or {}).items():
+        key = _MONOMIAL[name]
+        g2 = key == "t2"
+        sigma = weights(len(basis))
+        sign = -1 if g2 else 1  # G1: + Σσ L - Σ intt(σ) X next to G2; G2: - (Σσ L - ...) next to -G1
+        extra[g2][0].extend(basis)
+        extra[g2][1].extend(sign * w % R for w in sigma)
+        for j, c in enumerate(intt(sigma)[: len(mono[key])]):  # past the file's last power: zero points
+            coef[key][j] -= sign * c
+    g1_pts = [*t1, *at, *bt, *extra[False][0]]
+    g1_k = [c % R for key in ("t1", "at", "bt") for c in coef[key]] + extra[False][1]
+    s_lo = msm_g2(t2[:-1], kappa)
+    s_hi = msm_g2([*t2, *extra[True][0]], [c % R for c in coef["t2"]] + extra[True][1])
     if g2_first_outside_subgroup([t2[1], s_lo, s_hi]) is not None:
         raise VerificationError(f"{pw.name}: the tau powers in G2 are not in the subgroup G2")
+    psi = secrets.randbits(_RHO_BITS)
     pairs = [
-        (g1_add(g1_neg(msm_g1(hi_pts, rho)), g1_mul(bt[0], psi)), G2_GENERATOR),
-        (msm_g1(lo_pts, rho), t2[1]),
+        (g1_add(msm_g1(g1_pts, g1_k), g1_mul(bt[0], psi)), G2_GENERATOR),
+        (msm_g1(lo_pts, lo_rho), t2[1]),
         (g1_neg(g1_mul(G1_GENERATOR, psi)), pw.beta_g2),
         (t1[1], s_lo),
         (g1_neg(G1_GENERATOR), s_hi),
     ]
-    if not pairing_check(pairs):
-        raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
-
-
-def _lagrange_checked(ptau: Ptau, sections: dict[str, int], mono: dict[str, Sequence[Any]]) -> dict[str, list[Any]]:
-    """The prepared Lagrange bases, checked against the monomials: Σρ_i·L_i = Σ intt(ρ)_j·τ^j per basis.
-
-    Independent ρ per basis, so the G1 bases fold into one MSM (and G2 into another) whose result is O
-    unless some basis differs from its transform (then with probability at most 2^-128).
-    """
-    # The G2 basis only feeds B2, which only the prover uses: on the twist suffices (docs/ceremony.md).
-    bases = {k: ptau.lagrange(sections[k], len(m), subgroup=False) for k, m in mono.items()}
-    for g2 in (False, True):
-        points: list[Any] = []
-        scalars: list[int] = []
-        for k, m in mono.items():
-            if (k == "tau_g2") != g2:
-                continue
-            rho = weights(len(m))
-            points += [*bases[k], *m]
-            scalars += [*rho, *(-c % R for c in intt(rho))]
-        if (msm_g2 if g2 else msm_g1)(points, scalars) is not None:
-            bad = next(
-                k for k, m in mono.items() if (k == "tau_g2") == g2 and not _same_transform(bases[k], m, g2)
-            )
-            raise VerificationError(
-                f"{ptau.name}: Lagrange section {sections[bad]} does not match the powers of tau"
-            )
-    return bases
+    if pairing_check(pairs):
+        return
+    for name, basis in (lagrange or {}).items():  # only to name the failing part
+        key = _MONOMIAL[name]
+        if not _same_transform(basis, mono[key][: len(basis)], key == "t2"):
+            raise VerificationError(f"{pw.name}: Lagrange section {_SECTION[name]} does not match the powers of tau")
+    raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
 
 
 def _same_transform(basis: Sequence[Any], monomials: Sequence[Any], g2: bool) -> bool:
-    """One basis alone (only to name the failing section): Σρ_i·L_i = Σ intt(ρ)_j·τ^j."""
+    """One basis alone: Σρ_i·L_i = Σ intt(ρ)_j·τ^j (monomials past the file's end are zero)."""
     rho = weights(len(basis))
     msm = msm_g2 if g2 else msm_g1
-    return msm(basis, rho) == msm(monomials, intt(rho))
+    return msm(basis, rho) == msm(monomials, intt(rho)[: len(monomials)])
 
 
 def group_lagrange(monomials: Sequence[Any], g2: bool) -> list[Any]:
@@ -171,8 +183,21 @@ def group_lagrange(monomials: Sequence[Any], g2: bool) -> list[Any]:
 
 
 def _bases(ptau: Ptau, pw: Powers, say: Progress) -> dict[str, list[Any]]:
-    """The Lagrange bases a circuit of the powers' size needs; the τ·G1 basis of twice that for H."""
+    """The Lagrange bases a circuit of the powers' size needs (the τ·G1 basis of twice that for H), checked.
+
+    A prepared file's sections are read (the G2 basis on the twist only: it only feeds the prover's B2, see
+    docs/ceremony.md) and checked with the powers in one check_powers; otherwise a group NTT computes them.
+    """
     size = len(pw.tau_g2)
+    if ptau.prepared:
+        say("reading and checking the powers and the Lagrange sections")
+        bases = {
+            k: ptau.lagrange(s, 2 * size if k == "tau_g1_2n" else size, subgroup=False) for k, s in _SECTION.items()
+        }
+        check_powers(pw, bases)
+        return bases
+    check_powers(pw)
+    say("ptau is not prepared for phase 2: computing Lagrange bases by a group NTT (slow)")
     mono = {
         "tau_g1": pw.tau_g1[:size],
         "tau_g2": pw.tau_g2,
@@ -181,17 +206,6 @@ def _bases(ptau: Ptau, pw: Powers, say: Progress) -> dict[str, list[Any]]:
         # prepare phase2 zero-fills the missing τ^(2^(power+1)-1) of the largest basis
         "tau_g1_2n": pw.tau_g1 + [None] * (2 * size - len(pw.tau_g1)),
     }
-    sections = {
-        "tau_g1": pt.SECTION_LAGRANGE_TAU_G1,
-        "tau_g2": pt.SECTION_LAGRANGE_TAU_G2,
-        "alpha_g1": pt.SECTION_LAGRANGE_ALPHA_TAU_G1,
-        "beta_g1": pt.SECTION_LAGRANGE_BETA_TAU_G1,
-        "tau_g1_2n": pt.SECTION_LAGRANGE_TAU_G1,
-    }
-    if ptau.prepared:
-        say("reading and checking the Lagrange sections")
-        return _lagrange_checked(ptau, sections, mono)
-    say("ptau is not prepared for phase 2: computing Lagrange bases by a group NTT (slow)")
     return {k: group_lagrange(m, k == "tau_g2") for k, m in mono.items()}
 
 
@@ -200,13 +214,10 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
     say = progress or (lambda _msg: None)
     power = circuit_power(r1cs)
     if power > ptau.power:
-        raise InputError(
-            f"{ptau.name}: circuit needs 2^{power} powers, the file has 2^{ptau.power}; use a larger ptau"
-        )
+        raise InputError(f"{ptau.name}: circuit needs 2^{power} powers, the file has 2^{ptau.power}; use a larger ptau")
     size = 1 << power
     say(f"reading and checking the first powers of tau (domain 2^{power})")
     pw = read_powers(ptau, size)
-    check_powers(pw)
     base = _bases(ptau, pw, say)
     n_pub, n_vars = r1cs.n_public, r1cs.n_wires
     # Per wire: A, B1 over τ's basis, B2 over τ·G2's, and L (IC for public wires, C for private ones)
