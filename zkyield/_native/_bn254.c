@@ -307,6 +307,35 @@ done:
     return list;
 }
 
+/* encode_mont(packed, width): packed points (standard form, pack width 2 or 4; all zero = infinity) in the
+ * .ptau/.zkey encoding: every coordinate as x·2^256 mod q, 32 bytes little-endian (infinity stays zero). */
+static PyObject *py_encode_mont(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    int width;
+    if (!PyArg_ParseTuple(args, "y*i", &in, &width)) return NULL;
+    PyObject *result = NULL;
+    size_t item = 32 * (size_t)width;
+    if ((width != 2 && width != 4) || in.len % item) {
+        PyErr_SetString(PyExc_ValueError, "encode_mont: width must be 2 or 4 and divide the buffer");
+        goto done;
+    }
+    result = PyBytes_FromStringAndSize(NULL, in.len);
+    if (!result) goto done;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    for (size_t i = 0; i < (size_t)in.len / item; i++) {
+        const uint8_t *src = (const uint8_t *)in.buf + i * item;
+        if (all_zero(src, item)) { memset(out + i * item, 0, item); continue; }
+        for (size_t c = 0; c < (size_t)width; c++) {
+            fe m;
+            if (!fq_load(&m, src + 32 * c)) { Py_CLEAR(result); range_error("encode_mont coordinate"); goto done; }
+            fe_store_le(out + i * item + 32 * c, &m);
+        }
+    }
+done:
+    PyBuffer_Release(&in);
+    return result;
+}
+
 /* g2_first_outside_subgroup(points, threads): index of the first packed point (standard form, pack width 4)
  * that is off the twist or outside G2, or -1 when all are in G2 (infinity is). */
 static PyObject *py_g2_first_outside_subgroup(PyObject *self, PyObject *args) {
@@ -797,6 +826,7 @@ static PyMethodDef methods[] = {
      "g2_first_outside_subgroup(points, threads) -> index of the first point not in G2, or -1"},
     {"g1_lincomb", py_g1_lincomb, METH_VARARGS, "g1_lincomb(bases, term_out, term_base, scalars, n_out, threads)"},
     {"g2_lincomb", py_g2_lincomb, METH_VARARGS, "g2_lincomb(bases, term_out, term_base, scalars, n_out, threads)"},
+    {"encode_mont", py_encode_mont, METH_VARARGS, "encode_mont(points, width) -> .ptau/.zkey point bytes"},
     {"g1_scale", py_g1_scale, METH_VARARGS, "g1_scale(points, scalar, threads) -> k*P_i for every point"},
     {"g2_gls_split", py_g2_gls_split, METH_VARARGS, "g2_gls_split(scalars) -> [(k1, k2)], k = k1 + k2*6z^2"},
     {"miller_loop", py_miller_loop, METH_VARARGS, "miller_loop(pairs) -> Fq12 (384 bytes, tower order)"},

@@ -25,7 +25,7 @@ from zkyield.errors import FormatError
 from zkyield.field import FR_TWO_ADICITY, Q, R
 from zkyield.formats.atomic import write_bytes_atomic
 from zkyield.formats.binio import Container, Reader, Source, load_source, read_container, u32, write_container
-from zkyield.formats.ptau import G1_BYTES, G2_BYTES, N8, decode_points, encode_g1, encode_g2
+from zkyield.formats.ptau import G1_BYTES, G2_BYTES, N8, decode_points, encode_g1, encode_g2, encode_points
 from zkyield.groth16.keys import ProvingKey, VerifyingKey
 
 MAGIC = b"zkey"
@@ -337,13 +337,13 @@ def zkey_to_bytes(z: Zkey) -> bytes:
     content = {
         1: u32(GROTH16, "protocol"),
         2: header,
-        3: b"".join(map(encode_g1, z.ic)),
+        3: encode_points(z.ic, g2=False),
         4: bytes(coefs),
-        5: b"".join(map(encode_g1, z.a)),
-        6: b"".join(map(encode_g1, z.b1)),
-        7: b"".join(map(encode_g2, z.b2)),
-        8: b"".join(map(encode_g1, z.c)),
-        9: b"".join(map(encode_g1, z.h)),
+        5: encode_points(z.a, g2=False),
+        6: encode_points(z.b1, g2=False),
+        7: encode_points(z.b2, g2=True),
+        8: encode_points(z.c, g2=False),
+        9: encode_points(z.h, g2=False),
         10: mpc,
     }
     order = CONTRIBUTED_ORDER if z.contributions else NEW_ORDER
