@@ -37,18 +37,20 @@ def _lincomb(fn: Any, width: int, bases: Sequence[Any], terms: Sequence[Term], n
         raise FieldError(f"lincomb: {e}; pass canonical scalars (< r) and validated points") from None
 
 
-def _check(bases: Sequence[Any], terms: Sequence[Term], n_out: int, scalars: bool) -> None:
-    """Indices in range; scalars canonical here only on the Python path (the C side refuses them itself)."""
+def _check(bases: Sequence[Any], terms: Sequence[Term], n_out: int) -> None:
+    """Indices in range and canonical scalars: one fast pass, and a naming pass only when it fails."""
+    nb = len(bases)
+    if all(type(o) is type(b) is type(k) is int and 0 <= o < n_out and 0 <= b < nb and 0 <= k < R for o, b, k in terms):
+        return
     for i, (o, b, k) in enumerate(terms):
-        if not (0 <= o < n_out and 0 <= b < len(bases)):
+        if not (type(o) is type(b) is int and 0 <= o < n_out and 0 <= b < nb):
             raise IndexError(f"lincomb: term {i} names output {o} or base {b} out of range")
-        if scalars:
-            fr(k, f"lincomb term {i} scalar")
+        fr(k, f"lincomb term {i} scalar")
 
 
 def lincomb_g1(bases: Sequence[G1Affine], terms: Sequence[Term], n_out: int) -> list[G1Affine]:
     """[Σ k·bases[b] for the terms (o, b, k) of each output o < n_out]; scalars canonical Fr elements."""
-    _check(bases, terms, n_out, lib is None)
+    _check(bases, terms, n_out)
     if lib is None:
         return lincomb_g1_python(bases, terms, n_out)
     return _lincomb(lib.g1_lincomb, G1_WIDTH, bases, terms, n_out)
@@ -56,7 +58,7 @@ def lincomb_g1(bases: Sequence[G1Affine], terms: Sequence[Term], n_out: int) -> 
 
 def lincomb_g2(bases: Sequence[curve.G2Affine], terms: Sequence[Term], n_out: int) -> list[curve.G2Affine]:
     """lincomb_g1 in G2."""
-    _check(bases, terms, n_out, lib is None)
+    _check(bases, terms, n_out)
     if lib is None:
         return lincomb_g2_python(bases, terms, n_out)
     return _lincomb(lib.g2_lincomb, G2_WIDTH, bases, terms, n_out)
