@@ -8,8 +8,9 @@ Sections: 1 header (u32 n8, q, u32 power, u32 ceremonyPower); 2 τ^i·G1 for i <
 Points are affine in Montgomery form (each coordinate x·2^256 mod q, 32 bytes little-endian; Fq2 as
 c0 then c1); infinity is all zero bytes. Hashes use the "uncompressed" form instead: big-endian
 coordinates, Fq2 as c1 then c0. Public ceremony files are gigabytes, so paths are memory-mapped and
-only the points a circuit needs are decoded, each checked canonical, on its curve and (G2) in the
-subgroup. Every section size is compared with the header before anything is read.
+only the points a circuit needs are decoded, each checked canonical, on its curve and (G2, unless the
+caller passes ``subgroup=False`` for prover-only points) in the subgroup, natively in one batch per
+request. Every section size is compared with the header before anything is read.
 """
 
 from __future__ import annotations
