@@ -167,7 +167,8 @@ typedef struct {
     const GN(aff) *pts;
     const int32_t *digits;   /* window-major: digits[w * n + i] */
     size_t n;
-    int c, n_windows, first, step;
+    int c, n_windows;
+    int *next_window;        /* shared: workers claim windows one at a time (a descheduled thread holds up none) */
     GN(jac) *sums;           /* sums[w] = sum_j j·B_j of window w */
     int ok;
 } GN(msm_job);
@@ -248,7 +249,7 @@ static void *GN(msm_worker)(void *arg) {
     bk.q_den = (E *)malloc(sizeof(E) * bk.q_cap);
     bk.q_prefix = (E *)malloc(sizeof(E) * bk.q_cap);
     job->ok = bk.bucket && bk.side && bk.full && bk.queued && bk.q_bucket && bk.q_point && bk.q_den && bk.q_prefix;
-    for (int w = job->first; job->ok && w < job->n_windows; w += job->step) {
+    for (int w; job->ok && (w = __atomic_fetch_add(job->next_window, 1, __ATOMIC_RELAXED)) < job->n_windows;) {
         memset(bk.full, 0, n_buckets + 1);
         memset(bk.queued, 0, n_buckets + 1);
         for (size_t j = 0; j <= n_buckets; j++) GN(set_inf)(&bk.side[j]);
@@ -300,8 +301,9 @@ static int GN(msm)(GN(jac) *out, const GN(aff) *pts, const fe *scalars, size_t n
     if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (threads < 1) threads = 1;
     GN(msm_job) jobs[MAX_THREADS];
+    int next_window = 0;
     for (int t = 0; t < threads; t++) {
-        jobs[t] = (GN(msm_job)){pts, digits, n, c, n_windows, t, threads, sums, 0};
+        jobs[t] = (GN(msm_job)){pts, digits, n, c, n_windows, &next_window, sums, 0};
     }
     int ok = run_parallel(GN(msm_worker), jobs, sizeof(GN(msm_job)), threads);
     for (int t = 0; t < threads; t++) ok = ok && jobs[t].ok;
