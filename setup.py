@@ -19,6 +19,7 @@ setup(
                 "zkyield/_native/ntt.h",
                 "zkyield/_native/pairing.h",
                 "zkyield/_native/glv.h",
+                "zkyield/_native/gls.h",
             ],
             extra_compile_args=["-O3", "-pthread"],
             extra_link_args=["-pthread"],
