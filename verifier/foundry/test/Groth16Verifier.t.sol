@@ -86,11 +86,21 @@ contract Groth16VerifierTest is Base {
         vm.assertFalse(verify(p), "a changed public signal verified");
     }
 
-    /// A.y >= q would give a second encoding of -A; refused explicitly.
-    function testFuzz_nonCanonicalAyRefused(uint256 which) public view {
+    /// A.y >= q: the verifier negates A as (q - A.y) mod q in 256-bit words, so y' = ((A.y + 2^256) mod q) + k*q
+    /// wraps to the same -A and, without the explicit A.y < q check, would verify as a second encoding.
+    function testFuzz_nonCanonicalAyRefused(uint256 which, uint8 k) public view {
         Proof memory p = proofAt(which);
-        p.a[1] += Q;
-        vm.assertFalse(verify(p), "A.y + q accepted");
+        uint256 twoTo256ModQ = (type(uint256).max % Q + 1) % Q;
+        uint256 y = addmod(p.a[1], twoTo256ModQ, Q) + (uint256(k) % 4 + 1) * Q;
+        uint256 negY;
+        unchecked {
+            negY = (Q - y) % Q;
+        }
+        vm.assertEq(negY, Q - p.a[1], "the malleated A.y must negate to the same -A (else the test proves nothing)");
+        p.a[1] = y;
+        vm.assertFalse(verify(p), "a non-canonical A.y verified");
+        p.a[1] = proofAt(which).a[1] + Q;
+        vm.assertFalse(verify(p), "A.y + q verified");
     }
 
     /// Random words for A, B and C (off-curve, outside G2, coordinates >= q, or just wrong): false, no revert.
