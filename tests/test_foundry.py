@@ -3,12 +3,14 @@
 forge is the pinned npm binary (@foundry-rs/forge-linux-amd64 1.7.1), offline, compiling with the pinned
 solc-js through verifier/foundry/solc. The fixtures it runs on (a committed test key, the verifier zkyield
 generates from it, real zkyield proofs) are checked here first: the Solidity re-renders unchanged from the
-committed JSON, and every proof verifies under snarkjs (an independent verifier) and zkyield.
+committed JSON, and every proof verifies under snarkjs (an independent verifier) and zkyield. After the
+forge run, the code forge built equals what zkyield.verifier.solc compiles (metadata trailer aside).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -66,6 +68,28 @@ def test_fixture_proofs_verify_under_snarkjs_and_zkyield() -> None:
         assert "OK!" in out, f"snarkjs refused fixture proof {name}: {out[-300:]}"
 
 
+def _runtime_code(hex_code: str) -> bytes:
+    """Deployed bytecode without its CBOR metadata trailer (which hashes source paths; the code does not)."""
+    code = bytes.fromhex(hex_code.removeprefix("0x"))
+    return code[: -(int.from_bytes(code[-2:], "big") + 2)]
+
+
+def _assert_forge_builds_what_zkyield_deploys(out: Path) -> None:
+    """forge's solc (the wrapper) and zkyield.verifier.solc emit the same code for both contracts."""
+    from zkyield.formats.snarkjs_json import load_vk
+    from zkyield.verifier.solc import compile_contract
+    from zkyield.verifier.solidity import contract_source, render_verifier
+
+    vk = load_vk(PROJECT / "test" / "fixtures" / "verification_key.json")
+    for name, source in (
+        ("YieldAttestationRegistry", contract_source("YieldAttestationRegistry.sol")),
+        ("Groth16Verifier", render_verifier(vk)),
+    ):
+        artifact = json.loads((out / f"{name}.sol" / f"{name}.json").read_text())
+        ours = compile_contract(source, name).deployed_bytecode
+        assert _runtime_code(artifact["deployedBytecode"]["object"]) == _runtime_code(ours), name
+
+
 def _forge(*args: str, build: Path) -> subprocess.CompletedProcess:
     cmd = [str(FORGE), *args, "--out", str(build / "out"), "--cache-path", str(build / "cache")]
     return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=1800)
@@ -86,6 +110,7 @@ def test_forge_test_and_gas_snapshot(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert len(fuzz) >= 25 and all(d.startswith(f"runs: {FUZZ_RUNS},") for d in fuzz), fuzz
     expected = f"runs: {INVARIANT_RUNS}, calls: {INVARIANT_CALLS},"
     assert len(invariants) >= 3 and all(d.startswith(expected) for d in invariants), invariants
+    _assert_forge_builds_what_zkyield_deploys(tmp_path / "out")
 
     check = _forge("snapshot", "--check", *SNAPSHOT_FILTER, build=tmp_path)
     diffs = [line for line in check.stdout.splitlines() if line.startswith("Diff in")]
