@@ -9,6 +9,7 @@ committed; tests/test_foundry.py re-renders the Solidity from the committed JSON
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,7 +124,7 @@ def _poseidon_source() -> str:
     script = "process.stdout.write(require('circomlibjs').poseidonContract.createCode(4))"
     code = subprocess.run(
         ["node", "-e", script], capture_output=True, text=True, check=True, cwd=ROOT,
-        env={"NODE_PATH": str(ROOT / "node_modules"), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")},
     ).stdout.strip()
     assert code.startswith("0x"), code[:80]
     return (
