@@ -41,7 +41,7 @@ contract Groth16VerifierTest is Base {
     }
 
     /// What the verifier itself spends on a valid proof (its call frame, as forge measures it).
-    function test_validProofGas() public {
+    function test_validProofGas() public view {
         Proof memory p = Proofs.alice1();
         vm.assertTrue(verifier.verifyProof(p.a, p.b, p.c, p.pub), "valid");
         uint256 used = vm.lastCallGas().gasTotalUsed;
