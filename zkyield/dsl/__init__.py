@@ -40,8 +40,9 @@ Witness values are ints in [0, r); hint results are reduced mod r; a hint that r
 ``StatementFalse`` naming its label (its message is dropped: it could quote private values).
 """
 
-from zkyield.dsl.circuit import Circuit, Signal
+from zkyield.dsl.circuit import Circuit
 from zkyield.dsl.compiled import CompiledCircuit
+from zkyield.dsl.program import Signal, WitnessProgram
 from zkyield.dsl.value import Value
 
-__all__ = ["Circuit", "CompiledCircuit", "Signal", "Value"]
+__all__ = ["Circuit", "CompiledCircuit", "Signal", "Value", "WitnessProgram"]
