@@ -22,6 +22,7 @@ from zkyield import groth16
 from zkyield.attestation import Attestation
 from zkyield.build_folder import (
     CIRCUIT_FILE,
+    PROGRAM_FILE,
     PROVING_KEY_FILE,
     STATEMENT_FILE,
     SYMBOLS_FILE,
@@ -42,6 +43,7 @@ from zkyield.circuits.publics import commitment_values, market_hash, policy_clau
 from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import FormatError, InputError
 from zkyield.formats.jsonfile import read_json
+from zkyield.formats.wtns_bin import write_wtns
 from zkyield.groth16.keys import Proof, VerifyingKey
 from zkyield.poseidon import commit
 from zkyield.statement import (
@@ -115,27 +117,38 @@ def _require_kind(keys: Keys, kind: str, clauses: tuple[str, ...]) -> None:
 
 
 def prove(portfolio: Portfolio, market: Market, policy: Policy, keys: Keys,
-          progress: Progress | None = None) -> Attestation:
-    """Evaluate the statement in plain Python (StatementFalse if it fails), then prove it."""
+          progress: Progress | None = None, witness_out: str | Path | None = None) -> Attestation:
+    """Evaluate the statement in plain Python (StatementFalse if it fails), then prove it.
+
+    The witness comes from the statement's witness program; ``witness_out`` also writes it as a
+    snarkjs .wtns (private: it holds the whole book) so any prover of .r1cs + .zkey + .wtns can use it.
+    """
     _require_kind(keys, PORTFOLIO, tuple(policy_clauses(policy)))
     capacity = keys.statement.capacity
     require_holds(portfolio, market, policy, capacity)
-    circuit = keys.statement.circuit
-    witness = circuit.witness(statement_inputs(portfolio, market, policy, capacity))
-    proof = groth16.prove(keys.proving_key, circuit.r1cs, witness, progress)
-    return _attestation(keys, policy, proof, circuit.public_signals(witness))
+    inputs = statement_inputs(portfolio, market, policy, capacity)
+    return _prove_inputs(keys, policy, inputs, progress, witness_out)
 
 
 def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy, keys: Keys,
-                  progress: Progress | None = None, last: int | None = None) -> Attestation:
+                  progress: Progress | None = None, last: int | None = None,
+                  witness_out: str | Path | None = None) -> Attestation:
     """Prove risk-adjusted metrics over the window of ``policy.periods`` returns ending at snapshot ``last``."""
     _require_kind(keys, HISTORY, policy.checks)
     if policy.periods != keys.statement.size["periods"]:
         raise InputError("policy.periods: differs from the compiled statement's window; compile one for it")
     st = history_statement(history, market, policy, last)  # StatementFalse when a clause fails
-    witness = keys.statement.circuit.witness(st.inputs)
-    proof = groth16.prove(keys.proving_key, keys.statement.circuit.r1cs, witness, progress)
-    return _attestation(keys, policy, proof, list(st.public))
+    return _prove_inputs(keys, policy, st.inputs, progress, witness_out)
+
+
+def _prove_inputs(keys: Keys, policy: AnyPolicy, inputs: dict, progress: Progress | None,
+                  witness_out: str | Path | None) -> Attestation:
+    circuit = keys.statement.circuit
+    witness = circuit.witness(inputs, check=False)  # groth16.prove checks every constraint on its rows
+    proof = groth16.prove(keys.proving_key, circuit.r1cs, witness, progress)
+    if witness_out is not None:
+        write_wtns(witness, witness_out)
+    return _attestation(keys, policy, proof, circuit.public_signals(witness))
 
 
 def verify(attestation: Attestation, verification_key: VerifyingKey, policy: AnyPolicy | None = None,
@@ -166,7 +179,7 @@ def _market_hash(market: AnyMarket, statement: dict[str, object]) -> int:
 
 
 __all__ = [
-    "CIRCUIT_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
+    "CIRCUIT_FILE", "PROGRAM_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
     "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "Market", "Policy", "Portfolio", "Statement",
     "commitment", "compile_statement", "load_any_policy", "load_keys", "load_statement", "policy_document", "prove",
     "prove_history", "save_keys", "save_statement", "setup", "verify",

@@ -1,28 +1,38 @@
 """Build folders: what `zkyield compile` and `zkyield setup` write, and how they are read back.
 
-    statement.json   how to rebuild the circuit (kind, clauses, size) and its circuit id
+    statement.json   the statement (kind, clauses, size), its circuit id and the SHA-256 of the files below
     circuit.r1cs     the constraint system, for snarkjs users too
+    circuit.wprog    the witness program (docs/witness_program_format.md): how inputs become a witness
     circuit.sym      wire names (circom's .sym format)
     proving_key      zkyield's proving key (docs/proving_key_format.md)
     verification_key.json
+
+Reading a folder never runs the circuit builder: the circuit id is computed once, at compile time,
+and stored; loading checks that circuit.r1cs and circuit.wprog are the files compile wrote (their
+SHA-256 in statement.json), that the program names the same circuit id, and that the proving key was
+made for it. statement.json is written last, so a folder that has one is complete.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
-from zkyield.errors import InputError
-from zkyield.formats.atomic import write_json_atomic
+from zkyield.dsl.compiled import ProgramCircuit
+from zkyield.errors import FormatError, InputError
+from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.proving_key import read_proving_key, write_proving_key
-from zkyield.formats.r1cs_bin import write_r1cs
+from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
+from zkyield.formats.witness_program import program_to_bytes, read_program
 from zkyield.pairing import pairing
-from zkyield.statement import Keys, Statement, statement_from_description
+from zkyield.statement import HISTORY, PORTFOLIO, Keys, Statement
 
 STATEMENT_FILE = "statement.json"
 CIRCUIT_FILE = "circuit.r1cs"
+PROGRAM_FILE = "circuit.wprog"
 SYMBOLS_FILE = "circuit.sym"
 PROVING_KEY_FILE = "proving_key"
 VERIFICATION_KEY_FILE = "verification_key.json"
@@ -31,19 +41,67 @@ VERIFICATION_KEY_FILE = "verification_key.json"
 def save_statement(statement: Statement, build_dir: str | os.PathLike) -> Path:
     out = Path(build_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_r1cs(statement.circuit.r1cs, out / CIRCUIT_FILE)
-    statement.circuit.write_sym(out / SYMBOLS_FILE)
-    write_json_atomic(out / STATEMENT_FILE, statement.describe())
+    circuit = statement.circuit
+    files = {CIRCUIT_FILE: r1cs_to_bytes(circuit.r1cs), PROGRAM_FILE: program_to_bytes(circuit.program)}
+    for name, data in files.items():
+        write_bytes_atomic(out / name, data)
+    circuit.write_sym(out / SYMBOLS_FILE)
+    doc = statement.describe()
+    doc["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    write_json_atomic(out / STATEMENT_FILE, doc)
     return out
 
 
 def load_statement(build_dir: str | os.PathLike) -> Statement:
-    """Rebuild the statement described by build_dir/statement.json and check it is the same circuit."""
-    path = Path(build_dir) / STATEMENT_FILE
+    """The statement of build_dir from its files (no rebuilding), each checked against statement.json."""
+    d = Path(build_dir)
+    path = d / STATEMENT_FILE
     if not path.is_file():
         raise InputError(f"{build_dir}: no {STATEMENT_FILE}; run `zkyield compile POLICY.json --out {build_dir}`")
     doc, name = read_json(path)
-    return statement_from_description(doc, name)
+    files = doc.get("files") if isinstance(doc, dict) else None
+    if not isinstance(files, dict) or PROGRAM_FILE not in files or not (d / PROGRAM_FILE).is_file():
+        raise InputError(f"{build_dir}: no {PROGRAM_FILE} (made by an older zkyield); rebuild with "
+                         f"`zkyield compile POLICY.json --out {build_dir}`, then `zkyield setup {build_dir}`")
+    kind, clauses, size, circuit_id = _description(doc, name)
+    program = read_program(_checked_bytes(d, PROGRAM_FILE, files))
+    if program.circuit_id != circuit_id:
+        raise FormatError(f"{PROGRAM_FILE}: made for another circuit than {STATEMENT_FILE}; compile again")
+    r1cs = read_r1cs(_checked_bytes(d, CIRCUIT_FILE, files))
+    shape = (r1cs.n_wires, r1cs.n_pub_out, r1cs.n_pub_in, r1cs.n_prv_in)
+    if shape != (program.n_wires, program.n_pub_out, program.n_pub_in, program.n_prv_in):
+        raise FormatError(f"{CIRCUIT_FILE}: its wire layout differs from {PROGRAM_FILE}'s; compile again")
+    r1cs.adopt_digest(circuit_id)  # the file is byte for byte the one whose digest compile computed
+    return Statement(kind, clauses, size, ProgramCircuit(r1cs, program))
+
+
+def _checked_bytes(d: Path, file_name: str, files: dict) -> bytes:
+    try:
+        data = (d / file_name).read_bytes()
+    except OSError as e:
+        raise InputError(f"{d}: cannot read {file_name} ({e.strerror or e}); compile again") from None
+    if hashlib.sha256(data).hexdigest() != files.get(file_name):
+        raise InputError(f"{file_name}: not the file `zkyield compile` wrote with {STATEMENT_FILE}; compile again")
+    return data
+
+
+def _description(doc: dict, name: str) -> tuple[str, tuple[str, ...], dict[str, int], bytes]:
+    """kind, clauses, size and circuit id of a statement.json, refusing a malformed one."""
+    try:
+        kind = doc.get("statement", PORTFOLIO)
+        clauses = tuple(str(c) for c in doc["clauses"])
+        if kind == PORTFOLIO:
+            size = {k: int(doc["capacity"][k]) for k in ("positions", "assets", "scenarios")}
+        elif kind == HISTORY:
+            size = {"periods": int(doc["periods"])}
+        else:
+            raise ValueError(f"unknown statement kind {kind!r}")
+        circuit_id = bytes.fromhex(doc["circuit_id"])
+        if len(circuit_id) != 32:
+            raise ValueError("circuit_id is not 32 bytes")
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise FormatError(f"{name}: not a valid statement description ({exc}); compile it again") from None
+    return kind, clauses, size, circuit_id
 
 
 def save_keys(keys: Keys, build_dir: str | os.PathLike) -> Path:

@@ -52,7 +52,58 @@ class Recorded:
 
 
 @dataclass
-class CompiledCircuit:
+class ProgramCircuit:
+    """An R1CS and the witness program whose witnesses satisfy it: all that proving needs.
+
+    ``CompiledCircuit`` (from the builder) is one; a build folder loads one from ``circuit.r1cs`` and
+    ``circuit.wprog`` without running the builder (``zkyield.build_folder``).
+    """
+
+    r1cs: R1CS
+    program: WitnessProgram
+
+    @property
+    def n_constraints(self) -> int:
+        return self.r1cs.n_constraints
+
+    @property
+    def n_wires(self) -> int:
+        return self.r1cs.n_wires
+
+    def witness(self, inputs: Mapping[str, InputValue], overrides: Mapping[int, int] | None = None,
+                check: bool = True) -> list[int]:
+        """The full witness (wire order) for named inputs; ``check`` runs R1CS.check on it.
+
+        ``overrides`` (wire -> value) replaces a wire's value the moment it is computed, and later
+        wires are computed from the replaced value: this is how tests play a malicious prover who
+        picks a hint differently and then computes everything else honestly. Pass ``check=False``
+        to get such a witness back and check it yourself (Groth16 proving checks every constraint).
+        """
+        if overrides:
+            for wire in overrides:
+                if not isinstance(wire, int) or not 0 < wire < self.n_wires:
+                    raise ValueError(f"override wire {wire!r}: must be in [1, {self.n_wires})")
+        w = run(self.program, inputs, overrides)
+        if check:
+            self.r1cs.check(w)
+        return w
+
+    def outputs(self, witness: Sequence[int]) -> dict[str, int | list[int]]:
+        """Named public outputs of a witness."""
+        out: dict[str, int | list[int]] = {}
+        for sig in self.program.signals:
+            if sig.kind == KIND_OUT:
+                vals = [witness[s] for s in sig.slots]
+                out[sig.name] = vals if sig.is_array else vals[0]
+        return out
+
+    def public_signals(self, witness: Sequence[int]) -> list[int]:
+        """Public outputs then public inputs, as snarkjs writes public.json."""
+        return self.r1cs.public_inputs(witness)
+
+
+@dataclass
+class CompiledCircuit(ProgramCircuit):
     """R1CS + witness program. Build with ``Circuit.compile()``.
 
     ``slot_of_var[v]`` is the program slot of builder variable ``v`` (its R1CS wire when it is below
@@ -63,8 +114,6 @@ class CompiledCircuit:
     """
 
     name: str
-    r1cs: R1CS
-    program: WitnessProgram
     slot_of_var: list[int]
     slot_names: list[str]
     substitutions: dict[int, LinearCombination]
@@ -114,18 +163,10 @@ class CompiledCircuit:
             names[slot] = rec.var_names[var]
         program = _freeze_program(rec, slot_of_var, r1cs)
         substitutions = {slot_of_pos[p]: to_slots(e) for p, e in removed.items()}
-        return cls(rec.name, r1cs, program, slot_of_var, names, substitutions,
+        return cls(r1cs, program, rec.name, slot_of_var, names, substitutions,
                    [slot_of_var[v] for v in rec.hint_vars], rec.owner)
 
     # -- sizes -------------------------------------------------------------------------------------
-
-    @property
-    def n_constraints(self) -> int:
-        return self.r1cs.n_constraints
-
-    @property
-    def n_wires(self) -> int:
-        return self.r1cs.n_wires
 
     @property
     def var_names(self) -> list[str]:
@@ -142,26 +183,6 @@ class CompiledCircuit:
         return {"constraints": r.n_constraints, "wires": r.n_wires, "public_outputs": r.n_pub_out,
                 "public_inputs": r.n_pub_in, "private_inputs": r.n_prv_in, "hint_wires": len(self.hint_wires),
                 "substituted_wires": len(self.substitutions)}
-
-    # -- witness -----------------------------------------------------------------------------------
-
-    def witness(self, inputs: Mapping[str, InputValue], overrides: Mapping[int, int] | None = None,
-                check: bool = True) -> list[int]:
-        """The full witness (wire order) for named inputs; ``check`` runs R1CS.check on it.
-
-        ``overrides`` (wire -> value) replaces a wire's value the moment it is computed, and later
-        wires are computed from the replaced value: this is how tests play a malicious prover who
-        picks a hint differently and then computes everything else honestly. Pass ``check=False``
-        to get such a witness back and check it yourself.
-        """
-        if overrides:
-            for wire in overrides:
-                if not isinstance(wire, int) or not 0 < wire < self.n_wires:
-                    raise ValueError(f"override wire {wire!r}: must be in [1, {self.n_wires})")
-        w = run(self.program, inputs, overrides)
-        if check:
-            self.r1cs.check(w)
-        return w
 
     # -- reading values back -----------------------------------------------------------------------
 
@@ -188,19 +209,6 @@ class CompiledCircuit:
             x = witness[slot] if expr is None else sum(witness[w] * c for w, c in expr.items())
             total += x * k
         return total % R
-
-    def outputs(self, witness: Sequence[int]) -> dict[str, int | list[int]]:
-        """Named public outputs of a witness."""
-        out: dict[str, int | list[int]] = {}
-        for sig in self.program.signals:
-            if sig.kind == KIND_OUT:
-                vals = [witness[s] for s in sig.slots]
-                out[sig.name] = vals if sig.is_array else vals[0]
-        return out
-
-    def public_signals(self, witness: Sequence[int]) -> list[int]:
-        """Public outputs then public inputs, as snarkjs writes public.json."""
-        return self.r1cs.public_inputs(witness)
 
     def wires_named(self, suffix: str) -> list[int]:
         """Wires whose symbol name ends with ``suffix`` (e.g. ``is_zero/inv``), for tests and debugging."""
