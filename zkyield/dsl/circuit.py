@@ -119,17 +119,21 @@ class Circuit:
     def sum(self, values: Iterable[Operand]) -> Value:
         """Sum of many values in linear time (repeated ``+`` copies the growing combination)."""
         lc: LinearCombination = {}
-        bounds = []
+        bounds: list[int | None] = []
+        bounded = True  # once one term is unbounded the sum is too: skip asking the others
+        get = lc.get
         for x in values:
             v = self.lift(x)
-            bounds.append(v.bound)
+            if bounded:
+                bounds.append(v.bound)
+                bounded = bounds[-1] is not None
             for var, coef in v.lc.items():
-                s = (lc.get(var, 0) + coef) % R
+                s = (get(var, 0) + coef) % R
                 if s:
                     lc[var] = s
                 else:
                     lc.pop(var, None)
-        return Value(self, lc, bound_sum(bounds))
+        return Value(self, lc, bound_sum(bounds) if bounded else None)
 
     def hint(self, fn: Callable[..., object] | str, *args: object, n_out: int | None = None,
              name: str = "hint") -> Value | list[Value]:

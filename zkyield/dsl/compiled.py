@@ -128,45 +128,45 @@ class CompiledCircuit(ProgramCircuit):
         prvs = [v for s in rec.signals if s.kind == KIND_PRV for v in s.variables]
         internal = [v for v in range(1, len(kinds)) if kinds[v] == KIND_INT]
         order = [0, *outs, *pubs, *prvs, *internal]
-        pos = [0] * len(order)
-        for p, var in enumerate(order):
-            pos[var] = p
-
-        def remap(lc: LinearCombination) -> dict[int, int]:
-            return {pos[v]: k for v, k in lc.items()}
-
-        triples = [(remap(a), remap(b), remap(c)) for a, b, c in rec.constraints]
-        first_internal = 1 + len(outs) + len(pubs) + len(prvs)
         if simplify_linear:
-            result = simplify(triples, first_internal, frozenset(pos[v] for v in rec.hint_vars))
+            removable = bytearray(len(order))
+            for v in internal:
+                removable[v] = 1
+            for v in rec.hint_vars:
+                removable[v] = 0
+            result = simplify(rec.constraints, removable)
         else:
-            result = Simplified(list(range(len(triples))), triples, {})
+            result = Simplified(list(range(len(rec.constraints))), list(rec.constraints), {})
         removed = result.substitutions
-        slot_of_pos = [0] * len(order)
-        kept = [p for p in range(len(order)) if p not in removed]
-        for slot, p in enumerate([*kept, *sorted(removed)]):
-            slot_of_pos[p] = slot
+        slot_of_var = [0] * len(order)
+        kept = [v for v in order if v not in removed] if removed else order
+        for slot, v in enumerate([*kept, *sorted(removed)]):  # removed wires are internal: var order
+            slot_of_var[v] = slot
         n_wires = len(kept)
 
-        def to_slots(lc: dict[int, int]) -> dict[int, int]:
-            return {slot_of_pos[p]: k for p, k in lc.items()}
+        def to_slots(lc: LinearCombination) -> dict[int, int]:
+            return {slot_of_var[v]: k for v, k in lc.items()}
 
         r1cs = R1CS(
             n_wires=n_wires, n_pub_out=len(outs), n_pub_in=len(pubs), n_prv_in=len(prvs),
-            constraints=[Constraint(*map(to_slots, t)) for t in result.constraints],
+            constraints=[Constraint(to_slots(a), to_slots(b), to_slots(c)) for a, b, c in result.constraints],
             labels=[rec.labels[i] for i in result.kept],
             n_labels=len(order),
         )
-        slot_of_var = [slot_of_pos[pos[v]] for v in range(len(order))]
         names = [""] * len(order)
         for var, slot in enumerate(slot_of_var):
             names[slot] = rec.var_names[var]
         program = _freeze_program(rec, slot_of_var, r1cs)
-        substitutions = {slot_of_pos[p]: to_slots(e) for p, e in removed.items()}
+        substitutions = {slot_of_var[v]: to_slots(e) for v, e in removed.items()}
         return cls(r1cs, program, rec.name, slot_of_var, names, substitutions,
                    [slot_of_var[v] for v in rec.hint_vars], rec.owner)
 
     # -- sizes -------------------------------------------------------------------------------------
+
+    @property
+    def builder(self):  # -> Circuit (not imported: circuit.py imports this module)
+        """The Circuit this was compiled from, e.g. to compile it again without simplification."""
+        return self._owner
 
     @property
     def var_names(self) -> list[str]:
@@ -228,13 +228,13 @@ class CompiledCircuit(ProgramCircuit):
 
 
 class _Pool:
-    """Terms and distinct constants of a program under construction."""
+    """Terms (flat: slot, constant index, ...) and distinct constants of a program under construction."""
 
     def __init__(self, slot_of_var: list[int]) -> None:
         self.slot_of_var = slot_of_var
         self.index: dict[int, int] = {}
         self.constants: list[int] = []
-        self.terms: list[tuple[int, int]] = []
+        self.flat: list[int] = []
 
     def constant(self, k: int) -> int:
         k %= R
@@ -245,9 +245,15 @@ class _Pool:
         return i
 
     def lc(self, lc: LinearCombination) -> tuple[int, int]:
-        start = len(self.terms)
-        slot_of = self.slot_of_var
-        self.terms.extend((slot_of[v], self.constant(k)) for v, k in lc.items())
+        """Append a combination (its coefficients are canonical: the builder keeps them so)."""
+        flat, index, slot_of = self.flat, self.index, self.slot_of_var
+        start = len(flat) // 2
+        for v, k in lc.items():
+            i = index.get(k)
+            if i is None:
+                i = self.constant(k)
+            flat.append(slot_of[v])
+            flat.append(i)
         return start, len(lc)
 
     def args(self, arg: object, out: list[int]) -> None:
@@ -263,20 +269,20 @@ class _Pool:
 
 def _freeze_program(rec: Recorded, slot_of_var: list[int], r1cs: R1CS) -> WitnessProgram:
     pool = _Pool(slot_of_var)
-    steps: list[tuple[int, int, int, int, int, int]] = []
+    steps: list[int] = []  # flat, six per step
     calls: list[HintCall] = []
     for step in rec.steps:
         op = step[0]
         if op == OP_MUL:
-            steps.append((OP_MUL, slot_of_var[step[1]], *pool.lc(step[2]), *pool.lc(step[3])))
+            steps.extend((OP_MUL, slot_of_var[step[1]], *pool.lc(step[2]), *pool.lc(step[3])))
         elif op == OP_COPY:
-            steps.append((OP_COPY, slot_of_var[step[1]], *pool.lc(step[2]), 0, 0))
+            steps.extend((OP_COPY, slot_of_var[step[1]], *pool.lc(step[2]), 0, 0))
         else:
             _, variables, hint_name, args, label, scalar = step
             tokens: list[int] = []
             for a in args:
                 pool.args(a, tokens)
-            steps.append((OP_HINT, len(calls), 0, 0, 0, 0))
+            steps.extend((OP_HINT, len(calls), 0, 0, 0, 0))
             outputs = tuple(slot_of_var[v] for v in variables)
             calls.append(HintCall(hint_name, label, scalar, outputs, len(args), tuple(tokens)))
     signals = []
@@ -286,6 +292,6 @@ def _freeze_program(rec: Recorded, slot_of_var: list[int], r1cs: R1CS) -> Witnes
     n_slots = len(slot_of_var)
     return WitnessProgram(
         n_slots=n_slots, n_wires=r1cs.n_wires, n_pub_out=r1cs.n_pub_out, n_pub_in=r1cs.n_pub_in,
-        n_prv_in=r1cs.n_prv_in, constants=tuple(pool.constants), terms=frozen_u32(pool.terms, 2),
+        n_prv_in=r1cs.n_prv_in, constants=tuple(pool.constants), terms=frozen_u32(pool.flat, 2),
         steps=frozen_u32(steps, 6), hints=tuple(calls), signals=tuple(signals), circuit_id=r1cs.digest(),
     )

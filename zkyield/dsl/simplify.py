@@ -74,11 +74,11 @@ def _rewrite(lc: LC, subs: dict[int, LC]) -> LC:
     return out
 
 
-def simplify(constraints: Sequence[Triple], first_internal: int, keep: frozenset[int] = frozenset()) -> Simplified:
-    """Substitute linear constraints out; wires below ``first_internal`` and in ``keep`` are never removed.
+def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplified:
+    """Substitute linear constraints out; only wires ``w`` with ``removable[w]`` true may be removed.
 
-    ``keep`` holds the hint wires: they are what a malicious prover picks freely, so tests and audits
-    address them by wire, and a hint wire stays a wire.
+    The caller marks internal, non-hint wires: hint wires are what a malicious prover picks freely,
+    so tests and audits address them by wire, and a hint wire stays a wire.
     """
     linear = [i for i, (a, b, _c) in enumerate(constraints) if _is_constant(a) or _is_constant(b)]
     if not linear:
@@ -96,7 +96,7 @@ def simplify(constraints: Sequence[Triple], first_internal: int, keep: frozenset
         if not f:
             dropped.add(i)  # 0 = 0: implied by the substitutions already made
             continue
-        candidates = [w for w in f if w >= first_internal and w not in keep]
+        candidates = [w for w in f if removable[w]]
         if not candidates:
             continue  # public values or a constant only: keep it as a constraint
         v = min(candidates, key=lambda w: (occurrences[w], -w))

@@ -97,6 +97,14 @@ class Value:
         return Value(self.circuit, lc_scale(self.lc, R - 1))
 
     def __mul__(self, other: Operand) -> Value:
+        if type(other) is int:  # scaling by a constant: free, and the commonest product by far
+            k = other % R
+            if not self.lc or not k:
+                return Value(self.circuit, {})
+            own = self.constant
+            if own is not None:
+                return Value(self.circuit, {ONE: own * k % R})
+            return Value(self.circuit, lc_scale(self.lc, k), bound_product(self.bound, k + 1))
         return self.circuit.mul(self, other)
 
     __rmul__ = __mul__
