@@ -11,10 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import run_snarkjs
+from zkyield import build_folder
 from zkyield.circuits.models import example
 from zkyield.cli.main import cli
+from zkyield.dsl.runner import witness_lib
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.wtns_bin import read_wtns
+from zkyield.groth16.qap import row_evaluations
 
 PORTFOLIO, MARKET, POLICY = example("demo")
 
@@ -55,6 +58,8 @@ def test_prove_runs_the_program_without_rebuilding_the_circuit(built, monkeypatc
     monkeypatch.setattr(Circuit, "compile", refuse)
     monkeypatch.setattr(statements, "build", refuse)
     monkeypatch.setattr(R1CS, "_compute_digest", refuse)
+    if witness_lib() is not None:  # the C rows read the .r1cs bytes: no R1CS object is built
+        monkeypatch.setattr(build_folder, "read_r1cs", refuse)
     code, out = run(*prove_args(built / "build", tmp_path / "proof", "--witness-out", tmp_path / "w.wtns"))
     assert code == 0, out
     monkeypatch.undo()
@@ -75,6 +80,30 @@ def test_the_written_wtns_satisfies_the_r1cs_for_snarkjs_and_proves_with_groth16
     assert code == 0, out
     assert run("groth16", "verify", built / "build" / "verification_key.json", tmp_path / "p2" / "public.json",
                tmp_path / "p2" / "proof.json")[0] == 0
+
+
+@pytest.mark.skipif(witness_lib() is None, reason="C witness runner not built")
+def test_native_qap_rows_equal_the_python_rows_and_refuse_a_broken_witness(built, tmp_path):
+    from zkyield.errors import ConstraintError
+
+    wtns = tmp_path / "w.wtns"
+    assert run(*prove_args(built / "build", tmp_path / "proof", "--witness-out", wtns))[0] == 0
+    witness = read_wtns(wtns)
+    circuit = build_folder.load_statement(built / "build").circuit
+    reference = read_r1cs(built / "build" / "circuit.r1cs")
+    domain = 1 << (reference.n_constraints + reference.n_public + 1 - 1).bit_length()
+    assert circuit.qap_rows(witness, domain) == row_evaluations(reference, witness, domain)
+    wire = circuit.program.first_computed + 3
+    broken = list(witness)
+    broken[wire] = (broken[wire] + 1) % (1 << 250)
+    first = next(i for i, con in enumerate(reference.constraints)
+                 if not reference.is_satisfied(broken) and wire in {**con.a, **con.b, **con.c})
+    with pytest.raises(ConstraintError) as exc:
+        circuit.qap_rows(broken, domain)
+    assert exc.value.index <= first and not reference.is_satisfied(broken)
+    with pytest.raises(ConstraintError) as exc2:
+        reference.check(broken)
+    assert exc2.value.index == exc.value.index
 
 
 def _copy(built: Path, tmp_path: Path) -> Path:

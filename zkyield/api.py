@@ -27,6 +27,7 @@ from zkyield.build_folder import (
     STATEMENT_FILE,
     SYMBOLS_FILE,
     VERIFICATION_KEY_FILE,
+    LoadedCircuit,
     load_keys,
     load_statement,
     save_keys,
@@ -45,6 +46,7 @@ from zkyield.errors import FormatError, InputError
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.wtns_bin import write_wtns
 from zkyield.groth16.keys import Proof, VerifyingKey
+from zkyield.groth16.prove import prove_from_rows
 from zkyield.poseidon import commit
 from zkyield.statement import (
     HISTORY,
@@ -143,9 +145,14 @@ def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy
 
 def _prove_inputs(keys: Keys, policy: AnyPolicy, inputs: dict, progress: Progress | None,
                   witness_out: str | Path | None) -> Attestation:
-    circuit = keys.statement.circuit
-    witness = circuit.witness(inputs, check=False)  # groth16.prove checks every constraint on its rows
-    proof = groth16.prove(keys.proving_key, circuit.r1cs, witness, progress)
+    circuit, pk = keys.statement.circuit, keys.proving_key
+    witness = circuit.witness(inputs, check=False)  # the rows below check every constraint
+    if isinstance(circuit, LoadedCircuit):
+        if pk.circuit_digest != circuit.circuit_id:  # load_keys checked it; a Keys built by hand may not be
+            raise InputError("proving key: made for another circuit (circuit digest differs); run setup for this one")
+        proof = prove_from_rows(pk, witness, *circuit.qap_rows(witness, pk.domain_size), progress)
+    else:
+        proof = groth16.prove(pk, circuit.r1cs, witness, progress)
     if witness_out is not None:
         write_wtns(witness, witness_out)
     return _attestation(keys, policy, proof, circuit.public_signals(witness))

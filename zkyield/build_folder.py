@@ -17,17 +17,26 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from zkyield.dsl.compiled import ProgramCircuit
-from zkyield.errors import FormatError, InputError
+from zkyield.dsl.program import WitnessProgram
+from zkyield.dsl.runner import witness_lib
+from zkyield.errors import ConstraintError, FormatError, InputError
+from zkyield.field import R
 from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic
+from zkyield.formats.binio import read_container, read_scalar_field_header
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.proving_key import read_proving_key, write_proving_key
-from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
+from zkyield.formats.r1cs_bin import MAGIC as R1CS_MAGIC
+from zkyield.formats.r1cs_bin import SECTION_CONSTRAINTS, SECTION_HEADER, r1cs_to_bytes, read_r1cs
+from zkyield.formats.r1cs_bin import VERSION as R1CS_VERSION
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
 from zkyield.formats.witness_program import program_to_bytes, read_program
+from zkyield.groth16.qap import row_evaluations
 from zkyield.pairing import pairing
+from zkyield.r1cs import R1CS
 from zkyield.statement import HISTORY, PORTFOLIO, Keys, Statement
 
 STATEMENT_FILE = "statement.json"
@@ -67,12 +76,76 @@ def load_statement(build_dir: str | os.PathLike) -> Statement:
     program = read_program(_checked_bytes(d, PROGRAM_FILE, files))
     if program.circuit_id != circuit_id:
         raise FormatError(f"{PROGRAM_FILE}: made for another circuit than {STATEMENT_FILE}; compile again")
-    r1cs = read_r1cs(_checked_bytes(d, CIRCUIT_FILE, files))
-    shape = (r1cs.n_wires, r1cs.n_pub_out, r1cs.n_pub_in, r1cs.n_prv_in)
-    if shape != (program.n_wires, program.n_pub_out, program.n_pub_in, program.n_prv_in):
-        raise FormatError(f"{CIRCUIT_FILE}: its wire layout differs from {PROGRAM_FILE}'s; compile again")
-    r1cs.adopt_digest(circuit_id)  # the file is byte for byte the one whose digest compile computed
-    return Statement(kind, clauses, size, ProgramCircuit(r1cs, program))
+    return Statement(kind, clauses, size, LoadedCircuit(program, _checked_bytes(d, CIRCUIT_FILE, files)))
+
+
+class LoadedCircuit(ProgramCircuit):
+    """A build folder's circuit: its program, and its .r1cs bytes (already checked against the SHA-256
+    compile recorded), parsed into an ``R1CS`` only when something asks for ``r1cs`` (setup does).
+
+    Proving does not: ``qap_rows`` computes the Groth16 rows straight from the file's constraints
+    section in C, so a proof never holds the constraint system as Python objects.
+    """
+
+    def __init__(self, program: WitnessProgram, r1cs_file: bytes) -> None:
+        self.program = program
+        self.circuit_id = program.circuit_id
+        box = read_container(r1cs_file, R1CS_MAGIC, R1CS_VERSION, CIRCUIT_FILE)
+        h = box.section(SECTION_HEADER, "header")
+        read_scalar_field_header(h, "circuit")
+        shape = tuple(h.u32(f"header {what}") for what in ("nWires", "nPubOut", "nPubIn", "nPrvIn"))
+        h.u64("header nLabels")
+        self._n_constraints = h.u32("header mConstraints")
+        if shape != (program.n_wires, program.n_pub_out, program.n_pub_in, program.n_prv_in):
+            raise FormatError(f"{CIRCUIT_FILE}: its wire layout differs from {PROGRAM_FILE}'s; compile again")
+        section = box.section(SECTION_CONSTRAINTS, "constraints")
+        self._constraints = memoryview(r1cs_file)[section.pos : section.end]
+        self._file = r1cs_file
+        self._r1cs: R1CS | None = None
+
+    @property
+    def r1cs(self) -> R1CS:  # type: ignore[override]
+        if self._r1cs is None:
+            r1cs = read_r1cs(self._file)
+            r1cs.adopt_digest(self.circuit_id)  # byte for byte the file whose digest compile computed
+            self._r1cs = r1cs
+        return self._r1cs
+
+    @property
+    def n_constraints(self) -> int:
+        return self._n_constraints
+
+    def check(self, witness: Sequence[int]) -> None:
+        if witness_lib() is None:
+            self.r1cs.check(witness)
+        else:
+            self.qap_rows(witness, self._n_constraints + self.program.n_public + 1)
+
+    def qap_rows(self, witness: Sequence[int], domain_size: int) -> tuple[list[int], list[int], list[int]]:
+        """``groth16.qap.row_evaluations`` from the file in C; ConstraintError at the first broken row."""
+        lib = witness_lib()
+        if lib is None:
+            return row_evaluations_checked(self.r1cs, witness, domain_size)
+        try:
+            packed = b"".join(x.to_bytes(32, "little") for x in witness)
+        except OverflowError:
+            raise InputError("witness: values must be canonical Fr integers (0 <= x < r)") from None
+        a, b, c, bad = lib.r1cs_rows(self._constraints, self._n_constraints, packed, self.program.n_public,
+                                     domain_size)
+        if bad >= 0:
+            raise ConstraintError(bad, f"#{bad}")
+        return tuple([int.from_bytes(row[i : i + 32], "little") for i in range(0, len(row), 32)]
+                     for row in (a, b, c))  # type: ignore[return-value]
+
+
+def row_evaluations_checked(r1cs: R1CS, witness: Sequence[int], domain_size: int):
+    """The pure-Python rows (``groth16.qap.row_evaluations``), refusing a witness that breaks a constraint."""
+    r1cs.validate_witness_shape(witness)
+    a, b, c = row_evaluations(r1cs, witness, domain_size)
+    for i in range(r1cs.n_constraints):
+        if a[i] * b[i] % R != c[i]:
+            raise ConstraintError(i, r1cs.label(i))
+    return a, b, c
 
 
 def _checked_bytes(d: Path, file_name: str, files: dict) -> bytes:
@@ -120,7 +193,7 @@ def load_keys(build_dir: str | os.PathLike) -> Keys:
     if not (d / PROVING_KEY_FILE).is_file():
         raise InputError(f"{build_dir}: no {PROVING_KEY_FILE}; run `zkyield setup {build_dir}`")
     pk = read_proving_key(d / PROVING_KEY_FILE)
-    if pk.circuit_digest != statement.circuit.r1cs.digest():
+    if pk.circuit_digest != statement.circuit.program.circuit_id:
         raise InputError(f"{PROVING_KEY_FILE}: made for another circuit; run `zkyield setup {build_dir}` again")
     vk = load_vk(d / VERIFICATION_KEY_FILE)
     if vk.digest() != pk.vk.digest():

@@ -152,7 +152,101 @@ done:
     return result;
 }
 
+/* One side of a constraint in .r1cs layout (u32 count, then u32 wire + 32-byte coefficient each) times the
+ * witness (Montgomery form, so mont_mul(w·2^256, k) = w·k in standard form). Returns bytes consumed, 0 on
+ * a bad wire, coefficient or length. */
+static size_t r1cs_side(fe *out, const uint8_t *p, size_t left, const fe *w, uint32_t n_wires) {
+    if (left < 4) return 0;
+    uint32_t n;
+    memcpy(&n, p, 4);
+    if ((uint64_t)n * 36 > left - 4) return 0;
+    fe acc = {{0, 0, 0, 0}};
+    const uint8_t *q = p + 4;
+    for (uint32_t i = 0; i < n; i++, q += 36) {
+        uint32_t wire;
+        memcpy(&wire, q, 4);
+        fe k, prod;
+        fe_load_le(&k, q + 4);
+        if (wire >= n_wires || fe_geq(&k, &fr_P)) return 0;
+        fr_mul(&prod, &w[wire], &k);
+        fr_add(&acc, &acc, &prod);
+    }
+    *out = acc;
+    return 4 + (size_t)n * 36;
+}
+
+/* r1cs_rows(constraints_section, n_constraints, witness, n_public, domain) -> (a, b, c, first_unsatisfied)
+ * The QAP rows <A_i,w>, <B_i,w>, <C_i,w> straight from a .r1cs constraints section (as
+ * zkyield.groth16.qap.row_evaluations: constraint rows, then a_{m+j} = w_j for j <= n_public, zero
+ * padding), each 32-byte little-endian standard form; first_unsatisfied is -1 when A·B = C on every row. */
+static PyObject *py_r1cs_rows(PyObject *self, PyObject *args) {
+    Py_buffer sec, wb;
+    Py_ssize_t m, n_public, domain;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*ny*nn", &sec, &m, &wb, &n_public, &domain)) return NULL;
+    PyObject *a = NULL, *b = NULL, *c = NULL, *result = NULL;
+    fe *w = NULL;
+    if (wb.len % 32 || wb.len / 32 > UINT32_MAX || m < 0 || n_public < 0 || domain < m + n_public + 1 ||
+        n_public + 1 > wb.len / 32) {
+        PyErr_SetString(PyExc_ValueError, "r1cs_rows: sizes do not fit (witness, constraints, domain)");
+        goto done;
+    }
+    uint32_t n_wires = (uint32_t)(wb.len / 32);
+    w = (fe *)PyMem_Malloc(sizeof(fe) * (n_wires ? n_wires : 1));
+    if (!w) { PyErr_NoMemory(); goto done; }
+    for (uint32_t i = 0; i < n_wires; i++) {
+        if (!fr_load(&w[i], (const uint8_t *)wb.buf + 32 * (size_t)i)) {
+            PyErr_SetString(PyExc_ValueError, "r1cs_rows: a witness value is not a canonical Fr element");
+            goto done;
+        }
+    }
+    a = PyBytes_FromStringAndSize(NULL, domain * 32);
+    b = PyBytes_FromStringAndSize(NULL, domain * 32);
+    c = PyBytes_FromStringAndSize(NULL, domain * 32);
+    if (!a || !b || !c) goto done;
+    uint8_t *pa = (uint8_t *)PyBytes_AS_STRING(a), *pb = (uint8_t *)PyBytes_AS_STRING(b),
+            *pc = (uint8_t *)PyBytes_AS_STRING(c);
+    memset(pa, 0, domain * 32); memset(pb, 0, domain * 32); memset(pc, 0, domain * 32);
+    const uint8_t *p = (const uint8_t *)sec.buf;
+    size_t left = (size_t)sec.len;
+    Py_ssize_t bad = -1;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        fe x[3];
+        for (int side = 0; side < 3; side++) {
+            size_t used = r1cs_side(&x[side], p, left, w, n_wires);
+            if (!used) {
+                PyErr_Format(PyExc_ValueError, "r1cs_rows: constraint %zd has a bad wire, coefficient or length", i);
+                goto done;
+            }
+            p += used;
+            left -= used;
+        }
+        fe ab;
+        fr_mul(&ab, &x[0], &x[1]);
+        fr_mul(&ab, &ab, &fr_R2);
+        if (bad < 0 && !fe_eq(&ab, &x[2])) bad = i;
+        fe_store_le(pa + 32 * i, &x[0]);
+        fe_store_le(pb + 32 * i, &x[1]);
+        fe_store_le(pc + 32 * i, &x[2]);
+    }
+    if (left) {
+        PyErr_SetString(PyExc_ValueError, "r1cs_rows: trailing bytes after the last constraint");
+        goto done;
+    }
+    memcpy(pa + 32 * m, wb.buf, 32 * (size_t)(n_public + 1));
+    result = Py_BuildValue("OOOn", a, b, c, bad);
+done:
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    Py_XDECREF(c);
+    PyMem_Free(w);
+    PyBuffer_Release(&sec);
+    PyBuffer_Release(&wb);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"r1cs_rows", py_r1cs_rows, METH_VARARGS, "QAP rows and the first unsatisfied constraint of a .r1cs section."},
     {"run", py_run, METH_VARARGS, "Run product and copy steps until a hint step or stop."},
     {"eval_lc", py_eval_lc, METH_VARARGS, "Value of one linear combination of the term pool."},
     {"to_montgomery", py_to_montgomery, METH_VARARGS, "Constants into Montgomery form."},

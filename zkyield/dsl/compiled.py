@@ -51,16 +51,16 @@ class Recorded:
     owner: object  # the builder, only compared by identity
 
 
-@dataclass
 class ProgramCircuit:
-    """An R1CS and the witness program whose witnesses satisfy it: all that proving needs.
+    """A witness program and the R1CS its witnesses satisfy (``self.program``, ``self.r1cs``): all
+    that proving needs.
 
     ``CompiledCircuit`` (from the builder) is one; a build folder loads one from ``circuit.r1cs`` and
-    ``circuit.wprog`` without running the builder (``zkyield.build_folder``).
+    ``circuit.wprog`` without running the builder (``zkyield.build_folder.LoadedCircuit``).
     """
 
-    r1cs: R1CS
     program: WitnessProgram
+    r1cs: R1CS
 
     @property
     def n_constraints(self) -> int:
@@ -68,7 +68,7 @@ class ProgramCircuit:
 
     @property
     def n_wires(self) -> int:
-        return self.r1cs.n_wires
+        return self.program.n_wires
 
     def witness(self, inputs: Mapping[str, InputValue], overrides: Mapping[int, int] | None = None,
                 check: bool = True) -> list[int]:
@@ -85,8 +85,12 @@ class ProgramCircuit:
                     raise ValueError(f"override wire {wire!r}: must be in [1, {self.n_wires})")
         w = run(self.program, inputs, overrides)
         if check:
-            self.r1cs.check(w)
+            self.check(w)
         return w
+
+    def check(self, witness: Sequence[int]) -> None:
+        """ConstraintError naming the first constraint ``witness`` breaks (``R1CS.check``)."""
+        self.r1cs.check(witness)
 
     def outputs(self, witness: Sequence[int]) -> dict[str, int | list[int]]:
         """Named public outputs of a witness."""
@@ -99,7 +103,7 @@ class ProgramCircuit:
 
     def public_signals(self, witness: Sequence[int]) -> list[int]:
         """Public outputs then public inputs, as snarkjs writes public.json."""
-        return self.r1cs.public_inputs(witness)
+        return list(witness[1 : 1 + self.program.n_public])
 
 
 @dataclass
@@ -113,6 +117,8 @@ class CompiledCircuit(ProgramCircuit):
     controls most directly).
     """
 
+    r1cs: R1CS
+    program: WitnessProgram
     name: str
     slot_of_var: list[int]
     slot_names: list[str]
