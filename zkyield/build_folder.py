@@ -76,21 +76,25 @@ def load_statement(build_dir: str | os.PathLike) -> Statement:
     program = read_program(_checked_bytes(d, PROGRAM_FILE, files))
     if program.circuit_id != circuit_id:
         raise FormatError(f"{PROGRAM_FILE}: made for another circuit than {STATEMENT_FILE}; compile again")
-    return Statement(kind, clauses, size, LoadedCircuit(program, _checked_bytes(d, CIRCUIT_FILE, files)))
+    circuit = LoadedCircuit(program, d / CIRCUIT_FILE, files.get(CIRCUIT_FILE))
+    return Statement(kind, clauses, size, circuit)
 
 
 class LoadedCircuit(ProgramCircuit):
-    """A build folder's circuit: its program, and its .r1cs bytes (already checked against the SHA-256
-    compile recorded), parsed into an ``R1CS`` only when something asks for ``r1cs`` (setup does).
+    """A build folder's circuit: its program, and its .r1cs file (checked against the SHA-256 compile
+    recorded each time it is read), parsed into an ``R1CS`` only when something asks for ``r1cs``.
 
     Proving does not: ``qap_rows`` computes the Groth16 rows straight from the file's constraints
-    section in C, so a proof never holds the constraint system as Python objects.
+    section in C and lets the bytes go before the MSMs, so a proof never holds the constraint system
+    as Python objects, nor its file while the multi-scalar multiplications run.
     """
 
-    def __init__(self, program: WitnessProgram, r1cs_file: bytes) -> None:
+    def __init__(self, program: WitnessProgram, r1cs_path: Path, sha256: object) -> None:
         self.program = program
         self.circuit_id = program.circuit_id
-        box = read_container(r1cs_file, R1CS_MAGIC, R1CS_VERSION, CIRCUIT_FILE)
+        self._path, self._sha256 = r1cs_path, sha256
+        data = self._read()
+        box = read_container(data, R1CS_MAGIC, R1CS_VERSION, CIRCUIT_FILE)
         h = box.section(SECTION_HEADER, "header")
         read_scalar_field_header(h, "circuit")
         shape = tuple(h.u32(f"header {what}") for what in ("nWires", "nPubOut", "nPubIn", "nPrvIn"))
@@ -99,14 +103,21 @@ class LoadedCircuit(ProgramCircuit):
         if shape != (program.n_wires, program.n_pub_out, program.n_pub_in, program.n_prv_in):
             raise FormatError(f"{CIRCUIT_FILE}: its wire layout differs from {PROGRAM_FILE}'s; compile again")
         section = box.section(SECTION_CONSTRAINTS, "constraints")
-        self._constraints = memoryview(r1cs_file)[section.pos : section.end]
-        self._file = r1cs_file
+        self._section = (section.pos, section.end)
+        self._data: bytes | None = data  # kept for the first use, then read again when needed
         self._r1cs: R1CS | None = None
+
+    def _read(self) -> bytes:
+        return _checked_bytes(self._path.parent, self._path.name, {self._path.name: self._sha256})
+
+    def _take(self) -> bytes:
+        data, self._data = self._data, None
+        return self._read() if data is None else data
 
     @property
     def r1cs(self) -> R1CS:  # type: ignore[override]
         if self._r1cs is None:
-            r1cs = read_r1cs(self._file)
+            r1cs = read_r1cs(self._take())
             r1cs.adopt_digest(self.circuit_id)  # byte for byte the file whose digest compile computed
             self._r1cs = r1cs
         return self._r1cs
@@ -121,7 +132,7 @@ class LoadedCircuit(ProgramCircuit):
         else:
             self.qap_rows(witness, self._n_constraints + self.program.n_public + 1)
 
-    def qap_rows(self, witness: Sequence[int], domain_size: int) -> tuple[list[int], list[int], list[int]]:
+    def qap_rows(self, witness: Sequence[int], domain_size: int) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
         """``groth16.qap.row_evaluations`` from the file in C; ConstraintError at the first broken row."""
         lib = witness_lib()
         if lib is None:
@@ -130,12 +141,35 @@ class LoadedCircuit(ProgramCircuit):
             packed = b"".join(x.to_bytes(32, "little") for x in witness)
         except OverflowError:
             raise InputError("witness: values must be canonical Fr integers (0 <= x < r)") from None
-        a, b, c, bad = lib.r1cs_rows(self._constraints, self._n_constraints, packed, self.program.n_public,
-                                     domain_size)
+        start, end = self._section
+        a, b, c, bad = lib.r1cs_rows(memoryview(self._take())[start:end], self._n_constraints, packed,
+                                     self.program.n_public, domain_size)
         if bad >= 0:
             raise ConstraintError(bad, f"#{bad}")
-        return tuple([int.from_bytes(row[i : i + 32], "little") for i in range(0, len(row), 32)]
-                     for row in (a, b, c))  # type: ignore[return-value]
+        return PackedRow(a), PackedRow(b), PackedRow(c)
+
+
+class PackedRow(Sequence):
+    """A row of 32-byte little-endian field elements read as ints on demand (the prover packs it again,
+    so three domain-sized lists of ints never exist at once)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data) // 32
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        return int.from_bytes(self._data[32 * i : 32 * i + 32], "little")
+
+    def __iter__(self):
+        data = self._data
+        return (int.from_bytes(data[k : k + 32], "little") for k in range(0, len(data), 32))
 
 
 def row_evaluations_checked(r1cs: R1CS, witness: Sequence[int], domain_size: int):
