@@ -86,7 +86,7 @@ class LoadedCircuit(ProgramCircuit):
 
     Proving does not: ``qap_rows`` computes the Groth16 rows straight from the file's constraints
     section in C and lets the bytes go before the MSMs, so a proof never holds the constraint system
-    as Python objects, nor its file while the multi-scalar multiplications run.
+    as Python objects, nor its file while the proving key is read or the MSMs run.
     """
 
     def __init__(self, program: WitnessProgram, r1cs_path: Path, sha256: object) -> None:
@@ -104,20 +104,16 @@ class LoadedCircuit(ProgramCircuit):
             raise FormatError(f"{CIRCUIT_FILE}: its wire layout differs from {PROGRAM_FILE}'s; compile again")
         section = box.section(SECTION_CONSTRAINTS, "constraints")
         self._section = (section.pos, section.end)
-        self._data: bytes | None = data  # kept for the first use, then read again when needed
         self._r1cs: R1CS | None = None
+        # The bytes are not kept: the proving key is read next, and holding both would double the peak.
 
     def _read(self) -> bytes:
         return _checked_bytes(self._path.parent, self._path.name, {self._path.name: self._sha256})
 
-    def _take(self) -> bytes:
-        data, self._data = self._data, None
-        return self._read() if data is None else data
-
     @property
     def r1cs(self) -> R1CS:  # type: ignore[override]
         if self._r1cs is None:
-            r1cs = read_r1cs(self._take())
+            r1cs = read_r1cs(self._read())
             r1cs.adopt_digest(self.circuit_id)  # byte for byte the file whose digest compile computed
             self._r1cs = r1cs
         return self._r1cs
@@ -142,7 +138,7 @@ class LoadedCircuit(ProgramCircuit):
         except OverflowError:
             raise InputError("witness: values must be canonical Fr integers (0 <= x < r)") from None
         start, end = self._section
-        a, b, c, bad = lib.r1cs_rows(memoryview(self._take())[start:end], self._n_constraints, packed,
+        a, b, c, bad = lib.r1cs_rows(memoryview(self._read())[start:end], self._n_constraints, packed,
                                      self.program.n_public, domain_size)
         if bad >= 0:
             raise ConstraintError(bad, f"#{bad}")

@@ -11,7 +11,6 @@ to play a malicious prover. Hint failures become ``StatementFalse`` naming the h
 from __future__ import annotations
 
 import os
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 
 from zkyield.dsl import hints
@@ -71,7 +70,7 @@ def run_native(program: WitnessProgram, inputs: Mapping[str, InputValue], overri
     lib = witness_lib()
     if lib is None:
         raise RuntimeError("the native witness runner is not built (pip install -e . with a C compiler)")
-    packed = _packed(program, lib)
+    packed = _Packed(program, lib)
     vals = initial_slots(program, inputs, overrides)
     buf = bytearray(b"".join(x.to_bytes(32, "little") for x in vals))
     ov = _overrides(overrides)
@@ -221,24 +220,11 @@ def _store_hint(call: HintCall, results: list[int], put: Callable[[int, int], No
         put(slot, ov.get(slot, x))
 
 
-# -- packed buffers for the native runner, kept while the program lives ---------------------------------
-
-
 class _Packed:
+    """The program's arrays as the C loop reads them; made per run (a memcpy of the term and step
+    tables), not cached, so a long-lived program does not keep a second copy beside the prover's key."""
+
     def __init__(self, program: WitnessProgram, lib: object) -> None:
         self.constants = lib.to_montgomery(b"".join(k.to_bytes(32, "little") for k in program.constants))
         self.terms = program.terms.tobytes()
         self.steps = program.steps.tobytes()
-
-
-_PACKED: dict[int, tuple[weakref.ref, _Packed]] = {}
-
-
-def _packed(program: WitnessProgram, lib: object) -> _Packed:
-    entry = _PACKED.get(id(program))
-    if entry is not None and entry[0]() is program:
-        return entry[1]
-    packed = _Packed(program, lib)
-    key = id(program)
-    _PACKED[key] = (weakref.ref(program, lambda _ref: _PACKED.pop(key, None)), packed)
-    return packed
