@@ -63,7 +63,7 @@ def _linear_form(a: LC, b: LC, c: LC) -> LC:
 
 
 def _rewrite(lc: LC, subs: dict[int, LC]) -> LC:
-    if not any(w in subs for w in lc):
+    if subs.keys().isdisjoint(lc):
         return lc
     out: LC = {}
     for w, c in lc.items():
