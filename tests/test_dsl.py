@@ -128,10 +128,11 @@ def test_failing_constraint_is_named_by_its_scope_path() -> None:
     cc.witness({"x": 3})
     with pytest.raises(ConstraintError, match=r"constraint 1 \(concentration/pos\[3\]/less_than\) not satisfied"):
         cc.witness({"x": 4})
-    # Simplified, x*x - 9 = 0 is one constraint; it keeps the scope path of the product it absorbed.
+    # Simplified, x*x - 9 = 0 is one constraint, named after the check it absorbed, then the product.
     simplified = c.compile()
     assert simplified.n_constraints == 1
-    with pytest.raises(ConstraintError, match=r"constraint 0 \(concentration/pos\[3\]\) not satisfied"):
+    with pytest.raises(ConstraintError, match=r"constraint 0 \(concentration/pos\[3\]/less_than via "
+                                              r"concentration/pos\[3\]\) not satisfied"):
         simplified.witness({"x": 4})
 
 

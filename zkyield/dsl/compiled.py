@@ -29,7 +29,7 @@ from zkyield.dsl.program import (
     frozen_u32,
 )
 from zkyield.dsl.runner import InputValue, run
-from zkyield.dsl.simplify import Simplified, simplify
+from zkyield.dsl.simplify import Simplified, carried_labels, simplify
 from zkyield.dsl.symbols import symbol_lines
 from zkyield.dsl.value import LinearCombination, Value
 from zkyield.field import R
@@ -142,7 +142,7 @@ class CompiledCircuit(ProgramCircuit):
                 removable[v] = 0
             result = simplify(rec.constraints, removable)
         else:
-            result = Simplified(list(range(len(rec.constraints))), list(rec.constraints), {})
+            result = Simplified(list(range(len(rec.constraints))), list(rec.constraints), {}, {})
         removed = result.substitutions
         slot_of_var = [0] * len(order)
         kept = [v for v in order if v not in removed] if removed else order
@@ -156,7 +156,7 @@ class CompiledCircuit(ProgramCircuit):
         r1cs = R1CS(
             n_wires=n_wires, n_pub_out=len(outs), n_pub_in=len(pubs), n_prv_in=len(prvs),
             constraints=[Constraint(to_slots(a), to_slots(b), to_slots(c)) for a, b, c in result.constraints],
-            labels=[rec.labels[i] for i in result.kept],
+            labels=carried_labels(result, rec.constraints, rec.labels),
             n_labels=len(order),
         )
         names = [""] * len(order)

@@ -32,11 +32,14 @@ MAX_FILL = 4096
 
 @dataclass(frozen=True)
 class Simplified:
-    """The kept constraints (indices into the input), rewritten; and each removed wire's expression."""
+    """The kept constraints (indices into the input), rewritten; each removed wire's expression; and for
+    each removed wire the index of the equation it was solved from (``origin``), so a kept constraint
+    that absorbed it can carry that equation's label."""
 
     kept: list[int]
     constraints: list[Triple]
     substitutions: dict[int, LC]
+    origin: dict[int, int]
 
 
 def _is_constant(lc: LC) -> bool:
@@ -82,13 +85,14 @@ def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplif
     """
     linear = [i for i, (a, b, _c) in enumerate(constraints) if _is_constant(a) or _is_constant(b)]
     if not linear:
-        return Simplified(list(range(len(constraints))), list(constraints), {})
+        return Simplified(list(range(len(constraints))), list(constraints), {}, {})
     occurrences: Counter[int] = Counter()
     for a, b, c in constraints:
         occurrences.update(a.keys())  # keys: Counter.update(dict) would add the coefficients
         occurrences.update(b.keys())
         occurrences.update(c.keys())
     subs: dict[int, LC] = {}
+    origin: dict[int, int] = {}
     users: dict[int, set[int]] = {}  # wire -> removed wires whose expression names it
     dropped: set[int] = set()
     for i in linear:
@@ -111,9 +115,26 @@ def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplif
             for w in expr:
                 users.setdefault(w, set()).add(user)
         subs[v] = expr
+        origin[v] = i
         for w in expr:
             users.setdefault(w, set()).add(v)
         dropped.add(i)
     kept = [i for i in range(len(constraints)) if i not in dropped]
     rewritten = [tuple(_rewrite(lc, subs) for lc in constraints[i]) for i in kept]
-    return Simplified(kept, rewritten, subs)  # type: ignore[arg-type]
+    return Simplified(kept, rewritten, subs, origin)  # type: ignore[arg-type]
+
+
+def carried_labels(result: Simplified, constraints: Sequence[Triple], labels: Sequence[str]) -> list[str]:
+    """Labels of the kept constraints; one that absorbed a removed wire is named after the equation
+    that wire was solved from ("root via merkle/poseidon2/round64"), so a failure still names the check."""
+    out = []
+    subs = result.substitutions
+    for i in result.kept:
+        own = labels[i]
+        a, b, c = constraints[i]
+        removed = [w for lc in (a, b, c) for w in lc if w in subs]
+        if removed:
+            first = min(result.origin[w] for w in removed)
+            own = f"{labels[first]} via {own}"
+        out.append(own)
+    return out
