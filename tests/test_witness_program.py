@@ -7,6 +7,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests._dsl_util import R, builder_witness
 from zkyield import api
@@ -18,7 +20,7 @@ from zkyield.circuits.witness import statement_inputs
 from zkyield.dsl import Circuit, hints
 from zkyield.dsl.program import OP_MUL, frozen_u32
 from zkyield.dsl.runner import run_native, run_reference, witness_lib
-from zkyield.errors import FormatError
+from zkyield.errors import FormatError, ZkyieldError
 from zkyield.formats.witness_program import program_to_bytes, read_program
 from zkyield.gadgets.compare import less_than
 from zkyield.gadgets.logic import is_zero
@@ -163,3 +165,27 @@ def test_hints_are_registered_names_never_code() -> None:
     with pytest.raises(ValueError, match="already registered"):
         hints.register("isqrt")(lambda v: v)
     assert c.hint(hints.isqrt, x) is not None and c.hint("isqrt", x) is not None
+
+
+_SMALL_BYTES = program_to_bytes(_small()[0].program)
+
+
+@given(st.lists(st.tuples(st.integers(0, len(_SMALL_BYTES) - 1), st.integers(0, 255)), min_size=1, max_size=4))
+def test_corrupted_files_are_refused_or_run_safely(flips: list[tuple[int, int]]) -> None:
+    """Any byte changes: the loader refuses the file, or what it accepts runs (both runners agree) or
+    fails with an error naming the problem; never a crash or an out-of-bounds read in C."""
+    data = bytearray(_SMALL_BYTES)
+    for pos, value in flips:
+        data[pos] = value
+    try:
+        program = read_program(bytes(data))
+    except FormatError:
+        return
+    inputs = {s.name: [1] * s.length if s.is_array else 1 for s in program.signals if s.kind != 1}
+    results = []
+    for runner in _runners():
+        try:
+            results.append(runner(program, inputs))
+        except (ZkyieldError, TypeError, ValueError) as exc:
+            results.append(type(exc))
+    assert all(r == results[0] for r in results)

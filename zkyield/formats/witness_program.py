@@ -44,6 +44,7 @@ SECTION_HEADER, SECTION_CONSTANTS, SECTION_TERMS, SECTION_STEPS, SECTION_HINTS, 
 _COUNTS = ("n_slots", "n_wires", "n_pub_out", "n_pub_in", "n_prv_in", "n_constants", "n_terms", "n_steps",
            "n_hints", "n_signals", "n_strings")
 MAX_STRING = 4096
+MAX_SLOTS = 1 << 28
 
 
 # -- writing -------------------------------------------------------------------------------------------
@@ -105,6 +106,8 @@ def read_program(src: Source) -> WitnessProgram:
 
 
 def _check_counts(c: dict[str, int], name: str) -> None:
+    if c["n_slots"] > MAX_SLOTS:
+        raise FormatError(f"{name}: header n_slots = {c['n_slots']} exceeds 2^28, Groth16's largest domain")
     if c["n_wires"] < 1 + c["n_pub_out"] + c["n_pub_in"] + c["n_prv_in"]:
         raise FormatError(f"{name}: header n_wires is smaller than 1 + outputs + public + private inputs")
     if c["n_slots"] < c["n_wires"]:
@@ -206,8 +209,11 @@ def validate(p: WitnessProgram, name: str = "witness program") -> None:
     hint_steps = np.flatnonzero(~arith)
     if len(hint_steps) != len(p.hints) or np.any(out[hint_steps] != np.arange(len(hint_steps))):
         raise bad("hint steps must name the hints in order, each once")
+    n_written = int(arith.sum()) + sum(len(h.outputs) for h in p.hints)  # checked before allocating n_slots
+    if n_written != p.n_slots - p.first_computed + p.n_pub_out:
+        raise bad("the steps do not write each computed slot exactly once")
     # Who writes each slot: -1 for the constant and the inputs, the step index otherwise.
-    writer = np.full(p.n_slots, -2, dtype=np.int64)
+    writer = np.full(p.n_slots, -2, dtype=np.int64 if len(steps) >= 1 << 31 else np.int32)
     writer[0] = -1
     writer[1 + p.n_pub_out : p.first_computed] = -1
     written = [(out[arith], np.flatnonzero(arith))]
