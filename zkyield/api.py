@@ -24,10 +24,12 @@ from zkyield import verification as vr
 from zkyield.attestation import Attestation
 from zkyield.build_folder import (
     CIRCUIT_FILE,
+    PROGRAM_FILE,
     PROVING_KEY_FILE,
     STATEMENT_FILE,
     SYMBOLS_FILE,
     VERIFICATION_KEY_FILE,
+    LoadedCircuit,
     load_keys,
     load_statement,
     save_keys,
@@ -44,7 +46,9 @@ from zkyield.circuits.publics import commitment_values, market_hash, policy_clau
 from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import FormatError, InputError
 from zkyield.formats.jsonfile import read_json
+from zkyield.formats.wtns_bin import write_wtns
 from zkyield.groth16.keys import Proof, VerifyingKey
+from zkyield.groth16.prove import prove_from_rows
 from zkyield.head_records import HeadSource, LogHeads, RecordSource
 from zkyield.poseidon import commit
 from zkyield.statement import (
@@ -121,27 +125,43 @@ def _require_kind(keys: Keys, kind: str, clauses: tuple[str, ...]) -> None:
 
 
 def prove(portfolio: Portfolio, market: Market, policy: Policy, keys: Keys,
-          progress: Progress | None = None) -> Attestation:
-    """Evaluate the statement in plain Python (StatementFalse if it fails), then prove it."""
+          progress: Progress | None = None, witness_out: str | Path | None = None) -> Attestation:
+    """Evaluate the statement in plain Python (StatementFalse if it fails), then prove it.
+
+    The witness comes from the statement's witness program; ``witness_out`` also writes it as a
+    snarkjs .wtns (private: it holds the whole book) so any prover of .r1cs + .zkey + .wtns can use it.
+    """
     _require_kind(keys, PORTFOLIO, tuple(policy_clauses(policy)))
     capacity = keys.statement.capacity
     require_holds(portfolio, market, policy, capacity)
-    circuit = keys.statement.circuit
-    witness = circuit.witness(statement_inputs(portfolio, market, policy, capacity))
-    proof = groth16.prove(keys.proving_key, circuit.r1cs, witness, progress)
-    return _attestation(keys, policy, proof, circuit.public_signals(witness))
+    inputs = statement_inputs(portfolio, market, policy, capacity)
+    return _prove_inputs(keys, policy, inputs, progress, witness_out)
 
 
 def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy, keys: Keys,
-                  progress: Progress | None = None, last: int | None = None) -> Attestation:
+                  progress: Progress | None = None, last: int | None = None,
+                  witness_out: str | Path | None = None) -> Attestation:
     """Prove risk-adjusted metrics over the window of ``policy.periods`` returns ending at snapshot ``last``."""
     _require_kind(keys, HISTORY, policy.checks)
     if policy.periods != keys.statement.size["periods"]:
         raise InputError("policy.periods: differs from the compiled statement's window; compile one for it")
     st = history_statement(history, market, policy, last)  # StatementFalse when a clause fails
-    witness = keys.statement.circuit.witness(st.inputs)
-    proof = groth16.prove(keys.proving_key, keys.statement.circuit.r1cs, witness, progress)
-    return _attestation(keys, policy, proof, list(st.public))
+    return _prove_inputs(keys, policy, st.inputs, progress, witness_out)
+
+
+def _prove_inputs(keys: Keys, policy: AnyPolicy, inputs: dict, progress: Progress | None,
+                  witness_out: str | Path | None) -> Attestation:
+    circuit, pk = keys.statement.circuit, keys.proving_key
+    witness = circuit.witness(inputs, check=False)  # the rows below check every constraint
+    if isinstance(circuit, LoadedCircuit):
+        if pk.circuit_digest != circuit.circuit_id:  # load_keys checked it; a Keys built by hand may not be
+            raise InputError("proving key: made for another circuit (circuit digest differs); run setup for this one")
+        proof = prove_from_rows(pk, witness, *circuit.qap_rows(witness, pk.domain_size), progress)
+    else:
+        proof = groth16.prove(pk, circuit.r1cs, witness, progress)
+    if witness_out is not None:
+        write_wtns(witness, witness_out)
+    return _attestation(keys, policy, proof, circuit.public_signals(witness))
 
 
 def verify(attestation: Attestation, verification_key: VerifyingKey, policy: AnyPolicy | None = None,
@@ -294,7 +314,7 @@ def _policy_hash(policy: AnyPolicy) -> int:
 
 
 __all__ = [
-    "CIRCUIT_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
+    "CIRCUIT_FILE", "PROGRAM_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
     "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "LogHeads", "Market", "Policy", "Portfolio",
     "Statement", "VerificationResult", "commitment", "compile_statement", "load_any_policy", "load_keys",
     "load_statement", "policy_document", "prove", "prove_history",
