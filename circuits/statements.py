@@ -25,7 +25,6 @@ from zkyield.circuits.publics import (
     domain_tag,
 )
 from zkyield.dsl import Circuit, CompiledCircuit, Value
-from zkyield.field import R
 from zkyield.gadgets.bits import range_check
 from zkyield.gadgets.commit import commit_gadget, poseidon_many_gadget
 from zkyield.gadgets.compare import assert_less_eq, less_eq, less_than
@@ -152,7 +151,7 @@ class _Builder:
                 for f in PRIVATE_AMOUNTS:
                     c.assert_product(self.pos[f][j], 1 - self.active[j], 0, f"unused_{f}")
                 protocol = self.pos["protocol"][j]
-                inverse = c.hint(_inverse, protocol, name="protocol_inverse")
+                inverse = c.hint("inverse_or_zero", protocol, name="protocol_inverse")
                 c.assert_product(protocol, inverse, self.active[j], "protocol_nonzero")
                 c.assert_product(self.kind[j][BORROW], self.pos["fee"][j], 0, "borrow_fee")
                 c.assert_equal(self.select(j, is_pool), self.kind[j][LP], "lp_iff_pool")
@@ -270,10 +269,6 @@ class _Builder:
             with c.scope(f"protocol[{j}]"):
                 computed = merkle_inclusion(c, self.pos["protocol"][j], siblings[j], path[j], depth)
                 c.assert_product(self.active[j], computed - root, 0, "root")
-
-
-def _inverse(x: int) -> int:
-    return pow(x, R - 2, R) if x else 0
 
 
 _CLAUSES = {"min_return_bps": _Builder.min_return, "min_apr_bps": _Builder.min_apr,
