@@ -19,10 +19,18 @@ setup(
                 "zkyield/_native/ntt.h",
                 "zkyield/_native/pairing.h",
                 "zkyield/_native/glv.h",
+                "zkyield/_native/gls.h",
             ],
             extra_compile_args=["-O3", "-pthread"],
             extra_link_args=["-pthread"],
             optional=True,
-        )
+        ),
+        Extension(  # the witness program's product/copy loop (zkyield/dsl/runner.py)
+            "zkyield._native._witness",
+            sources=["zkyield/_native/_witness.c"],
+            depends=["zkyield/_native/field.h", "zkyield/_native/fp_impl.h"],
+            extra_compile_args=["-O3"],
+            optional=True,
+        ),
     ]
 )

@@ -26,7 +26,6 @@ from zkyield.circuits.publics import (
     domain_tag,
 )
 from zkyield.dsl import Circuit, CompiledCircuit, Value
-from zkyield.field import R
 from zkyield.gadgets.bits import range_check
 from zkyield.gadgets.commit import commit_gadget, poseidon_many_gadget
 from zkyield.gadgets.compare import assert_less_eq
@@ -151,7 +150,7 @@ class Builder:
                 for f in PRIVATE_AMOUNTS:
                     c.assert_product(self.pos[f][j], 1 - self.active[j], 0, f"unused_{f}")
                 protocol = self.pos["protocol"][j]
-                inverse = c.hint(_inverse, protocol, name="protocol_inverse")
+                inverse = c.hint("inverse_or_zero", protocol, name="protocol_inverse")
                 c.assert_product(protocol, inverse, self.active[j], "protocol_nonzero")
                 c.assert_product(self.kind[j][BORROW], self.pos["fee"][j], 0, "borrow_fee")
                 c.assert_equal(self.select(j, is_pool), self.kind[j][LP], "lp_iff_pool")
@@ -197,8 +196,6 @@ class Builder:
         return _rows(values, width)
 
 
-def _inverse(x: int) -> int:
-    return pow(x, R - 2, R) if x else 0
 
 
 @cache

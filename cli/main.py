@@ -76,11 +76,12 @@ def _register() -> None:
     from zkyield.cli.groth16_commands import groth16
     from zkyield.cli.ingest_commands import ingest
     from zkyield.cli.inspect_command import inspect_cmd
+    from zkyield.cli.report_command import report_cmd
     from zkyield.cli.snapshot_commands import snapshot
     from zkyield.cli.verify_command import verify_cmd
 
     for command in (wf.statements_cmd, wf.compile_cmd, wf.setup_cmd, wf.commit_cmd, wf.prove_cmd, verify_cmd,
-                    inspect_cmd, demo_cmd, prove_batch_cmd, snapshot, ceremony, groth16, attestor, ingest):
+                    inspect_cmd, report_cmd, demo_cmd, prove_batch_cmd, snapshot, ceremony, groth16, attestor, ingest):
         cli.add_command(command)
     try:  # on-chain commands need the `chain` extra (web3)
         from zkyield.cli.chain_commands import COMMANDS

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from zkyield import api
+from zkyield.api import AnyMarket, AnyPolicy
+from zkyield.attestation import Attestation
 from zkyield.build_folder import STATEMENT_FILE, VERIFICATION_KEY_FILE
-from zkyield.circuits.history_chain import load_log
+from zkyield.circuits.history_chain import SnapshotLog, load_log
 from zkyield.errors import InputError
 from zkyield.families import family_named
 from zkyield.formats.attestation import read_attestation
@@ -24,7 +27,7 @@ from zkyield.formats.snarkjs_json import load_vk
 from zkyield.formats.zkey import MAGIC as ZKEY_MAGIC
 from zkyield.formats.zkey import read_zkey
 from zkyield.groth16.keys import VerifyingKey
-from zkyield.head_records import LogHeads
+from zkyield.head_records import HeadSource, LogHeads, RecordSource
 from zkyield.statement import STATEMENT_KIND
 from zkyield.verification import VerificationResult
 
@@ -61,13 +64,60 @@ def _registry(rpc_url: str | None, address: str | None):
     try:
         from web3 import Web3
 
-        from zkyield.registry_records import RegistryReader
+        from zkyield.registry_records import open_registry
         from zkyield.verifier.chain import connect
     except ImportError:
         raise InputError("--registry: on-chain checks need the chain extra: pip install 'zkyield[chain]'") from None
     if not Web3.is_address(address):
         raise InputError(f"--registry: {address!r} is not an Ethereum address")
-    return RegistryReader(connect(rpc_url), Web3.to_checksum_address(address))
+    return open_registry(connect(rpc_url), address)
+
+
+@dataclass(frozen=True)
+class VerifyInputs:
+    """What a verification reads: the prover's folder and the verifier's own key, policy, market, log, registry."""
+
+    attestation: Attestation
+    vk: VerifyingKey
+    statement: dict[str, object] | None
+    key_file: Path
+    key_sha256: str | None
+    policy: AnyPolicy | None
+    market: AnyMarket | None
+    log: SnapshotLog | None
+    heads: HeadSource | None
+    registry: RecordSource | None
+
+
+def load_inputs(proof_dir: Path, key_path: Path | None, key_sha256: str | None, policy_path: Path | None,
+                market_path: Path | None, log_path: Path | None, rpc_url: str | None,
+                registry: str | None) -> VerifyInputs:
+    """Read and check the options of `zkyield verify` (and `zkyield report`); bad input raises InputError."""
+    if key_path is None:
+        raise InputError(NO_KEY)
+    if key_sha256 is not None and not re.fullmatch(r"(0x)?[0-9a-fA-F]{64}", key_sha256):
+        raise InputError("--key-sha256: 64 hex digits, as `zkyield setup --json` prints verification_key_sha256")
+    reader = _registry(rpc_url, registry)
+    attestation = read_attestation(proof_dir)
+    vk, statement, key_file = load_verifier_key(key_path)
+    policy = api.load_any_policy(policy_path) if policy_path else None
+    family = family_named(api.statement_family(attestation, policy, statement))
+    market = family.load_market(market_path) if market_path else None
+    if log_path is not None and not family.heads_required:
+        raise InputError(f"--log: a snapshot log only checks history proofs; this is a {family.name} proof "
+                         "(drop --log)")
+    log = load_log(log_path) if log_path else None
+    heads = LogHeads(log) if log is not None else reader
+    if family.heads_required and heads is None:
+        raise InputError("--log: a history proof; pass the owner's published snapshot log (--log snapshots.log.json) "
+                         "or the registry (--rpc-url URL --registry ADDRESS)")
+    return VerifyInputs(attestation, vk, statement, key_file, key_sha256, policy, market, log, heads, reader)
+
+
+def verify_inputs(inputs: VerifyInputs) -> VerificationResult:
+    """``api.verify`` over what ``load_inputs`` read."""
+    return api.verify(inputs.attestation, inputs.vk, inputs.policy, inputs.market, key_sha256=inputs.key_sha256,
+                      statement=inputs.statement, heads=inputs.heads, registry=inputs.registry)
 
 
 def _text(result: VerificationResult, key_file: Path) -> str:
@@ -105,25 +155,11 @@ def verify_cmd(ctx: click.Context, proof_dir: Path, key_path: Path | None, key_s
       zkyield verify proof/ --key build/verification_key.json --policy policy.json --market market.json
       zkyield verify p/ --key build-history/ --policy history.policy.json --market rates.json --log snapshots.log.json
     """
-    if key_path is None:
-        raise InputError(NO_KEY)
-    if key_sha256 is not None and not re.fullmatch(r"(0x)?[0-9a-fA-F]{64}", key_sha256):
-        raise InputError("--key-sha256: 64 hex digits, as `zkyield setup --json` prints verification_key_sha256")
-    reader = _registry(rpc_url, registry)
-    attestation = read_attestation(proof_dir)
-    vk, statement, key_file = load_verifier_key(key_path)
-    policy = api.load_any_policy(policy_path) if policy_path else None
-    family = family_named(api.statement_family(attestation, policy, statement))
-    market = family.load_market(market_path) if market_path else None
-    heads = LogHeads(load_log(log_path)) if log_path else reader
-    if family.heads_required and heads is None:
-        raise InputError("--log: a history proof; pass the owner's published snapshot log (--log snapshots.log.json) "
-                         "or the registry (--rpc-url URL --registry ADDRESS)")
-    result = api.verify(attestation, vk, policy, market, key_sha256=key_sha256, statement=statement, heads=heads,
-                        registry=reader)
+    inputs = load_inputs(proof_dir, key_path, key_sha256, policy_path, market_path, log_path, rpc_url, registry)
+    result = verify_inputs(inputs)
     if as_json:
-        click.echo(json.dumps({**result.to_json(), "key_file": str(key_file)}, indent=2))
+        click.echo(json.dumps({**result.to_json(), "key_file": str(inputs.key_file)}, indent=2))
     else:
-        click.echo(_text(result, key_file))
+        click.echo(_text(result, inputs.key_file))
     if not result:
         ctx.exit(1)

@@ -78,7 +78,8 @@ def compile_cmd(policy_path: Path, positions: int, assets: int, scenarios: int, 
     \b
     A history policy (one stating `periods`) compiles the risk-adjusted history statement instead;
     the capacity options do not apply to it.
-    Writes OUT/statement.json, OUT/circuit.r1cs (snarkjs-compatible) and OUT/circuit.sym.
+    Writes OUT/circuit.r1cs (snarkjs-compatible), OUT/circuit.wprog (the witness program that
+    `zkyield prove` runs), OUT/circuit.sym and, last, OUT/statement.json.
     Examples:
       zkyield compile policy.json --positions 8 --assets 8 --out build/
       zkyield compile history.policy.json --out build-history/
@@ -136,16 +137,21 @@ def commit_cmd(portfolio_path: Path, market_path: Path, positions: int, assets: 
 @click.option("--market", "market_path", type=_file, required=True, help="Public market snapshot JSON.")
 @click.option("--policy", "policy_path", type=_file, required=True, help="Public policy JSON.")
 @click.option("--out", "out_dir", type=_out, required=True, help="Folder for proof, public and attestation.")
+@click.option("--witness-out", "witness_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the witness as a snarkjs .wtns (PRIVATE: it holds the whole book).")
 @json_option
 def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path | None, market_path: Path,
-              policy_path: Path, out_dir: Path, as_json: bool) -> None:
+              policy_path: Path, out_dir: Path, witness_out: Path | None, as_json: bool) -> None:
     """Prove that a private portfolio (or snapshot history) meets a public policy.
 
     \b
     The statement is checked in plain Python first: if it is false, nothing is written (exit 1).
+    The witness comes from BUILD/circuit.wprog; with --witness-out any prover that reads
+    .r1cs + .zkey + .wtns (snarkjs, arkworks) can prove the same statement.
     Examples:
       zkyield prove build/ --portfolio portfolio.json --market market.json --policy policy.json --out proof/
       zkyield prove build-history/ --history history.json --market rates.json --policy history.policy.json --out p/
+      zkyield prove build/ --portfolio p.json --market m.json --policy q.json --out proof/ --witness-out w.wtns
     """
     keys = api.load_keys(build_dir)
     family = keys.statement.family
@@ -157,7 +163,7 @@ def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path |
                          f" (not {' or '.join(given)})")
     inputs = family.load_private(private_path), family.load_market(market_path), family.load_policy(policy_path)
     with settings().progress("prove") as progress:
-        attestation = api.prove(*inputs, keys, progress)
+        attestation = api.prove(*inputs, keys, progress, witness_out=witness_out)
     write_attestation(attestation, keys.verification_key, out_dir)
     summary = attestation.summary()
     first = keys.statement.public_signal_names[0]

@@ -66,7 +66,7 @@ def test_the_lazy_zkyield_namespace_is_exactly_the_api():
 
 def test_build_and_proof_folders_hold_the_documented_files(flow):
     assert sorted(p.name for p in (flow / "build").iterdir()) == [
-        "circuit.r1cs", "circuit.sym", "proving_key", "statement.json", "verification_key.json"]
+        "circuit.r1cs", "circuit.sym", "circuit.wprog", "proving_key", "statement.json", "verification_key.json"]
     assert sorted(p.name for p in (flow / "proof").iterdir()) == [
         "attestation.json", "proof.json", "public.json", "verification_key.json"]
     statement = json.loads((flow / "build" / "statement.json").read_text())

@@ -163,3 +163,76 @@ def test_g2_validate_rejects_twist_points_outside_the_subgroup() -> None:
         # Clearing the cofactor (py_ecc) lands in G2, which validation accepts.
         cleared = g2_from_pyecc(ob.multiply(g2_to_pyecc(outside), G2_COFACTOR))
         assert cleared is not None and curve.g2_validate(cleared, "proof.b") == cleared
+
+
+# --- G2 subgroup membership: the endomorphism test against r·P == O ---------------------------------
+
+# 2q - r = #E'(Fq2)/r; each factor is checked prime below, so these are all the cofactor's prime orders.
+COFACTOR_PRIMES = (10069, 5864401, 1875725156269, 197620364512881247228717050342013327560683201906968909)
+BN_Z = 4965661367192848881
+
+
+def _probably_prime(n: int) -> bool:
+    return n > 1 and all(pow(a, n - 1, n) == 1 for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37))
+
+
+def _psi_pyecc(p: tuple) -> tuple:
+    """psi = untwist-Frobenius-twist from xi = 9 + u alone: (conj(x)·xi^((q-1)/3), conj(y)·xi^((q-1)/2))."""
+    xi = FQ2([9, 1])
+    conj = lambda f: FQ2([int(f.coeffs[0]), -int(f.coeffs[1])])  # noqa: E731
+    x, y = ob.normalize(p)
+    return conj(x) * xi ** ((Q - 1) // 3), conj(y) * xi ** ((Q - 1) // 2), FQ2.one()
+
+
+def _order_l_point(rng: random.Random, ell: int) -> curve.G2Affine:
+    """A twist point of exact order ell (a prime dividing the cofactor): [r·h/ell]·T for random T."""
+    while True:
+        t = twist_point_outside_g2(rng)
+        p = curve.g2_to_affine(curve.g2_jac_mul(t, R * G2_COFACTOR // ell, reduce=False))
+        if p is not None:
+            assert curve.g2_jac_mul(p, ell, reduce=False)[2] == curve.FQ2_ZERO
+            return p
+
+
+def test_cofactor_factorisation_and_the_seed_conditions_of_the_test() -> None:
+    import math
+
+    assert math.prod(COFACTOR_PRIMES) == G2_COFACTOR and all(map(_probably_prime, COFACTOR_PRIMES))
+    assert Q - R == 6 * BN_Z * BN_Z  # psi's eigenvalue q mod r on G2
+    assert BN_Z % 13 != 4 and BN_Z % 97 != 92  # ePrint 2022/348's conditions for the BN test
+
+
+def test_psi_is_multiplication_by_6z2_on_g2() -> None:
+    rng = random.Random(11)
+    for _ in range(3):
+        p = ob.multiply(ob.G2, rng.randrange(1, R))
+        assert ob.eq(_psi_pyecc(p), ob.multiply(p, 6 * BN_Z * BN_Z))
+
+
+def test_subgroup_test_matches_multiplication_by_r_on_every_kind_of_twist_point() -> None:
+    """G2 points, random twist points, points of each cofactor prime order and G2 + such a point."""
+    rng = random.Random(7)
+    g2 = [g2_point(rng.randrange(1, R)) for _ in range(4)]
+    outside = [twist_point_outside_g2(rng) for _ in range(3)]
+    small = [_order_l_point(rng, ell) for ell in COFACTOR_PRIMES]
+    mixed = [curve.g2_add(g2[i % len(g2)], t) for i, t in enumerate(small)]
+    cleared = [g2_from_pyecc(ob.multiply(g2_to_pyecc(p), G2_COFACTOR)) for p in outside[:1]]
+    for p, want in [(p, True) for p in [*g2, *cleared, None]] + [(p, False) for p in [*outside, *small, *mixed]]:
+        assert curve.g2_in_subgroup_python(p) is want
+        assert curve.g2_in_subgroup(p) is want
+        assert curve.g2_first_outside_subgroup([*g2, p, *g2]) == (None if want else len(g2))
+        if p is not None:
+            assert ob.is_inf(ob.multiply(g2_to_pyecc(p), R)) is want
+
+
+@pytest.mark.parametrize("position", [0, 5, 63, 64])
+def test_batched_subgroup_test_names_the_first_bad_point(position: int) -> None:
+    rng = random.Random(position)
+    points: list[curve.G2Affine] = [g2_point(rng.randrange(1, R)) for _ in range(65)]
+    points[3] = None
+    points[position] = twist_point_outside_g2(rng)
+    points[-1] = _order_l_point(rng, COFACTOR_PRIMES[0])
+    assert curve.g2_first_outside_subgroup(points) == position
+    assert curve.g2_first_outside_subgroup_python(points) == position
+    off = ((points[10][0]), (points[10][1][0], (points[10][1][1] + 1) % Q))
+    assert curve.g2_first_outside_subgroup([*points[:10], off]) == min(position, 10)

@@ -7,10 +7,30 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests._dsl_util import R, assert_rejected, tamper
-from zkyield.dsl import Circuit
+from zkyield.dsl import Circuit, hints
 from zkyield.errors import ConstraintError, InputError, StatementFalse
 
 SECRET = 987654321987654321  # a private value that must never show up in an error message
+
+
+@hints.register("tests.divmod7")
+def _divmod7(v: int) -> tuple[int, int]:
+    return divmod(v, 7)
+
+
+@hints.register("tests.plus_one")
+def _plus_one(v: int) -> int:
+    return v + 1
+
+
+@hints.register("tests.identity")
+def _identity(v: int) -> int:
+    return v
+
+
+@hints.register("tests.leaky")
+def _leaky(v: int) -> int:
+    raise ValueError(f"secret is {v}")
 
 
 def _product_circuit() -> tuple[Circuit, object]:
@@ -104,18 +124,24 @@ def test_failing_constraint_is_named_by_its_scope_path() -> None:
     x = c.private_input("x")
     with c.scope("concentration"), c.scope("pos[3]"):
         c.assert_equal(x * x, 9, name="less_than")
-    cc = c.compile()
+    cc = c.compile(simplify=False)
     cc.witness({"x": 3})
     with pytest.raises(ConstraintError, match=r"constraint 1 \(concentration/pos\[3\]/less_than\) not satisfied"):
         cc.witness({"x": 4})
+    # Simplified, x*x - 9 = 0 is one constraint, named after the check it absorbed, then the product.
+    simplified = c.compile()
+    assert simplified.n_constraints == 1
+    with pytest.raises(ConstraintError, match=r"constraint 0 \(concentration/pos\[3\]/less_than via "
+                                              r"concentration/pos\[3\]\) not satisfied"):
+        simplified.witness({"x": 4})
 
 
 def test_hint_wires_are_unconstrained_until_the_caller_constrains_them() -> None:
     c = Circuit()
     x = c.private_input("x")
-    q, r = c.hint(lambda v: divmod(v, 7), x, n_out=2, name="qr")
+    q, r = c.hint(_divmod7, x, n_out=2, name="qr")
     c.assert_equal(q * 7 + r, x)
-    cc = c.compile()
+    cc = c.compile(simplify=False)  # simplified, r = x - 7q would leave the R1CS
     w = cc.witness({"x": 30})
     assert [w[cc.wire_of(q)], w[cc.wire_of(r)]] == [4, 2]
     assert cc.hint_wires == [cc.wire_of(q), cc.wire_of(r)]
@@ -127,10 +153,10 @@ def test_hint_wires_are_unconstrained_until_the_caller_constrains_them() -> None
 def test_overrides_propagate_to_later_wires() -> None:
     c = Circuit()
     x = c.private_input("x")
-    h = c.hint(lambda v: v + 1, x, name="h")
+    h = c.hint("tests.plus_one", x, name="h")
     sq = h * h
     c.assert_equal(sq, (x + 1) * (x + 1))
-    cc = c.compile()
+    cc = c.compile(simplify=False)
     w = tamper(cc, {"x": 4}, {cc.wire_of(h): 9})
     assert w[cc.wire_of(sq)] == 81  # recomputed from the tampered hint, so only the real check fails
     assert_rejected(cc, w, "assert_equal")
@@ -170,13 +196,10 @@ def test_input_validation_names_the_input_and_never_its_value() -> None:
 
 
 def test_hint_failure_is_statement_false_without_the_exception_text() -> None:
-    def leaky(v: int) -> int:
-        raise ValueError(f"secret is {v}")
-
     c = Circuit()
     x = c.private_input("x")
     with c.scope("risk"):
-        c.assert_equal(c.hint(leaky, x, name="h"), 0)
+        c.assert_equal(c.hint(_leaky, x, name="h") * x, 0)
     with pytest.raises(StatementFalse) as exc:
         c.compile().witness({"x": SECRET})
     assert "risk/h" in str(exc.value) and str(SECRET) not in str(exc.value)
@@ -226,10 +249,10 @@ def test_symbol_map_has_one_line_per_wire_with_scoped_unique_names() -> None:
     c = Circuit("main")
     x = c.private_input("x")
     with c.scope("risk"), c.scope("pos[0]"):
-        a = c.hint(lambda v: v, x, name="h")
-        b = c.hint(lambda v: v, x, name="h")
+        a = c.hint(_identity, x, name="h")
+        b = c.hint(_identity, x, name="h")
         c.assert_equal(a, b)
-    cc = c.compile()
+    cc = c.compile(simplify=False)
     lines = cc.symbol_map().splitlines()
     assert len(lines) == cc.n_wires - 1
     assert lines[0] == "1,1,0,main.x"

@@ -32,10 +32,10 @@ BOOKS = {
 
 # (example policy, capacity) -> (circuit id = R1CS digest, constraints)
 CIRCUITS = {
-    ("demo", (8, 8, 1)): ("8c677831345bdd7f1b526876182728ff3ae040656860f8d5c7086d9fe2eaa61e", 19563),
-    ("demo", (4, 4, 1)): ("baad8a21b6c1cbe8fdf99deaa3876bae011c08a021aa5618f9b121936dd66c4d", 11717),
-    ("dao-treasury", (8, 8, 2)): ("e9dc6bf7bdaca4ee3a7893bc03825a41f9f70c18fe1ce1caf89f013f218d0e3a", 45644),
-    ("dao-treasury", (2, 3, 1)): ("3e3ab7965d30d926d9adabd3ade1418ded246a99aa2cda1bab6ed0dc8e2d3061", 18652),
+    ("demo", (8, 8, 1)): ("429da005942bc2bbb365d74bebd56a0180d730e404c6db11cbc36b48f929bd55", 19552),
+    ("demo", (4, 4, 1)): ("56e757591d99f789e46ad4c9e3945b943f5752181213bf389ac10e94c4db3348", 11710),
+    ("dao-treasury", (8, 8, 2)): ("048f30deba41ccad85c626aca48cdfb659aa5405154013c2ff53eacdef22d781", 45633),
+    ("dao-treasury", (2, 3, 1)): ("22ddac1a049ff4603376d3d38986ff6b274e454f7c93ae9a7376b46c104e39f0", 18647),
 }
 
 

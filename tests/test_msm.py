@@ -245,3 +245,35 @@ def test_glv_msm_with_endomorphism_images_among_the_points() -> None:
         assert got == msm.msm_g1_python(points, ks)
         assert ob.eq(g1_to_pyecc(got), _pyecc_msm(points, ks, g1_to_pyecc, ob.Z1))
     assert msm.msm_g1([p, phi_p], [LAMBDA, R - 1]) is None
+
+
+# --- GLS on G2: psi(P) = [6z^2]P, k = k1 + k2·6z^2 -----------------------------------------------------
+
+GLS_LAMBDA = Q - R  # q mod r = 6z^2: psi's eigenvalue on G2 (tests/test_curve.py checks it with py_ecc)
+GLS_EDGE = [0, 1, GLS_LAMBDA - 1, GLS_LAMBDA, GLS_LAMBDA + 1, 2 * GLS_LAMBDA, R - 1, R - 2]
+GLS_EDGE.append((R - 1) // GLS_LAMBDA * GLS_LAMBDA)  # the largest k2
+
+
+@needs_native
+@given(st.lists(st.one_of(st.sampled_from(GLS_EDGE), scalars), min_size=1, max_size=50))
+def test_native_gls_split_is_the_base_lambda_division(ks: list[int]) -> None:
+    assert lib.g2_gls_split(lib.pack(ks, 1)) == [(k % GLS_LAMBDA, k // GLS_LAMBDA) for k in ks]
+    assert all(k // GLS_LAMBDA < 1 << 127 for k in ks)
+
+
+@needs_native
+def test_gls_g2_msm_matches_plain_pippenger_and_pyecc() -> None:
+    rng = random.Random(78)
+    p = G2_POOL[2]
+    psi_p = g2_from_pyecc(ob.multiply(g2_to_pyecc(p), GLS_LAMBDA))
+    cases = [
+        ([rng.choice(G2_POOL) for _ in GLS_EDGE], GLS_EDGE),
+        ([p, psi_p], [GLS_LAMBDA, R - 1]),  # lambda·P - psi(P) = O: cancellation across the halves
+        ([psi_p] * 40 + [p] * 40, [rng.randrange(R)] * 80),
+    ]
+    for points, ks in cases:
+        packed, ps = lib.pack(points, 4), lib.pack(ks, 1)
+        gls = lib.unpack(lib.g2_msm(packed, ps, 2, True), 4)[0]
+        assert gls == lib.unpack(lib.g2_msm(packed, ps, 2, False), 4)[0] == msm.msm_g2_python(points, ks)
+        assert ob.eq(g2_to_pyecc(gls) if gls else ob.Z2, _pyecc_msm(points, ks, g2_to_pyecc, ob.Z2))
+    assert msm.msm_g2([p, psi_p], [GLS_LAMBDA, R - 1]) is None

@@ -228,3 +228,45 @@ def test_fuzz_mutated_ptau_fails_cleanly(prepared, data):
         _fuzz_count["rejected"] += 1
         assert "\n" not in str(e)
     print(f"ptau fuzz: {_fuzz_count['tried']} inputs tried, {_fuzz_count['rejected']} rejected")
+
+
+# --- G2 points outside G2 with the right G2 part: only a subgroup test (or a batched check) sees them ---
+
+
+def _shifted_g2(data: bytes, section: int, index: int, ell: int) -> bytes:
+    """The ptau with G2 point ``index`` of ``section`` moved by a twist point of prime order ell | 2q - r."""
+    import random
+
+    from tests.test_curve import _order_l_point
+    from zkyield.curve import g2_add
+
+    p = pt.read_ptau(data)
+    offset, _ = p.box.sections[section][0]
+    point = pt.decode_g2(data, offset + index * pt.G2_BYTES, "t")
+    moved = g2_add(point, _order_l_point(random.Random(index), ell))
+    return _patch_point(data, section, index, pt.encode_g2(moved))
+
+
+def test_tau_g2_with_a_small_order_component_is_refused_by_the_subgroup_test(prepared):
+    """τ·G2 anchors every G1 power; its G2 part is right, so only the subgroup test refuses it."""
+    from tests.test_curve import COFACTOR_PRIMES
+
+    bad = pt.read_ptau(_shifted_g2(prepared.read_bytes(), pt.SECTION_TAU_G2, 1, COFACTOR_PRIMES[0]))
+    with pytest.raises(FormatError, match=r"tauG2\[1\].*subgroup"):
+        bad.tau_g2(0, 4)
+    with pytest.raises(VerificationError, match="not in the subgroup G2"):
+        check_powers(read_powers(bad, 8))
+
+
+@pytest.mark.parametrize("section", [pt.SECTION_TAU_G2, pt.SECTION_LAGRANGE_TAU_G2])
+def test_prover_only_g2_points_outside_g2_are_caught_by_the_batched_checks(prepared, section):
+    """τ^3·G2 or a G2 Lagrange point are read on the twist only; the κ sums / the Lagrange MSM refuse them."""
+    from tests.test_curve import COFACTOR_PRIMES
+    from zkyield.ceremony.phase1 import _bases
+
+    index = 3 if section == pt.SECTION_TAU_G2 else 8 - 1 + 2  # the size-8 basis starts at point 7
+    bad = pt.read_ptau(_shifted_g2(prepared.read_bytes(), section, index, COFACTOR_PRIMES[-1]))
+    powers = read_powers(bad, 8)
+    with pytest.raises(VerificationError, match="subgroup G2|Lagrange section 13"):
+        check_powers(powers)
+        _bases(bad, powers, lambda _msg: None)

@@ -314,3 +314,27 @@ def test_writer_refuses_inconsistent_systems():
             r1cs_to_bytes(bad)
     with pytest.raises(FormatError, match="n_labels"):
         r1cs_to_bytes(R1CS(3, 1, 0, 0, [], wire_labels=[0, 1, 5]), n_labels=5)
+
+
+# --- the DSL's simplified circuits, as snarkjs reads them ------------------------------------------
+
+
+def test_snarkjs_reads_a_simplified_dsl_circuit_with_its_removed_signals_counted_as_labels(tmp_path):
+    from zkyield.dsl import Circuit
+    from zkyield.formats.wtns_bin import write_wtns
+
+    c = Circuit("main")
+    x, y = c.public_input("x"), c.private_input("y")
+    t = c.mul(y, y, name="t")
+    c.assert_equal(t, x + 5)  # substituted out: t leaves the wires, keeps its label
+    c.output("o", c.mul(t, y, name="u"))
+    cc = c.compile()
+    write_r1cs(cc.r1cs, tmp_path / "c.r1cs")
+    info = snarkjs_info(tmp_path / "c.r1cs")
+    assert (info["Wires"], info["Constraints"], info["Labels"]) == (cc.n_wires, cc.n_constraints, cc.program.n_slots)
+    assert _export_json(tmp_path / "c.r1cs")["constraints"] == _lcs_as_snarkjs(cc.r1cs)
+    write_wtns(cc.witness({"x": 4, "y": 3}), tmp_path / "c.wtns")
+    assert "WITNESS IS CORRECT" in run_snarkjs("wtns", "check", tmp_path / "c.r1cs", tmp_path / "c.wtns").stdout
+    write_wtns(cc.witness({"x": 4, "y": 2}, check=False), tmp_path / "bad.wtns")  # y*y != x + 5
+    assert "WITNESS IS CORRECT" not in run_snarkjs("wtns", "check", tmp_path / "c.r1cs", tmp_path / "bad.wtns",
+                                                   check=False).stdout

@@ -2,7 +2,8 @@
 
 Each test builds the attack: a proof folder whose key is the prover's own trivial circuit, an
 attestation.json whose policy text was edited, a history proof checked without (or against the wrong)
-snapshot log, and a history window proven under a foreign owner.
+snapshot log, a history window proven under a foreign owner or over a log someone else published, and a
+head claimed for a window that ended after it was committed. The registry side is tests/test_verify_registry.py.
 """
 
 from __future__ import annotations
@@ -14,17 +15,27 @@ from pathlib import Path
 
 import pytest
 from _history_util import make_history, market_for
-from _verify_util import H_POLICY, NAVS, foreign_owner_attestation, write_public_files
+from _verify_util import (
+    H_POLICY,
+    MALLORY,
+    NAVS,
+    foreign_owner_witness,
+    late_head_forgery,
+    rechained_attestation,
+    trivial_keys,
+    write_public_files,
+)
 from click.testing import CliRunner
 
 from zkyield import api, groth16
 from zkyield.attestation import Attestation
+from zkyield.circuits.history_chain import SnapshotLog, links
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.circuits.publics import market_hash, policy_hash
 from zkyield.cli.demo_command import published_log
 from zkyield.cli.main import cli
+from zkyield.errors import ConstraintError
 from zkyield.formats.attestation import read_attestation, write_attestation
-from zkyield.r1cs import R1CS, Constraint
 from zkyield.verification import Outcome
 
 PORTFOLIO, MARKET, POLICY = example("demo")
@@ -59,14 +70,6 @@ def real(tmp_path_factory) -> Path:
     return d
 
 
-def _trivial_keys():
-    """One constraint (w * w = w) with six free public inputs: any six values 'prove'."""
-    r1cs = R1CS(n_wires=8, n_pub_out=0, n_pub_in=6, n_prv_in=1,
-                constraints=[Constraint(a={7: 1}, b={7: 1}, c={7: 1})], labels=["trivial"])
-    pk, vk = groth16.setup(r1cs)
-    return r1cs, pk, vk
-
-
 @pytest.fixture(scope="module")
 def forged(real, tmp_path_factory) -> tuple[Path, Path]:
     """A folder 'proving' a policy the demo book fails, made with a key for a trivial circuit."""
@@ -80,7 +83,7 @@ def forged(real, tmp_path_factory) -> tuple[Path, Path]:
     capacity = api.load_statement(real / "build").capacity
     public = [honest.commitment, portfolio.owner, policy_hash(fail_policy), market_hash(load_market(MARKET), capacity),
               portfolio.period.start, portfolio.period.end]
-    r1cs, pk, vk = _trivial_keys()
+    r1cs, pk, vk = trivial_keys()
     proof = groth16.prove(pk, r1cs, [1, *public, 1])
     att = Attestation(proof, tuple(public), honest.statement, api.policy_document(fail_policy), vk.digest(),
                       honest.created)
@@ -217,19 +220,60 @@ def test_api_verify_of_a_history_proof_without_heads_is_not_valid(hist):
     assert api.verify(att, keys.verification_key, H_POLICY, market, heads=api.LogHeads(published_log(h)))
 
 
-def test_a_window_proven_under_a_foreign_owner_is_refused(hist, tmp_path):
-    """Alice's committed window, proven with Mallory as the public owner, checked against Alice's log."""
+def test_a_window_proven_under_a_foreign_owner_has_no_witness(hist):
+    """Alice's committed window with Mallory as the public owner: the owner is in every leaf (layout 2)."""
     d, h, market, keys, _ = hist
-    mallory = 0xBADBADBADBADBADBADBADBADBADBADBADBADBAD0
-    att = foreign_owner_attestation(h, market, keys, mallory)
-    if att is None:
-        return  # the circuit itself now ties the owner to the chain: refused before any proof exists
+    with pytest.raises(ConstraintError, match="chain"):
+        foreign_owner_witness(h, market, keys, MALLORY)
+
+
+def _verify_history(d: Path, proof: Path, log: Path, key: Path | None = None) -> tuple[int, str]:
+    return run("verify", proof, "--key", key or d / "build", "--policy", d / "policy.json", "--market",
+               d / "market.json", "--log", log)
+
+
+def test_a_head_from_a_log_someone_else_published_is_refused(hist, tmp_path):
+    """Mallory re-publishes Alice's commitments in her own log; Alice proves her window over that chain.
+
+    The proof is valid (the leaves are Alice's, the head is Mallory's log's) and the head is in the log
+    the verifier was handed, but that log is Mallory's: refused, and Alice's own log does not hold it.
+    """
+    d, h, market, keys, _ = hist
+    copied = SnapshotLog(MALLORY, (), "mallory.log.json")
+    for c, t in links(h):
+        copied = copied.append(c, t)
+    copied.save(tmp_path / "mallory.log.json")
+    att = rechained_attestation(h, market, keys, MALLORY)
+    assert att.public_signals[0] == copied.head and att.public_signals[1] == h.owner
     write_attestation(att, keys.verification_key, tmp_path / "proof")
-    code, out = run("verify", tmp_path / "proof", "--key", d / "build", "--policy", d / "policy.json",
-                    "--market", d / "market.json", "--log", d / "snapshots.log.json")
+    code, out = _verify_history(d, tmp_path / "proof", tmp_path / "mallory.log.json")
     assert code == 1, out
-    assert out.startswith(f"INVALID: the chain head was committed by 0x{h.owner:040x} in the snapshot log "), out
-    assert f"not by the proof's owner 0x{mallory:040x}" in out
+    assert out.startswith(f"INVALID: the chain head was committed by 0x{MALLORY:040x} in the snapshot log "
+                          f"mallory.log.json, not by the proof's owner 0x{h.owner:040x}"), out
+    assert re.search(r"pairing\s+pass", out), out  # a real proof: only the record it points at is wrong
+    code, out = _verify_history(d, tmp_path / "proof", d / "snapshots.log.json")
+    assert code == 1 and out.startswith("INVALID: the proof's chain head is not in the snapshot log"), out
+
+
+def test_a_head_committed_before_the_window_ends_is_refused(hist, tmp_path):
+    """Under a key the verifier was talked into (the prover's trivial one), Alice's real head is claimed for a
+    window ending a second after it was committed: the log's commit time refuses it, whatever the key."""
+    d, h, market, keys, honest = hist
+    committed_at = h.snapshots[-1].committed_at
+    att, vk = late_head_forgery(honest, committed_at)
+    write_attestation(att, vk, tmp_path / "proof")
+    code, out = _verify_history(d, tmp_path / "proof", d / "snapshots.log.json", key=tmp_path / "proof")
+    assert code == 1, out
+    assert out.startswith(f"INVALID: the chain head was committed at {committed_at}, before the window ends "
+                          f"({committed_at + 1})"), out
+    for check in ("key", "pairing", "policy_hash", "market_hash"):
+        assert re.search(rf"{check}\s+pass", out), out  # every other check passes under that key
+
+
+def test_a_log_is_refused_for_a_portfolio_proof(real, hist):
+    d, *_ = hist
+    code, out = run("verify", real / "proof", "--key", real / "build", "--log", d / "snapshots.log.json")
+    assert code == 2 and out.startswith("error: --log: a snapshot log only checks history proofs"), out
 
 
 @pytest.mark.snarkjs

@@ -147,11 +147,29 @@ def test_hostile_fields_are_refused(chain, section, at, raw, match):
     assert time.perf_counter() - start < 2
 
 
-def test_b2_point_outside_g2_is_refused(chain):
+def test_b2_point_outside_g2_is_refused_before_a_proof_leaves_the_prover(chain):
+    """B2 is prover-only: read on the twist, and the π_B it would leak through is refused at prove time."""
     from tests.test_ptau import _twist_point_outside_g2
 
-    data = _patched(chain[2].read_bytes(), 7, 2 * G2_BYTES, encode_g2(_twist_point_outside_g2()))
-    with pytest.raises(FormatError, match=r"B2\[2\].*subgroup"):
+    outside = _twist_point_outside_g2()
+    data = _patched(chain[2].read_bytes(), 7, 2 * G2_BYTES, encode_g2(outside))
+    z = zk.zkey_from_bytes(data)
+    assert z.b2[2] == outside
+    witness = circuit()[2]
+    assert witness[2] != 0  # so pi_B picks up the bad point's component outside G2
+    with pytest.raises(InputError, match="B2 points are not all in G2"):
+        prove_zkey(z, witness)
+    off = _patched(chain[2].read_bytes(), 7, 2 * G2_BYTES + 32, (5).to_bytes(32, "little"))
+    with pytest.raises(FormatError, match=r"B2\[2\].*not on the BN254 G2"):
+        zk.zkey_from_bytes(off)
+
+
+def test_verification_key_g2_points_outside_g2_are_refused_at_load(chain):
+    from tests.test_ptau import _twist_point_outside_g2
+
+    delta2 = _HEADER_COUNTS + 12 + 3 * G1_BYTES + 2 * G2_BYTES  # after alpha1, beta1, beta2, gamma2, delta1
+    data = _patched(chain[2].read_bytes(), 2, delta2, encode_g2(_twist_point_outside_g2()))
+    with pytest.raises(FormatError, match=r"delta2\[0\].*subgroup"):
         zk.zkey_from_bytes(data)
 
 

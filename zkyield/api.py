@@ -17,16 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
+from pathlib import Path
 
 from zkyield import groth16
 from zkyield import verification as vr
 from zkyield.attestation import Attestation
 from zkyield.build_folder import (
     CIRCUIT_FILE,
+    PROGRAM_FILE,
     PROVING_KEY_FILE,
     STATEMENT_FILE,
     SYMBOLS_FILE,
     VERIFICATION_KEY_FILE,
+    LoadedCircuit,
     load_keys,
     load_statement,
     save_keys,
@@ -39,7 +42,9 @@ from zkyield.circuits.models import Market, Policy, Portfolio
 from zkyield.circuits.publics import commitment_values
 from zkyield.errors import FormatError, InputError
 from zkyield.families import FAMILIES, PORTFOLIO_FAMILY, family_named, family_of, load_any_policy
+from zkyield.formats.wtns_bin import write_wtns
 from zkyield.groth16.keys import Proof, VerifyingKey
+from zkyield.groth16.prove import prove_from_rows
 from zkyield.head_records import HeadSource, LogHeads, RecordSource
 from zkyield.poseidon import commit
 from zkyield.statement import Keys, Statement, StatementFamily, require_layout
@@ -89,11 +94,14 @@ def _attestation(keys: Keys, policy: AnyPolicy, proof: Proof, public: list[int])
 
 
 def prove(private: Portfolio | History, market: AnyMarket, policy: AnyPolicy, keys: Keys,
-          progress: Progress | None = None, **options: object) -> Attestation:
+          progress: Progress | None = None, witness_out: str | Path | None = None,
+          **options: object) -> Attestation:
     """Evaluate the statement in plain Python (StatementFalse if it fails), then prove it.
 
     ``private`` is the family's private file (a portfolio, or a snapshot history with ``last=`` the
-    window's final snapshot, default the newest); ``keys`` fix the family and the circuit.
+    window's final snapshot, default the newest); ``keys`` fix the family and the circuit. The witness comes
+    from the statement's witness program; ``witness_out`` also writes it as a snarkjs .wtns (private: it
+    holds the whole book) so any prover of .r1cs + .zkey + .wtns can use it.
     """
     statement = keys.statement
     family = statement.family
@@ -102,18 +110,32 @@ def prove(private: Portfolio | History, market: AnyMarket, policy: AnyPolicy, ke
                          "compile one for this policy")
     family.check_policy(statement, policy)
     inputs, public = family.witness_inputs(private, market, policy, statement, **options)
-    circuit = statement.circuit
-    witness = circuit.witness(inputs)
-    if circuit.public_signals(witness) != public:
+    attestation = _prove_inputs(keys, policy, inputs, progress, witness_out)
+    if list(attestation.public_signals) != public:
         raise AssertionError("witness: public signals differ from the statement's")  # a builder bug
-    proof = groth16.prove(keys.proving_key, circuit.r1cs, witness, progress)
-    return _attestation(keys, policy, proof, public)
+    return attestation
 
 
 def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy, keys: Keys,
-                  progress: Progress | None = None, last: int | None = None) -> Attestation:
+                  progress: Progress | None = None, last: int | None = None,
+                  witness_out: str | Path | None = None) -> Attestation:
     """``prove`` for the history family: the window of ``policy.periods`` returns ending at snapshot ``last``."""
-    return prove(history, market, policy, keys, progress, last=last)
+    return prove(history, market, policy, keys, progress, witness_out, last=last)
+
+
+def _prove_inputs(keys: Keys, policy: AnyPolicy, inputs: dict, progress: Progress | None,
+                  witness_out: str | Path | None) -> Attestation:
+    circuit, pk = keys.statement.circuit, keys.proving_key
+    witness = circuit.witness(inputs, check=False)  # the rows below check every constraint
+    if isinstance(circuit, LoadedCircuit):
+        if pk.circuit_digest != circuit.circuit_id:  # load_keys checked it; a Keys built by hand may not be
+            raise InputError("proving key: made for another circuit (circuit digest differs); run setup for this one")
+        proof = prove_from_rows(pk, witness, *circuit.qap_rows(witness, pk.domain_size), progress)
+    else:
+        proof = groth16.prove(pk, circuit.r1cs, witness, progress)
+    if witness_out is not None:
+        write_wtns(witness, witness_out)
+    return _attestation(keys, policy, proof, circuit.public_signals(witness))
 
 
 def verify(attestation: Attestation, verification_key: VerifyingKey, policy: AnyPolicy | None = None,
@@ -128,6 +150,7 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
     proof needs ``heads`` (the owner's published log or the registry) to tie its chain head to its owner.
     The result is truthy only when every required check passed.
     """
+    verification_key.check_sound()  # a forgeable key is refused before anything is read from the proof
     require_layout(attestation.statement, "attestation.json: statement")  # layout 1: say rebuild, not "False"
     family, capacity, source = _family(attestation, policy, statement)
     public = attestation.public_signals
@@ -140,7 +163,7 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
         market_check,
         *([_head_check(heads, public)] if family.heads_required else []),
         vr.not_checked(vr.ATTESTORS, "attestor signatures are not supported yet"),
-        _record_check(registry, public, required=family.record_required),
+        _record_check(registry, public, family),
     ]
     return VerificationResult(tuple(checks), verification_key.digest(), family.name, source, tuple(public),
                               policy_doc, market_doc)
@@ -235,17 +258,19 @@ def _head_check(heads: HeadSource | None, public: tuple[int, ...]) -> vr.Check:
                                     f"{heads.description}")
 
 
-def _record_check(registry: RecordSource | None, public: tuple[int, ...], required: bool) -> vr.Check:
+def _record_check(registry: RecordSource | None, public: tuple[int, ...], family: StatementFamily) -> vr.Check:
+    required, name = family.record_required, family.name
     if registry is None:
         return vr.not_checked(vr.ONCHAIN, "no registry supplied: on-chain record not checked")
-    if registry.recorded(public):
-        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a proof for these public signals",
-                         required)
-    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no attestation for these public signals", required)
+    if registry.recorded(public, name):
+        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a {name} proof for these public "
+                                     "signals", required)
+    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no {name} attestation for these public signals",
+                     required)
 
 
 __all__ = [
-    "CIRCUIT_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
+    "CIRCUIT_FILE", "PROGRAM_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
     "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "LogHeads", "Market", "Policy", "Portfolio",
     "Statement", "StatementFamily", "VerificationResult", "commitment", "compile_statement", "load_any_policy",
     "load_keys", "load_statement", "policy_document", "prove", "prove_history",

@@ -1,28 +1,47 @@
 """Build folders: what `zkyield compile` and `zkyield setup` write, and how they are read back.
 
-    statement.json   how to rebuild the circuit (kind, clauses, size) and its circuit id
+    statement.json   the statement (kind, clauses, size), its circuit id and the SHA-256 of the files below
     circuit.r1cs     the constraint system, for snarkjs users too
+    circuit.wprog    the witness program (docs/witness_program_format.md): how inputs become a witness
     circuit.sym      wire names (circom's .sym format)
     proving_key      zkyield's proving key (docs/proving_key_format.md)
     verification_key.json
+
+Reading a folder never runs the circuit builder: the circuit id is computed once, at compile time,
+and stored; loading checks that circuit.r1cs and circuit.wprog are the files compile wrote (their
+SHA-256 in statement.json), that the program names the same circuit id, and that the proving key was
+made for it. statement.json is written last, so a folder that has one is complete.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
-from zkyield.errors import InputError
-from zkyield.formats.atomic import write_json_atomic
+from zkyield.dsl.compiled import ProgramCircuit
+from zkyield.dsl.program import WitnessProgram
+from zkyield.dsl.runner import witness_lib
+from zkyield.errors import ConstraintError, FormatError, InputError
+from zkyield.field import R
+from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic
+from zkyield.formats.binio import read_container, read_scalar_field_header
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.proving_key import read_proving_key, write_proving_key
-from zkyield.formats.r1cs_bin import write_r1cs
+from zkyield.formats.r1cs_bin import MAGIC as R1CS_MAGIC
+from zkyield.formats.r1cs_bin import SECTION_CONSTRAINTS, SECTION_HEADER, r1cs_to_bytes, read_r1cs
+from zkyield.formats.r1cs_bin import VERSION as R1CS_VERSION
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
+from zkyield.formats.witness_program import program_to_bytes, read_program
+from zkyield.groth16.qap import row_evaluations
 from zkyield.pairing import pairing
-from zkyield.statement import Keys, Statement, statement_from_description
+from zkyield.r1cs import R1CS
+from zkyield.statement import HISTORY, PORTFOLIO, Keys, Statement, require_layout
 
 STATEMENT_FILE = "statement.json"
 CIRCUIT_FILE = "circuit.r1cs"
+PROGRAM_FILE = "circuit.wprog"
 SYMBOLS_FILE = "circuit.sym"
 PROVING_KEY_FILE = "proving_key"
 VERIFICATION_KEY_FILE = "verification_key.json"
@@ -31,19 +50,162 @@ VERIFICATION_KEY_FILE = "verification_key.json"
 def save_statement(statement: Statement, build_dir: str | os.PathLike) -> Path:
     out = Path(build_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_r1cs(statement.circuit.r1cs, out / CIRCUIT_FILE)
-    statement.circuit.write_sym(out / SYMBOLS_FILE)
-    write_json_atomic(out / STATEMENT_FILE, statement.describe())
+    circuit = statement.circuit
+    files = {CIRCUIT_FILE: r1cs_to_bytes(circuit.r1cs), PROGRAM_FILE: program_to_bytes(circuit.program)}
+    for name, data in files.items():
+        write_bytes_atomic(out / name, data)
+    circuit.write_sym(out / SYMBOLS_FILE)
+    doc = statement.describe()
+    doc["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    write_json_atomic(out / STATEMENT_FILE, doc)
     return out
 
 
 def load_statement(build_dir: str | os.PathLike) -> Statement:
-    """Rebuild the statement described by build_dir/statement.json and check it is the same circuit."""
-    path = Path(build_dir) / STATEMENT_FILE
+    """The statement of build_dir from its files (no rebuilding), each checked against statement.json."""
+    d = Path(build_dir)
+    path = d / STATEMENT_FILE
     if not path.is_file():
         raise InputError(f"{build_dir}: no {STATEMENT_FILE}; run `zkyield compile POLICY.json --out {build_dir}`")
     doc, name = read_json(path)
-    return statement_from_description(doc, name)
+    require_layout(doc, name)  # a folder of another hash layout: say rebuild, before anything is read
+    files = doc.get("files") if isinstance(doc, dict) else None
+    if not isinstance(files, dict) or PROGRAM_FILE not in files or not (d / PROGRAM_FILE).is_file():
+        raise InputError(f"{build_dir}: no {PROGRAM_FILE} (made by an older zkyield); rebuild with "
+                         f"`zkyield compile POLICY.json --out {build_dir}`, then `zkyield setup {build_dir}`")
+    kind, clauses, size, circuit_id = _description(doc, name)
+    program = read_program(_checked_bytes(d, PROGRAM_FILE, files))
+    if program.circuit_id != circuit_id:
+        raise FormatError(f"{PROGRAM_FILE}: made for another circuit than {STATEMENT_FILE}; compile again")
+    circuit = LoadedCircuit(program, d / CIRCUIT_FILE, files.get(CIRCUIT_FILE))
+    return Statement(kind, clauses, size, circuit)
+
+
+class LoadedCircuit(ProgramCircuit):
+    """A build folder's circuit: its program, and its .r1cs file (checked against the SHA-256 compile
+    recorded each time it is read), parsed into an ``R1CS`` only when something asks for ``r1cs``.
+
+    Proving does not: ``qap_rows`` computes the Groth16 rows straight from the file's constraints
+    section in C and lets the bytes go before the MSMs, so a proof never holds the constraint system
+    as Python objects, nor its file while the proving key is read or the MSMs run.
+    """
+
+    def __init__(self, program: WitnessProgram, r1cs_path: Path, sha256: object) -> None:
+        self.program = program
+        self.circuit_id = program.circuit_id
+        self._path, self._sha256 = r1cs_path, sha256
+        data = self._read()
+        box = read_container(data, R1CS_MAGIC, R1CS_VERSION, CIRCUIT_FILE)
+        h = box.section(SECTION_HEADER, "header")
+        read_scalar_field_header(h, "circuit")
+        shape = tuple(h.u32(f"header {what}") for what in ("nWires", "nPubOut", "nPubIn", "nPrvIn"))
+        h.u64("header nLabels")
+        self._n_constraints = h.u32("header mConstraints")
+        if shape != (program.n_wires, program.n_pub_out, program.n_pub_in, program.n_prv_in):
+            raise FormatError(f"{CIRCUIT_FILE}: its wire layout differs from {PROGRAM_FILE}'s; compile again")
+        section = box.section(SECTION_CONSTRAINTS, "constraints")
+        self._section = (section.pos, section.end)
+        self._r1cs: R1CS | None = None
+        # The bytes are not kept: the proving key is read next, and holding both would double the peak.
+
+    def _read(self) -> bytes:
+        return _checked_bytes(self._path.parent, self._path.name, {self._path.name: self._sha256})
+
+    @property
+    def r1cs(self) -> R1CS:  # type: ignore[override]
+        if self._r1cs is None:
+            r1cs = read_r1cs(self._read())
+            r1cs.adopt_digest(self.circuit_id)  # byte for byte the file whose digest compile computed
+            self._r1cs = r1cs
+        return self._r1cs
+
+    @property
+    def n_constraints(self) -> int:
+        return self._n_constraints
+
+    def check(self, witness: Sequence[int]) -> None:
+        if witness_lib() is None:
+            self.r1cs.check(witness)
+        else:
+            self.qap_rows(witness, self._n_constraints + self.program.n_public + 1)
+
+    def qap_rows(self, witness: Sequence[int], domain_size: int) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
+        """``groth16.qap.row_evaluations`` from the file in C; ConstraintError at the first broken row."""
+        lib = witness_lib()
+        if lib is None:
+            return row_evaluations_checked(self.r1cs, witness, domain_size)
+        try:
+            packed = b"".join(x.to_bytes(32, "little") for x in witness)
+        except OverflowError:
+            raise InputError("witness: values must be canonical Fr integers (0 <= x < r)") from None
+        start, end = self._section
+        a, b, c, bad = lib.r1cs_rows(memoryview(self._read())[start:end], self._n_constraints, packed,
+                                     self.program.n_public, domain_size)
+        if bad >= 0:
+            raise ConstraintError(bad, f"#{bad}")
+        return PackedRow(a), PackedRow(b), PackedRow(c)
+
+
+class PackedRow(Sequence):
+    """A row of 32-byte little-endian field elements read as ints on demand (the prover packs it again,
+    so three domain-sized lists of ints never exist at once)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data) // 32
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        return int.from_bytes(self._data[32 * i : 32 * i + 32], "little")
+
+    def __iter__(self):
+        data = self._data
+        return (int.from_bytes(data[k : k + 32], "little") for k in range(0, len(data), 32))
+
+
+def row_evaluations_checked(r1cs: R1CS, witness: Sequence[int], domain_size: int):
+    """The pure-Python rows (``groth16.qap.row_evaluations``), refusing a witness that breaks a constraint."""
+    r1cs.validate_witness_shape(witness)
+    a, b, c = row_evaluations(r1cs, witness, domain_size)
+    for i in range(r1cs.n_constraints):
+        if a[i] * b[i] % R != c[i]:
+            raise ConstraintError(i, r1cs.label(i))
+    return a, b, c
+
+
+def _checked_bytes(d: Path, file_name: str, files: dict) -> bytes:
+    try:
+        data = (d / file_name).read_bytes()
+    except OSError as e:
+        raise InputError(f"{d}: cannot read {file_name} ({e.strerror or e}); compile again") from None
+    if hashlib.sha256(data).hexdigest() != files.get(file_name):
+        raise InputError(f"{file_name}: not the file `zkyield compile` wrote with {STATEMENT_FILE}; compile again")
+    return data
+
+
+def _description(doc: dict, name: str) -> tuple[str, tuple[str, ...], dict[str, int], bytes]:
+    """kind, clauses, size and circuit id of a statement.json, refusing a malformed one."""
+    try:
+        kind = doc.get("statement", PORTFOLIO)
+        clauses = tuple(str(c) for c in doc["clauses"])
+        if kind == PORTFOLIO:
+            size = {k: int(doc["capacity"][k]) for k in ("positions", "assets", "scenarios")}
+        elif kind == HISTORY:
+            size = {"periods": int(doc["periods"])}
+        else:
+            raise ValueError(f"unknown statement kind {kind!r}")
+        circuit_id = bytes.fromhex(doc["circuit_id"])
+        if len(circuit_id) != 32:
+            raise ValueError("circuit_id is not 32 bytes")
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise FormatError(f"{name}: not a valid statement description ({exc}); compile it again") from None
+    return kind, clauses, size, circuit_id
 
 
 def save_keys(keys: Keys, build_dir: str | os.PathLike) -> Path:
@@ -62,7 +224,7 @@ def load_keys(build_dir: str | os.PathLike) -> Keys:
     if not (d / PROVING_KEY_FILE).is_file():
         raise InputError(f"{build_dir}: no {PROVING_KEY_FILE}; run `zkyield setup {build_dir}`")
     pk = read_proving_key(d / PROVING_KEY_FILE)
-    if pk.circuit_digest != statement.circuit.r1cs.digest():
+    if pk.circuit_digest != statement.circuit.program.circuit_id:
         raise InputError(f"{PROVING_KEY_FILE}: made for another circuit; run `zkyield setup {build_dir}` again")
     vk = load_vk(d / VERIFICATION_KEY_FILE)
     if vk.digest() != pk.vk.digest():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from zkyield._native import G2_WIDTH, lib, threads
 from zkyield.errors import PointError
 from zkyield.field import Q, R, batch_inverse, fq
 
@@ -332,8 +333,32 @@ def g2_is_on_curve(p: G2Affine) -> bool:
 
 
 def g2_in_subgroup(p: G2Affine) -> bool:
-    """r·p == O: the twist has a large cofactor, so points on it need not lie in G2."""
-    return p is None or g2_jac_mul(p, R, reduce=False)[2] == FQ2_ZERO
+    """p is in the order-r subgroup G2 (the twist has a large cofactor); a point off the twist is not.
+
+    Native: the endomorphism test of zkyield/_native/gls.h (one 63-bit multiplication); else r·p == O.
+    """
+    return p is None or g2_first_outside_subgroup([p]) is None
+
+
+def g2_in_subgroup_python(p: G2Affine) -> bool:
+    """Reference for g2_in_subgroup: on the twist and r·p == O, by a full double-and-add."""
+    return p is None or (g2_is_on_curve(p) and g2_jac_mul(p, R, reduce=False)[2] == FQ2_ZERO)
+
+
+def g2_first_outside_subgroup(points: Sequence[G2Affine]) -> int | None:
+    """Index of the first point that is not in G2 (off the twist or outside the subgroup), None if all are.
+
+    Native: packed once, tested on all threads (what key and ceremony loaders call for whole sections).
+    """
+    if lib is None:
+        return g2_first_outside_subgroup_python(points)
+    index = lib.g2_first_outside_subgroup(lib.pack(points, G2_WIDTH), threads())
+    return None if index < 0 else index
+
+
+def g2_first_outside_subgroup_python(points: Sequence[G2Affine]) -> int | None:
+    """Reference for g2_first_outside_subgroup, point by point with g2_in_subgroup_python."""
+    return next((i for i, p in enumerate(points) if not g2_in_subgroup_python(p)), None)
 
 
 def g2_validate(p: object, name: str) -> G2Affine:

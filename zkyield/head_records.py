@@ -2,7 +2,9 @@
 
 A history proof's public ``chain_head`` only means "this owner's committed track record" once the
 verifier finds that head in a record the owner published (whose chain starts at the owner), committed
-no earlier than the window's end. The prover's folder is never such a record.
+no earlier than the window's end. The prover's folder is never such a record. In history layout 2 each
+link hashes its own commit time, so the time a record gives for a head is the one the proof's last
+link carries: the registry's block time, or the time the owner wrote into the log.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ class HeadSource(Protocol):
 
 
 class RecordSource(Protocol):
-    """A registry that can say whether it accepted a proof for exactly these public signals."""
+    """A registry that can say whether it accepted a proof for exactly these public signals, as a
+    statement of ``family`` ("portfolio" or "history")."""
 
     description: str
 
-    def recorded(self, public_signals: tuple[int, ...]) -> bool: ...
+    def recorded(self, public_signals: tuple[int, ...], family: str) -> bool: ...
 
 
 @dataclass(frozen=True)

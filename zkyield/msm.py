@@ -171,6 +171,8 @@ def _native_msm(fn: Callable[[bytes, bytes, int], bytes], points: bytes, scalars
 def _check_scalars(points: Sequence[Any], scalars: Sequence[int]) -> None:
     if len(points) != len(scalars):
         raise InputError(f"msm: {len(points)} points but {len(scalars)} scalars; pass one scalar per point")
+    if all(type(k) is int and 0 <= k < R for k in scalars):  # the common case, without a call per scalar
+        return
     for i, k in enumerate(scalars):
         fr(k, f"msm scalars[{i}]")
 

@@ -99,16 +99,40 @@ class R1CS:
             self._digest = self._compute_digest()
         return self._digest
 
+    def adopt_digest(self, digest: bytes) -> None:
+        """Take ``digest`` as this relation's id without recomputing it.
+
+        Only for loaders that checked the bytes this R1CS was parsed from are the very bytes written
+        when the digest was computed (the build folder keeps both, with the file's SHA-256).
+        """
+        if len(digest) != 32:
+            raise ValueError("a circuit digest is 32 bytes")
+        self._digest = digest
+
     def _compute_digest(self) -> bytes:
         h = hashlib.sha256(b"zkyield-r1cs-v1")
         counts = (self.n_wires, self.n_pub_out, self.n_pub_in, self.n_prv_in, len(self.constraints))
         h.update(struct.pack("<QQQQQ", *counts))
+        # Same bytes as encoding term by term, but each distinct coefficient is encoded once and a
+        # side's bytes are joined before hashing: most coefficients repeat (1, -1, powers of two).
+        encoded: dict[int, bytes] = {}
+        pack_q = struct.Struct("<Q").pack
+        chunk: list[bytes] = []
         for con in self.constraints:
             for lc in (con.a, con.b, con.c):
-                terms = sorted((w, v % R) for w, v in lc.items() if v % R)
-                h.update(struct.pack("<Q", len(terms)))
-                for w, v in terms:
-                    h.update(struct.pack("<Q", w) + v.to_bytes(32, "little"))
+                terms = []
+                for w, v in sorted(lc.items()):
+                    e = encoded.get(v)
+                    if e is None:
+                        e = encoded[v] = (v % R).to_bytes(32, "little") if v % R else b""
+                    if e:
+                        terms.append(pack_q(w) + e)
+                chunk.append(pack_q(len(terms)))
+                chunk.extend(terms)
+            if len(chunk) > 4096:
+                h.update(b"".join(chunk))
+                chunk.clear()
+        h.update(b"".join(chunk))
         return h.digest()
 
     def public_inputs(self, witness: Sequence[int]) -> list[int]:

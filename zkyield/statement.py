@@ -140,7 +140,7 @@ class Statement:
 
     @property
     def circuit_id(self) -> str:
-        return self.circuit.r1cs.digest().hex()
+        return self.circuit.program.circuit_id.hex()  # computed once at compile, kept in the program
 
     @property
     def capacity(self) -> enc.Capacity:

@@ -9,7 +9,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include "glv.h"
+#include "gls.h"
 #include "ntt.h"
 #include "pairing.h"
 
@@ -223,12 +223,226 @@ static PyObject *py_decode_points(PyObject *self, PyObject *args) {
     return list;
 }
 
+static PyObject *point_error(const char *msg, size_t index) {
+    PyObject *err = Py_BuildValue("(sn)", msg, (Py_ssize_t)index);
+    if (err) PyErr_SetObject(PyExc_ValueError, err);
+    Py_XDECREF(err);
+    return NULL;
+}
+
+/* decode_mont_points(buffer, width, subgroup, threads): points as snarkjs stores them in .ptau/.zkey (each
+ * coordinate x·2^256 mod q, 32 bytes little-endian: our own Montgomery form; all zero = infinity) -> list of
+ * affine tuples / None. Raises ValueError(message, index) for the first point with a coordinate >= q, off its
+ * curve, or (G2 with subgroup true) outside G2; the subgroup tests run on `threads` threads. */
+static PyObject *py_decode_mont_points(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    int width, subgroup, threads;
+    if (!PyArg_ParseTuple(args, "y*ipi", &in, &width, &subgroup, &threads)) return NULL;
+    size_t item = 32 * (size_t)(width == 4 ? 4 : 2);
+    PyObject *list = NULL;
+    g1_aff *p1 = NULL;
+    g2_aff *p2 = NULL;
+    uint8_t *inf = NULL;
+    if ((width != 2 && width != 4) || in.len % item) {
+        PyErr_SetString(PyExc_ValueError, "decode_mont_points: width must be 2 or 4 and divide the buffer");
+        goto done;
+    }
+    size_t n = (size_t)in.len / item;
+    inf = (uint8_t *)malloc(n ? n : 1);
+    if (width == 2) p1 = (g1_aff *)malloc(sizeof(g1_aff) * (n ? n : 1));
+    else p2 = (g2_aff *)malloc(sizeof(g2_aff) * (n ? n : 1));
+    if (!inf || (!p1 && !p2)) { PyErr_NoMemory(); goto done; }
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *src = (const uint8_t *)in.buf + i * item;
+        inf[i] = (uint8_t)all_zero(src, item);
+        if (inf[i]) continue;
+        fe c[4];
+        int ok = 1;
+        for (size_t k = 0; k < item / 32; k++) {
+            fe_load_le(&c[k], src + 32 * k);
+            ok = ok && !fe_geq(&c[k], &fq_P);
+        }
+        if (ok && width == 2) {
+            p1[i].x = c[0];
+            p1[i].y = c[1];
+            ok = g1_on_curve(&p1[i]);
+        } else if (ok) {
+            p2[i].x.c0 = c[0];
+            p2[i].x.c1 = c[1];
+            p2[i].y.c0 = c[2];
+            p2[i].y.c1 = c[3];
+            ok = g2_on_curve(&p2[i]);
+        }
+        if (!ok) { point_error("point is not on its curve (or has a coordinate >= q)", i); goto done; }
+    }
+    if (width == 4 && subgroup) {
+        size_t bad;
+        Py_BEGIN_ALLOW_THREADS bad = g2_first_outside_subgroup(p2, inf, n, threads);
+        Py_END_ALLOW_THREADS
+        if (bad != (size_t)-1) { point_error("point is on the twist but outside the order-r subgroup G2", bad); goto done; }
+    }
+    list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        PyObject *v;
+        uint8_t le[128];
+        if (inf[i]) {
+            Py_INCREF(Py_None);
+            v = Py_None;
+        } else if (width == 2) {
+            g1_store(le, &p1[i]);
+            v = Py_BuildValue("(NN)", int_from_le32(le), int_from_le32(le + 32));
+        } else {
+            g2_store(le, &p2[i]);
+            v = Py_BuildValue("((NN)(NN))", int_from_le32(le), int_from_le32(le + 32), int_from_le32(le + 64),
+                              int_from_le32(le + 96));
+        }
+        if (!v) { Py_CLEAR(list); break; }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, v);
+    }
+done:
+    free(p1);
+    free(p2);
+    free(inf);
+    PyBuffer_Release(&in);
+    return list;
+}
+
+/* encode_mont(packed, width): packed points (standard form, pack width 2 or 4; all zero = infinity) in the
+ * .ptau/.zkey encoding: every coordinate as x·2^256 mod q, 32 bytes little-endian (infinity stays zero). */
+static PyObject *py_encode_mont(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    int width;
+    if (!PyArg_ParseTuple(args, "y*i", &in, &width)) return NULL;
+    PyObject *result = NULL;
+    size_t item = 32 * (size_t)width;
+    if ((width != 2 && width != 4) || in.len % item) {
+        PyErr_SetString(PyExc_ValueError, "encode_mont: width must be 2 or 4 and divide the buffer");
+        goto done;
+    }
+    result = PyBytes_FromStringAndSize(NULL, in.len);
+    if (!result) goto done;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    for (size_t i = 0; i < (size_t)in.len / item; i++) {
+        const uint8_t *src = (const uint8_t *)in.buf + i * item;
+        if (all_zero(src, item)) { memset(out + i * item, 0, item); continue; }
+        for (size_t c = 0; c < (size_t)width; c++) {
+            fe m;
+            if (!fq_load(&m, src + 32 * c)) { Py_CLEAR(result); range_error("encode_mont coordinate"); goto done; }
+            fe_store_le(out + i * item + 32 * c, &m);
+        }
+    }
+done:
+    PyBuffer_Release(&in);
+    return result;
+}
+
+/* g2_first_outside_subgroup(points, threads): index of the first packed point (standard form, pack width 4)
+ * that is off the twist or outside G2, or -1 when all are in G2 (infinity is). */
+static PyObject *py_g2_first_outside_subgroup(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    int threads;
+    if (!PyArg_ParseTuple(args, "y*i", &in, &threads)) return NULL;
+    PyObject *result = NULL;
+    size_t n = (size_t)in.len / 128, first = (size_t)-1;
+    g2_aff *pts = (g2_aff *)malloc(sizeof(g2_aff) * (n ? n : 1));
+    uint8_t *inf = (uint8_t *)malloc(n ? n : 1);
+    if (in.len % 128) { PyErr_SetString(PyExc_ValueError, "g2 subgroup: expected 128-byte points"); goto done; }
+    if (!pts || !inf) { PyErr_NoMemory(); goto done; }
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *src = (const uint8_t *)in.buf + 128 * i;
+        inf[i] = (uint8_t)all_zero(src, 128);
+        if (inf[i]) continue;
+        if (!g2_load(&pts[i], src)) { range_error("g2 point coordinate"); goto done; }
+        if (!g2_on_curve(&pts[i])) { first = i; n = i; break; }   /* only points before it need the test */
+    }
+    size_t bad;
+    Py_BEGIN_ALLOW_THREADS bad = g2_first_outside_subgroup(pts, inf, n, threads);
+    Py_END_ALLOW_THREADS
+    if (bad != (size_t)-1) first = bad;
+    result = PyLong_FromSsize_t(first == (size_t)-1 ? -1 : (Py_ssize_t)first);
+done:
+    free(pts);
+    free(inf);
+    PyBuffer_Release(&in);
+    return result;
+}
+
+/* g1_scale(points, scalar, threads): k·P_i for every packed G1 point (infinity stays infinity), k < r. */
+static PyObject *py_g1_scale(PyObject *self, PyObject *args) {
+    Py_buffer pb, kb;
+    int threads;
+    if (!PyArg_ParseTuple(args, "y*y*i", &pb, &kb, &threads)) return NULL;
+    PyObject *result = NULL;
+    size_t n = (size_t)pb.len / 64, m = 0;
+    g1_aff *pts = (g1_aff *)malloc(sizeof(g1_aff) * (n ? n : 1));
+    g1_jac *jac = (g1_jac *)malloc(sizeof(g1_jac) * (n ? n : 1));
+    g1_aff *aff = (g1_aff *)malloc(sizeof(g1_aff) * (n ? n : 1));
+    uint8_t *inf = (uint8_t *)malloc(n ? n : 1), *out_inf = (uint8_t *)malloc(n ? n : 1);
+    fe k;
+    if (pb.len % 64 || kb.len != 32) { PyErr_SetString(PyExc_ValueError, "g1_scale: 64-byte points, one 32-byte scalar"); goto done; }
+    if (!pts || !jac || !aff || !inf || !out_inf) { PyErr_NoMemory(); goto done; }
+    if (!scalar_load(&k, (const uint8_t *)kb.buf)) { range_error("g1_scale scalar"); goto done; }
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *src = (const uint8_t *)pb.buf + 64 * i;
+        inf[i] = (uint8_t)all_zero(src, 64);
+        if (inf[i]) continue;
+        if (!g1_load(&pts[m++], src)) { range_error("g1_scale point coordinate"); goto done; }
+    }
+    Py_BEGIN_ALLOW_THREADS g1_scale(jac, pts, m, &k, threads);
+    Py_END_ALLOW_THREADS
+    if (!g1_batch_to_aff(aff, out_inf, jac, m)) { PyErr_NoMemory(); goto done; }
+    result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(64 * n));
+    if (!result) goto done;
+    for (size_t i = 0, j = 0; i < n; i++) {
+        uint8_t *dst = (uint8_t *)PyBytes_AS_STRING(result) + 64 * i;
+        if (inf[i] || out_inf[j]) memset(dst, 0, 64);
+        else g1_store(dst, &aff[j]);
+        if (!inf[i]) j++;
+    }
+done:
+    free(pts);
+    free(jac);
+    free(aff);
+    free(inf);
+    free(out_inf);
+    PyBuffer_Release(&pb);
+    PyBuffer_Release(&kb);
+    return result;
+}
+
+/* g2_gls_split(scalars): [(k1, k2)] with k = k1 + k2·6z^2, 0 <= k1 < 6z^2 (exposed for tests). */
+static PyObject *py_g2_gls_split(PyObject *self, PyObject *args) {
+    Py_buffer sb;
+    if (!PyArg_ParseTuple(args, "y*", &sb)) return NULL;
+    PyObject *list = NULL;
+    size_t n = (size_t)sb.len / 32;
+    if (sb.len % 32) {
+        PyErr_SetString(PyExc_ValueError, "gls_split: expected 32-byte scalars");
+        goto done;
+    }
+    list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        fe k, k1, k2;
+        uint8_t b1[32], b2[32];
+        if (!scalar_load(&k, (const uint8_t *)sb.buf + 32 * i)) { Py_CLEAR(list); range_error("gls scalar"); break; }
+        gls_split(&k, &k1, &k2);
+        fe_store_le(b1, &k1);
+        fe_store_le(b2, &k2);
+        PyObject *pair = Py_BuildValue("(NN)", int_from_le32(b1), int_from_le32(b2));
+        if (!pair) { Py_CLEAR(list); break; }
+        PyList_SET_ITEM(list, (Py_ssize_t)i, pair);
+    }
+done:
+    PyBuffer_Release(&sb);
+    return list;
+}
+
 /* msm(points, scalars, threads) and batch_mul(base, scalars, threads) for one group, generated per group. */
 #define DEFINE_GROUP_BINDINGS(G, PB)                                                                           \
     static PyObject *py_##G##_msm(PyObject *self, PyObject *args) {                                            \
         Py_buffer pb, sb;                                                                                      \
-        int threads;                                                                                           \
-        if (!PyArg_ParseTuple(args, "y*y*i", &pb, &sb, &threads)) return NULL;                                 \
+        int threads, endo = 1;                                                                                 \
+        if (!PyArg_ParseTuple(args, "y*y*i|p", &pb, &sb, &threads, &endo)) return NULL;                        \
         size_t n = (size_t)sb.len / 32;                                                                        \
         PyObject *result = NULL;                                                                               \
         G##_aff *pts = NULL;                                                                                   \
@@ -250,7 +464,7 @@ static PyObject *py_decode_points(PyObject *self, PyObject *args) {
         }                                                                                                      \
         G##_jac acc;                                                                                           \
         int ok;                                                                                                \
-        Py_BEGIN_ALLOW_THREADS ok = G##_msm_entry(&acc, pts, ks, m, threads);                                  \
+        Py_BEGIN_ALLOW_THREADS ok = G##_msm_entry(&acc, pts, ks, m, threads, endo);                            \
         Py_END_ALLOW_THREADS if (!ok) { PyErr_NoMemory(); goto done; }                                         \
         G##_aff aff;                                                                                           \
         uint8_t inf;                                                                                           \
@@ -306,6 +520,68 @@ static PyObject *py_decode_points(PyObject *self, PyObject *args) {
         PyBuffer_Release(&sb);                                                                                 \
         return result;                                                                                         \
     }
+
+/* lincomb(bases, term_out, term_base, scalars, n_out, threads): out[o] = sum k·bases[b] over the terms, terms as
+ * u32 little-endian arrays sorted by output; terms on an infinity base add nothing. Outputs are packed points. */
+#define DEFINE_LINCOMB_BINDING(G, PB)                                                                          \
+    static PyObject *py_##G##_lincomb(PyObject *self, PyObject *args) {                                        \
+        Py_buffer bb, ob, ib, sb;                                                                              \
+        Py_ssize_t n_out;                                                                                      \
+        int threads;                                                                                           \
+        if (!PyArg_ParseTuple(args, "y*y*y*y*ni", &bb, &ob, &ib, &sb, &n_out, &threads)) return NULL;          \
+        PyObject *result = NULL;                                                                               \
+        size_t nb = (size_t)bb.len / PB, nt = (size_t)ob.len / 4, m = 0;                                       \
+        G##_aff *bases = (G##_aff *)malloc(sizeof(G##_aff) * (nb ? nb : 1));                                  \
+        uint8_t *binf = (uint8_t *)malloc(nb ? nb : 1), *oinf = NULL;                                          \
+        uint32_t *to = (uint32_t *)malloc(4 * (nt ? nt : 1)), *tb = (uint32_t *)malloc(4 * (nt ? nt : 1));     \
+        fe *ks = (fe *)malloc(sizeof(fe) * (nt ? nt : 1));                                                     \
+        G##_jac *acc = NULL;                                                                                   \
+        G##_aff *aff = NULL;                                                                                   \
+        if (bb.len % PB || ob.len % 4 || ib.len != ob.len || (size_t)sb.len != 32 * nt || n_out < 0) {         \
+            PyErr_SetString(PyExc_ValueError, "lincomb: one base index, output index and scalar per term");    \
+            goto done;                                                                                         \
+        }                                                                                                      \
+        acc = (G##_jac *)malloc(sizeof(G##_jac) * (n_out ? (size_t)n_out : 1));                                \
+        aff = (G##_aff *)malloc(sizeof(G##_aff) * (n_out ? (size_t)n_out : 1));                                \
+        oinf = (uint8_t *)malloc(n_out ? (size_t)n_out : 1);                                                   \
+        if (!bases || !binf || !to || !tb || !ks || !acc || !aff || !oinf) { PyErr_NoMemory(); goto done; }    \
+        for (size_t i = 0; i < nb; i++) {                                                                      \
+            const uint8_t *src = (const uint8_t *)bb.buf + i * PB;                                             \
+            binf[i] = (uint8_t)all_zero(src, PB);                                                              \
+            if (!binf[i] && !G##_load(&bases[i], src)) { range_error("lincomb base coordinate"); goto done; }  \
+        }                                                                                                      \
+        for (size_t t = 0; t < nt; t++) {                                                                      \
+            uint32_t o, b;                                                                                     \
+            memcpy(&o, (const uint8_t *)ob.buf + 4 * t, 4);                                                    \
+            memcpy(&b, (const uint8_t *)ib.buf + 4 * t, 4);                                                    \
+            if ((Py_ssize_t)o >= n_out || b >= nb || (m && o < to[m - 1])) {                                   \
+                PyErr_SetString(PyExc_ValueError, "lincomb: term indices out of range or not sorted by output"); \
+                goto done;                                                                                     \
+            }                                                                                                  \
+            if (!scalar_load(&ks[m], (const uint8_t *)sb.buf + 32 * t)) { range_error("lincomb scalar"); goto done; } \
+            if (binf[b]) continue;                                                                             \
+            to[m] = o;                                                                                         \
+            tb[m] = b;                                                                                         \
+            m++;                                                                                               \
+        }                                                                                                      \
+        Py_BEGIN_ALLOW_THREADS G##_lincomb(acc, (size_t)n_out, bases, to, tb, ks, m, threads);                 \
+        Py_END_ALLOW_THREADS                                                                                   \
+        if (!G##_batch_to_aff(aff, oinf, acc, (size_t)n_out)) { PyErr_NoMemory(); goto done; }                 \
+        result = PyBytes_FromStringAndSize(NULL, n_out * PB);                                                  \
+        if (!result) goto done;                                                                                \
+        for (Py_ssize_t o = 0; o < n_out; o++) {                                                               \
+            uint8_t *dst = (uint8_t *)PyBytes_AS_STRING(result) + (size_t)o * PB;                              \
+            if (oinf[o]) memset(dst, 0, PB);                                                                   \
+            else G##_store(dst, &aff[o]);                                                                      \
+        }                                                                                                      \
+    done:                                                                                                      \
+        free(bases); free(binf); free(oinf); free(to); free(tb); free(ks); free(acc); free(aff);               \
+        PyBuffer_Release(&bb); PyBuffer_Release(&ob); PyBuffer_Release(&ib); PyBuffer_Release(&sb);            \
+        return result;                                                                                         \
+    }
+
+DEFINE_LINCOMB_BINDING(g1, 64)
+DEFINE_LINCOMB_BINDING(g2, 128)
 
 DEFINE_GROUP_BINDINGS(g1, 64)
 DEFINE_GROUP_BINDINGS(g2, 128)
@@ -536,14 +812,23 @@ static PyObject *py_final_exp_frobenius(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"pack", py_pack, METH_VARARGS, "pack(values, width) -> bytes of 32-byte little-endian ints"},
     {"unpack", py_unpack, METH_VARARGS, "unpack(buffer, width) -> list of ints / points"},
-    {"g1_msm", py_g1_msm, METH_VARARGS, "g1_msm(points, scalars, threads) -> 64-byte point"},
+    {"g1_msm", py_g1_msm, METH_VARARGS, "g1_msm(points, scalars, threads[, endo]) -> 64-byte point"},
     {"g1_glv_split", py_g1_glv_split, METH_VARARGS, "g1_glv_split(scalars) -> [(k1, k2)], k = k1 + k2*lambda"},
-    {"g2_msm", py_g2_msm, METH_VARARGS, "g2_msm(points, scalars, threads) -> 128-byte point"},
+    {"g2_msm", py_g2_msm, METH_VARARGS, "g2_msm(points, scalars, threads[, endo]) -> 128-byte point"},
     {"g1_batch_mul", py_g1_batch_mul, METH_VARARGS, "g1_batch_mul(base, scalars, threads) -> points"},
     {"g2_batch_mul", py_g2_batch_mul, METH_VARARGS, "g2_batch_mul(base, scalars, threads) -> points"},
     {"fr_ntt", py_fr_ntt, METH_VARARGS, "fr_ntt(values, omega, pre, post, scale[, threads]) -> values"},
     {"fr_mul_sub", py_fr_mul_sub, METH_VARARGS, "fr_mul_sub(a, b, c) -> a*b - c"},
     {"decode_points", py_decode_points, METH_VARARGS, "decode_points(big_endian, width) -> validated points"},
+    {"decode_mont_points", py_decode_mont_points, METH_VARARGS,
+     "decode_mont_points(montgomery_le, width, subgroup, threads) -> validated points"},
+    {"g2_first_outside_subgroup", py_g2_first_outside_subgroup, METH_VARARGS,
+     "g2_first_outside_subgroup(points, threads) -> index of the first point not in G2, or -1"},
+    {"g1_lincomb", py_g1_lincomb, METH_VARARGS, "g1_lincomb(bases, term_out, term_base, scalars, n_out, threads)"},
+    {"g2_lincomb", py_g2_lincomb, METH_VARARGS, "g2_lincomb(bases, term_out, term_base, scalars, n_out, threads)"},
+    {"encode_mont", py_encode_mont, METH_VARARGS, "encode_mont(points, width) -> .ptau/.zkey point bytes"},
+    {"g1_scale", py_g1_scale, METH_VARARGS, "g1_scale(points, scalar, threads) -> k*P_i for every point"},
+    {"g2_gls_split", py_g2_gls_split, METH_VARARGS, "g2_gls_split(scalars) -> [(k1, k2)], k = k1 + k2*6z^2"},
     {"miller_loop", py_miller_loop, METH_VARARGS, "miller_loop(pairs) -> Fq12 (384 bytes, tower order)"},
     {"final_exp", py_final_exp, METH_VARARGS, "final_exp(f, exponent) -> (conj(f)/f)^exponent"},
     {"final_exp_frobenius", py_final_exp_frobenius, METH_VARARGS,

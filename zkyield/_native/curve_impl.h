@@ -167,7 +167,8 @@ typedef struct {
     const GN(aff) *pts;
     const int32_t *digits;   /* window-major: digits[w * n + i] */
     size_t n;
-    int c, n_windows, first, step;
+    int c, n_windows;
+    int *next_window;        /* shared: workers claim windows one at a time (a descheduled thread holds up none) */
     GN(jac) *sums;           /* sums[w] = sum_j j·B_j of window w */
     int ok;
 } GN(msm_job);
@@ -248,7 +249,7 @@ static void *GN(msm_worker)(void *arg) {
     bk.q_den = (E *)malloc(sizeof(E) * bk.q_cap);
     bk.q_prefix = (E *)malloc(sizeof(E) * bk.q_cap);
     job->ok = bk.bucket && bk.side && bk.full && bk.queued && bk.q_bucket && bk.q_point && bk.q_den && bk.q_prefix;
-    for (int w = job->first; job->ok && w < job->n_windows; w += job->step) {
+    for (int w; job->ok && (w = __atomic_fetch_add(job->next_window, 1, __ATOMIC_RELAXED)) < job->n_windows;) {
         memset(bk.full, 0, n_buckets + 1);
         memset(bk.queued, 0, n_buckets + 1);
         for (size_t j = 0; j <= n_buckets; j++) GN(set_inf)(&bk.side[j]);
@@ -300,8 +301,9 @@ static int GN(msm)(GN(jac) *out, const GN(aff) *pts, const fe *scalars, size_t n
     if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (threads < 1) threads = 1;
     GN(msm_job) jobs[MAX_THREADS];
+    int next_window = 0;
     for (int t = 0; t < threads; t++) {
-        jobs[t] = (GN(msm_job)){pts, digits, n, c, n_windows, t, threads, sums, 0};
+        jobs[t] = (GN(msm_job)){pts, digits, n, c, n_windows, &next_window, sums, 0};
     }
     int ok = run_parallel(GN(msm_worker), jobs, sizeof(GN(msm_job)), threads);
     for (int t = 0; t < threads; t++) ok = ok && jobs[t].ok;
@@ -388,6 +390,67 @@ static int GN(batch_mul)(GN(aff) *out_aff, uint8_t *out_inf, const GN(aff) *base
     free(table_inf);
     free(res);
     return ok;
+}
+
+
+/* ---- sparse linear combinations: out[o] = sum of k·bases[b] over the terms (o, b, k) ----
+ *
+ * What ceremony `new` needs per wire: a handful of terms (one per constraint the wire appears in), so a
+ * Pippenger per wire would pay its set-up hundreds of times over. Each term is a double-and-add on the shorter
+ * of k and r - k (circuit coefficients are mostly small or small negatives), accumulated in Jacobian. Terms
+ * must be sorted by output index; threads take contiguous runs of outputs.
+ */
+
+typedef struct {
+    const GN(aff) *bases;
+    const uint32_t *term_out, *term_base;
+    const fe *scalars;      /* plain, below r */
+    GN(jac) *out;
+    size_t t_begin, t_end;  /* this thread's terms: whole outputs only */
+} GN(lincomb_job);
+
+static void *GN(lincomb_worker)(void *arg) {
+    GN(lincomb_job) *job = (GN(lincomb_job) *)arg;
+    for (size_t t = job->t_begin; t < job->t_end; t++) {
+        fe k = job->scalars[t], nk;
+        if (fe_is_zero(&k)) continue;
+        int neg = 0;
+        fe_sub_raw(&nk, &fr_P, &k);
+        if (!fe_geq(&nk, &k)) { k = nk; neg = 1; }   /* r - k < k: use -(r - k) */
+        GN(aff) p = job->bases[job->term_base[t]];
+        if (neg) EF(neg)(&p.y, &p.y);
+        int top = 255;
+        while (top > 0 && !((k.l[top / 64] >> (top % 64)) & 1)) top--;
+        GN(jac) acc;
+        GN(from_aff)(&acc, &p);
+        for (int b = top - 1; b >= 0; b--) {
+            GN(dbl)(&acc, &acc);
+            if ((k.l[b / 64] >> (b % 64)) & 1) GN(madd)(&acc, &acc, &p);
+        }
+        GN(jac) *o = &job->out[job->term_out[t]];
+        GN(add)(o, o, &acc);
+    }
+    return NULL;
+}
+
+/* out[0..n_out) (Jacobian, set here) from n_terms sorted terms over finite affine bases. */
+static void GN(lincomb)(GN(jac) *out, size_t n_out, const GN(aff) *bases, const uint32_t *term_out,
+                        const uint32_t *term_base, const fe *scalars, size_t n_terms, int threads) {
+    for (size_t o = 0; o < n_out; o++) GN(set_inf)(&out[o]);
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if ((size_t)threads > n_terms) threads = (int)n_terms;
+    if (threads < 1) threads = 1;
+    GN(lincomb_job) jobs[MAX_THREADS];
+    size_t begin = 0;
+    for (int t = 0; t < threads; t++) {
+        size_t end = n_terms * (t + 1) / threads;
+        while (end < n_terms && end > begin && term_out[end] == term_out[end - 1]) end++;   /* whole outputs */
+        if (end < begin) end = begin;
+        jobs[t] = (GN(lincomb_job)){bases, term_out, term_base, scalars, out, begin, end};
+        begin = end;
+    }
+    jobs[threads - 1].t_end = n_terms;
+    run_parallel(GN(lincomb_worker), jobs, sizeof(GN(lincomb_job)), threads);
 }
 
 #undef GN

@@ -110,13 +110,9 @@ static int g1_msm_glv(g1_jac *out, const g1_aff *pts, const fe *scalars, size_t 
     return ok;
 }
 
-/* The MSM each binding runs: GLV on G1, plain 254-bit Pippenger on G2. */
-static int g1_msm_entry(g1_jac *out, const g1_aff *pts, const fe *scalars, size_t n, int threads) {
-    return g1_msm_glv(out, pts, scalars, n, threads);
-}
-
-static int g2_msm_entry(g2_jac *out, const g2_aff *pts, const fe *scalars, size_t n, int threads) {
-    return g2_msm(out, pts, scalars, n, SCALAR_BITS, threads);
+/* The MSM each binding runs: with the endomorphism (GLV on G1, GLS on G2, gls.h) unless endo is 0. */
+static int g1_msm_entry(g1_jac *out, const g1_aff *pts, const fe *scalars, size_t n, int threads, int endo) {
+    return endo ? g1_msm_glv(out, pts, scalars, n, threads) : g1_msm(out, pts, scalars, n, SCALAR_BITS, threads);
 }
 
 #endif

@@ -13,7 +13,6 @@ import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import reduce
 from typing import Any
 
 from zkyield.ceremony.prover import circuit_coefficients
@@ -26,6 +25,7 @@ from zkyield.curve import (
     g1_mul,
     g1_neg,
     g2_add,
+    g2_first_outside_subgroup,
     g2_mul,
     g2_neg,
 )
@@ -38,14 +38,17 @@ from zkyield.msm import msm_g1, msm_g2
 from zkyield.pairing import pairing_check
 from zkyield.poly import intt
 from zkyield.r1cs import R1CS
+from zkyield.sparse_msm import Term, lincomb_g1, lincomb_g2
 
 Progress = Callable[[str], None]
 _RHO_BITS = 128  # soundness 2^-128 per batched check
 _H_HASH_CHUNK = 1 << 14  # zkey_new.js hashHPoints' CHUNK_SIZE (its last chunk is not shortened)
 
 
-def _rho(n: int) -> list[int]:
-    return [secrets.randbits(_RHO_BITS) for _ in range(n)]
+def weights(n: int) -> list[int]:
+    """n independent 128-bit weights from ``secrets`` (one read of the OS generator)."""
+    raw = secrets.token_bytes(16 * n)
+    return [int.from_bytes(raw[16 * i : 16 * i + 16], "little") for i in range(n)]
 
 
 def circuit_power(r1cs: R1CS) -> int:
@@ -70,48 +73,90 @@ def read_powers(ptau: Ptau, size: int) -> Powers:
     return Powers(
         ptau.name,
         ptau.tau_g1(0, n1),
-        ptau.tau_g2(0, size),
+        ptau.tau_g2(0, size, subgroup=False),  # check_powers tests τ·G2 and what the pairings use
         ptau.alpha_tau_g1(0, size),
         ptau.beta_tau_g1(0, size),
         ptau.beta_g2(),
     )
 
 
-def check_powers(pw: Powers) -> None:
-    """Pairing checks that the powers share one τ, α, β (random linear combinations, one multi-pairing)."""
+# Which monomial section each Lagrange basis transforms ("tau_g1" and "tau_g1_2n" both from τ^i·G1).
+_MONOMIAL = {"tau_g1": "t1", "tau_g1_2n": "t1", "alpha_g1": "at", "beta_g1": "bt", "tau_g2": "t2"}
+_SECTION = {
+    "tau_g1": pt.SECTION_LAGRANGE_TAU_G1,
+    "tau_g2": pt.SECTION_LAGRANGE_TAU_G2,
+    "alpha_g1": pt.SECTION_LAGRANGE_ALPHA_TAU_G1,
+    "beta_g1": pt.SECTION_LAGRANGE_BETA_TAU_G1,
+    "tau_g1_2n": pt.SECTION_LAGRANGE_TAU_G1,
+}
+
+
+def check_powers(pw: Powers, lagrange: dict[str, Sequence[Any]] | None = None) -> None:
+    """Pairing checks that the powers share one τ, α, β, and that each given Lagrange basis (name -> points,
+    see _MONOMIAL) is the transform of its monomials, all in one multi-pairing over random linear combinations.
+
+    e(Σρ_i X_i, τ·G2) = e(Σρ_i X_(i+1), G2) for X in τ^i·G1, ατ^i·G1, βτ^i·G1; e(τ·G1, Σκ_i τ^i·G2) =
+    e(G1, Σκ_i τ^(i+1)·G2); e(β·G1, G2) = e(G1, β·G2); Σσ_i·L_i - Σ intt(σ)_j·X_j = O per basis (paired with
+    G2 or G1). Every weight is independent, so a failing equation survives with probability 2^-128, and
+    terms on the same monomial point add up: one G1 MSM per G2 point and two G2 MSMs in all. The G2 powers
+    and basis are read on the twist only; τ·G2 and the two G2 sums the pairings take are tested for G2.
+    """
     t1, t2, at, bt = pw.tau_g1, pw.tau_g2, pw.alpha_tau_g1, pw.beta_tau_g1
     if t1[0] != G1_GENERATOR or t2[0] != G2_GENERATOR:
         raise VerificationError(f"{pw.name}: tau^0 is not the generator; not a powers-of-tau file")
     if len(t2) < 2 or None in (t1[1], t2[1], at[0], bt[0], pw.beta_g2):
         raise VerificationError(f"{pw.name}: tau, alpha or beta is zero; the ceremony is degenerate")
-    # e(Σρ_i X_i, τ·G2) = e(Σρ_i X_(i+1), G2) for X in τ^i·G1, ατ^i·G1, βτ^i·G1 (independent ρ's),
-    # e(τ·G1, Σκ_i τ^i·G2) = e(G1, Σκ_i τ^(i+1)·G2) and e(β·G1, G2) = e(G1, β·G2).
-    lo, hi = [], []
-    for pts in (t1, at, bt):
-        rho = _rho(len(pts) - 1)
-        lo.append(msm_g1(pts[:-1], rho))
-        hi.append(msm_g1(pts[1:], rho))
-    kappa = _rho(len(t2) - 1)
+    mono = {"t1": t1, "at": at, "bt": bt, "t2": t2}
+    coef = {k: [0] * len(v) for k, v in mono.items()}  # weights of the MSMs paired with G2 (G1 side) / -G1
+    lo_pts: list[G1Affine] = []
+    lo_rho: list[int] = []
+    for key in ("t1", "at", "bt"):
+        rho = weights(len(mono[key]) - 1)
+        lo_pts += mono[key][:-1]
+        lo_rho += rho
+        for i, w in enumerate(rho):
+            coef[key][i + 1] -= w
+    kappa = weights(len(t2) - 1)
+    for i, w in enumerate(kappa):
+        coef["t2"][i + 1] += w
+    extra: dict[bool, tuple[list[Any], list[int]]] = {False: ([], []), True: ([], [])}
+    for name, basis in (lagrange or {}).items():
+        key = _MONOMIAL[name]
+        g2 = key == "t2"
+        sigma = weights(len(basis))
+        sign = -1 if g2 else 1  # G1: + Σσ L - Σ intt(σ) X next to G2; G2: - (Σσ L - ...) next to -G1
+        extra[g2][0].extend(basis)
+        extra[g2][1].extend(sign * w % R for w in sigma)
+        for j, c in enumerate(intt(sigma)[: len(mono[key])]):  # past the file's last power: zero points
+            coef[key][j] -= sign * c
+    g1_pts = [*t1, *at, *bt, *extra[False][0]]
+    g1_k = [c % R for key in ("t1", "at", "bt") for c in coef[key]] + extra[False][1]
+    s_lo = msm_g2(t2[:-1], kappa)
+    s_hi = msm_g2([*t2, *extra[True][0]], [c % R for c in coef["t2"]] + extra[True][1])
+    if g2_first_outside_subgroup([t2[1], s_lo, s_hi]) is not None:
+        raise VerificationError(f"{pw.name}: the tau powers in G2 are not in the subgroup G2")
     psi = secrets.randbits(_RHO_BITS)
     pairs = [
-        (g1_add(g1_neg(reduce(g1_add, hi, None)), g1_mul(bt[0], psi)), G2_GENERATOR),
-        (reduce(g1_add, lo, None), t2[1]),
+        (g1_add(msm_g1(g1_pts, g1_k), g1_mul(bt[0], psi)), G2_GENERATOR),
+        (msm_g1(lo_pts, lo_rho), t2[1]),
         (g1_neg(g1_mul(G1_GENERATOR, psi)), pw.beta_g2),
-        (t1[1], msm_g2(t2[:-1], kappa)),
-        (g1_neg(G1_GENERATOR), msm_g2(t2[1:], kappa)),
+        (t1[1], s_lo),
+        (g1_neg(G1_GENERATOR), s_hi),
     ]
-    if not pairing_check(pairs):
-        raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
+    if pairing_check(pairs):
+        return
+    for name, basis in (lagrange or {}).items():  # only to name the failing part
+        key = _MONOMIAL[name]
+        if not _same_transform(basis, mono[key][: len(basis)], key == "t2"):
+            raise VerificationError(f"{pw.name}: Lagrange section {_SECTION[name]} does not match the powers of tau")
+    raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
 
 
-def _lagrange_checked(ptau: Ptau, section: int, monomials: Sequence[Any], g2: bool) -> list[Any]:
-    """The prepared Lagrange basis, checked against the monomials: Σρ_i·L_i = Σ intt(ρ)_j·τ^j."""
-    basis = ptau.lagrange(section, len(monomials))
-    rho = _rho(len(basis))
+def _same_transform(basis: Sequence[Any], monomials: Sequence[Any], g2: bool) -> bool:
+    """One basis alone: Σρ_i·L_i = Σ intt(ρ)_j·τ^j (monomials past the file's end are zero)."""
+    rho = weights(len(basis))
     msm = msm_g2 if g2 else msm_g1
-    if msm(basis, rho) != msm(monomials, intt(rho)):
-        raise VerificationError(f"{ptau.name}: Lagrange section {section} does not match the powers of tau")
-    return basis
+    return msm(basis, rho) == msm(monomials, intt(rho)[: len(monomials)])
 
 
 def group_lagrange(monomials: Sequence[Any], g2: bool) -> list[Any]:
@@ -138,8 +183,21 @@ def group_lagrange(monomials: Sequence[Any], g2: bool) -> list[Any]:
 
 
 def _bases(ptau: Ptau, pw: Powers, say: Progress) -> dict[str, list[Any]]:
-    """The Lagrange bases a circuit of the powers' size needs; the τ·G1 basis of twice that for H."""
+    """The Lagrange bases a circuit of the powers' size needs (the τ·G1 basis of twice that for H), checked.
+
+    A prepared file's sections are read (the G2 basis on the twist only: it only feeds the prover's B2, see
+    docs/ceremony.md) and checked with the powers in one check_powers; otherwise a group NTT computes them.
+    """
     size = len(pw.tau_g2)
+    if ptau.prepared:
+        say("reading and checking the powers and the Lagrange sections")
+        bases = {
+            k: ptau.lagrange(s, 2 * size if k == "tau_g1_2n" else size, subgroup=False) for k, s in _SECTION.items()
+        }
+        check_powers(pw, bases)
+        return bases
+    check_powers(pw)
+    say("ptau is not prepared for phase 2: computing Lagrange bases by a group NTT (slow)")
     mono = {
         "tau_g1": pw.tau_g1[:size],
         "tau_g2": pw.tau_g2,
@@ -148,17 +206,6 @@ def _bases(ptau: Ptau, pw: Powers, say: Progress) -> dict[str, list[Any]]:
         # prepare phase2 zero-fills the missing τ^(2^(power+1)-1) of the largest basis
         "tau_g1_2n": pw.tau_g1 + [None] * (2 * size - len(pw.tau_g1)),
     }
-    sections = {
-        "tau_g1": pt.SECTION_LAGRANGE_TAU_G1,
-        "tau_g2": pt.SECTION_LAGRANGE_TAU_G2,
-        "alpha_g1": pt.SECTION_LAGRANGE_ALPHA_TAU_G1,
-        "beta_g1": pt.SECTION_LAGRANGE_BETA_TAU_G1,
-        "tau_g1_2n": pt.SECTION_LAGRANGE_TAU_G1,
-    }
-    if ptau.prepared:
-        say("reading and checking the Lagrange sections")
-        return {k: _lagrange_checked(ptau, sections[k], m, k == "tau_g2") for k, m in mono.items()}
-    say("ptau is not prepared for phase 2: computing Lagrange bases by a group NTT (slow)")
     return {k: group_lagrange(m, k == "tau_g2") for k, m in mono.items()}
 
 
@@ -167,39 +214,33 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
     say = progress or (lambda _msg: None)
     power = circuit_power(r1cs)
     if power > ptau.power:
-        raise InputError(
-            f"{ptau.name}: circuit needs 2^{power} powers, the file has 2^{ptau.power}; use a larger ptau"
-        )
+        raise InputError(f"{ptau.name}: circuit needs 2^{power} powers, the file has 2^{ptau.power}; use a larger ptau")
     size = 1 << power
     say(f"reading and checking the first powers of tau (domain 2^{power})")
     pw = read_powers(ptau, size)
-    check_powers(pw)
     base = _bases(ptau, pw, say)
     n_pub, n_vars = r1cs.n_public, r1cs.n_wires
-    terms_a: list[list] = [[] for _ in range(n_vars)]
-    terms_b1: list[list] = [[] for _ in range(n_vars)]
-    terms_b2: list[list] = [[] for _ in range(n_vars)]
-    terms_l: list[list] = [[] for _ in range(n_vars)]  # IC for public wires, C for private ones
+    # Per wire: A, B1 over τ's basis, B2 over τ·G2's, and L (IC for public wires, C for private ones)
+    # over [τ | β | α] bases: Σ c_row·τ + a_row·β + b_row·α, the same sums snarkjs's zkey_new.js forms.
+    terms_a: list[Term] = []
+    terms_b: list[Term] = []
+    terms_l: list[Term] = []
     for row, con in enumerate(r1cs.constraints):
         for wire, v in con.a.items():
-            terms_a[wire].append((base["tau_g1"][row], v))
-            terms_l[wire].append((base["beta_g1"][row], v))
+            terms_a.append((wire, row, v % R))
+            terms_l.append((wire, size + row, v % R))
         for wire, v in con.b.items():
-            terms_b1[wire].append((base["tau_g1"][row], v))
-            terms_b2[wire].append((base["tau_g2"][row], v))
-            terms_l[wire].append((base["alpha_g1"][row], v))
+            terms_b.append((wire, row, v % R))
+            terms_l.append((wire, 2 * size + row, v % R))
         for wire, v in con.c.items():
-            terms_l[wire].append((base["tau_g1"][row], v))
+            terms_l.append((wire, row, v % R))
     for wire in range(n_pub + 1):
         row = r1cs.n_constraints + wire
-        terms_a[wire].append((base["tau_g1"][row], 1))
-        terms_l[wire].append((base["beta_g1"][row], 1))
+        terms_a.append((wire, row, 1))
+        terms_l.append((wire, size + row, 1))
     say(f"computing the key points for {n_vars} wires")
-
-    def combine(terms: list, g2: bool = False) -> tuple[Any, ...]:
-        msm = msm_g2 if g2 else msm_g1
-        return tuple(msm([p for p, _ in t], [v % R for _, v in t]) for t in terms)
-
+    tau = base["tau_g1"]
+    l_points = lincomb_g1([*tau, *base["beta_g1"], *base["alpha_g1"]], terms_l, n_vars)
     zkey = Zkey(
         n_vars=n_vars,
         n_public=n_pub,
@@ -210,12 +251,12 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
         gamma_g2=G2_GENERATOR,
         delta_g1=G1_GENERATOR,
         delta_g2=G2_GENERATOR,
-        ic=combine(terms_l[: n_pub + 1]),
+        ic=tuple(l_points[: n_pub + 1]),
         coefs=tuple(circuit_coefficients(r1cs)),
-        a=combine(terms_a),
-        b1=combine(terms_b1),
-        b2=combine(terms_b2, g2=True),
-        c=combine(terms_l[n_pub + 1 :]),
+        a=tuple(lincomb_g1(tau, terms_a, n_vars)),
+        b1=tuple(lincomb_g1(tau, terms_b, n_vars)),
+        b2=tuple(lincomb_g2(base["tau_g2"], terms_b, n_vars)),
+        c=tuple(l_points[n_pub + 1 :]),
         h=tuple(base["tau_g1_2n"][1::2]),
         cs_hash=b"",
     )
@@ -241,8 +282,9 @@ def _with_cs_hash(z: Zkey, tau_g1: Sequence[G1Affine]) -> Zkey:
     count = n - 1 if n - 1 <= _H_HASH_CHUNK else -(-(n - 1) // _H_HASH_CHUNK) * _H_HASH_CHUNK
     if n + count > len(tau_g1):
         raise InputError("ptau: circuit fills the file's last power; use the next larger ptau")
-    for i in range(count):
-        h.update(g1_uncompressed(g1_add(tau_g1[i + n], g1_neg(tau_g1[i]))))
+    terms = [t for i in range(count) for t in ((i, i + n, 1), (i, i, R - 1))]
+    for p in lincomb_g1(tau_g1, terms, count):  # (τ^n - 1)·τ^i = τ^(n+i) - τ^i
+        h.update(g1_uncompressed(p))
     section(z.c)
     section(z.a)
     section(z.b1)

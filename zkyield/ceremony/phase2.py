@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from zkyield.ceremony.phase1 import weights
 from zkyield.ceremony.prover import same_coefficients
 from zkyield.ceremony.rng import ChaCha, beacon_rng, entropy_rng, fr_from_rng, g1_from_rng, hash_to_g2
 from zkyield.ceremony.transcript import contribution_hash, transcript
@@ -23,8 +24,6 @@ from zkyield.curve import (
     G1Affine,
     G2Affine,
     g1_add,
-    g1_batch_to_affine,
-    g1_jac_mul,
     g1_mul,
     g1_neg,
     g2_mul,
@@ -34,15 +33,12 @@ from zkyield.field import R
 from zkyield.formats.zkey import BEACON, CONTRIBUTION, MAX_NAME_UTF16, Contribution, Zkey
 from zkyield.msm import msm_g1
 from zkyield.pairing import pairing_check
+from zkyield.sparse_msm import scale_g1
 
 Progress = Callable[[str], None]
 # snarkjs zkey beacon accepts 2^10 .. 2^63 SHA-256 iterations and a 1..255-byte beacon.
 MIN_BEACON_EXP, MAX_BEACON_EXP = 10, 63
 _RHO_BITS = 128
-
-
-def _scale_all(points: Sequence[G1Affine], k: int) -> tuple[G1Affine, ...]:
-    return tuple(g1_batch_to_affine([g1_jac_mul(p, k) for p in points]))
 
 
 def _apply(
@@ -78,8 +74,8 @@ def _apply(
         zkey,
         delta_g1=delta_g1,
         delta_g2=g2_mul(zkey.delta_g2, x),
-        c=_scale_all(zkey.c, x_inv),
-        h=_scale_all(zkey.h, x_inv),
+        c=tuple(scale_g1(zkey.c, x_inv)),
+        h=tuple(scale_g1(zkey.h, x_inv)),
         contributions=(*zkey.contributions, c),
     )
     return new, contribution_hash(c)
@@ -210,7 +206,7 @@ def verify_from_init(zkey: Zkey, init: Zkey) -> list[ContributionReport]:
     checks.append(_same_ratio("delta2", G1_GENERATOR, zkey.delta_g1, G2_GENERATOR, zkey.delta_g2))
     # C and H must be the initial points times 1/δ: e(Σρ·P_init, δ0·G2) = e(Σρ·P, δ·G2), per section.
     for label, got, want in (("C section", zkey.c, init.c), ("H section", zkey.h, init.h)):
-        rho = [secrets.randbits(_RHO_BITS) for _ in got]
+        rho = weights(len(got))
         new_sum, init_sum = msm_g1(got, rho), msm_g1(want, rho)
         if new_sum is None and init_sum is None:
             continue  # every point is zero in both (wires no constraint uses)

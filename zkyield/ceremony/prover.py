@@ -4,12 +4,17 @@ This is snarkjs's own method (groth16_prove.js): for a satisfying witness every 
 <C_i, w> = <A_i, w>·<B_i, w>, and the extra public-input rows have empty B and C, so the key never
 needs the C matrix. A witness that does not satisfy the circuit gives a proof that does not verify;
 pass the R1CS to refuse such a witness (and a key for another circuit) before any work is done.
+
+The key's B2 points are read on the twist but not tested for the subgroup (docs/ceremony.md, "What each
+loader checks"): instead the one point they feed, π_B, is tested before the proof is returned, because a
+π_B with a component outside G2 could carry information about the witness to whoever supplied the key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from zkyield.curve import g2_in_subgroup
 from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.formats.zkey import MATRIX_A, Zkey
@@ -75,4 +80,10 @@ def prove_zkey(
         if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
             raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")
     a, b, c = zkey_rows(zkey, witness)
-    return prove_from_rows(zkey.proving_key(), witness, a, b, c, progress)
+    proof = prove_from_rows(zkey.proving_key(), witness, a, b, c, progress)
+    if not g2_in_subgroup(proof.b):
+        raise InputError(
+            "zkey: its B2 points are not all in G2 (a corrupt or hostile key); no proof is output, since "
+            "its pi_B could leak the witness. Get the key again from its ceremony and run `ceremony verify`"
+        )
+    return proof

@@ -13,16 +13,21 @@ API (stable; gadgets in ``zkyield.gadgets`` and statements in ``zkyield.circuits
     t = c.mul(x, ys[0], name="t")               # the same product, its wire named "t" in the .sym
     c.assert_product(a, b, d)                   # a*b == d as one constraint, no new wire
     s = c.sum(values)                           # linear-time sum, no constraint
-    q, r = c.hint(lambda v, d: divmod(v, d), x, 7, n_out=2, name="divmod")
-    inv = c.hint(lambda v: pow(v, -1, R) if v else 0, x, name="inv")   # one Value when n_out is None
+    q = c.hint("divide", x, 7, 0, name="q")      # hints are registered functions, by name or object
+    bits = c.hint(hints.low_bits, x, 8, n_out=8, name="bits")   # a list when n_out is given
+    @hints.register("mylib.halve")               # your own hint: register it once, at import
+    def halve(v: int) -> int: return v // 2
     with c.scope("concentration"), c.scope("pos[3]"):
         ...                                     # labels "concentration/pos[3]/..." on every constraint
     c.output("total", z)                        # public output (scalar or list): free if z is a lone
                                                 # internal wire, else one wire + one copy constraint
     c.n_constraints, c.n_variables              # running counts while building
 
-    cc = c.compile()                            # CompiledCircuit
+    cc = c.compile()                            # CompiledCircuit; linear constraints substituted out
+    cc = c.compile(simplify=False)              # every constraint and wire as emitted
     cc.r1cs                                     # zkyield.r1cs.R1CS: 1, outputs, public inputs, private, internal
+    cc.program                                  # the frozen WitnessProgram (zkyield.formats.witness_program
+                                                # writes it; docs/witness_program_format.md)
     cc.n_constraints, cc.n_wires, cc.stats()
     w = cc.witness({"x": 5, "ys": [1, 2, 3]})   # list[int]; validates inputs (InputError naming the
                                                 # input, never its value) and runs r1cs.check
@@ -32,7 +37,9 @@ API (stable; gadgets in ``zkyield.gadgets`` and statements in ``zkyield.circuits
     cc.hint_wires, cc.wires_named("is_zero/inv")
     cc.symbol_map(), cc.write_sym(path)         # circom .sym lines: labelId,varIdx,componentIdx,name
 
-Hints create *unconstrained* wires: the code that calls ``hint`` must constrain every result.
+Hints create *unconstrained* wires: the code that calls ``hint`` must constrain every result. The
+program stores a hint's registry name (``zkyield.dsl.hints``), never code, so it can be saved and run
+without this builder (``zkyield.dsl.runner``: a Python reference runner and a C one).
 ``Value.bound`` / ``Value.bits`` report an upper bound that emitted constraints prove (range checks,
 booleanity, products of bounded values that cannot wrap); gadgets use it to skip redundant range
 checks. Only gadgets that have just emitted such constraints call ``Circuit.unsafe_assume_bound``.
@@ -40,8 +47,10 @@ Witness values are ints in [0, r); hint results are reduced mod r; a hint that r
 ``StatementFalse`` naming its label (its message is dropped: it could quote private values).
 """
 
-from zkyield.dsl.circuit import Circuit, Signal
+from zkyield.dsl import hints
+from zkyield.dsl.circuit import Circuit
 from zkyield.dsl.compiled import CompiledCircuit
+from zkyield.dsl.program import Signal, WitnessProgram
 from zkyield.dsl.value import Value
 
-__all__ = ["Circuit", "CompiledCircuit", "Signal", "Value"]
+__all__ = ["Circuit", "CompiledCircuit", "Signal", "Value", "WitnessProgram", "hints"]

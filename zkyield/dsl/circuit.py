@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from zkyield.dsl import hints
+from zkyield.dsl.compiled import CompiledCircuit, Recorded
+from zkyield.dsl.program import KIND_INT, KIND_ONE, KIND_OUT, KIND_PRV, KIND_PUB, OP_COPY, OP_HINT, OP_MUL
 from zkyield.dsl.value import ONE, LinearCombination, Operand, Value, bound_product, bound_sum, lc_add, lc_scale
 from zkyield.field import R
-
-KIND_ONE, KIND_OUT, KIND_PUB, KIND_PRV, KIND_INT = range(5)
-STEP_MUL, STEP_HINT, STEP_COPY = range(3)
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Scope names end up in labels ("/"-separated) and .sym lines (","-separated): keep both separators out.
@@ -25,8 +25,8 @@ _SCOPE = re.compile(r"[A-Za-z0-9_\[\]().:#+\-]+\Z")
 
 
 @dataclass(frozen=True)
-class Signal:
-    """A named input or output: its variables in declaration order (one unless it is an array)."""
+class Declared:
+    """A named input or output while building: its variables in declaration order."""
 
     name: str
     kind: int
@@ -47,7 +47,7 @@ class Circuit:
         self._constraints: list[tuple[LinearCombination, LinearCombination, LinearCombination]] = []
         self._labels: list[str] = []
         self._steps: list[tuple] = []
-        self._signals: dict[str, Signal] = {}
+        self._signals: dict[str, Declared] = {}
         self._hint_vars: list[int] = []
         self._scope: list[str] = []
         self._scope_path = ""
@@ -77,12 +77,12 @@ class Circuit:
                 self._var_names[var] = label
             else:
                 var = self._new_var(KIND_OUT, label, full_name=True)
-                self._steps.append((STEP_COPY, var, v.lc))
+                self._steps.append((OP_COPY, var, v.lc))
                 self._emit(lc_add(v.lc, {var: 1}, R - 1), {ONE: 1}, {}, f"output:{label}")
                 if v.bound is not None:
                     self._var_bound[var] = v.bound
             variables.append(var)
-        self._signals[name] = Signal(name, KIND_OUT, tuple(variables), is_array)
+        self._signals[name] = Declared(name, KIND_OUT, tuple(variables), is_array)
 
     # -- values ------------------------------------------------------------------------------------
 
@@ -109,7 +109,7 @@ class Circuit:
             k, other = (ka, b) if ka is not None else (kb, a)
             return Value(self, lc_scale(other.lc, k), bound_product(other.bound, k + 1))
         var = self._new_var(KIND_INT, name or "mul")
-        self._steps.append((STEP_MUL, var, a.lc, b.lc))
+        self._steps.append((OP_MUL, var, a.lc, b.lc))
         self._emit(a.lc, b.lc, {var: 1}, "mul", name)
         bound = bound_product(a.bound, b.bound)
         if bound is not None:
@@ -119,26 +119,33 @@ class Circuit:
     def sum(self, values: Iterable[Operand]) -> Value:
         """Sum of many values in linear time (repeated ``+`` copies the growing combination)."""
         lc: LinearCombination = {}
-        bounds = []
+        bounds: list[int | None] = []
+        bounded = True  # once one term is unbounded the sum is too: skip asking the others
+        get = lc.get
         for x in values:
             v = self.lift(x)
-            bounds.append(v.bound)
+            if bounded:
+                bounds.append(v.bound)
+                bounded = bounds[-1] is not None
             for var, coef in v.lc.items():
-                s = (lc.get(var, 0) + coef) % R
+                s = (get(var, 0) + coef) % R
                 if s:
                     lc[var] = s
                 else:
                     lc.pop(var, None)
-        return Value(self, lc, bound_sum(bounds))
+        return Value(self, lc, bound_sum(bounds) if bounded else None)
 
-    def hint(self, fn: Callable[..., object], *args: object, n_out: int | None = None,
+    def hint(self, fn: Callable[..., object] | str, *args: object, n_out: int | None = None,
              name: str = "hint") -> Value | list[Value]:
         """New *unconstrained* wires computed by ``fn`` at witness time; the caller must constrain them.
 
-        ``args`` may be Values, ints or (nested) lists of them; ``fn`` receives the same structure with
-        every Value replaced by its field element (an int in [0, r)). It returns one int (``n_out`` None)
-        or a sequence of ``n_out`` ints; results are reduced mod r.
+        ``fn`` is a function registered in ``zkyield.dsl.hints`` (or its name): the compiled program
+        records the name, so it can be saved and run without this builder. ``args`` may be Values, ints
+        or (nested) lists of them; ``fn`` receives the same structure with every Value replaced by its
+        field element (an int in [0, r)). It returns one int (``n_out`` None) or a sequence of ``n_out``
+        ints; results are reduced mod r.
         """
+        hint_name = hints.name_of(fn)
         _check_hint_args(self, args)
         count = 1 if n_out is None else n_out
         if count < 0:
@@ -146,7 +153,7 @@ class Circuit:
         names = [name] if n_out is None else [f"{name}[{i}]" for i in range(count)]
         variables = [self._new_var(KIND_INT, n) for n in names]
         self._hint_vars.extend(variables)
-        self._steps.append((STEP_HINT, variables, fn, args, self._label(name), n_out is None))
+        self._steps.append((OP_HINT, variables, hint_name, args, self._label(name), n_out is None))
         values = [Value(self, {v: 1}) for v in variables]
         return values[0] if n_out is None else values
 
@@ -221,11 +228,16 @@ class Circuit:
         if var is not None:
             self._var_bound[var] = bound
 
-    def compile(self):  # -> CompiledCircuit (import deferred: compiled.py imports this module)
-        """Freeze the current constraints into an R1CS plus a witness generator."""
-        from zkyield.dsl.compiled import CompiledCircuit
+    def compile(self, simplify: bool = True) -> CompiledCircuit:
+        """Freeze the current constraints into an R1CS plus its witness program.
 
-        return CompiledCircuit.from_builder(self)
+        ``simplify`` substitutes linear constraints out of the R1CS (``zkyield.dsl.simplify``); pass
+        False to keep every constraint and wire as emitted (e.g. to tamper with a substituted wire).
+        """
+        recorded = Recorded(self.name, tuple(self._kinds), tuple(self._var_names), tuple(self._constraints),
+                            tuple(self._labels), tuple(self._steps), tuple(self._signals.values()),
+                            tuple(self._hint_vars), self)
+        return CompiledCircuit.from_recorded(recorded, simplify)
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -235,7 +247,7 @@ class Circuit:
             raise ValueError(f"input {name}: length must be a positive int or None")
         labels = [name] if length is None else [f"{name}[{i}]" for i in range(length)]
         variables = tuple(self._new_var(kind, label, full_name=True) for label in labels)
-        self._signals[name] = Signal(name, kind, variables, length is not None)
+        self._signals[name] = Declared(name, kind, variables, length is not None)
         values = [Value(self, {v: 1}) for v in variables]
         return values[0] if length is None else values
 

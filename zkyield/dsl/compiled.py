@@ -1,4 +1,10 @@
-"""A compiled circuit: the R1CS, its wire layout, and the witness generator for named inputs."""
+"""A compiled circuit: the R1CS, its wire layout, and the witness program for named inputs.
+
+``CompiledCircuit.from_recorded`` turns what the builder recorded (in its own variable numbering) into
+the R1CS wire layout, optionally substitutes linear constraints out (``simplify``), and freezes the
+witness program (``program``). After that the compiled circuit reads only the program and the R1CS;
+the builder is kept as an identity, so ``wire_of`` can refuse a Value of another circuit.
+"""
 
 from __future__ import annotations
 
@@ -6,59 +12,55 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from zkyield.dsl.circuit import KIND_INT, KIND_OUT, KIND_PRV, KIND_PUB, STEP_COPY, STEP_MUL, Circuit, Signal
+from zkyield.dsl.program import (
+    ARG_CONST,
+    ARG_LC,
+    ARG_LIST,
+    KIND_INT,
+    KIND_OUT,
+    KIND_PRV,
+    KIND_PUB,
+    OP_COPY,
+    OP_HINT,
+    OP_MUL,
+    HintCall,
+    Signal,
+    WitnessProgram,
+    frozen_u32,
+)
+from zkyield.dsl.runner import InputValue, run
+from zkyield.dsl.simplify import Simplified, carried_labels, simplify
 from zkyield.dsl.symbols import symbol_lines
 from zkyield.dsl.value import LinearCombination, Value
-from zkyield.errors import InputError, StatementFalse
 from zkyield.field import R
 from zkyield.r1cs import R1CS, Constraint
 
-InputValue = int | str | Sequence[int | str]
 
-
-@dataclass
-class CompiledCircuit:
-    """R1CS + witness program. Build with ``Circuit.compile()``.
-
-    ``wire_of_var[v]`` is the R1CS wire of builder variable ``v``; ``var_names[w]`` the name of wire
-    ``w`` (scope path and local name) used by the symbol map; ``hint_wires`` are the wires whose
-    values come from hint functions (the ones a malicious prover controls most directly).
-    """
+@dataclass(frozen=True)
+class Recorded:
+    """What a ``Circuit`` recorded, handed over by ``Circuit.compile`` (variables in creation order)."""
 
     name: str
+    kinds: tuple[int, ...]
+    var_names: tuple[str, ...]
+    constraints: tuple[tuple[LinearCombination, LinearCombination, LinearCombination], ...]
+    labels: tuple[str, ...]
+    steps: tuple[tuple, ...]
+    signals: tuple  # of circuit.Declared: name, kind, variables, is_array
+    hint_vars: tuple[int, ...]
+    owner: object  # the builder, only compared by identity
+
+
+class ProgramCircuit:
+    """A witness program and the R1CS its witnesses satisfy (``self.program``, ``self.r1cs``): all
+    that proving needs.
+
+    ``CompiledCircuit`` (from the builder) is one; a build folder loads one from ``circuit.r1cs`` and
+    ``circuit.wprog`` without running the builder (``zkyield.build_folder.LoadedCircuit``).
+    """
+
+    program: WitnessProgram
     r1cs: R1CS
-    wire_of_var: list[int]
-    var_names: list[str]
-    signals: dict[str, Signal]
-    hint_wires: list[int]
-    _steps: list[tuple]
-    _circuit: Circuit
-
-    @classmethod
-    def from_builder(cls, c: Circuit) -> CompiledCircuit:
-        kinds = c._kinds
-        outs = [v for s in c._signals.values() if s.kind == KIND_OUT for v in s.variables]
-        pubs = [v for s in c._signals.values() if s.kind == KIND_PUB for v in s.variables]
-        prvs = [v for s in c._signals.values() if s.kind == KIND_PRV for v in s.variables]
-        internal = [v for v in range(1, len(kinds)) if kinds[v] == KIND_INT]
-        order = [0, *outs, *pubs, *prvs, *internal]
-        wire_of = [0] * len(order)
-        for wire, var in enumerate(order):
-            wire_of[var] = wire
-
-        def remap(lc: LinearCombination) -> dict[int, int]:
-            return {wire_of[v]: k for v, k in lc.items()}
-
-        constraints = [Constraint(remap(a), remap(b), remap(cc)) for a, b, cc in c._constraints]
-        r1cs = R1CS(
-            n_wires=len(order), n_pub_out=len(outs), n_pub_in=len(pubs), n_prv_in=len(prvs),
-            constraints=constraints, labels=list(c._labels),
-        )
-        names = [c._var_names[v] for v in order]
-        return cls(c.name, r1cs, wire_of, names, dict(c._signals), [wire_of[v] for v in c._hint_vars],
-                   list(c._steps), c)
-
-    # -- sizes -------------------------------------------------------------------------------------
 
     @property
     def n_constraints(self) -> int:
@@ -66,15 +68,7 @@ class CompiledCircuit:
 
     @property
     def n_wires(self) -> int:
-        return self.r1cs.n_wires
-
-    def stats(self) -> dict[str, int]:
-        """Counts a user compares against circom's ``r1cs info``."""
-        r = self.r1cs
-        return {"constraints": r.n_constraints, "wires": r.n_wires, "public_outputs": r.n_pub_out,
-                "public_inputs": r.n_pub_in, "private_inputs": r.n_prv_in, "hint_wires": len(self.hint_wires)}
-
-    # -- witness -----------------------------------------------------------------------------------
+        return self.program.n_wires
 
     def witness(self, inputs: Mapping[str, InputValue], overrides: Mapping[int, int] | None = None,
                 check: bool = True) -> list[int]:
@@ -83,86 +77,144 @@ class CompiledCircuit:
         ``overrides`` (wire -> value) replaces a wire's value the moment it is computed, and later
         wires are computed from the replaced value: this is how tests play a malicious prover who
         picks a hint differently and then computes everything else honestly. Pass ``check=False``
-        to get such a witness back and check it yourself.
+        to get such a witness back and check it yourself (Groth16 proving checks every constraint).
         """
-        if not isinstance(inputs, Mapping):
-            raise InputError("inputs: expected a mapping from input names to values")
-        vals = [0] * len(self.wire_of_var)
-        vals[0] = 1
-        for sig in self._input_signals():
-            for var, value in zip(sig.variables, _validated(inputs, sig), strict=True):
-                vals[var] = value
-        _check_unknown(inputs, self.signals)
-        ov = self._override_vars(overrides)
-        for var, value in ov.items():
-            if self.r1cs.n_pub_out < self.wire_of_var[var] <= self.r1cs.n_public + self.r1cs.n_prv_in:
-                vals[var] = value
-        for step in self._steps:
-            tag = step[0]
-            if tag == STEP_MUL:
-                _, var, a, b = step
-                vals[var] = _ev(a, vals) * _ev(b, vals) % R
-                assigned: Sequence[int] = (var,)
-            elif tag == STEP_COPY:
-                _, var, lc = step
-                vals[var] = _ev(lc, vals)
-                assigned = (var,)
-            else:
-                assigned = _run_hint(step, vals)
-            if ov:
-                for var in assigned:
-                    if var in ov:
-                        vals[var] = ov[var]
-        w = [0] * len(vals)
-        for var, wire in enumerate(self.wire_of_var):
-            w[wire] = vals[var]
+        if overrides:
+            for wire in overrides:
+                if not isinstance(wire, int) or not 0 < wire < self.n_wires:
+                    raise ValueError(f"override wire {wire!r}: must be in [1, {self.n_wires})")
+        w = run(self.program, inputs, overrides)
         if check:
-            self.r1cs.check(w)
+            self.check(w)
         return w
 
-    def _input_signals(self) -> list[Signal]:
-        return [s for s in self.signals.values() if s.kind in (KIND_PUB, KIND_PRV)]
+    def check(self, witness: Sequence[int]) -> None:
+        """ConstraintError naming the first constraint ``witness`` breaks (``R1CS.check``)."""
+        self.r1cs.check(witness)
 
-    def _override_vars(self, overrides: Mapping[int, int] | None) -> dict[int, int]:
-        if not overrides:
-            return {}
-        var_of_wire = {w: v for v, w in enumerate(self.wire_of_var)}
-        out = {}
-        for wire, value in overrides.items():
-            if not isinstance(wire, int) or not 0 < wire < self.n_wires:
-                raise ValueError(f"override wire {wire!r}: must be in [1, {self.n_wires})")
-            out[var_of_wire[wire]] = value % R
+    def outputs(self, witness: Sequence[int]) -> dict[str, int | list[int]]:
+        """Named public outputs of a witness."""
+        out: dict[str, int | list[int]] = {}
+        for sig in self.program.signals:
+            if sig.kind == KIND_OUT:
+                vals = [witness[s] for s in sig.slots]
+                out[sig.name] = vals if sig.is_array else vals[0]
         return out
+
+    def public_signals(self, witness: Sequence[int]) -> list[int]:
+        """Public outputs then public inputs, as snarkjs writes public.json."""
+        return list(witness[1 : 1 + self.program.n_public])
+
+
+@dataclass
+class CompiledCircuit(ProgramCircuit):
+    """R1CS + witness program. Build with ``Circuit.compile()``.
+
+    ``slot_of_var[v]`` is the program slot of builder variable ``v`` (its R1CS wire when it is below
+    ``n_wires``); ``slot_names[s]`` the name of slot ``s`` (scope path and local name) used by the
+    symbol map; ``substitutions[s]`` expresses a slot the simplification removed as a combination of
+    wires. ``hint_wires`` are the wires whose values come from hints (what a malicious prover
+    controls most directly).
+    """
+
+    r1cs: R1CS
+    program: WitnessProgram
+    name: str
+    slot_of_var: list[int]
+    slot_names: list[str]
+    substitutions: dict[int, LinearCombination]
+    hint_slots: list[int]
+    _owner: object
+
+    @classmethod
+    def from_recorded(cls, rec: Recorded, simplify_linear: bool = True) -> CompiledCircuit:
+        kinds = rec.kinds
+        outs = [v for s in rec.signals if s.kind == KIND_OUT for v in s.variables]
+        pubs = [v for s in rec.signals if s.kind == KIND_PUB for v in s.variables]
+        prvs = [v for s in rec.signals if s.kind == KIND_PRV for v in s.variables]
+        internal = [v for v in range(1, len(kinds)) if kinds[v] == KIND_INT]
+        order = [0, *outs, *pubs, *prvs, *internal]
+        if simplify_linear:
+            removable = bytearray(len(order))
+            for v in internal:
+                removable[v] = 1
+            for v in rec.hint_vars:
+                removable[v] = 0
+            result = simplify(rec.constraints, removable)
+        else:
+            result = Simplified(list(range(len(rec.constraints))), list(rec.constraints), {}, {})
+        removed = result.substitutions
+        slot_of_var = [0] * len(order)
+        kept = [v for v in order if v not in removed] if removed else order
+        for slot, v in enumerate([*kept, *sorted(removed)]):  # removed wires are internal: var order
+            slot_of_var[v] = slot
+        n_wires = len(kept)
+
+        def to_slots(lc: LinearCombination) -> dict[int, int]:
+            return {slot_of_var[v]: k for v, k in lc.items()}
+
+        r1cs = R1CS(
+            n_wires=n_wires, n_pub_out=len(outs), n_pub_in=len(pubs), n_prv_in=len(prvs),
+            constraints=[Constraint(to_slots(a), to_slots(b), to_slots(c)) for a, b, c in result.constraints],
+            labels=carried_labels(result, rec.constraints, rec.labels),
+            n_labels=len(order),
+        )
+        names = [""] * len(order)
+        for var, slot in enumerate(slot_of_var):
+            names[slot] = rec.var_names[var]
+        program = _freeze_program(rec, slot_of_var, r1cs)
+        substitutions = {slot_of_var[v]: to_slots(e) for v, e in removed.items()}
+        return cls(r1cs, program, rec.name, slot_of_var, names, substitutions,
+                   [slot_of_var[v] for v in rec.hint_vars], rec.owner)
+
+    # -- sizes -------------------------------------------------------------------------------------
+
+    @property
+    def builder(self):  # -> Circuit (not imported: circuit.py imports this module)
+        """The Circuit this was compiled from, e.g. to compile it again without simplification."""
+        return self._owner
+
+    @property
+    def var_names(self) -> list[str]:
+        """Names of the R1CS wires, wire order."""
+        return self.slot_names[: self.n_wires]
+
+    @property
+    def hint_wires(self) -> list[int]:
+        return [s for s in self.hint_slots if s < self.n_wires]
+
+    def stats(self) -> dict[str, int]:
+        """Counts a user compares against circom's ``r1cs info``."""
+        r = self.r1cs
+        return {"constraints": r.n_constraints, "wires": r.n_wires, "public_outputs": r.n_pub_out,
+                "public_inputs": r.n_pub_in, "private_inputs": r.n_prv_in, "hint_wires": len(self.hint_wires),
+                "substituted_wires": len(self.substitutions)}
 
     # -- reading values back -----------------------------------------------------------------------
 
     def wire_of(self, value: Value) -> int:
         """The wire holding ``value`` (it must be a single variable, e.g. a hint or product)."""
         var = value.single_variable
-        if var is None or value.circuit is not self._circuit:
+        if var is None or value.circuit is not self._owner:
             raise ValueError("value is not a single wire of this circuit")
-        if var >= len(self.wire_of_var):
+        if var >= len(self.slot_of_var):
             raise ValueError("value was created after this circuit was compiled")
-        return self.wire_of_var[var]
+        slot = self.slot_of_var[var]
+        if slot >= self.n_wires:
+            raise ValueError("value was substituted out by the linear simplification; compile(simplify=False)")
+        return slot
 
     def value_of(self, witness: Sequence[int], value: Value | int) -> int:
         """Evaluate a builder Value (any linear combination) on a full witness."""
         if isinstance(value, int):
             return value % R
-        return sum(witness[self.wire_of_var[v]] * k for v, k in value.lc.items()) % R
-
-    def outputs(self, witness: Sequence[int]) -> dict[str, int | list[int]]:
-        """Named public outputs of a witness."""
-        out: dict[str, int | list[int]] = {}
-        for name, sig in self.signals.items():
-            if sig.kind == KIND_OUT:
-                vals = [witness[self.wire_of_var[v]] for v in sig.variables]
-                out[name] = vals if sig.is_array else vals[0]
-        return out
-
-    def public_signals(self, witness: Sequence[int]) -> list[int]:
-        """Public outputs then public inputs, as snarkjs writes public.json."""
-        return self.r1cs.public_inputs(witness)
+        total = 0
+        for var, k in value.lc.items():
+            slot = self.slot_of_var[var]
+            expr = self.substitutions.get(slot)
+            x = witness[slot] if expr is None else sum(witness[w] * c for w, c in expr.items())
+            total += x * k
+        return total % R
 
     def wires_named(self, suffix: str) -> list[int]:
         """Wires whose symbol name ends with ``suffix`` (e.g. ``is_zero/inv``), for tests and debugging."""
@@ -171,8 +223,9 @@ class CompiledCircuit:
     # -- symbol map --------------------------------------------------------------------------------
 
     def symbol_map(self) -> str:
-        """circom's .sym text: ``labelId,varIdx,componentIdx,name`` per wire (labels = wire indices)."""
-        return "".join(line + "\n" for line in symbol_lines(self.name, self.var_names))
+        """circom's .sym text: ``labelId,varIdx,componentIdx,name`` per signal; label ids are slots,
+        and a signal the simplification removed has varIdx -1, as in circom's --O2 output."""
+        return "".join(line + "\n" for line in symbol_lines(self.name, self.slot_names, self.n_wires))
 
     def write_sym(self, path: str | os.PathLike) -> None:
         from zkyield.formats.atomic import write_text_atomic
@@ -180,61 +233,71 @@ class CompiledCircuit:
         write_text_atomic(path, self.symbol_map())
 
 
-def _ev(lc: LinearCombination, vals: list[int]) -> int:
-    return sum(vals[v] * k for v, k in lc.items()) % R
+class _Pool:
+    """Terms (flat: slot, constant index, ...) and distinct constants of a program under construction."""
+
+    def __init__(self, slot_of_var: list[int]) -> None:
+        self.slot_of_var = slot_of_var
+        self.index: dict[int, int] = {}
+        self.constants: list[int] = []
+        self.flat: list[int] = []
+
+    def constant(self, k: int) -> int:
+        k %= R
+        i = self.index.get(k)
+        if i is None:
+            i = self.index[k] = len(self.constants)
+            self.constants.append(k)
+        return i
+
+    def lc(self, lc: LinearCombination) -> tuple[int, int]:
+        """Append a combination (its coefficients are canonical: the builder keeps them so)."""
+        flat, index, slot_of = self.flat, self.index, self.slot_of_var
+        start = len(flat) // 2
+        for v, k in lc.items():
+            i = index.get(k)
+            if i is None:
+                i = self.constant(k)
+            flat.append(slot_of[v])
+            flat.append(i)
+        return start, len(lc)
+
+    def args(self, arg: object, out: list[int]) -> None:
+        if isinstance(arg, Value):
+            out.extend((ARG_LC, *self.lc(arg.lc)))
+        elif isinstance(arg, (list, tuple)):
+            out.extend((ARG_LIST, len(arg)))
+            for a in arg:
+                self.args(a, out)
+        else:
+            out.extend((ARG_CONST, self.constant(arg)))  # type: ignore[arg-type]
 
 
-def _eval_arg(arg: object, vals: list[int]) -> object:
-    if isinstance(arg, Value):
-        return _ev(arg.lc, vals)
-    if isinstance(arg, (list, tuple)):
-        return [_eval_arg(a, vals) for a in arg]
-    return arg % R  # type: ignore[operator]
-
-
-def _run_hint(step: tuple, vals: list[int]) -> list[int]:
-    _, variables, fn, args, label, scalar = step
-    try:
-        result = fn(*[_eval_arg(a, vals) for a in args])
-    except Exception as exc:  # a hint's own message may quote private values: report the type only
-        raise StatementFalse(f"hint {label}: failed with {type(exc).__name__}; the inputs break its precondition") \
-            from None
-    results = [result] if scalar else list(result)  # type: ignore[call-overload]
-    if len(results) != len(variables) or any(isinstance(x, bool) or not isinstance(x, int) for x in results):
-        raise TypeError(f"hint {label}: must return {len(variables)} int(s)")
-    for var, x in zip(variables, results, strict=True):
-        vals[var] = x % R
-    return variables
-
-
-def _validated(inputs: Mapping[str, InputValue], sig: Signal) -> list[int]:
-    if sig.name not in inputs:
-        raise InputError(f"inputs: missing input '{sig.name}'")
-    raw = inputs[sig.name]
-    if sig.is_array:
-        if not isinstance(raw, (list, tuple)):
-            raise InputError(f"inputs.{sig.name}: expected a list of {len(sig.variables)} values")
-        if len(raw) != len(sig.variables):
-            raise InputError(f"inputs.{sig.name}: expected {len(sig.variables)} values, got {len(raw)}")
-        return [_element(x, f"{sig.name}[{i}]") for i, x in enumerate(raw)]
-    return [_element(raw, sig.name)]
-
-
-def _element(x: object, name: str) -> int:
-    """A canonical Fr int from an int or a decimal string; messages never quote the value."""
-    if isinstance(x, str) and x.isascii() and x.isdigit() and len(x) <= 80:
-        x = int(x)
-    if isinstance(x, bool) or not isinstance(x, int):
-        raise InputError(f"inputs.{name}: expected an integer or decimal string, got {type(x).__name__}")
-    if not 0 <= x < R:
-        raise InputError(f"inputs.{name}: not a canonical field element (need 0 <= x < r)")
-    return x
-
-
-def _check_unknown(inputs: Mapping[str, InputValue], signals: dict[str, Signal]) -> None:
-    declared = {n for n, s in signals.items() if s.kind in (KIND_PUB, KIND_PRV)}
-    unknown = sorted(str(n) for n in set(inputs) - declared)
-    if unknown:
-        name = unknown[0]
-        hint = " (it is a public output, computed by the circuit)" if name in signals else ""
-        raise InputError(f"inputs: unknown input '{name}'{hint}; expected {', '.join(sorted(declared))}")
+def _freeze_program(rec: Recorded, slot_of_var: list[int], r1cs: R1CS) -> WitnessProgram:
+    pool = _Pool(slot_of_var)
+    steps: list[int] = []  # flat, six per step
+    calls: list[HintCall] = []
+    for step in rec.steps:
+        op = step[0]
+        if op == OP_MUL:
+            steps.extend((OP_MUL, slot_of_var[step[1]], *pool.lc(step[2]), *pool.lc(step[3])))
+        elif op == OP_COPY:
+            steps.extend((OP_COPY, slot_of_var[step[1]], *pool.lc(step[2]), 0, 0))
+        else:
+            _, variables, hint_name, args, label, scalar = step
+            tokens: list[int] = []
+            for a in args:
+                pool.args(a, tokens)
+            steps.extend((OP_HINT, len(calls), 0, 0, 0, 0))
+            outputs = tuple(slot_of_var[v] for v in variables)
+            calls.append(HintCall(hint_name, label, scalar, outputs, len(args), tuple(tokens)))
+    signals = []
+    for s in rec.signals:
+        slots = [slot_of_var[v] for v in s.variables]
+        signals.append(Signal(s.name, s.kind, slots[0], len(slots), s.is_array))
+    n_slots = len(slot_of_var)
+    return WitnessProgram(
+        n_slots=n_slots, n_wires=r1cs.n_wires, n_pub_out=r1cs.n_pub_out, n_pub_in=r1cs.n_pub_in,
+        n_prv_in=r1cs.n_prv_in, constants=tuple(pool.constants), terms=frozen_u32(pool.flat, 2),
+        steps=frozen_u32(steps, 6), hints=tuple(calls), signals=tuple(signals), circuit_id=r1cs.digest(),
+    )

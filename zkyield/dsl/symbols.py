@@ -2,8 +2,9 @@
 
 circom lists every named signal as ``main.<component path>.<signal>``; we name wires by their scope
 path, so scope ``concentration/pos[3]/less_than`` becomes ``main.concentration.pos[3].less_than``.
-Label ids equal wire indices (the R1CS keeps the identity wire→label map); the constant wire 0 is
-not listed, as in circom. A name that repeats (two hints with the same local name in one scope)
+Label ids equal program slots: wires first (the R1CS keeps the identity wire→label map), then the
+signals the linear simplification removed, listed with varIdx -1 as circom --O2 does; the constant
+wire 0 is not listed, as in circom. A name that repeats (two hints with the same local name in one scope)
 gets an ``@<wire>`` suffix so every line names a distinct signal.
 """
 
@@ -12,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 
-def symbol_lines(circuit_name: str, wire_names: Sequence[str]) -> Iterator[str]:
+def symbol_lines(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> Iterator[str]:
+    """One line per named slot (label id = slot); a slot at or past ``n_wires`` is not a wire (varIdx -1)."""
     components: dict[str, int] = {"": 0}
     seen: set[str] = set()
-    for wire in range(1, len(wire_names)):
-        path = wire_names[wire]
+    for slot in range(1, len(slot_names)):
+        path = slot_names[slot]
         parent = path.rpartition("/")[0]
         component = components.setdefault(parent, len(components))
         name = f"{circuit_name}.{path.replace('/', '.')}"
         if name in seen:
-            name = f"{name}@{wire}"
+            name = f"{name}@{slot}"
         seen.add(name)
-        yield f"{wire},{wire},{component},{name}"
+        yield f"{slot},{slot if slot < n_wires else -1},{component},{name}"

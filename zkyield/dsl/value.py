@@ -10,12 +10,9 @@ to skip range checks that would be redundant, and nothing else may set it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Union
+from typing import Protocol, Union
 
 from zkyield.field import R
-
-if TYPE_CHECKING:
-    from zkyield.dsl.circuit import Circuit
 
 LinearCombination = dict[int, int]
 ONE = 0  # variable 0 is the constant 1 (wire 0 of the R1CS)
@@ -23,12 +20,22 @@ ONE = 0  # variable 0 is the constant 1 (wire 0 of the R1CS)
 Operand = Union["Value", int]
 
 
+class Builder(Protocol):
+    """What a Value asks of the circuit that made it (``Circuit`` implements it; no import needed)."""
+
+    def lift(self, x: Operand) -> Value: ...
+
+    def mul(self, a: Operand, b: Operand, name: str | None = None) -> Value: ...
+
+    def variable_bound(self, var: int) -> int | None: ...
+
+
 class Value:
     """A linear combination of circuit variables; build them with a ``Circuit``, never directly."""
 
     __slots__ = ("_bound", "circuit", "lc")
 
-    def __init__(self, circuit: Circuit, lc: LinearCombination, bound: int | None = None) -> None:
+    def __init__(self, circuit: Builder, lc: LinearCombination, bound: int | None = None) -> None:
         self.circuit = circuit
         self.lc = lc
         self._bound = bound
@@ -90,6 +97,14 @@ class Value:
         return Value(self.circuit, lc_scale(self.lc, R - 1))
 
     def __mul__(self, other: Operand) -> Value:
+        if type(other) is int:  # scaling by a constant: free, and the commonest product by far
+            k = other % R
+            if not self.lc or not k:
+                return Value(self.circuit, {})
+            own = self.constant
+            if own is not None:
+                return Value(self.circuit, {ONE: own * k % R})
+            return Value(self.circuit, lc_scale(self.lc, k), bound_product(self.bound, k + 1))
         return self.circuit.mul(self, other)
 
     __rmul__ = __mul__

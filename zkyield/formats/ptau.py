@@ -8,19 +8,21 @@ Sections: 1 header (u32 n8, q, u32 power, u32 ceremonyPower); 2 τ^i·G1 for i <
 Points are affine in Montgomery form (each coordinate x·2^256 mod q, 32 bytes little-endian; Fq2 as
 c0 then c1); infinity is all zero bytes. Hashes use the "uncompressed" form instead: big-endian
 coordinates, Fq2 as c1 then c0. Public ceremony files are gigabytes, so paths are memory-mapped and
-only the points a circuit needs are decoded, each checked canonical, on its curve and (G2) in the
-subgroup. Every section size is compared with the header before anything is read.
+only the points a circuit needs are decoded, each checked canonical, on its curve and (G2, unless the
+caller passes ``subgroup=False`` for prover-only points) in the subgroup, natively in one batch per
+request. Every section size is compared with the header before anything is read.
 """
 
 from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zkyield._native import lib, threads
 from zkyield.curve import G1Affine, G2Affine, g1_is_on_curve, g2_in_subgroup, g2_is_on_curve
 from zkyield.errors import FormatError
 from zkyield.field import FR_TWO_ADICITY, Q
@@ -90,6 +92,27 @@ def decode_g2(data: Any, offset: int, what: str, subgroup: bool = True) -> G2Aff
     return p
 
 
+def decode_points(
+    data: Any, offset: int, count: int, g2: bool, what: str, subgroup: bool = True, first: int = 0
+) -> list[Any]:
+    """``count`` points at ``offset``, checked as decode_g1/decode_g2 do; errors name ``what[first + i]``.
+
+    Native: one call decodes and curve-checks the whole run and tests G2 points for the subgroup on all
+    threads; the first bad point is decoded again in Python, so both paths raise the same message.
+    """
+    size = G2_BYTES if g2 else G1_BYTES
+    decode: Callable[..., Any] = decode_g2 if g2 else decode_g1
+    extra = {"subgroup": subgroup} if g2 else {}
+    if lib is None:
+        return [decode(data, offset + i * size, f"{what}[{first + i}]", **extra) for i in range(count)]
+    try:
+        return lib.decode_mont_points(data[offset : offset + count * size], 4 if g2 else 2, subgroup, threads())
+    except ValueError as e:
+        index = e.args[1] if len(e.args) == 2 else 0
+        decode(data, offset + index * size, f"{what}[{first + index}]", **extra)
+        raise FormatError(f"{what}[{first + index}]: {e.args[0]}") from None
+
+
 def encode_g1(p: G1Affine) -> bytes:
     """Montgomery little-endian form (ffjavascript ``toRprLEM``)."""
     if p is None:
@@ -102,6 +125,14 @@ def encode_g2(p: G2Affine) -> bytes:
         return bytes(G2_BYTES)
     (x0, x1), (y0, y1) = p
     return b"".join((c * _MONT_Q % Q).to_bytes(N8, "little") for c in (x0, x1, y0, y1))
+
+
+def encode_points(points: Sequence[Any], g2: bool) -> bytes:
+    """encode_g1/encode_g2 of every point, concatenated (native: one call for a whole section)."""
+    if lib is None:
+        return b"".join(map(encode_g2 if g2 else encode_g1, points))
+    width = 4 if g2 else 2
+    return lib.encode_mont(lib.pack(points, width), width)
 
 
 def g1_uncompressed(p: G1Affine) -> bytes:
@@ -142,24 +173,24 @@ class Ptau:
         """Whether the Lagrange sections 12-15 (``snarkjs powersoftau prepare phase2``) are present."""
         return all(self.box.has(s) for s in range(SECTION_LAGRANGE_TAU_G1, SECTION_LAGRANGE_BETA_TAU_G1 + 1))
 
-    def _points(self, section: int, start: int, count: int, g2: bool, label: str) -> list[Any]:
+    def _points(
+        self, section: int, start: int, count: int, g2: bool, label: str, subgroup: bool = True
+    ) -> list[Any]:
         size = G2_BYTES if g2 else G1_BYTES
         offset, length = self.box.sections[section][0]
         if start < 0 or count < 0 or (start + count) * size > length:
             raise FormatError(
                 f"{self.name}: {label} has no points {start}..{start + count - 1}; use a larger ptau"
             )
-        decode: Callable[[Any, int, str], Any] = decode_g2 if g2 else decode_g1
-        base = offset + start * size
-        return [
-            decode(self.box.data, base + i * size, f"{self.name}: {label}[{start + i}]") for i in range(count)
-        ]
+        what = f"{self.name}: {label}"
+        return decode_points(self.box.data, offset + start * size, count, g2, what, subgroup, first=start)
 
     def tau_g1(self, start: int, count: int) -> list[G1Affine]:
         return self._points(SECTION_TAU_G1, start, count, False, "tauG1")
 
-    def tau_g2(self, start: int, count: int) -> list[G2Affine]:
-        return self._points(SECTION_TAU_G2, start, count, True, "tauG2")
+    def tau_g2(self, start: int, count: int, subgroup: bool = True) -> list[G2Affine]:
+        """τ^i·G2, in G2 unless ``subgroup`` is False (then only on the twist: see docs/ceremony.md)."""
+        return self._points(SECTION_TAU_G2, start, count, True, "tauG2", subgroup)
 
     def alpha_tau_g1(self, start: int, count: int) -> list[G1Affine]:
         return self._points(SECTION_ALPHA_TAU_G1, start, count, False, "alphaTauG1")
@@ -170,12 +201,15 @@ class Ptau:
     def beta_g2(self) -> G2Affine:
         return self._points(SECTION_BETA_G2, 0, 1, True, "betaG2")[0]
 
-    def lagrange(self, section: int, size: int) -> list[Any]:
-        """The size-``size`` Lagrange basis of section 12-15 (a power of two within the file)."""
+    def lagrange(self, section: int, size: int, subgroup: bool = True) -> list[Any]:
+        """The size-``size`` Lagrange basis of section 12-15 (a power of two within the file).
+
+        ``subgroup`` False reads the G2 basis (section 13) on the twist only.
+        """
         if not self.prepared:
             raise FormatError(f"{self.name}: not prepared for phase 2 (no Lagrange sections 12-15)")
         label = {12: "tauG1", 13: "tauG2", 14: "alphaTauG1", 15: "betaTauG1"}[section] + f" Lagrange({size})"
-        return self._points(section, size - 1, size, section == SECTION_LAGRANGE_TAU_G2, label)
+        return self._points(section, size - 1, size, section == SECTION_LAGRANGE_TAU_G2, label, subgroup)
 
     def contribution_count(self) -> int:
         r = self.box.section(SECTION_CONTRIBUTIONS, "contributions")

@@ -8,7 +8,10 @@ little-endian); 5 A, 6 B1 (nVars G1); 7 B2 (nVars G2); 8 C (the private wires' L
 circuit hash, u32 count, contributions). Points use ``zkyield.formats.ptau``'s Montgomery encoding.
 
 Every count is compared with its section's size before anything is decoded, every point is checked
-on its curve (G2 points in the subgroup) and every scalar canonical.
+on its curve and every scalar canonical. G2 points are tested for the subgroup where a verifier or a
+ceremony check relies on it (β2, γ2, δ2, the contributions' proofs of knowledge), not in the prover-only
+B2 section: ``prove_zkey`` refuses to output a π_B outside G2 instead (docs/ceremony.md, "What each loader
+checks").
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from zkyield.errors import FormatError, InputError
 from zkyield.field import FR_TWO_ADICITY, Q, R
 from zkyield.formats.atomic import write_bytes_atomic
 from zkyield.formats.binio import Container, Reader, Source, load_source, read_container, u32, write_container
-from zkyield.formats.ptau import G1_BYTES, G2_BYTES, N8, decode_g1, decode_g2, encode_g1, encode_g2
+from zkyield.formats.ptau import G1_BYTES, G2_BYTES, N8, decode_points, encode_g1, encode_g2, encode_points
 from zkyield.groth16.keys import ProvingKey, VerifyingKey
 
 MAGIC = b"zkey"
@@ -127,18 +130,22 @@ class Zkey:
 # --- reading --------------------------------------------------------------------------------------
 
 
+def _points(r: Reader, count: int, what: str, g2: bool, subgroup: bool) -> tuple:
+    size = G2_BYTES if g2 else G1_BYTES
+    r.need(count, size, what)
+    out = tuple(decode_points(r.data, r.pos, count, g2, f"{r.name}: {what}", subgroup))
+    r.pos += count * size
+    return out
+
+
 def _g1s(r: Reader, count: int, what: str) -> tuple[G1Affine, ...]:
-    r.need(count, G1_BYTES, what)
-    out = tuple(decode_g1(r.data, r.pos + i * G1_BYTES, f"{r.name}: {what}[{i}]") for i in range(count))
-    r.pos += count * G1_BYTES
-    return out
+    """G1 has cofactor 1: a point on the curve is in the group, so every G1 point gets the full check."""
+    return _points(r, count, what, g2=False, subgroup=False)
 
 
-def _g2s(r: Reader, count: int, what: str) -> tuple[G2Affine, ...]:
-    r.need(count, G2_BYTES, what)
-    out = tuple(decode_g2(r.data, r.pos + i * G2_BYTES, f"{r.name}: {what}[{i}]") for i in range(count))
-    r.pos += count * G2_BYTES
-    return out
+def _g2s(r: Reader, count: int, what: str, subgroup: bool = True) -> tuple[G2Affine, ...]:
+    """G2 points on the twist, and in the subgroup unless ``subgroup`` is False (prover-only points)."""
+    return _points(r, count, what, g2=True, subgroup=subgroup)
 
 
 def _exact(box: Container, section: int, what: str, size: int) -> Reader:
@@ -208,7 +215,7 @@ def zkey_from_bytes(data: bytes, name: str = "zkey") -> Zkey:
         coefs=coefs,
         a=_g1s(readers[5], n_vars, "A"),
         b1=_g1s(readers[6], n_vars, "B1"),
-        b2=_g2s(readers[7], n_vars, "B2"),
+        b2=_g2s(readers[7], n_vars, "B2", subgroup=False),
         c=_g1s(readers[8], n_private, "C"),
         h=_g1s(readers[9], domain, "H"),
         cs_hash=cs_hash,
@@ -343,13 +350,13 @@ def zkey_to_bytes(z: Zkey) -> bytes:
     content = {
         1: u32(GROTH16, "protocol"),
         2: header,
-        3: b"".join(map(encode_g1, z.ic)),
+        3: encode_points(z.ic, g2=False),
         4: bytes(coefs),
-        5: b"".join(map(encode_g1, z.a)),
-        6: b"".join(map(encode_g1, z.b1)),
-        7: b"".join(map(encode_g2, z.b2)),
-        8: b"".join(map(encode_g1, z.c)),
-        9: b"".join(map(encode_g1, z.h)),
+        5: encode_points(z.a, g2=False),
+        6: encode_points(z.b1, g2=False),
+        7: encode_points(z.b2, g2=True),
+        8: encode_points(z.c, g2=False),
+        9: encode_points(z.h, g2=False),
         10: mpc,
     }
     order = CONTRIBUTED_ORDER if z.contributions else NEW_ORDER

@@ -76,7 +76,7 @@ def decompose(c: Circuit, x: Operand, n: int) -> list[Value]:
     if n == 0:
         c.assert_equal(v, 0)
         return []
-    low = c.hint(_low_bits, v, n - 1, n_out=n - 1, name="bits")
+    low = c.hint("low_bits", v, n - 1, n_out=n - 1, name="bits")
     for b in low:
         c.assert_bool(b)
     # top = (x - sum of the low bits) / 2^(n-1): a linear combination, boolean-checked like the others.
@@ -85,10 +85,6 @@ def decompose(c: Circuit, x: Operand, n: int) -> list[Value]:
     c.assert_bool(top)
     c.unsafe_assume_bound(v, 1 << n)
     return [*low, top]
-
-
-def _low_bits(x: int, m: int) -> list[int]:
-    return [(x >> i) & 1 for i in range(m)]
 
 
 def _check_width(n: int) -> None:

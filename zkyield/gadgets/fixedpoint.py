@@ -58,7 +58,7 @@ def div_const(c: Circuit, x: Operand, d: int, x_bits: int, q_bits: int | None = 
         x = range_check(c, x, x_bits)
         if d == 1:
             return range_check(c, x, min(x_bits, q_bits))
-        q = c.hint(_div_hint, x, d, int(rounding == Rounding.CEIL), name="q")
+        q = c.hint("divide", x, d, int(rounding == Rounding.CEIL), name="q")
         range_check(c, q, q_bits)
         rem = x - q * d if rounding == Rounding.FLOOR else q * d - x
         decompose(c, rem, rem_bits)
@@ -79,7 +79,7 @@ def div(c: Circuit, x: Operand, d: Operand, x_bits: int, d_bits: int, q_bits: in
         raise ValueError("div: needs q_bits + d_bits <= 252 and x_bits <= 252 so q*d cannot wrap mod r")
     with c.scope(f"div_{rounding.value}"):
         x, d = range_check(c, x, x_bits), range_check(c, d, d_bits)
-        q = c.hint(_div_hint, x, d, int(rounding == Rounding.CEIL), name="q")
+        q = c.hint("divide", x, d, int(rounding == Rounding.CEIL), name="q")
         range_check(c, q, q_bits)
         qd = q * d
         rem = x - qd if rounding == Rounding.FLOOR else qd - x
@@ -99,7 +99,7 @@ def isqrt(c: Circuit, x: Operand, x_bits: int) -> Value:
     half = (x_bits + 1) // 2
     with c.scope("isqrt"):
         x = range_check(c, x, x_bits)
-        s = c.hint(math.isqrt, x, name="s")
+        s = c.hint("isqrt", x, name="s")
         range_check(c, s, half)
         sq = s * s
         decompose(c, x - sq, x_bits)
@@ -173,9 +173,3 @@ class FixedPoint:
     def sum(self, c: Circuit, values: Sequence[Operand]) -> Value:
         """Exact sum (no constraint). It may exceed 2^bits; the next gadget range-checks what it uses."""
         return c.sum(values)
-
-
-def _div_hint(x: int, d: int, ceil: int) -> int:
-    if d == 0:
-        return 0  # no valid quotient: the remainder constraints fail, naming this gadget
-    return -(-x // d) if ceil else x // d

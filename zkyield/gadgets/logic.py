@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from zkyield.dsl import Circuit, Value
 from zkyield.dsl.value import Operand
-from zkyield.field import R
 from zkyield.gadgets.bits import require_bool
 
 
@@ -27,7 +26,7 @@ def is_zero(c: Circuit, x: Operand) -> Value:
     if k is not None:
         return c.constant(int(k == 0))
     with c.scope("is_zero"):
-        inv = c.hint(_inverse_or_zero, v, name="inv")
+        inv = c.hint("inverse_or_zero", v, name="inv")
         out = 1 - v * inv
         c.assert_product(v, out, 0)
     c.unsafe_assume_bound(out, 2)
@@ -115,7 +114,7 @@ def mux(c: Circuit, index: Operand, options: Sequence[Operand]) -> Value:
         raise ValueError("mux needs at least one option")
     opts = [c.lift(o) for o in options]
     with c.scope("mux"):
-        sel = c.hint(_one_hot, index, k, n_out=k, name="sel")
+        sel = c.hint("one_hot", index, k, n_out=k, name="sel")
         for s in sel:
             c.assert_bool(s)
         c.assert_equal(c.sum(sel), 1)
@@ -126,10 +125,3 @@ def mux(c: Circuit, index: Operand, options: Sequence[Operand]) -> Value:
         c.unsafe_assume_bound(out, max(bounds))  # type: ignore[type-var]
     return out
 
-
-def _inverse_or_zero(x: int) -> int:
-    return pow(x, -1, R) if x else 0
-
-
-def _one_hot(index: int, k: int) -> list[int]:
-    return [int(i == index) for i in range(k)]

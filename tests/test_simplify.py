@@ -1,0 +1,103 @@
+"""Linear-constraint simplification: fewer constraints, the same relation on the kept wires.
+
+Each soundness case builds the attack: a witness that breaks a constraint the simplification removed
+must still be refused by what remains, with a constant contradiction kept rather than dropped.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests._dsl_util import R, assert_rejected, builder_witness, tamper
+from zkyield.dsl import Circuit
+from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
+from zkyield.gadgets.poseidon import poseidon_gadget
+
+
+def test_poseidon2_with_its_output_is_circomlib_o2_count() -> None:
+    c = Circuit()
+    c.output("h", poseidon_gadget(c, c.private_input("a", length=2)))
+    assert c.compile(simplify=False).n_constraints == 241  # 240 S-box constraints + the output copy
+    assert c.compile().n_constraints == 240  # circom 2 --O2 on circomlib Poseidon(2): 240
+
+
+def test_removed_linear_constraint_is_still_enforced_through_its_substitution() -> None:
+    c = Circuit()
+    x, y = c.public_input("x"), c.private_input("y")
+    t = c.mul(y, y, name="t")
+    c.assert_equal(t, x + 5, name="link")  # linear: t - x - 5 = 0, so t is substituted out
+    u = c.mul(t, y, name="u")
+    c.output("o", u)
+    cc = c.compile()
+    assert cc.n_constraints == 2 and cc.stats()["substituted_wires"] == 1
+    good = cc.witness({"x": 4, "y": 3})
+    assert cc.outputs(good) == {"o": 27}
+    with pytest.raises(ValueError, match="substituted out"):
+        cc.wire_of(t)
+    assert cc.value_of(good, t) == 9
+    # The prover claims y = 2 (t = 4 != x + 5) and computes o = 8 honestly from it: refused.
+    lie = tamper(cc, {"x": 4, "y": 3}, {cc.wires_named("y")[0]: 2})
+    assert_rejected(cc, lie, "t")
+    full = c.compile(simplify=False)
+    assert not full.r1cs.is_satisfied(full.witness({"x": 4, "y": 2}, check=False))
+
+
+def test_contradictory_linear_constraints_keep_a_constant_one_that_no_witness_meets() -> None:
+    c = Circuit()
+    y = c.private_input("y")
+    t = y * y
+    c.assert_equal(t, 4, name="four")
+    c.assert_equal(t, 5, name="five")  # after t := 4 this is 4 - 5 = 0: must not disappear
+    cc = c.compile()
+    assert any(con.a.keys() <= {0} and con.a for con in cc.r1cs.constraints)
+    for value in (2, R - 2, 0, 1):
+        assert not cc.r1cs.is_satisfied(cc.witness({"y": value}, check=False))
+
+
+def test_public_wires_inputs_and_hints_are_never_substituted_out() -> None:
+    c = Circuit()
+    a, b = c.private_input("a"), c.private_input("b")
+    p = c.public_input("p")
+    c.output("s", a + b)  # s - a - b = 0 names only an output and inputs: kept
+    c.assert_equal(a * 2, p)  # only inputs: kept
+    (h,) = c.hint("low_bits", a, 1, n_out=1)
+    c.assert_equal(h, b)  # a hint wire and an input: kept
+    cc = c.compile()
+    assert cc.n_constraints == c.compile(simplify=False).n_constraints == 3
+    assert cc.stats()["substituted_wires"] == 0
+
+
+@given(st.lists(st.integers(0, R - 1), min_size=3, max_size=3))
+def test_simplified_and_full_circuits_agree_on_outputs_and_satisfiability(xs: list[int]) -> None:
+    c = Circuit()
+    v = c.private_input("v", length=3)
+    m1 = v[0] * v[1]
+    m2 = c.mul(m1 + 3, v[2])
+    s = c.mul(m2 - m1, 1 + v[0])
+    c.assert_equal(s * 2, c.mul(m2 - m1, 2 + 2 * v[0]))  # linear in the product wires
+    copy = c.mul(s, 1 + 0 * v[0])
+    c.output("o", [copy + m1, m2])
+    simple, full = c.compile(), c.compile(simplify=False)
+    assert simple.n_constraints < full.n_constraints
+    inputs = {"v": xs}
+    ws, wf = simple.witness(inputs), full.witness(inputs)
+    assert simple.outputs(ws) == full.outputs(wf)
+    assert ws == builder_witness(simple, inputs)
+
+
+def test_sym_lists_substituted_signals_with_var_index_minus_one_and_the_r1cs_keeps_their_labels() -> None:
+    c = Circuit("main")
+    x, y = c.public_input("x"), c.private_input("y")
+    t = c.mul(y, y, name="t")
+    c.assert_equal(t, x + 5)
+    c.output("o", c.mul(t, y, name="u"))
+    cc = c.compile()
+    lines = cc.symbol_map().splitlines()
+    assert len(lines) == cc.program.n_slots - 1
+    removed = [line for line in lines if line.split(",")[1] == "-1"]
+    assert [r.split(",")[3] for r in removed] == ["main.t"]
+    back = read_r1cs(r1cs_to_bytes(cc.r1cs))
+    assert back.n_labels == cc.program.n_slots and back.digest() == cc.r1cs.digest()
+    back.check(cc.witness({"x": 4, "y": 3}))

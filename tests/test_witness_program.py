@@ -1,0 +1,191 @@
+"""The witness program: both runners against the builder's own recording on the shipped statements,
+the file format's round trip and every refusal of a malformed file, and the hint registry."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests._dsl_util import R, builder_witness
+from zkyield import api
+from zkyield.circuits import history_models
+from zkyield.circuits.history_circuit import history_statement
+from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
+from zkyield.circuits.publics import market_hash, policy_hash
+from zkyield.circuits.witness import statement_inputs
+from zkyield.dsl import Circuit, hints
+from zkyield.dsl.program import OP_MUL, frozen_u32
+from zkyield.dsl.runner import run_native, run_reference, witness_lib
+from zkyield.errors import FormatError, ZkyieldError
+from zkyield.formats.witness_program import program_to_bytes, read_program
+from zkyield.gadgets.compare import less_than
+from zkyield.gadgets.logic import is_zero
+from zkyield.gadgets.poseidon import poseidon_gadget
+
+native = pytest.mark.skipif(witness_lib() is None, reason="C witness runner not built")
+
+
+def _runners():
+    return [run_reference] + ([run_native] if witness_lib() is not None else [])
+
+
+def _portfolio_case(name: str):
+    p_path, m_path, q_path = example(name)
+    portfolio, market, policy = load_portfolio(p_path), load_market(m_path), load_policy(q_path)
+    statement = api.compile_statement(policy, len(portfolio.positions), len(market.assets),
+                                      max(1, len(market.stress_scenarios)))
+    inputs = statement_inputs(portfolio, market, policy, statement.capacity)
+    expected = [api.commitment(portfolio, market, statement.capacity), portfolio.owner, policy_hash(policy),
+                market_hash(market, statement.capacity), portfolio.period.start, portfolio.period.end]
+    return statement.circuit, inputs, expected
+
+
+def _history_case():
+    ex = "circuits/examples/history_weekly"
+    policy = history_models.load_history_policy(f"{ex}.policy.json")
+    history, market = history_models.load_history(f"{ex}.json"), history_models.load_history_market(f"{ex}.market.json")
+    st = history_statement(history, market, policy)
+    return st.circuit, st.inputs, list(st.public)
+
+
+def _check_all_runners(cc, inputs, expected) -> None:
+    reference = builder_witness(cc, inputs)
+    cc.r1cs.check(reference)
+    assert cc.public_signals(reference) == expected  # the out-of-circuit hashes and commitment
+    loaded = read_program(program_to_bytes(cc.program))
+    for runner in _runners():
+        for program in (cc.program, loaded):
+            assert runner(program, inputs) == reference, runner.__name__
+
+
+@pytest.mark.parametrize("name", ["demo", "dao-treasury"])
+def test_runners_match_the_builder_on_shipped_portfolio_statements(name: str) -> None:
+    _check_all_runners(*_portfolio_case(name))
+
+
+@pytest.mark.slow
+def test_runners_match_the_builder_on_the_fund_statement() -> None:
+    _check_all_runners(*_portfolio_case("fund"))
+
+
+@pytest.mark.slow
+def test_runners_match_the_builder_on_the_history_statement() -> None:
+    _check_all_runners(*_history_case())
+
+
+def _small():
+    c = Circuit()
+    x = c.public_input("x")
+    ys = c.private_input("ys", length=3)
+    z = is_zero(c, x - ys[0])
+    lt = less_than(c, ys[1], ys[2], 16)
+    h = poseidon_gadget(c, [x, ys[1] * ys[2]])
+    c.output("out", [z, lt, h])
+    return c.compile(), {"x": 5, "ys": [4, 100, 30000]}  # x != ys[0]: is_zero's inverse is pinned
+
+
+def test_overrides_give_the_same_tampered_witness_in_both_runners() -> None:
+    cc, inputs = _small()
+    hint_wire = cc.hint_wires[0]
+    mul_wire = next(int(s[1]) for s in cc.program.steps if s[0] == OP_MUL and s[1] < cc.n_wires)
+    for ov in ({hint_wire: 7}, {mul_wire: R - 1}, {hint_wire: 3, mul_wire: 11, 2: 9}):
+        results = [runner(cc.program, inputs, ov) for runner in _runners()]
+        assert all(r == results[0] for r in results)
+        assert all(results[0][w] == v for w, v in ov.items())
+        assert not cc.r1cs.is_satisfied(results[0])
+    assert builder_witness(cc, inputs) == cc.witness(inputs)
+
+
+def test_file_round_trip_is_byte_exact_and_runs_the_same() -> None:
+    cc, inputs = _small()
+    data = program_to_bytes(cc.program)
+    assert data[:4] == b"zkwp"
+    loaded = read_program(data)
+    assert program_to_bytes(loaded) == data
+    assert loaded.circuit_id == cc.r1cs.digest()
+    assert run_reference(loaded, inputs) == cc.witness(inputs)
+
+
+def _refused(program, message: str) -> None:
+    with pytest.raises(FormatError, match=message):
+        read_program(program_to_bytes(program))
+
+
+def test_malformed_programs_are_refused_with_the_problem_named() -> None:
+    cc, _ = _small()
+    p = cc.program
+    terms, steps = p.terms.copy(), p.steps.copy()
+    first_mul = int(np.flatnonzero(steps[:, 0] == OP_MUL)[0])
+
+    bad = terms.copy()
+    bad[0, 0] = p.n_slots
+    _refused(dataclasses.replace(p, terms=frozen_u32(bad, 2)), "slot or constant out of range")
+    bad = terms.copy()
+    bad[0, 1] = len(p.constants)
+    _refused(dataclasses.replace(p, terms=frozen_u32(bad, 2)), "slot or constant out of range")
+    bad = steps.copy()
+    bad[first_mul, 0] = 7
+    _refused(dataclasses.replace(p, steps=frozen_u32(bad, 6)), "unknown operation")
+    bad = steps.copy()
+    bad[first_mul, 3] = len(terms) + 1
+    _refused(dataclasses.replace(p, steps=frozen_u32(bad, 6)), "runs past the term table")
+    bad = steps.copy()
+    bad[first_mul, 1] = 1 + p.n_pub_out  # writes the public input x
+    _refused(dataclasses.replace(p, steps=frozen_u32(bad, 6)), "written twice, or an input")
+    bad = steps.copy()
+    bad[[first_mul, -1]] = bad[[-1, first_mul]]  # the last step now runs first and reads unwritten slots
+    _refused(dataclasses.replace(p, steps=frozen_u32(bad, 6)), "before it is written|hint steps")
+    _refused(dataclasses.replace(p, hints=p.hints[1:]), "hint steps must name the hints")
+    call = dataclasses.replace(p.hints[0], name="nobody.registered.this")
+    _refused(dataclasses.replace(p, hints=(call, *p.hints[1:])), "not registered")
+    call = dataclasses.replace(p.hints[0], args=p.hints[0].args[:-1])
+    _refused(dataclasses.replace(p, hints=(call, *p.hints[1:])), "malformed argument|end early")
+    sig = dataclasses.replace(p.signals[0], first=p.signals[0].first + 1)
+    _refused(dataclasses.replace(p, signals=(sig, *p.signals[1:])), "wire range")
+    _refused(dataclasses.replace(p, constants=(R, *p.constants[1:])), "not a canonical field element")
+    data = program_to_bytes(p)
+    for cut in (3, 12, 40, len(data) - 1):
+        with pytest.raises(FormatError):
+            read_program(data[:cut])
+    with pytest.raises(FormatError, match="bad magic"):
+        read_program(b"r1cs" + data[4:])
+
+
+def test_hints_are_registered_names_never_code() -> None:
+    c = Circuit()
+    x = c.private_input("x")
+    with pytest.raises(ValueError, match="not registered"):
+        c.hint(lambda v: v, x)
+    with pytest.raises(ValueError, match="not registered"):
+        c.hint("no.such.hint", x)
+    with pytest.raises(ValueError, match="already registered"):
+        hints.register("isqrt")(lambda v: v)
+    assert c.hint(hints.isqrt, x) is not None and c.hint("isqrt", x) is not None
+
+
+_SMALL_BYTES = program_to_bytes(_small()[0].program)
+
+
+@given(st.lists(st.tuples(st.integers(0, len(_SMALL_BYTES) - 1), st.integers(0, 255)), min_size=1, max_size=4))
+def test_corrupted_files_are_refused_or_run_safely(flips: list[tuple[int, int]]) -> None:
+    """Any byte changes: the loader refuses the file, or what it accepts runs (both runners agree) or
+    fails with an error naming the problem; never a crash or an out-of-bounds read in C."""
+    data = bytearray(_SMALL_BYTES)
+    for pos, value in flips:
+        data[pos] = value
+    try:
+        program = read_program(bytes(data))
+    except FormatError:
+        return
+    inputs = {s.name: [1] * s.length if s.is_array else 1 for s in program.signals if s.kind != 1}
+    results = []
+    for runner in _runners():
+        try:
+            results.append(runner(program, inputs))
+        except (ZkyieldError, TypeError, ValueError) as exc:
+            results.append(type(exc))
+    assert all(r == results[0] for r in results)

@@ -1,0 +1,265 @@
+/* The witness program's hot loop: products and copies of linear combinations over BN254's Fr.
+ *
+ * Layout (zkyield/dsl/program.py, docs/witness_program_format.md): slots are 32-byte little-endian
+ * field elements in standard form; terms are (u32 slot, u32 constant index) pairs; steps are six u32s
+ * (op, out, a_start, a_len, b_start, b_len). Constants arrive in Montgomery form (to_montgomery), so
+ * mont_mul(value, k·2^256) = value·k stays in standard form and slots never change representation.
+ * Hints run in Python: run() stops at the first hint step and returns its index. Every index is
+ * checked here too (the loader checks them first): a bad one raises ValueError, never reads past a buffer.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "field.h"
+
+enum { OP_MUL = 0, OP_COPY = 1, OP_HINT = 2 };
+
+typedef struct { uint32_t slot, k; } term_t;
+typedef struct { uint32_t op, out, a0, an, b0, bn; } step_t;
+
+typedef struct {
+    const fe *consts; size_t n_consts;
+    const term_t *terms; size_t n_terms;
+    uint8_t *slots; size_t n_slots;
+} prog_t;
+
+/* sum of value(slot) * constant over terms[start .. start+len); 0 on an index out of range. */
+static int eval_lc(fe *out, const prog_t *p, uint32_t start, uint32_t len) {
+    if ((uint64_t)start + len > p->n_terms) return 0;
+    fe acc = {{0, 0, 0, 0}};
+    for (uint32_t i = 0; i < len; i++) {
+        const term_t t = p->terms[start + i];
+        if (t.slot >= p->n_slots || t.k >= p->n_consts) return 0;
+        fe v, prod;
+        fe_load_le(&v, p->slots + 32 * (size_t)t.slot);
+        if (fe_eq(&p->consts[t.k], &fr_ONE)) {
+            fr_add(&acc, &acc, &v);
+        } else {
+            fr_mul(&prod, &v, &p->consts[t.k]);
+            fr_add(&acc, &acc, &prod);
+        }
+    }
+    *out = acc;
+    return 1;
+}
+
+static int get_buffers(prog_t *p, Py_buffer *cb, Py_buffer *tb, Py_buffer *sb) {
+    if (cb->len % 32 || tb->len % sizeof(term_t) || sb->len % 32) {
+        PyErr_SetString(PyExc_ValueError, "witness runner: buffer sizes are not whole records");
+        return 0;
+    }
+    p->consts = (const fe *)cb->buf; p->n_consts = (size_t)cb->len / 32;
+    p->terms = (const term_t *)tb->buf; p->n_terms = (size_t)tb->len / sizeof(term_t);
+    p->slots = (uint8_t *)sb->buf; p->n_slots = (size_t)sb->len / 32;
+    return 1;
+}
+
+/* run(consts, terms, steps, slots, start, stop) -> index of the first hint step in [start, stop), or stop */
+static PyObject *py_run(PyObject *self, PyObject *args) {
+    Py_buffer cb, tb, stb, sb;
+    Py_ssize_t start, stop;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*y*w*nn", &cb, &tb, &stb, &sb, &start, &stop)) return NULL;
+    PyObject *result = NULL;
+    prog_t p;
+    if (!get_buffers(&p, &cb, &tb, &sb)) goto done;
+    if (stb.len % sizeof(step_t)) {
+        PyErr_SetString(PyExc_ValueError, "witness runner: steps buffer is not whole steps");
+        goto done;
+    }
+    const step_t *steps = (const step_t *)stb.buf;
+    Py_ssize_t n_steps = stb.len / (Py_ssize_t)sizeof(step_t);
+    if (start < 0 || stop > n_steps || start > stop) {
+        PyErr_SetString(PyExc_ValueError, "witness runner: step range out of bounds");
+        goto done;
+    }
+    Py_ssize_t i = start;
+    for (; i < stop; i++) {
+        const step_t s = steps[i];
+        fe a, b;
+        if (s.op == OP_HINT) break;
+        if (s.out >= p.n_slots || s.op > OP_COPY || !eval_lc(&a, &p, s.a0, s.an)) {
+            PyErr_Format(PyExc_ValueError, "witness runner: step %zd has an index out of range", i);
+            goto done;
+        }
+        if (s.op == OP_MUL) {
+            if (!eval_lc(&b, &p, s.b0, s.bn)) {
+                PyErr_Format(PyExc_ValueError, "witness runner: step %zd has an index out of range", i);
+                goto done;
+            }
+            fr_mul(&a, &a, &b);     /* a·b·2^-256 */
+            fr_mul(&a, &a, &fr_R2); /* a·b */
+        }
+        fe_store_le(p.slots + 32 * (size_t)s.out, &a);
+    }
+    result = PyLong_FromSsize_t(i);
+done:
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&tb);
+    PyBuffer_Release(&stb);
+    PyBuffer_Release(&sb);
+    return result;
+}
+
+/* eval_lc(consts, terms, slots, start, len) -> 32 little-endian bytes of the combination's value */
+static PyObject *py_eval_lc(PyObject *self, PyObject *args) {
+    Py_buffer cb, tb, sb;
+    unsigned int start, len;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*y*II", &cb, &tb, &sb, &start, &len)) return NULL;
+    PyObject *result = NULL;
+    prog_t p;
+    fe v;
+    if (!get_buffers(&p, &cb, &tb, &sb)) goto done;
+    if (!eval_lc(&v, &p, start, len)) {
+        PyErr_SetString(PyExc_ValueError, "witness runner: linear combination out of range");
+        goto done;
+    }
+    uint8_t out[32];
+    fe_store_le(out, &v);
+    result = PyBytes_FromStringAndSize((const char *)out, 32);
+done:
+    PyBuffer_Release(&cb);
+    PyBuffer_Release(&tb);
+    PyBuffer_Release(&sb);
+    return result;
+}
+
+/* to_montgomery(values) -> the same canonical Fr values (32 bytes each) as k·2^256 mod r limbs */
+static PyObject *py_to_montgomery(PyObject *self, PyObject *args) {
+    Py_buffer vb;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*", &vb)) return NULL;
+    PyObject *result = NULL;
+    if (vb.len % 32) {
+        PyErr_SetString(PyExc_ValueError, "to_montgomery: length is not a multiple of 32");
+        goto done;
+    }
+    result = PyBytes_FromStringAndSize(NULL, vb.len);
+    if (!result) goto done;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < vb.len; i += 32) {
+        fe k;
+        if (!fr_load(&k, (const uint8_t *)vb.buf + i)) {
+            Py_CLEAR(result);
+            PyErr_SetString(PyExc_ValueError, "to_montgomery: a value is not a canonical Fr element");
+            goto done;
+        }
+        fe_store_le(out + i, &k);
+    }
+done:
+    PyBuffer_Release(&vb);
+    return result;
+}
+
+/* One side of a constraint in .r1cs layout (u32 count, then u32 wire + 32-byte coefficient each) times the
+ * witness (Montgomery form, so mont_mul(w·2^256, k) = w·k in standard form). Returns bytes consumed, 0 on
+ * a bad wire, coefficient or length. */
+static size_t r1cs_side(fe *out, const uint8_t *p, size_t left, const fe *w, uint32_t n_wires) {
+    if (left < 4) return 0;
+    uint32_t n;
+    memcpy(&n, p, 4);
+    if ((uint64_t)n * 36 > left - 4) return 0;
+    fe acc = {{0, 0, 0, 0}};
+    const uint8_t *q = p + 4;
+    for (uint32_t i = 0; i < n; i++, q += 36) {
+        uint32_t wire;
+        memcpy(&wire, q, 4);
+        fe k, prod;
+        fe_load_le(&k, q + 4);
+        if (wire >= n_wires || fe_geq(&k, &fr_P)) return 0;
+        fr_mul(&prod, &w[wire], &k);
+        fr_add(&acc, &acc, &prod);
+    }
+    *out = acc;
+    return 4 + (size_t)n * 36;
+}
+
+/* r1cs_rows(constraints_section, n_constraints, witness, n_public, domain) -> (a, b, c, first_unsatisfied)
+ * The QAP rows <A_i,w>, <B_i,w>, <C_i,w> straight from a .r1cs constraints section (as
+ * zkyield.groth16.qap.row_evaluations: constraint rows, then a_{m+j} = w_j for j <= n_public, zero
+ * padding), each 32-byte little-endian standard form; first_unsatisfied is -1 when A·B = C on every row. */
+static PyObject *py_r1cs_rows(PyObject *self, PyObject *args) {
+    Py_buffer sec, wb;
+    Py_ssize_t m, n_public, domain;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*ny*nn", &sec, &m, &wb, &n_public, &domain)) return NULL;
+    PyObject *a = NULL, *b = NULL, *c = NULL, *result = NULL;
+    fe *w = NULL;
+    if (wb.len % 32 || wb.len / 32 > UINT32_MAX || m < 0 || n_public < 0 || domain < m + n_public + 1 ||
+        n_public + 1 > wb.len / 32) {
+        PyErr_SetString(PyExc_ValueError, "r1cs_rows: sizes do not fit (witness, constraints, domain)");
+        goto done;
+    }
+    uint32_t n_wires = (uint32_t)(wb.len / 32);
+    w = (fe *)PyMem_Malloc(sizeof(fe) * (n_wires ? n_wires : 1));
+    if (!w) { PyErr_NoMemory(); goto done; }
+    for (uint32_t i = 0; i < n_wires; i++) {
+        if (!fr_load(&w[i], (const uint8_t *)wb.buf + 32 * (size_t)i)) {
+            PyErr_SetString(PyExc_ValueError, "r1cs_rows: a witness value is not a canonical Fr element");
+            goto done;
+        }
+    }
+    a = PyBytes_FromStringAndSize(NULL, domain * 32);
+    b = PyBytes_FromStringAndSize(NULL, domain * 32);
+    c = PyBytes_FromStringAndSize(NULL, domain * 32);
+    if (!a || !b || !c) goto done;
+    uint8_t *pa = (uint8_t *)PyBytes_AS_STRING(a), *pb = (uint8_t *)PyBytes_AS_STRING(b),
+            *pc = (uint8_t *)PyBytes_AS_STRING(c);
+    memset(pa, 0, domain * 32); memset(pb, 0, domain * 32); memset(pc, 0, domain * 32);
+    const uint8_t *p = (const uint8_t *)sec.buf;
+    size_t left = (size_t)sec.len;
+    Py_ssize_t bad = -1;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        fe x[3];
+        for (int side = 0; side < 3; side++) {
+            size_t used = r1cs_side(&x[side], p, left, w, n_wires);
+            if (!used) {
+                PyErr_Format(PyExc_ValueError, "r1cs_rows: constraint %zd has a bad wire, coefficient or length", i);
+                goto done;
+            }
+            p += used;
+            left -= used;
+        }
+        fe ab;
+        fr_mul(&ab, &x[0], &x[1]);
+        fr_mul(&ab, &ab, &fr_R2);
+        if (bad < 0 && !fe_eq(&ab, &x[2])) bad = i;
+        fe_store_le(pa + 32 * i, &x[0]);
+        fe_store_le(pb + 32 * i, &x[1]);
+        fe_store_le(pc + 32 * i, &x[2]);
+    }
+    if (left) {
+        PyErr_SetString(PyExc_ValueError, "r1cs_rows: trailing bytes after the last constraint");
+        goto done;
+    }
+    memcpy(pa + 32 * m, wb.buf, 32 * (size_t)(n_public + 1));
+    result = Py_BuildValue("OOOn", a, b, c, bad);
+done:
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    Py_XDECREF(c);
+    PyMem_Free(w);
+    PyBuffer_Release(&sec);
+    PyBuffer_Release(&wb);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"r1cs_rows", py_r1cs_rows, METH_VARARGS, "QAP rows and the first unsatisfied constraint of a .r1cs section."},
+    {"run", py_run, METH_VARARGS, "Run product and copy steps until a hint step or stop."},
+    {"eval_lc", py_eval_lc, METH_VARARGS, "Value of one linear combination of the term pool."},
+    {"to_montgomery", py_to_montgomery, METH_VARARGS, "Constants into Montgomery form."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_witness", "Witness program runner (products and copies over Fr)", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__witness(void) {
+    fq_init();
+    fr_init();
+    return PyModule_Create(&module);
+}
