@@ -82,6 +82,45 @@ def test_the_circuit_recomputes_the_book_message_at_any_capacity(n: int, m: int)
     assert cost == n * (417 + 1) + m * (297 + 3) + 417 - 3 * 3
 
 
+def prices_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
+    """The price message over M asset slots and S scenario slots, from the market hash's own slot values."""
+    c = Circuit("attest_prices")
+    expected = c.public_input("M")
+    header = c.private_input("header", len(publics.MARKET_HEADER) + 1)  # the market header, then as-of
+    assets = [c.private_input(f"asset{i}", len(publics.ASSET_FIELDS)) for i in range(capacity.assets)]
+    scenarios = [c.private_input(f"scenario{s}", 1 + capacity.assets) for s in range(capacity.scenarios)]
+    before = c.n_constraints
+    h = c.constant(0)
+    for i, row in enumerate(assets):
+        # Linear: an unlisted scenario slot holds factor 10000, so its term is 0.
+        shocks = c.sum((sc[1 + i] - enc.BPS + enc.BPS * sc[0]) * (1 << (am.SHOCK_FACTOR_BITS * s))
+                       for s, sc in enumerate(scenarios))
+        h = _keep(c, row[0], h, poseidon_gadget(c, [h, *row[1:], shocks]))
+    n_assets = c.sum(row[0] for row in assets)
+    n_scenarios = c.sum(sc[0] for sc in scenarios)
+    m = poseidon_gadget(c, [am.PRICES_TAG, *header, n_assets, n_scenarios, h])
+    cost = c.n_constraints - before
+    c.assert_equal(m, expected)
+    return c, cost
+
+
+@pytest.mark.parametrize("m, s", [(16, 3), (20, 8)])
+def test_the_circuit_recomputes_the_price_message_at_any_capacity(m: int, s: int) -> None:
+    _, market = _load("fund")
+    capacity = enc.Capacity(positions=1, assets=m, scenarios=s)
+    message = am.prices_message(market, AS_OF).message
+    circuit, cost = prices_circuit(capacity)
+    compiled = circuit.compile()
+    inputs = {"M": message, "header": [*publics.market_header(market), AS_OF]}
+    inputs |= {f"asset{i}": row for i, row in enumerate(publics.asset_slots(market, capacity))}
+    inputs |= {f"scenario{k}": row for k, row in enumerate(publics.scenario_slots(market, capacity))}
+    compiled.witness(inputs)
+    with pytest.raises(ConstraintError):
+        compiled.r1cs.check(compiled.witness({**inputs, "M": message + 1}, check=False))
+    # Poseidon(11) + 1 per asset slot, Poseidon(10) once; the chain's start and the tag are constants.
+    assert cost == m * (465 + 1) + 459 - 2 * 3
+
+
 def _message_of(portfolio: Portfolio, market: Market, **changes) -> int:
     return am.book_message(replace(portfolio, **changes), market, AS_OF).message
 
