@@ -314,13 +314,21 @@ def revoke_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | N
 @_rpc
 @_registry
 @click.option("--at", "at", default=None, help="ISO-8601 UTC or Unix seconds (default: the latest block's time).")
-def status_cmd(key_or_pub: Path, rpc_url: str, registry: str, at: str | None) -> None:
+@click.option("--owner", "expected_owner", default=None,
+              help="The attestor's known Ethereum account: anyone may register any public key, so a record "
+                   "vouches only when its owner is the account you expect.")
+def status_cmd(key_or_pub: Path, rpc_url: str, registry: str, at: str | None, expected_owner: str | None) -> None:
     """Print the key's record and whether it vouches at --at; exit 1 unless it is valid then."""
+    from zkyield.circuits.encoding import address_int
     from zkyield.verifier import chain
 
     point = _key_or_public(key_or_pub)
+    want = None if expected_owner is None else address_int(expected_owner, "--owner")
     w3 = chain.connect(rpc_url)
     status = chain.attestor_key_status(w3, registry, point, None if at is None else _as_of(at))
     _echo(_status_json(status))
     if not status.valid:
         raise VerificationError(f"attestor key {status.key_hash} is {status.state} at {status.at}")
+    if want is not None and int(status.owner, 16) != want:
+        raise VerificationError(f"attestor key {status.key_hash} is registered by {status.owner}, "
+                                f"not by --owner {expected_owner}")

@@ -125,6 +125,11 @@ def test_register_status_revoke_through_the_cli_on_anvil(tmp_path):
         valid_from = out["valid_from"]
         code, out, err = _cli("status", str(pub), *rpc, *reg)
         assert code == 0 and out["valid"] is True, err
+        code, _, err = _cli("status", str(pub), *rpc, *reg, "--owner", Account.from_key(OWNER_KEY).address)
+        assert code == 0, err
+        # Anyone may register any public key: a record proves only who claimed it, so check the owner.
+        code, _, err = _cli("status", str(pub), *rpc, *reg, "--owner", Account.from_key(STRANGER_KEY).address)
+        assert code == 1 and "not by --owner" in err
 
         w3.provider.make_request("evm_increaseTime", [3600])
         w3.provider.make_request("evm_mine", [])
@@ -140,3 +145,13 @@ def test_register_status_revoke_through_the_cli_on_anvil(tmp_path):
         assert code == 0 and out["valid"] is True, err
         code, out, _ = _cli("status", str(pub), *rpc, *reg, "--at", "2001-01-01T00:00:00Z")
         assert code == 1 and out["state"] == "not yet valid"
+
+
+def test_a_record_says_who_claimed_a_key_not_who_holds_it(w3, registry, owner, stranger):
+    # No proof of possession on-chain: a stranger can claim the attestor's public key first. The record
+    # then names the stranger, which is why `attestor status --owner` compares it with the known account.
+    chain.register_attestor_key(w3, registry, OTHER, stranger, gas=GAS)
+    status = chain.attestor_key_status(w3, registry, OTHER)
+    assert status.valid and status.owner == stranger.address != owner.address
+    with pytest.raises(InputError, match="AttestorKeyAlreadyRegistered"):
+        chain.register_attestor_key(w3, registry, OTHER, owner, gas=GAS)
