@@ -1,4 +1,5 @@
-"""``zkyield attestor``: an attestor's EdDSA-Poseidon key (circomlib-compatible) and signatures over field elements.
+"""``zkyield attestor``: an attestor's EdDSA-Poseidon key (circomlib-compatible), its signatures over field
+elements and over a book or price message (docs/attestation.md), and its on-chain key record.
 
 The key file holds the 32-byte private key as hex (the bytes circomlibjs ``prv2pub`` takes), is created
 with mode 0600 by an atomic write, is never overwritten, and is refused when group or others can read
@@ -78,6 +79,11 @@ def attestor() -> None:
       zkyield attestor public-key attestor.key > attestor.pub.json
       zkyield attestor sign-message attestor.key --message 1234 --out sig.json
       zkyield attestor verify-message sig.json --public-key attestor.pub.json --message 1234
+      zkyield attestor sign attestor.key --portfolio p.json --market m.json --out book.sig.json
+      zkyield attestor sign-prices attestor.key --market m.json --out prices.sig.json
+      zkyield attestor verify book.sig.json --public-key attestor.pub.json --portfolio p.json --market m.json
+      zkyield attestor register attestor.pub.json --rpc-url URL --registry ADDR --key-file eth.key
+      zkyield attestor status attestor.pub.json --rpc-url URL --registry ADDR --at 2024-02-01T00:00:00Z
     """
 
 
@@ -141,3 +147,188 @@ def verify_message_cmd(signature: Path, public_key: Path, message: str) -> None:
     if reason is not None:
         raise VerificationError(f"{name}: {reason}")
     _echo({"valid": True, "public_key": _point_json(a), "message": str(m)})
+
+
+# --- signatures over a book or a price snapshot (zkyield.circuits.attest_message) ---------------------
+
+ATTESTED_KIND = "zkyield-attestor-signature"
+
+
+def _as_of(text: str | None) -> int:
+    """``--as-of``: ISO-8601 UTC or Unix seconds; default now."""
+    import time
+
+    from zkyield.circuits.attest_message import check_as_of
+    from zkyield.circuits.jsonread import timestamp
+
+    if text is None:
+        return check_as_of(int(time.time()))
+    if text.isdigit():
+        return check_as_of(int(text), "--as-of")
+    return check_as_of(timestamp(text, "--as-of"), "--as-of")
+
+
+def _subject_message(subject: str, market_path: Path, portfolio_path: Path | None, as_of: int) -> int:
+    """The message recomputed from the files; the signature file's own claims are never used."""
+    from zkyield.circuits import attest_message as am
+    from zkyield.circuits.models import Market, Portfolio
+
+    market = Market.load(market_path)
+    if subject == "prices":
+        return am.prices_message(market, as_of).message
+    if portfolio_path is None:
+        raise InputError("--portfolio: a book signature is checked against the portfolio file; pass --portfolio")
+    return am.book_message(Portfolio.load(portfolio_path), market, as_of).message
+
+
+def _write_attested(key: Path, subject: str, market: Path, portfolio: Path | None, as_of: str | None,
+                    out: Path) -> None:
+    from zkyield.circuits.attest_message import ATTEST_LAYOUT_VERSION
+    from zkyield.formats.atomic import write_text_atomic
+
+    private_key = load_private_key(key)
+    when = _as_of(as_of)
+    sig = eddsa.sign(private_key, _subject_message(subject, market, portfolio, when))
+    # No message, amount or salt: R8 and S with the public key already let anyone holding a guessed book
+    # test the guess, so the file is as private as the book and goes to the prover only.
+    doc = {"kind": ATTESTED_KIND, "version": 1, "scheme": SCHEME, "subject": subject,
+           "layout": ATTEST_LAYOUT_VERSION, "as_of": when,
+           "public_key": _point_json(eddsa.public_key(private_key)), **sig.to_json()}
+    write_text_atomic(out, json.dumps(doc, indent=2))
+    _echo({"signature": str(out), "subject": subject, "as_of": when})
+
+
+@attestor.command("sign")
+@click.argument("key", type=_existing)
+@click.option("--portfolio", type=_existing, required=True, help="The book the attestor vouches for.")
+@click.option("--market", type=_existing, required=True, help="The market snapshot (declares each asset's decimals).")
+@click.option("--as-of", "as_of", default=None, help="ISO-8601 UTC or Unix seconds (default: now).")
+@click.option("--out", "out", type=_file, required=True, help="Signature file to write (give it to the prover).")
+def sign_cmd(key: Path, portfolio: Path, market: Path, as_of: str | None, out: Path) -> None:
+    """Sign the book message of --portfolio (positions, flows, owner, period, as-of time)."""
+    _write_attested(key, "book", market, portfolio, as_of, out)
+
+
+@attestor.command("sign-prices")
+@click.argument("key", type=_existing)
+@click.option("--market", type=_existing, required=True, help="The market snapshot the attestor vouches for.")
+@click.option("--as-of", "as_of", default=None, help="ISO-8601 UTC or Unix seconds (default: now).")
+@click.option("--out", "out", type=_file, required=True, help="Signature file to write.")
+def sign_prices_cmd(key: Path, market: Path, as_of: str | None, out: Path) -> None:
+    """Sign the price message of --market (every value its market hash covers, and the as-of time)."""
+    _write_attested(key, "prices", market, None, as_of, out)
+
+
+@attestor.command("verify")
+@click.argument("signature", type=_existing)
+@click.option("--public-key", "public_key", type=_existing, required=True,
+              help="The expected attestor's public key file ({x, y}); the one inside SIGNATURE is not trusted.")
+@click.option("--market", type=_existing, required=True, help="The market snapshot.")
+@click.option("--portfolio", type=_existing, default=None, help="The book (needed for a book signature).")
+def verify_cmd(signature: Path, public_key: Path, market: Path, portfolio: Path | None) -> None:
+    """Recompute the message from the files and check SIGNATURE over it; exit 1 if it does not verify."""
+    from zkyield.circuits.attest_message import ATTEST_LAYOUT_VERSION, SUBJECTS, check_as_of
+    from zkyield.formats.jsonfile import read_json
+
+    a = load_public_key(public_key)
+    doc, name = read_json(signature)
+    if not isinstance(doc, dict) or doc.get("kind") != ATTESTED_KIND:
+        raise FormatError(f"{name}: not a zkyield attestor signature (kind {ATTESTED_KIND!r})")
+    if doc.get("layout") != ATTEST_LAYOUT_VERSION:
+        raise FormatError(f"{name}: layout must be {ATTEST_LAYOUT_VERSION}; re-sign with this zkyield version")
+    subject = doc.get("subject")
+    if subject not in SUBJECTS:
+        raise FormatError(f"{name}: subject must be one of {', '.join(SUBJECTS)}")
+    as_of = check_as_of(doc.get("as_of"), f"{name}: as_of")
+    sig = eddsa.Signature.from_json({"R8": doc.get("R8"), "S": doc.get("S")}, name)
+    reason = eddsa.verification_failure(a, _subject_message(subject, market, portfolio, as_of), sig)
+    if reason is not None:
+        raise VerificationError(f"{name}: {reason} (over the {subject} message of the files given, as of {as_of})")
+    _echo({"valid": True, "subject": subject, "as_of": as_of, "public_key": _point_json(a)})
+
+
+# --- the registry's attestor keys (verifier.chain) ----------------------------------------------------
+
+_rpc = click.option("--rpc-url", required=True, help="JSON-RPC endpoint, e.g. http://127.0.0.1:8545.")
+_registry = click.option("--registry", required=True, help="YieldAttestationRegistry address.")
+_eth_key = click.option("--key-file", type=_existing, default=None,
+                        help="File holding the Ethereum account's hex private key (default: $ZKYIELD_PRIVATE_KEY).")
+
+
+def _key_or_public(path: Path) -> babyjub.Point:
+    """The public key of an attestor key file, or a public key file as it is."""
+    from zkyield.formats.jsonfile import read_json
+
+    doc, _ = read_json(path)
+    if isinstance(doc, dict) and doc.get("kind") == KEY_KIND:
+        return eddsa.public_key(load_private_key(path))
+    return load_public_key(path)
+
+
+def _status_json(status) -> dict[str, object]:
+    return {"key_hash": status.key_hash, "state": status.state, "valid": status.valid, "owner": status.owner,
+            "valid_from": status.valid_from, "revoked_at": status.revoked_at or None, "at": status.at}
+
+
+def _account(key_file: Path | None):
+    from zkyield.verifier.chain import load_private_key as load_eth_key
+    from zkyield.verifier.chain import sender_from_key
+
+    return sender_from_key(load_eth_key(key_file))
+
+
+@attestor.command("register")
+@click.argument("key_or_pub", type=_existing)
+@_rpc
+@_registry
+@_eth_key
+def register_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None) -> None:
+    """Record KEY_OR_PUB's public key in the registry, owned by the --key-file account, valid from now."""
+    from zkyield.verifier import chain
+
+    point = _key_or_public(key_or_pub)
+    sender = _account(key_file)
+    w3 = chain.connect(rpc_url)
+    receipt = chain.register_attestor_key(w3, registry, point, sender)
+    _echo({"tx": receipt["transactionHash"].hex(), **_status_json(chain.attestor_key_status(w3, registry, point))})
+
+
+@attestor.command("revoke")
+@click.argument("key_or_pub", type=_existing)
+@_rpc
+@_registry
+@_eth_key
+def revoke_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None) -> None:
+    """Revoke KEY_OR_PUB from now on (only the account that registered it may)."""
+    from zkyield.verifier import chain
+
+    point = _key_or_public(key_or_pub)
+    sender = _account(key_file)
+    w3 = chain.connect(rpc_url)
+    receipt = chain.revoke_attestor_key(w3, registry, point, sender)
+    _echo({"tx": receipt["transactionHash"].hex(), **_status_json(chain.attestor_key_status(w3, registry, point))})
+
+
+@attestor.command("status")
+@click.argument("key_or_pub", type=_existing)
+@_rpc
+@_registry
+@click.option("--at", "at", default=None, help="ISO-8601 UTC or Unix seconds (default: the latest block's time).")
+@click.option("--owner", "expected_owner", default=None,
+              help="The attestor's known Ethereum account: anyone may register any public key, so a record "
+                   "vouches only when its owner is the account you expect.")
+def status_cmd(key_or_pub: Path, rpc_url: str, registry: str, at: str | None, expected_owner: str | None) -> None:
+    """Print the key's record and whether it vouches at --at; exit 1 unless it is valid then."""
+    from zkyield.circuits.encoding import address_int
+    from zkyield.verifier import chain
+
+    point = _key_or_public(key_or_pub)
+    want = None if expected_owner is None else address_int(expected_owner, "--owner")
+    w3 = chain.connect(rpc_url)
+    status = chain.attestor_key_status(w3, registry, point, None if at is None else _as_of(at))
+    _echo(_status_json(status))
+    if not status.valid:
+        raise VerificationError(f"attestor key {status.key_hash} is {status.state} at {status.at}")
+    if want is not None and int(status.owner, 16) != want:
+        raise VerificationError(f"attestor key {status.key_hash} is registered by {status.owner}, "
+                                f"not by --owner {expected_owner}")

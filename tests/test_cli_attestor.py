@@ -101,3 +101,101 @@ def test_circomlibjs_signs_with_the_same_key_file_and_the_cli_accepts_it(tmp_pat
     assert code == 0, err
     code, out, _ = _run("sign-message", str(key), "--message", "987654321")
     assert {k: json.loads(out)[k] for k in ("R8", "S")} == ref["sigs"][0]
+
+
+# --- signatures over a book and a price snapshot ----------------------------------------------------
+
+
+def _example_files(tmp_path):
+    from zkyield.circuits.models import example
+
+    portfolio, market, _ = example("demo")
+    return portfolio, market
+
+
+def _public(tmp_path, printed, name="pub.json"):
+    pub = tmp_path / name
+    pub.write_text(json.dumps(printed["public_key"]))
+    return pub
+
+
+def test_book_signature_verifies_in_circomlibjs_and_refuses_other_data(tmp_path) -> None:
+    from zkyield.circuits import attest_message as am
+    from zkyield.circuits.models import Market, Portfolio
+
+    key, printed = _keygen(tmp_path)
+    pub = _public(tmp_path, printed)
+    portfolio, market = _example_files(tmp_path)
+    sig = tmp_path / "book.sig.json"
+    code, out, err = _run("sign", str(key), "--portfolio", str(portfolio), "--market", str(market),
+                          "--as-of", "2024-02-01T00:00:00Z", "--out", str(sig))
+    assert code == 0, err
+    doc = json.loads(sig.read_text())
+    assert doc["as_of"] == 1706745600 and doc["subject"] == "book" and "message" not in doc
+    secret = json.loads(key.read_text())["private_key"]
+    assert secret not in sig.read_text() and "salt" not in sig.read_text()
+    # circomlibjs accepts our signature over the message our code computes from the files.
+    message = am.book_message(Portfolio.load(portfolio), Market.load(market), 1706745600).message
+    a = (int(printed["public_key"]["x"]), int(printed["public_key"]["y"]))
+    ours = eddsa.Signature.from_json({"R8": doc["R8"], "S": doc["S"]})
+    ref = circomlibjs([bytes.fromhex(secret)], [message], [(a, message, ours)], tmp_path)
+    assert ref["accepts"] == [True] and ref["signed"][0]["sigs"][0] == {"R8": doc["R8"], "S": doc["S"]}
+    code, out, err = _run("verify", str(sig), "--public-key", str(pub), "--portfolio", str(portfolio),
+                          "--market", str(market))
+    assert code == 0 and json.loads(out)["valid"] is True, err
+    # A different book (one amount changed), owner, period and as-of time: exit 1.
+    book = json.loads(portfolio.read_text())
+    changed = {
+        "amount": {**book, "positions": [{**book["positions"][0], "end_amount": book["positions"][0]["end_amount"]
+                                          + "1"}, *book["positions"][1:]]},
+        "owner": {**book, "owner": "0x" + "11" * 20},
+    }
+    for label, variant in changed.items():
+        path = tmp_path / f"{label}.json"
+        path.write_text(json.dumps(variant))
+        code, _, err = _run("verify", str(sig), "--public-key", str(pub), "--portfolio", str(path),
+                            "--market", str(market))
+        assert code == 1 and "does not verify" in err, label
+    period = {"start": book["period"]["start"], "end": "2024-01-31T00:00:00Z"}
+    for name, src in (("p2.json", portfolio), ("m2.json", market)):
+        (tmp_path / name).write_text(json.dumps({**json.loads(src.read_text()), "period": period}))
+    code, _, err = _run("verify", str(sig), "--public-key", str(pub), "--portfolio", str(tmp_path / "p2.json"),
+                        "--market", str(tmp_path / "m2.json"))
+    assert code == 1 and "does not verify" in err
+    forged = tmp_path / "as_of.sig.json"
+    forged.write_text(json.dumps({**doc, "as_of": doc["as_of"] + 1}))  # the time is signed, not just stated
+    code, _, err = _run("verify", str(forged), "--public-key", str(pub), "--portfolio", str(portfolio),
+                        "--market", str(market))
+    assert code == 1 and "does not verify" in err
+    # A wrong key: exit 1. A book signature is not a price signature.
+    (tmp_path / "other").mkdir()
+    _, other = _keygen(tmp_path / "other")
+    code, _, err = _run("verify", str(sig), "--public-key", str(_public(tmp_path, other, "o.json")),
+                        "--portfolio", str(portfolio), "--market", str(market))
+    assert code == 1
+    relabelled = tmp_path / "prices.sig.json"
+    relabelled.write_text(json.dumps({**doc, "subject": "prices"}))
+    code, _, err = _run("verify", str(relabelled), "--public-key", str(pub), "--market", str(market))
+    assert code == 1 and "prices message" in err
+    code, _, err = _run("verify", str(sig), "--public-key", str(pub), "--market", str(market))
+    assert code == 2 and "--portfolio" in err
+
+
+def test_price_signature_round_trip_and_refusals(tmp_path) -> None:
+    key, printed = _keygen(tmp_path)
+    pub = _public(tmp_path, printed)
+    _, market = _example_files(tmp_path)
+    sig = tmp_path / "prices.sig.json"
+    code, _, err = _run("sign-prices", str(key), "--market", str(market), "--as-of", "1706745600", "--out", str(sig))
+    assert code == 0, err
+    code, out, err = _run("verify", str(sig), "--public-key", str(pub), "--market", str(market))
+    assert code == 0 and json.loads(out)["subject"] == "prices", err
+    doc = json.loads(market.read_text())
+    doc["assets"][0] = {**doc["assets"][0], "price_end": int(doc["assets"][0]["price_end"]) + 1}
+    moved = tmp_path / "moved.market.json"
+    moved.write_text(json.dumps(doc))
+    code, _, err = _run("verify", str(sig), "--public-key", str(pub), "--market", str(moved))
+    assert code == 1 and "does not verify" in err
+    code, _, err = _run("sign-prices", str(key), "--market", str(market), "--as-of", "yesterday",
+                        "--out", str(tmp_path / "x.json"))
+    assert code == 2 and "--as-of" in err and not (tmp_path / "x.json").exists()

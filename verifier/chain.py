@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
@@ -367,3 +368,64 @@ def revert_error(data: object, abi: list[dict]) -> ZkyieldError:
     if reason.startswith("InvalidProof("):
         return VerificationError(f"registry: the proof does not verify ({reason})")
     return InputError(f"registry refused the transaction: {reason}")
+
+
+# --- attestor keys ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttestorKeyStatus:
+    """An attestor key's registry record and what it means at time ``at``.
+
+    ``state``: "unregistered", "not yet valid" (at < valid_from), "valid" or "revoked" (at >= revoked_at).
+    """
+
+    key_hash: str
+    owner: str | None
+    valid_from: int
+    revoked_at: int  # 0 while not revoked
+    at: int
+    state: str
+
+    @property
+    def valid(self) -> bool:
+        return self.state == "valid"
+
+
+def attestor_key_hash(pubkey: tuple[int, int]) -> bytes:
+    """keccak256(abi.encode(x, y)), the registry's name for an attestor key (``attestorKeyHash``)."""
+    return keccak(abi_encode(["uint256", "uint256"], [int(pubkey[0]), int(pubkey[1])]))
+
+
+def register_attestor_key(
+    w3: Web3, registry: str, pubkey: tuple[int, int], sender: Sender, gas: int | None = None
+) -> TxReceipt:
+    """Register ``pubkey`` as ``sender``'s attestor key, valid from the block's time."""
+    fn = registry_contract(w3, registry).functions.registerAttestorKey(int(pubkey[0]), int(pubkey[1]))
+    return transact(w3, fn, sender, gas)
+
+
+def revoke_attestor_key(
+    w3: Web3, registry: str, pubkey: tuple[int, int], sender: Sender, gas: int | None = None
+) -> TxReceipt:
+    """The key's owner revokes it from the block's time on (anyone else is refused by the contract)."""
+    fn = registry_contract(w3, registry).functions.revokeAttestorKey(attestor_key_hash(pubkey))
+    return transact(w3, fn, sender, gas)
+
+
+def attestor_key_status(w3: Web3, registry: str, pubkey: tuple[int, int], at_time: int | None = None
+                        ) -> AttestorKeyStatus:
+    """The key's record and its state at ``at_time`` (default: the latest block's time)."""
+    key_hash = attestor_key_hash(pubkey)
+    owner, valid_from, revoked_at = _view(w3, registry_contract(w3, registry).functions.attestorKey(key_hash))
+    at = w3.eth.get_block("latest")["timestamp"] if at_time is None else at_time
+    if int(owner, 16) == 0:
+        state, owner = "unregistered", None
+    elif at < valid_from:
+        state = "not yet valid"
+    elif revoked_at != 0 and at >= revoked_at:
+        state = "revoked"
+    else:
+        state = "valid"
+    return AttestorKeyStatus("0x" + key_hash.hex(), owner and Web3.to_checksum_address(owner), valid_from,
+                             revoked_at, at, state)

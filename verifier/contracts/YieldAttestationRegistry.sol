@@ -394,4 +394,70 @@ contract YieldAttestationRegistry {
         if (id == 0) revert NoAttestation(commitment);
         return attestation(id);
     }
+
+    // --- attestor keys (docs/attestation.md) ------------------------------------------------------------
+
+    /// BabyJubJub (circomlib) over BN254's scalar field: a x^2 + y^2 = 1 + d x^2 y^2.
+    uint256 internal constant BABYJUB_A = 168700;
+    uint256 internal constant BABYJUB_D = 168696;
+
+    /// @notice An attestor's EdDSA-Poseidon public key as registered: who registered it, from when it
+    /// vouches (block time of registration) and when it was revoked (0 while it is not).
+    struct AttestorKey {
+        address owner;
+        uint64 validFrom;
+        uint64 revokedAt;
+    }
+
+    error AttestorKeyNotAFieldElement(uint256 x, uint256 y);
+    error AttestorKeyNotOnCurve(uint256 x, uint256 y);
+    error AttestorKeyIsIdentity();
+    error AttestorKeyAlreadyRegistered(bytes32 keyHash);
+    error UnknownAttestorKey(bytes32 keyHash);
+    error NotAttestorKeyOwner(bytes32 keyHash, address owner, address caller);
+    error AttestorKeyAlreadyRevoked(bytes32 keyHash, uint64 revokedAt);
+
+    event AttestorKeyRegistered(bytes32 indexed keyHash, address indexed owner, uint256 x, uint256 y, uint64 validFrom);
+    event AttestorKeyRevoked(bytes32 indexed keyHash, address indexed owner, uint64 revokedAt);
+
+    mapping(bytes32 => AttestorKey) internal _attestorKeys;
+
+    /// @notice keccak256(abi.encode(x, y)): how the registry names an attestor key.
+    function attestorKeyHash(uint256 x, uint256 y) public pure returns (bytes32) {
+        return keccak256(abi.encode(x, y));
+    }
+
+    /// @notice Register the sender's attestor key (x, y), valid from this block's time. A key is registered
+    /// once, ever: after a revocation it cannot come back (rotate by registering a new key). The curve check
+    /// is here; the subgroup check (a scalar multiplication) is left to clients (zkyield.babyjub.check_point).
+    function registerAttestorKey(uint256 x, uint256 y) external returns (bytes32 keyHash) {
+        if (x >= FIELD_ORDER || y >= FIELD_ORDER) revert AttestorKeyNotAFieldElement(x, y);
+        if (x == 0 && y == 1) revert AttestorKeyIsIdentity();
+        uint256 xx = mulmod(x, x, FIELD_ORDER);
+        uint256 yy = mulmod(y, y, FIELD_ORDER);
+        uint256 lhs = addmod(mulmod(BABYJUB_A, xx, FIELD_ORDER), yy, FIELD_ORDER);
+        uint256 rhs = addmod(1, mulmod(BABYJUB_D, mulmod(xx, yy, FIELD_ORDER), FIELD_ORDER), FIELD_ORDER);
+        if (lhs != rhs) revert AttestorKeyNotOnCurve(x, y);
+        keyHash = attestorKeyHash(x, y);
+        if (_attestorKeys[keyHash].owner != address(0)) revert AttestorKeyAlreadyRegistered(keyHash);
+        _attestorKeys[keyHash] = AttestorKey(msg.sender, uint64(block.timestamp), 0);
+        emit AttestorKeyRegistered(keyHash, msg.sender, x, y, uint64(block.timestamp));
+    }
+
+    /// @notice The key's owner ends its validity at this block's time; final.
+    function revokeAttestorKey(bytes32 keyHash) external {
+        AttestorKey storage k = _attestorKeys[keyHash];
+        if (k.owner == address(0)) revert UnknownAttestorKey(keyHash);
+        if (k.owner != msg.sender) revert NotAttestorKeyOwner(keyHash, k.owner, msg.sender);
+        if (k.revokedAt != 0) revert AttestorKeyAlreadyRevoked(keyHash, k.revokedAt);
+        k.revokedAt = uint64(block.timestamp);
+        emit AttestorKeyRevoked(keyHash, msg.sender, uint64(block.timestamp));
+    }
+
+    /// @notice (owner, validFrom, revokedAt); owner 0 when the key was never registered. A key vouches at
+    /// time t when validFrom <= t and (revokedAt == 0 or t < revokedAt).
+    function attestorKey(bytes32 keyHash) external view returns (address owner, uint64 validFrom, uint64 revokedAt) {
+        AttestorKey memory k = _attestorKeys[keyHash];
+        return (k.owner, k.validFrom, k.revokedAt);
+    }
 }

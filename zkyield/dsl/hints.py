@@ -74,6 +74,12 @@ def divide(x: int, d: int, ceil: int) -> int:
     return -(-x // d) if ceil else x // d
 
 
+@register("field_divide")
+def field_divide(num: int, den: int) -> int:
+    """num / den in Fr, or 0 for den = 0 (no valid quotient: the product constraint then fails unless num = 0)."""
+    return num * pow(den, -1, R) % R if den else 0
+
+
 @register("isqrt")
 def isqrt(x: int) -> int:
     return math.isqrt(x)

@@ -33,12 +33,6 @@ ANY_SEGMENT_BITS = 148
 FIXED_SEGMENT_BITS = 249
 
 
-def _div(n: int, d: int) -> int:
-    # d == 0 only when a precondition fails; 0 then lets the witness finish so that the failing
-    # constraint (q * 0 == n != 0) is reported with its label.
-    return n * pow(d, -1, R) % R if d else 0
-
-
 def quotient(c: Circuit, num: Operand, den: Operand, name: str = "quotient") -> Value:
     """q = num / den with ``q * den == num`` (1 constraint, free if den is constant). The caller must
     ensure den != 0 for every satisfying assignment, else q is unconstrained."""
@@ -48,7 +42,7 @@ def quotient(c: Circuit, num: Operand, den: Operand, name: str = "quotient") -> 
         if kd == 0:
             raise ValueError(f"{name}: division by the constant 0")
         return num * pow(kd, -1, R)
-    q = c.hint(_div, num, den, name=name)
+    q = c.hint("field_divide", num, den, name=name)
     c.assert_product(q, den, num, name=name)
     return q
 

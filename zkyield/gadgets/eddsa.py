@@ -67,8 +67,7 @@ def to_bits_strict(c: Circuit, x: Operand) -> list[Value]:
     254 bits could spell x or x + r; ``assert_bits_at_most(bits, r - 1)`` leaves only x. Cost: 254 + 253.
     """
     v = c.lift(x)
-    low = c.hint(lambda val: [(val >> i) & 1 for i in range(FIELD_BITS - 1)], v, n_out=FIELD_BITS - 1,
-                 name="bits")
+    low = c.hint("low_bits", v, FIELD_BITS - 1, n_out=FIELD_BITS - 1, name="bits")
     for b in low:
         c.assert_bool(b)
     # The top bit as a linear combination: its booleanity constraint carries x == sum(b_i 2^i) mod r.
