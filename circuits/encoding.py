@@ -60,12 +60,12 @@ MAX_DECIMAL_CHARS = 80
 class Capacity:
     """The shape a circuit is built for: at most ``positions`` positions over ``assets`` market assets.
 
-    No defaults: a capacity is always chosen (``DEFAULT_CAPACITY`` for compile and commit, ``MAX_CAPACITY``
-    for checks that only need the circuit's limits)."""
+    A field left out is the largest allowed (``MAX_CAPACITY``); the commands compile and commit at
+    ``DEFAULT_CAPACITY`` unless told."""
 
-    positions: int
-    assets: int
-    scenarios: int
+    positions: int = MAX_POSITIONS
+    assets: int = MAX_ASSETS
+    scenarios: int = MAX_SCENARIOS
 
     def __post_init__(self) -> None:
         for name, value, top in (("positions", self.positions, MAX_POSITIONS),
