@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from _history_util import make_history, market_for, policy  # noqa: E402
 
 from zkyield.circuits.history_circuit import history_statement  # noqa: E402
-from zkyield.circuits.history_metrics import DESCRIPTIONS  # noqa: E402
+from zkyield.circuits.history_clauses import CLAUSES  # noqa: E402
 from zkyield.circuits.history_models import HISTORY_THRESHOLDS  # noqa: E402
 
 DAY = 86_400
@@ -37,7 +37,7 @@ def _synthetic(periods: int, seed: int = 7):
         navs.append(max(1, int(navs[-1] * (1 + rng.gauss(0.0004, 0.01)))))
     start = 1_704_067_200
     h = make_history(navs, [start + i * DAY for i in range(periods + 1)], seed=seed)
-    easy = {k: (lo if DESCRIPTIONS[k][1] == "min" else hi) for k, (lo, hi) in HISTORY_THRESHOLDS.items()}
+    easy = {k: (lo if CLAUSES[k].is_min else hi) for k, (lo, hi) in HISTORY_THRESHOLDS.items()}
     return h, market_for(h, 450), policy(periods, **easy)
 
 

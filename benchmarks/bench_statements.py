@@ -18,7 +18,7 @@ import json
 import time
 
 from zkyield import api
-from zkyield.circuits.evaluate import CHECKS
+from zkyield.circuits.evaluate import CLAUSES
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 
 ALWAYS_TRUE = {
@@ -48,12 +48,12 @@ def _policy(clauses: list[str], base: dict) -> dict:
 def counts(n: int) -> dict:
     _, _, everything = _documents(n)
     sizes = {}
-    for clause in CHECKS:
+    for clause in CLAUSES.keys:
         st = api.compile_statement(load_policy(_policy([clause], everything)), n, ASSETS, SCENARIOS)
         sizes[clause] = st.circuit.n_constraints
-    full = api.compile_statement(load_policy(_policy(list(CHECKS), everything)), n, ASSETS, SCENARIOS)
+    full = api.compile_statement(load_policy(_policy(list(CLAUSES.keys), everything)), n, ASSETS, SCENARIOS)
     # shared = full - sum(clause-only parts), where clause part = one-clause size - shared
-    shared = (sum(sizes.values()) - full.circuit.n_constraints) // (len(CHECKS) - 1)
+    shared = (sum(sizes.values()) - full.circuit.n_constraints) // (len(CLAUSES) - 1)
     return {"positions": n, "assets": ASSETS, "scenarios": SCENARIOS, "all_clauses": full.circuit.n_constraints,
             "shared": shared, "per_clause": {k: v - shared for k, v in sizes.items()}}
 
@@ -61,7 +61,7 @@ def counts(n: int) -> dict:
 def prove_times(n: int) -> dict:
     p_doc, m_doc, q_doc = _documents(n)
     portfolio, market = load_portfolio(p_doc), load_market(m_doc)
-    policy = load_policy(_policy(list(CHECKS), q_doc))
+    policy = load_policy(_policy(list(CLAUSES.keys), q_doc))
     out: dict = {"positions": n}
     t = time.perf_counter()
     statement = api.compile_statement(policy, n, ASSETS, SCENARIOS)

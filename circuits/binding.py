@@ -52,7 +52,7 @@ class Bound:
 
 def bind(portfolio: Portfolio, market: Market, capacity: enc.Capacity | None = None) -> Bound:
     """Check that the portfolio fits the market and the circuit capacity, and encode it as integers."""
-    capacity = capacity or enc.Capacity()
+    capacity = capacity or enc.MAX_CAPACITY
     pname, mname = portfolio.source, market.source
     if portfolio.period != market.period:
         raise InputError(f"{mname}: period does not match {pname}'s period; use the market snapshot "

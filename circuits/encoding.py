@@ -58,7 +58,10 @@ MAX_DECIMAL_CHARS = 80
 
 @dataclass(frozen=True)
 class Capacity:
-    """The shape a circuit is built for: at most ``positions`` positions over ``assets`` market assets."""
+    """The shape a circuit is built for: at most ``positions`` positions over ``assets`` market assets.
+
+    A field left out is the largest allowed (``MAX_CAPACITY``); the commands compile and commit at
+    ``DEFAULT_CAPACITY`` unless told."""
 
     positions: int = MAX_POSITIONS
     assets: int = MAX_ASSETS
@@ -70,6 +73,10 @@ class Capacity:
                                  ("scenarios", self.scenarios, MAX_SCENARIOS)):
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
                 raise InputError(f"capacity.{name}: expected an integer in 1..{top}")
+
+
+DEFAULT_CAPACITY = Capacity(8, 8, 1)  # what `zkyield compile`/`commit` and compile_statement use unless told
+MAX_CAPACITY = Capacity(MAX_POSITIONS, MAX_ASSETS, MAX_SCENARIOS)  # the largest circuit any capacity allows
 
 
 def decimal_parts(text: object, name: str) -> tuple[str, str]:

@@ -1,189 +1,23 @@
-"""Exact integer evaluation of the risk-adjusted history statements, decided as the circuit decides them.
+"""Evaluation of a history policy over a window: the commit delays, then every stated clause.
 
-Over a window of n returns with NAVs nav_0..nav_n (base units), the circuit holds the gross returns
-``x_i = floor(S * nav_i / nav_{i-1})`` (S = 10^9; flooring rounds every return against the prover) and
-the window's duration D = t_n - t_0. With Y = 365 days in seconds, rf the annual risk-free rate in bps
-and thresholds in bps (k / 10^4), every clause is an integer comparison (docs/history.md derives them):
-
-    annualised return  A = sum(x_i/S - 1) * Y / D          10^4 Y (Sx - nS) >= t D S
-    volatility   s_ann^2 = V Y / (D S^2 (n - 1))           10^8 Y H^2 <= 4 v^2 D S^2 (n - 1),  V = n Sx2 - Sx^2
-    Sharpe (A - rf) / s_ann                                E 2 sqrt(n - 1) >= k H sqrt(Y D)    (H for k > 0, L else)
-    Sortino (A - rf) / downside_ann (target rf per period) E 10^4 n sqrt(Y) >= k sqrt(Q D)     (sqrt Q -> M for k <= 0)
-    max drawdown over running peaks p_j                    10^4 nav_j + m p_j >= 10^4 p_j  for every j
-    share of periods with nav_i > nav_{i-1}                10^4 count >= p n
-
-with E = 10^4 Y (Sx - nS) - rf D S and Q = sum(min(0, u_i)^2), u_i = 10^4 n Y (x_i - S) - rf D S.
-The square-root comparisons are decided on squares with the signs of E and k (``directed_sqrt_ge``).
-
-Rounding is directed against the prover in every clause (docs/history.md): flooring makes Sx, and so E, a
-lower bound of the true value, and the floored Q an upper bound of the true downside sum; for the spread,
-with s = isqrt(V), the true sqrt(V) lies in [L/2, H/2], H = 2s + 2 + n and L = max(0, 2s - n) (each return
-moves by less than 1/S, so the centred vector moves by at most n/2 in norm times sqrt(n)); and the true
-sqrt(Q) is at least M = max(0, isqrt(Q) - 10^4 n Y ceil(sqrt(n))). Each clause uses the bound that makes it
-harder to pass, so a passing decision holds for the exact, unrounded returns.
-A reported measurement is the threshold at which the clause flips, so it is rounded against the
-prover: the largest passing value of a minimum, the smallest passing value of a maximum.
+Each clause of ``history_clauses.CLAUSES`` is decided exactly on the window's integer ``Series``
+(``history_series``: floored returns, bounds for every square root, all rounded against the prover;
+docs/history.md derives them). A reported measurement is the threshold at which the clause flips, so it
+is rounded against the prover too: the largest passing value of a minimum, the smallest passing value
+of a maximum.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from zkyield.circuits.evaluate import _fmt as format_bps
-from zkyield.circuits.history_models import (
-    BPS,
-    DURATION_BITS,
-    GROSS_BITS,
-    HISTORY_THRESHOLDS,
-    RETURN_SCALE,
-    YEAR_SECONDS,
-    HistoryMarket,
-    HistoryPolicy,
-    Snapshot,
-)
+from zkyield.circuits.clause import Check, Clause, Evaluation, Finding, format_bps
+from zkyield.circuits.history_clauses import CLAUSES
+from zkyield.circuits.history_models import HistoryMarket, HistoryPolicy, Snapshot
+from zkyield.circuits.history_series import Series, series
 from zkyield.errors import InputError, StatementFalse
 
-S, Y = RETURN_SCALE, YEAR_SECONDS
-
-# key -> (what is measured, "min" or "max", display unit)
-DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
-    "min_annual_return_bps": ("annualised return", "min", "%"),
-    "max_volatility_bps": ("annualised volatility", "max", "%"),
-    "min_sharpe_bps": ("Sharpe ratio", "min", "x"),
-    "min_sortino_bps": ("Sortino ratio", "min", "x"),
-    "max_drawdown_bps": ("maximum drawdown", "max", "%"),
-    "min_positive_bps": ("share of positive periods", "min", "%"),
-}
-
-
-@dataclass(frozen=True)
-class Series:
-    """The integers the circuit derives from a window: NAVs, floored gross returns, duration, rate."""
-
-    navs: tuple[int, ...]
-    gross: tuple[int, ...]
-    duration: int
-    risk_free_bps: int
-
-    @property
-    def n(self) -> int:
-        return len(self.gross)
-
-    @property
-    def excess(self) -> int:
-        """E = 10^4 Y (sum x - n S) - rf D S: the annualised excess return times 10^4 D S (signed)."""
-        return BPS * Y * (sum(self.gross) - self.n * S) - self.risk_free_bps * self.duration * S
-
-    @property
-    def variance_numerator(self) -> int:
-        """V = n sum(x^2) - (sum x)^2 = n (n - 1) S^2 times the sample variance of the returns."""
-        return self.n * sum(x * x for x in self.gross) - sum(self.gross) ** 2
-
-    @property
-    def downside_squares(self) -> int:
-        """Q = sum(min(0, u_i)^2), u_i = 10^4 n Y (x_i - S) - rf D S (the excess over rf per period)."""
-        cut = BPS * self.n * Y * S + self.risk_free_bps * self.duration * S
-        return sum((cut - BPS * self.n * Y * x) ** 2 for x in self.gross if BPS * self.n * Y * x < cut)
-
-    @property
-    def spread_bounds(self) -> tuple[int, int]:
-        """(L, H): twice a lower and twice an upper bound of sqrt(V_true), the unfloored returns' V."""
-        root = math.isqrt(self.variance_numerator)
-        return max(0, 2 * root - self.n), 2 * root + 2 + self.n
-
-    @property
-    def downside_root_floor(self) -> int:
-        """M = max(0, isqrt(Q) - 10^4 n Y ceil(sqrt(n))): a lower bound of sqrt(Q_true)."""
-        return max(0, math.isqrt(self.downside_squares) - BPS * self.n * Y * ceil_sqrt(self.n))
-
-    def peaks(self) -> list[int]:
-        out, peak = [], 0
-        for v in self.navs:
-            peak = max(peak, v)
-            out.append(peak)
-        return out
-
-
-def gross_return(prev: int, nav: int, where: str) -> int:
-    """floor(S * nav / prev), refused when it exceeds the circuit's width."""
-    x = S * nav // prev
-    if x >> GROSS_BITS:
-        raise InputError(f"{where}: the NAV grew more than {((1 << GROSS_BITS) - 1) // S}x in one period; "
-                         "the circuit holds gross returns below 2^40 / 10^9")
-    return x
-
-
-def series(snapshots: Sequence[Snapshot], market: HistoryMarket, where: str = "window") -> Series:
-    """The window's integer series; the window must lie inside the market's period."""
-    if len(snapshots) < 3:
-        raise InputError(f"{where}: a window needs at least 3 snapshots (2 returns)")
-    start, end = snapshots[0].timestamp, snapshots[-1].timestamp
-    if not (market.period.start <= start and end <= market.period.end):
-        raise InputError(f"{market.source}: period does not cover the window; use a risk-free rate published "
-                         "for the whole window")
-    if (end - start) >> DURATION_BITS:
-        raise InputError(f"{where}: lasts 2^{DURATION_BITS} s or more")
-    gross = tuple(gross_return(a.nav, b.nav, f"{where}: snapshot {i + 1}")
-                  for i, (a, b) in enumerate(zip(snapshots, snapshots[1:], strict=False)))
-    return Series(tuple(s.nav for s in snapshots), gross, end - start, market.risk_free_bps)
-
-
-def ceil_sqrt(n: int) -> int:
-    root = math.isqrt(n)
-    return root + (root * root != n)
-
-
-def signed_sqrt_ge(e: int, a: int, k: int, b: int) -> bool:
-    """e * sqrt(a) >= k * sqrt(b) for a > 0 (so e * sqrt(a) has e's sign) and b >= 0, decided on the
-    squares e^2 a and k^2 b by sign; the Sharpe and Sortino clauses always have a > 0."""
-    return directed_sqrt_ge(e, a, k, b, b)
-
-
-def directed_sqrt_ge(e: int, a: int, k: int, b_hi: int, b_lo: int) -> bool:
-    """e_true sqrt(a) >= k sqrt(b_true) for every e_true >= e and b_lo <= b_true <= b_hi: the comparison
-    decided against the prover when e is a lower bound and b is only known within [b_lo, b_hi]."""
-    if e >= 0:
-        return k <= 0 or e * e * a >= k * k * b_hi
-    return k <= 0 and e * e * a <= k * k * b_lo
-
-
-def annual_return_holds(s: Series, t: int) -> bool:
-    return BPS * Y * (sum(s.gross) - s.n * S) >= t * s.duration * S
-
-
-def volatility_holds(s: Series, v: int) -> bool:
-    high = s.spread_bounds[1]
-    return BPS * BPS * Y * high * high <= 4 * v * v * s.duration * S * S * (s.n - 1)
-
-
-def sharpe_holds(s: Series, k: int) -> bool:
-    low, high = s.spread_bounds
-    yd = Y * s.duration
-    return directed_sqrt_ge(s.excess, 4 * (s.n - 1), k, high * high * yd, low * low * yd)
-
-
-def sortino_holds(s: Series, k: int) -> bool:
-    low = s.downside_root_floor
-    return directed_sqrt_ge(s.excess, BPS * BPS * s.n * s.n * Y, k, s.downside_squares * s.duration,
-                            low * low * s.duration)
-
-
-def drawdown_holds(s: Series, m: int) -> bool:
-    return all(BPS * v + m * p >= BPS * p for v, p in zip(s.navs, s.peaks(), strict=True))
-
-
-def positive_holds(s: Series, p: int) -> bool:
-    count = sum(b > a for a, b in zip(s.navs, s.navs[1:], strict=False))
-    return BPS * count >= p * s.n
-
-
-DECISIONS: dict[str, Callable[[Series, int], bool]] = {
-    "min_annual_return_bps": annual_return_holds, "max_volatility_bps": volatility_holds,
-    "min_sharpe_bps": sharpe_holds, "min_sortino_bps": sortino_holds,
-    "max_drawdown_bps": drawdown_holds, "min_positive_bps": positive_holds,
-}
+__all__ = ["CLAUSES", "check_commit_delays", "evaluate_history", "measure", "series"]
 
 
 def measure(s: Series, key: str) -> int | None:
@@ -191,9 +25,8 @@ def measure(s: Series, key: str) -> int | None:
 
     A minimum's clause holds for every threshold up to the measurement; a maximum's from it upwards.
     """
-    holds = DECISIONS[key]
-    lo, hi = HISTORY_THRESHOLDS[key]
-    is_min = DESCRIPTIONS[key][1] == "min"
+    clause = CLAUSES[key]
+    holds, lo, hi, is_min = clause.evaluate, clause.low, clause.high, clause.is_min
     if is_min and not holds(s, lo) or not is_min and not holds(s, hi):
         return None
     while lo < hi:
@@ -206,39 +39,11 @@ def measure(s: Series, key: str) -> int | None:
     return lo
 
 
-@dataclass(frozen=True)
-class HistoryCheck:
-    key: str
-    threshold: int
-    holds: bool
-    measured_bps: int | None
-
-    def describe(self) -> str:
-        what, sense, unit = DESCRIPTIONS[self.key]
-        lo, hi = HISTORY_THRESHOLDS[self.key]
-        if self.measured_bps is None:
-            value = f"below {format_bps(lo, unit)}" if sense == "min" else f"above {format_bps(hi, unit)}"
-            return f"{what} is {value} ({self.key}={self.threshold})"
-        op = (">=" if self.holds else "<") if sense == "min" else ("<=" if self.holds else ">")
-        measured, threshold = format_bps(self.measured_bps, unit), format_bps(self.threshold, unit)
-        return f"{what} {measured} {op} {threshold} ({self.key}={self.threshold})"
-
-
-@dataclass(frozen=True)
-class HistoryEvaluation:
-    series: Series
-    checks: tuple[HistoryCheck, ...]
-
-    @property
-    def holds(self) -> bool:
-        return all(c.holds for c in self.checks)
-
-    def require_holds(self) -> HistoryEvaluation:
-        """Return self, or raise StatementFalse naming every failed clause with its measurement."""
-        failed = [c.describe() for c in self.checks if not c.holds]
-        if failed:
-            raise StatementFalse("statement is false: " + "; ".join(failed))
-        return self
+def _check(clause: Clause, s: Series, t: int) -> Check:
+    measured = measure(s, clause.key)
+    bound = f"below {format_bps(clause.low, clause.unit)}" if clause.is_min else \
+        f"above {format_bps(clause.high, clause.unit)}"
+    return Check(clause, t, Finding(clause.evaluate(s, t), measured, note=bound))
 
 
 def check_commit_delays(snapshots: Sequence[Snapshot], policy: HistoryPolicy, where: str = "window") -> None:
@@ -260,14 +65,13 @@ def check_commit_delays(snapshots: Sequence[Snapshot], policy: HistoryPolicy, wh
 
 
 def evaluate_history(snapshots: Sequence[Snapshot], market: HistoryMarket, policy: HistoryPolicy,
-                     where: str = "window") -> HistoryEvaluation:
+                     where: str = "window") -> Evaluation:
     """Every clause of ``policy`` on a window of ``policy.periods + 1`` snapshots (the commit delays first)."""
     if len(snapshots) != policy.periods + 1:
         raise InputError(f"{policy.source}: periods is {policy.periods} but the window has "
                          f"{len(snapshots)} snapshots; a window of T periods has T + 1 snapshots")
     check_commit_delays(snapshots, policy, where)
     s = series(snapshots, market, where)
-    checks = tuple(HistoryCheck(key, policy.thresholds[key], DECISIONS[key](s, policy.thresholds[key]),
-                                measure(s, key)) for key in policy.checks)
-    return HistoryEvaluation(s, checks)
+    checks = tuple(_check(CLAUSES[key], s, policy.thresholds[key]) for key in policy.checks)
+    return Evaluation(checks, s)
 

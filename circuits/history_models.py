@@ -13,28 +13,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.jsonread import Obj, array, integer, load_json, root, text, timestamp
+from zkyield.circuits.history_clauses import CLAUSES
+from zkyield.circuits.history_series import (  # noqa: F401  (the widths a history is read with, re-exported)
+    BPS,
+    BPS_MAX,
+    DURATION_BITS,
+    GROSS_BITS,
+    NAV_BITS,
+    RETURN_SCALE,
+    SIGNED_BITS,
+    YEAR_SECONDS,
+)
+from zkyield.circuits.jsonread import Obj, array, field_element, integer, load_json, root, text, timestamp
 from zkyield.circuits.models import Period
-from zkyield.circuits.models import _field_element as field_element  # decimal or 0x-hex below r
 from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.poseidon import poseidon
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
-NAV_BITS = 64  # a NAV is an integer number of base units (nav_decimals) below 2^64
 MAX_NAV_DECIMALS = 18
-RETURN_SCALE = 10**9  # gross returns nav_i / nav_{i-1} are floored to 9 decimals (docs/history.md)
-GROSS_BITS = 40  # floor(10^9 * nav_i / nav_{i-1}) < 2^40: at most ~1099x in one period
 MIN_PERIODS = 2  # the sample standard deviation needs two returns
 MAX_PERIODS = 365  # the bound (daily for a year); every width below is derived for it
 MAX_SNAPSHOTS = 100_000  # a history file (the whole chain) longer than this is refused
 TIME_BITS = enc.TIME_BITS  # Unix seconds below 2^40
-DURATION_BITS = enc.DURATION_BITS  # a window and each of its steps last less than 2^32 s
-YEAR_SECONDS = enc.YEAR_SECONDS
-BPS = enc.BPS
-BPS_MAX = enc.BPS_MAX
-SIGNED_BITS = 21  # a signed threshold t in [-BPS_MAX, BPS_MAX] is carried as t + BPS_MAX < 2^21
 
 # The history layout version: bump it whenever a hash, commitment or circuit input changes meaning, so a
 # value (and a build folder) of one layout is never read as another. Layout 2 binds the owner into each
@@ -54,15 +56,8 @@ SNAPSHOT_TAG = domain_tag("snapshot")
 LINK_TAG = domain_tag("link")
 MAX_COMMIT_DELAY_S = (1 << DURATION_BITS) - 1  # the policy's max_commit_delay_s is below 2^32 s
 
-# Policy keys in hash and circuit order -> (allowed threshold range, signed?)
-HISTORY_THRESHOLDS: dict[str, tuple[int, int]] = {
-    "min_annual_return_bps": (-BPS_MAX, BPS_MAX),
-    "max_volatility_bps": (0, BPS_MAX),
-    "min_sharpe_bps": (-BPS_MAX, BPS_MAX),
-    "min_sortino_bps": (-BPS_MAX, BPS_MAX),
-    "max_drawdown_bps": (0, BPS),
-    "min_positive_bps": (0, BPS),
-}
+# Policy key -> allowed threshold range, in hash and circuit order (the clause table's)
+HISTORY_THRESHOLDS: dict[str, tuple[int, int]] = {c.key: (c.low, c.high) for c in CLAUSES}
 RISK_FREE_MAX_BPS = BPS_MAX
 
 

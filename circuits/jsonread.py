@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from zkyield.errors import InputError
+from zkyield.field import R
 from zkyield.formats.jsonfile import read_json
 
+_FIELD_HEX = re.compile(r"0x[0-9a-fA-F]{1,64}")
 _ISO_UTC = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|\+00:00)")
 
 
@@ -100,3 +102,12 @@ def timestamp(value: object, where: str) -> int:
     if not (y >= 1970 and 1 <= mo <= 12 and 1 <= d <= days_in_month[mo - 1] and h < 24 and mi < 60 and s < 60):
         raise InputError(f"{where} is not a valid date and time at or after 1970-01-01")
     return timegm((y, mo, d, h, mi, s, 0, 0, 0))
+
+
+def field_element(value: object, where: str) -> int:
+    """A field element written as a decimal or 0x-hex string below r (roots, commitments, salts)."""
+    if isinstance(value, str) and (_FIELD_HEX.fullmatch(value) or re.fullmatch(r"[0-9]{1,80}", value)):
+        number = int(value, 0) if value.startswith("0x") else int(value)
+        if number < R:
+            return number
+    raise InputError(f"{where} must be a field element: a decimal or 0x-hex string below r")

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.jsonread import Obj, array, integer, load_json, root, text, timestamp
+from zkyield.circuits.jsonread import Obj, array, field_element, integer, load_json, root, text, timestamp
+from zkyield.circuits.portfolio_clauses import CLAUSES
 from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.merkle import MerkleTree
@@ -21,7 +22,6 @@ EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 _SYMBOL = r"[A-Za-z0-9][A-Za-z0-9._-]{0,30}"  # <= 31 bytes: the packed symbol is a field element
 _SYMBOL_HINT = "an asset symbol of 1..31 characters [A-Za-z0-9._-]"
 _DESCRIPTION = r"[^\x00-\x1f]{0,500}"
-_FIELD_HEX = re.compile(r"0x[0-9a-fA-F]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -117,17 +117,9 @@ class Market:
         return load_market(source)
 
 
-THRESHOLDS: dict[str, tuple[int, int]] = {  # policy key -> allowed range (bps)
-    "min_return_bps": (enc.SHOCK_MIN_BPS, enc.BPS_MAX),
-    "min_apr_bps": (-enc.BPS_MAX, enc.BPS_MAX),
-    "min_real_yield_bps": (0, enc.BPS),
-    "max_position_bps": (0, enc.BPS),
-    "max_leverage_bps": (0, enc.BPS_MAX),
-    "min_health_factor_bps": (0, enc.BPS_MAX),
-    "max_impermanent_loss_bps": (0, enc.BPS),
-    "max_stress_loss_bps": (0, enc.BPS),
-    "min_liquid_bps": (0, enc.BPS),
-}
+def threshold_ranges() -> dict[str, tuple[int, int]]:
+    """Policy key -> allowed threshold range (bps), from the clause table."""
+    return {c.key: (c.low, c.high) for c in CLAUSES.thresholds}
 
 
 @dataclass(frozen=True)
@@ -321,20 +313,12 @@ def load_market(source: str | Path | dict) -> Market:
     return market
 
 
-def _field_element(value: object, where: str) -> int:
-    if isinstance(value, str) and (_FIELD_HEX.fullmatch(value) or re.fullmatch(r"[0-9]{1,80}", value)):
-        number = int(value, 0) if value.startswith("0x") else int(value)
-        if number < R:
-            return number
-    raise InputError(f"{where} must be a field element: a decimal or 0x-hex string below r")
-
-
 def load_policy(source: str | Path | dict) -> Policy:
     """Read and validate a policy: any subset of the thresholds, optionally an allowed-protocol tree."""
     data, name = load_json(source, "policy.json")
     obj = root(data, name)
     thresholds = {key: integer(obj.get(key), obj.path(key), low, high)
-                  for key, (low, high) in THRESHOLDS.items() if obj.data.get(key) is not None}
+                  for key, (low, high) in threshold_ranges().items() if obj.data.get(key) is not None}
     root_value = obj.get("allowed_protocols_root")
     listed = obj.get("allowed_protocols")
     description = text(obj.get("description", ""), obj.path("description"), _DESCRIPTION, "a short text")
@@ -345,7 +329,7 @@ def load_policy(source: str | Path | dict) -> Policy:
         raise InputError(f"{obj.path('allowed_protocols')} and allowed_protocols_root go together: the root "
                          "is public, the list lets the prover build membership proofs")
     if root_value is not None:
-        tree_root = _field_element(root_value, obj.path("allowed_protocols_root"))
+        tree_root = field_element(root_value, obj.path("allowed_protocols_root"))
         protocols = tuple(array(listed, obj.path("allowed_protocols"), 1 << enc.PROTOCOL_TREE_DEPTH))
         for i, p in enumerate(protocols):
             try:
@@ -359,7 +343,7 @@ def load_policy(source: str | Path | dict) -> Policy:
                              f"allowed_protocols (depth {enc.PROTOCOL_TREE_DEPTH}, leaves = protocol ids)")
     if not thresholds and tree_root is None:
         raise InputError(f"{name}: the policy states nothing; set at least one of "
-                         f"{', '.join(THRESHOLDS)} or allowed_protocols_root")
+                         f"{', '.join(threshold_ranges())} or allowed_protocols_root")
     return Policy(thresholds, tree_root, protocols, description, name)
 
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.binding import Bound, bind
-from zkyield.circuits.evaluate import CHECKS
 from zkyield.circuits.models import Market, Policy, Portfolio
+from zkyield.circuits.portfolio_clauses import CLAUSES
 from zkyield.poseidon import commit, poseidon_many
 
 # Version of every layout below; bump it (and re-pin tests/test_golden.py) on any change. A build
@@ -36,8 +36,6 @@ FLOW_FIELDS = ("asset_id", "deposit", "withdrawal")
 ASSET_FIELDS = ("listed", "symbol", "decimals", "price_start", "price_end", "lt", "is_pool", "pool_assets",
                 "ratio_start", "ratio_end")
 MARKET_HEADER = ("period_start", "period_end", "price_decimals", "has_deadline", "deadline")
-# Signed thresholds are hashed with an offset so every hashed value is a small non-negative integer.
-OFFSETS = {"min_return_bps": enc.BPS, "min_apr_bps": enc.BPS_MAX}
 PUBLIC_SIGNALS = ("commitment", "owner", "policy_hash", "market_hash", "period_start", "period_end")
 
 
@@ -55,25 +53,23 @@ def domain_tag(domain: str, capacity: enc.Capacity | None = None) -> int:
 
 
 def clause_mask(keys: set[str] | frozenset[str]) -> int:
-    """Bit i set when the i-th clause of ``CHECKS`` is stated; hashed so a policy binds its own shape."""
-    return sum(1 << i for i, key in enumerate(CHECKS) if key in keys)
+    """Bit i set when the i-th clause of ``CLAUSES`` is stated; hashed so a policy binds its own shape."""
+    return CLAUSES.mask(keys)
 
 
 def policy_clauses(policy: Policy) -> frozenset[str]:
-    keys = set(policy.thresholds)
-    if policy.allowed_protocols_root is not None:
-        keys.add("allowed_protocols_root")
-    return frozenset(keys)
+    """The clauses ``policy`` states (a threshold, or a root)."""
+    return frozenset(c.key for c in CLAUSES if c.stated(policy) is not None)
 
 
 def policy_values(policy: Policy) -> list[int]:
-    """``[tag, mask, threshold + offset per threshold clause (0 when absent), protocol root (or 0)]``."""
+    """``[tag, mask, one slot per clause in table order]``: a threshold clause's slot holds threshold +
+    the clause's offset (a signed threshold becomes non-negative), a root clause's slot the root; 0 when
+    the clause is not stated (the mask tells the two apart)."""
     values = [domain_tag("policy"), clause_mask(policy_clauses(policy))]
-    for key in CHECKS:
-        if key != "allowed_protocols_root":
-            t = policy.get(key)
-            values.append(0 if t is None else t + OFFSETS.get(key, 0))
-    values.append(policy.allowed_protocols_root or 0)
+    for clause in CLAUSES:
+        stated = clause.stated(policy)
+        values.append(0 if stated is None else stated + clause.offset)
     return values
 
 

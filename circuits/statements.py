@@ -4,8 +4,9 @@ Public inputs are exactly ``publics.PUBLIC_SIGNALS``. Market data and policy thr
 inputs and are hashed in circuit to ``market_hash`` / ``policy_hash``, which the verifier recomputes from
 the public files, so every market and policy number is pinned to a loader-validated value (that is why
 they need no range checks here). Portfolio values are private and bound by ``commitment``; each amount is
-range-checked to its declared width, so every clause below is the evaluator's ``Inequality`` computed
-on integers that cannot wrap modulo r, compared with a self-range-checking gadget.
+range-checked to its declared width, so every clause's constraint function (``portfolio_clauses``) is
+the evaluator's ``Inequality`` computed on integers that cannot wrap modulo r, compared with a
+self-range-checking gadget.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.evaluate import CHECKS
+from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, INCOMES
 from zkyield.circuits.publics import (
     ASSET_FIELDS,
     FLOW_FIELDS,
@@ -27,8 +28,7 @@ from zkyield.circuits.publics import (
 from zkyield.dsl import Circuit, CompiledCircuit, Value
 from zkyield.gadgets.bits import range_check
 from zkyield.gadgets.commit import commit_gadget, poseidon_many_gadget
-from zkyield.gadgets.compare import assert_less_eq, less_eq, less_than
-from zkyield.gadgets.merkle import merkle_inclusion
+from zkyield.gadgets.compare import assert_less_eq
 
 BPS = enc.BPS
 N_KINDS = len(enc.KINDS)
@@ -38,15 +38,13 @@ PRIVATE_AMOUNTS = ("protocol", "start", "end", "fee", "emission", "unlock")  # z
 
 @dataclass(frozen=True)
 class Shape:
-    """What fixes a circuit: the stated clauses (keys of ``CHECKS``) and the capacity."""
+    """What fixes a circuit: the stated clauses (keys of ``CLAUSES``) and the capacity."""
 
     clauses: frozenset[str]
     capacity: enc.Capacity
 
     def __post_init__(self) -> None:
-        unknown = set(self.clauses) - set(CHECKS)
-        if unknown or not self.clauses:
-            raise ValueError(f"shape clauses must be a non-empty subset of {list(CHECKS)}")
+        CLAUSES.ordered(self.clauses)  # ValueError unless a non-empty subset of the table
 
     @property
     def label(self) -> str:
@@ -58,8 +56,9 @@ def _rows(values: list[Value], width: int) -> list[list[Value]]:
     return [values[i : i + width] for i in range(0, len(values), width)]
 
 
-class _Builder:
-    """Emits one statement circuit; the sums mirror ``evaluate._Sums`` term for term."""
+class Builder:
+    """Emits one statement circuit: public data, well-formed slots and the shared sums (mirroring
+    ``sums.Sums`` term for term) that the clause table's constraint functions draw on."""
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
@@ -83,7 +82,7 @@ class _Builder:
         # what each asset slot is (encoding.asset_id): linear in the hashed market row, so free
         self.asset_ids = [sym * (1 << enc.DECIMALS_BITS) + dec
                           for sym, dec in zip(self.column("symbol"), self.column("decimals"), strict=True)]
-        self.policy = c.private_input("policy", len(CHECKS))  # encoded thresholds, then the protocol root
+        self.policy = c.private_input("policy", len(CLAUSES))  # one slot per clause (publics.policy_values)
 
     def column(self, field: str) -> list[Value]:
         i = ASSET_FIELDS.index(field)
@@ -98,7 +97,7 @@ class _Builder:
             assert_less_eq(self.c, rhs, lhs, bits)
 
     def threshold(self, key: str) -> Value:
-        return self.policy[list(CHECKS).index(key)]
+        return self.policy[CLAUSES.index(key)]
 
     # -- structure: hashes, commitment, well-formed slots ------------------------------------------
 
@@ -162,11 +161,12 @@ class _Builder:
     # -- sums ----------------------------------------------------------------------------------------
 
     def sums(self) -> None:
+        """The values every clause uses, then the sums only some need (``Clause.needs``), each once."""
         c = self.c
-        clauses = self.shape.clauses
+        needs = set().union(*(CLAUSES[key].needs for key in self.shape.clauses))
         for j in range(self.n):
             with c.scope(f"range[{j}]"):
-                for f in ("start", "end") + (("fee", "emission") if "min_real_yield_bps" in clauses else ()):
+                for f in ("start", "end") + (("fee", "emission") if INCOMES in needs else ()):
                     range_check(c, self.pos[f][j], enc.NORM_AMOUNT_BITS)
         p0, p1 = self.column("price_start"), self.column("price_end")
         with c.scope("values"):
@@ -178,10 +178,10 @@ class _Builder:
             self.asset1 = [v - d for v, d in zip(self.v1, self.debt1, strict=True)]
             self.a0 = c.sum(v - d for v, d in zip(v0, debt0, strict=True))
             self.b0, self.a1, self.b1 = c.sum(debt0), c.sum(self.asset1), c.sum(self.debt1)
-        if clauses & {"max_leverage_bps", "min_health_factor_bps"}:
+        if COLLATERAL in needs:
             with c.scope("collateral"):
                 self.lent = [c.mul(self.kind[j][LENDING], self.v1[j]) for j in range(self.n)]
-        if clauses & {"min_return_bps", "min_apr_bps"}:
+        if FLOWS in needs:
             with c.scope("flows"):
                 for flows in (self.deposits, self.withdrawals):
                     for x in flows:
@@ -190,106 +190,25 @@ class _Builder:
                 self.w = c.sum(c.mul(x, p) for x, p in zip(self.withdrawals, p1, strict=True))
                 self.at_least("base_positive", self.a0 + self.d, self.b0 + 1, enc.POSITIVE_BITS)
 
-    # -- clauses (docs/statements.md) ------------------------------------------------------------------
-
-    def min_return(self, u: Value) -> None:  # u = t + 10000
-        c = self.c
-        lhs = BPS * (self.a1 + self.w) + c.mul(u, self.b0)
-        self.at_least("return", lhs, c.mul(u, self.a0 + self.d) + BPS * self.b1, enc.RETURN_BITS)
-
-    def min_apr(self, o: Value) -> None:  # o = t + BPS_MAX
-        c, k = self.c, BPS * enc.YEAR_SECONDS
-        span = self.pub["period_end"] - self.pub["period_start"]
-        o_span, capital = c.mul(o, span), self.a0 + self.d
-        lhs = k * (self.a1 + self.w) + k * self.b0 + c.mul(enc.BPS_MAX * span, capital) + c.mul(o_span, self.b0)
-        rhs = k * self.b1 + k * capital + c.mul(enc.BPS_MAX * span, self.b0) + c.mul(o_span, capital)
-        self.at_least("apr", lhs, rhs, enc.APR_BITS)
-
-    def min_real_yield(self, t: Value) -> None:
-        c = self.c
-        fees = c.sum(c.mul(self.pos["fee"][j], self.p1_sel[j]) for j in range(self.n))
-        emissions = c.sum(c.mul(self.pos["emission"][j], self.p1_sel[j]) for j in range(self.n))
-        self.at_least("income_positive", fees + emissions, 1, enc.POSITIVE_BITS)
-        self.at_least("real_yield", BPS * fees, c.mul(t, fees + emissions), enc.RATIO_BITS)
-
-    def max_position(self, t: Value) -> None:
-        """Per asset slot: the end value of every non-borrow position in that asset, summed."""
-        c = self.c
-        limit = c.mul(t, self.a1)
-        for a in range(self.m):
-            with c.scope(f"asset[{a}]"):
-                held = c.sum(c.mul(self.sel[j][a], self.asset1[j]) for j in range(self.n))
-            self.at_least(f"asset[{a}]", limit, BPS * held, enc.RATIO_BITS)
-
-    def max_leverage(self, t: Value) -> None:
-        self.at_least("leverage", self.c.mul(t, self.c.sum(self.lent)), BPS * self.b1, enc.RATIO_BITS)
-
-    def min_health_factor(self, t: Value) -> None:
-        c, lt = self.c, self.column("lt")
-        weighted = c.sum(c.mul(self.lent[j], self.select(j, lt)) for j in range(self.n))
-        self.at_least("health_factor", weighted, c.mul(t, self.b1), enc.RATIO_BITS)
-
-    def max_impermanent_loss(self, m: Value) -> None:
-        """Per pool asset (IL depends on public data only), enforced where some position holds it."""
-        c = self.c
-        keep = c.mul(BPS - m, BPS - m)
-        ends, starts = self.column("ratio_end"), self.column("ratio_start")
-        for a in range(self.m):
-            with c.scope(f"pool[{a}]"):
-                n, d = ends[a], starts[a]
-                exceeds = less_than(c, 4 * BPS * BPS * c.mul(n, d), c.mul(keep, c.mul(n + d, n + d)), enc.IL_BITS)
-                held = c.sum(self.sel[j][a] for j in range(self.n))
-                c.assert_product(held, exceeds, 0, "held_within_bound")
-
-    def max_stress_loss(self, t: Value) -> None:
-        c, keep = self.c, BPS - t
-        c.assert_equal(self.scenario_listed[0], 1, "has_scenario")  # else every slot is unshocked: no test
-        self.at_least("end_value_positive", self.a1, self.b1 + 1, enc.POSITIVE_BITS)
-        for s in range(self.s):
-            with c.scope(f"scenario[{s}]"):
-                f = [self.select(j, self.factors[s]) for j in range(self.n)]
-                shocked_a = c.sum(c.mul(self.asset1[j], f[j]) for j in range(self.n))
-                shocked_b = c.sum(c.mul(self.debt1[j], f[j]) for j in range(self.n))
-                lhs, rhs = shocked_a + c.mul(keep, self.b1), c.mul(keep, self.a1) + shocked_b
-                self.at_least("loss", lhs, rhs, enc.STRESS_BITS)
-
-    def min_liquid(self, t: Value) -> None:
-        c = self.c
-        c.assert_equal(self.has_deadline, 1, "has_deadline")  # else deadline 0 would read as a date
-        with c.scope("unlocked"):
-            liquid = c.sum(c.mul(less_eq(c, self.pos["unlock"][j], self.deadline, enc.TIME_BITS), self.asset1[j])
-                           for j in range(self.n))
-        self.at_least("liquid", BPS * liquid, c.mul(t, self.a1), enc.RATIO_BITS)
-
-    def allowed_protocols(self, root: Value) -> None:
-        c, depth = self.c, enc.PROTOCOL_TREE_DEPTH
-        siblings = _rows(c.private_input("protocol_siblings", self.n * depth), depth)
-        path = _rows(c.private_input("protocol_path", self.n * depth), depth)
-        for j in range(self.n):
-            with c.scope(f"protocol[{j}]"):
-                computed = merkle_inclusion(c, self.pos["protocol"][j], siblings[j], path[j], depth)
-                c.assert_product(self.active[j], computed - root, 0, "root")
+    @staticmethod
+    def rows(values: list[Value], width: int) -> list[list[Value]]:
+        """``values`` cut into rows of ``width`` (a private input laid out per slot)."""
+        return _rows(values, width)
 
 
-_CLAUSES = {"min_return_bps": _Builder.min_return, "min_apr_bps": _Builder.min_apr,
-            "min_real_yield_bps": _Builder.min_real_yield, "max_position_bps": _Builder.max_position,
-            "max_leverage_bps": _Builder.max_leverage, "min_health_factor_bps": _Builder.min_health_factor,
-            "max_impermanent_loss_bps": _Builder.max_impermanent_loss,
-            "max_stress_loss_bps": _Builder.max_stress_loss, "min_liquid_bps": _Builder.min_liquid,
-            "allowed_protocols_root": _Builder.allowed_protocols}
 
 
 @cache
 def build(shape: Shape) -> CompiledCircuit:
     """The compiled statement circuit for ``shape`` (built once per process and shape)."""
-    b = _Builder(shape)
+    b = Builder(shape)
     with b.c.scope("public_data"):
         b.bind_public_data()
     with b.c.scope("slots"):
         b.well_formed()
     b.sums()
-    for key in CHECKS:
-        if key in shape.clauses:
-            with b.c.scope(key.removesuffix("_bps")):
-                _CLAUSES[key](b, b.threshold(key))
+    for clause in CLAUSES:
+        if clause.key in shape.clauses:
+            with b.c.scope(clause.key.removesuffix("_bps")):
+                clause.constrain(b, b.threshold(clause.key))
     return b.c.compile()

@@ -12,22 +12,16 @@ from typing import TypeVar
 import click
 
 from zkyield import api
-from zkyield.circuits.evaluate import CHECKS
 from zkyield.circuits.history_chain import SnapshotLog, links
 from zkyield.circuits.history_models import History, load_history, load_history_market, load_history_policy
 from zkyield.circuits.history_models import example_paths as history_example_paths
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.cli.context import ProgressBar, settings
 from zkyield.errors import ZkyieldError
+from zkyield.families import FAMILIES
 from zkyield.formats.attestation import write_attestation
 
 T = TypeVar("T")
-# Display names of the history clauses, in CHECKS's (measured, bound) shape.
-HISTORY_CHECKS = {
-    "min_annual_return_bps": ("annualised return", "min"), "max_volatility_bps": ("volatility", "max"),
-    "min_sharpe_bps": ("Sharpe ratio", "min"), "min_sortino_bps": ("Sortino ratio", "min"),
-    "max_drawdown_bps": ("maximum drawdown", "max"), "min_positive_bps": ("share of positive periods", "min"),
-}
 
 
 class _Timer:
@@ -125,6 +119,18 @@ def _history_part(out: Path, timer: _Timer, progress: Callable[[str], ProgressBa
     return valid
 
 
+_POLICY_FIELDS = {"periods": "window of returns", "max_commit_delay_s": "longest wait to publish a snapshot"}
+
+
+def _clause_text(key: str) -> str:
+    """What a policy key states, from its family's clause table (or the window fields of a history policy)."""
+    for family in FAMILIES.values():
+        if key in family.clauses:
+            clause = family.clauses[key]
+            return f"{clause.sense} {clause.measures}"
+    return _POLICY_FIELDS.get(key, key)
+
+
 @click.command("demo")
 @click.option("--example", "name", default="demo", show_default=True,
               type=click.Choice(["demo", "dao-treasury", "fund"]), help="Which shipped portfolio to prove.")
@@ -169,8 +175,7 @@ def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None,
         for title, policy in timer.proven.items():
             click.echo(f"  {title}:")
             for key, value in policy.items():
-                what = CHECKS.get(key) or HISTORY_CHECKS.get(key) or ("window of returns", "")
-                click.echo(f"    - {what[1]} {what[0]}".replace("-  ", "- ") + f": {key} = {value}")
+                click.echo(f"    - {_clause_text(key)}: {key} = {value}")
         click.echo("")
         click.echo(f"  {'step':<16} {'seconds':>8}  note")
         for step, seconds, note in timer.rows:

@@ -19,9 +19,8 @@ from zkyield.api import AnyMarket, AnyPolicy
 from zkyield.attestation import Attestation
 from zkyield.build_folder import STATEMENT_FILE, VERIFICATION_KEY_FILE
 from zkyield.circuits.history_chain import SnapshotLog, load_log
-from zkyield.circuits.history_models import load_history_market
-from zkyield.circuits.models import load_market
 from zkyield.errors import InputError
+from zkyield.families import family_named
 from zkyield.formats.attestation import read_attestation
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.snarkjs_json import load_vk
@@ -29,7 +28,7 @@ from zkyield.formats.zkey import MAGIC as ZKEY_MAGIC
 from zkyield.formats.zkey import read_zkey
 from zkyield.groth16.keys import VerifyingKey
 from zkyield.head_records import HeadSource, LogHeads, RecordSource
-from zkyield.statement import HISTORY, STATEMENT_KIND
+from zkyield.statement import STATEMENT_KIND
 from zkyield.verification import VerificationResult
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -46,7 +45,7 @@ def load_verifier_key(path: Path) -> tuple[VerifyingKey, dict[str, object] | Non
             raise InputError(f"--key: {path} has no {VERIFICATION_KEY_FILE}; run `zkyield setup {path}` or name "
                              "the key file")
         if (path / STATEMENT_FILE).is_file():
-            statement, name = read_json(path / STATEMENT_FILE)
+            statement, name = read_json(path / STATEMENT_FILE)  # the strict reader
             if not isinstance(statement, dict) or statement.get("kind") != STATEMENT_KIND:
                 raise InputError(f"--key: {name} is not a zkyield statement.json; recompile the build folder")
         return load_vk(key_file), statement, key_file
@@ -102,14 +101,14 @@ def load_inputs(proof_dir: Path, key_path: Path | None, key_sha256: str | None, 
     attestation = read_attestation(proof_dir)
     vk, statement, key_file = load_verifier_key(key_path)
     policy = api.load_any_policy(policy_path) if policy_path else None
-    family = api.statement_family(attestation, policy, statement)
-    loader = load_history_market if family == HISTORY else load_market
-    market = loader(market_path) if market_path else None
-    if log_path is not None and family != HISTORY:
-        raise InputError("--log: a snapshot log only checks history proofs; this is a portfolio proof (drop --log)")
+    family = family_named(api.statement_family(attestation, policy, statement))
+    market = family.load_market(market_path) if market_path else None
+    if log_path is not None and not family.heads_required:
+        raise InputError(f"--log: a snapshot log only checks history proofs; this is a {family.name} proof "
+                         "(drop --log)")
     log = load_log(log_path) if log_path else None
     heads = LogHeads(log) if log is not None else reader
-    if family == HISTORY and heads is None:
+    if family.heads_required and heads is None:
         raise InputError("--log: a history proof; pass the owner's published snapshot log (--log snapshots.log.json) "
                          "or the registry (--rpc-url URL --registry ADDRESS)")
     return VerifyInputs(attestation, vk, statement, key_file, key_sha256, policy, market, log, heads, reader)

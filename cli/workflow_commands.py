@@ -13,14 +13,11 @@ import click
 
 from zkyield import api
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.evaluate import CHECKS
-from zkyield.circuits.history_models import load_history, load_history_market, load_history_policy
-from zkyield.circuits.models import load_market, load_policy, load_portfolio
-from zkyield.circuits.publics import PUBLIC_SIGNALS
+from zkyield.circuits.models import load_market, load_portfolio
 from zkyield.cli.context import settings
 from zkyield.errors import InputError
+from zkyield.families import FAMILIES
 from zkyield.formats.attestation import write_attestation
-from zkyield.statement import HISTORY
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _dir = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -41,22 +38,38 @@ def statements_cmd(as_json: bool) -> None:
     Example:
       zkyield statements
     """
-    rows = {key: {"measures": measured, "bound": bound, "unit": unit} for key, (measured, bound, unit)
-            in CHECKS.items()}
+    families = {name: family.describe() for name, family in FAMILIES.items()}
     if as_json:
-        click.echo(json.dumps({"statements": rows, "public_inputs": list(PUBLIC_SIGNALS)}, indent=2))
+        click.echo(json.dumps({"families": families}, indent=2))
         return
-    width = max(map(len, rows))
-    for key, row in rows.items():
-        click.echo(f"{key:<{width}}  {row['bound']} {row['measures']}")
-    click.echo(f"\npublic inputs of every proof: {', '.join(PUBLIC_SIGNALS)}")
+    for name, family in FAMILIES.items():
+        click.echo(f"{name} statements (private file: {family.private_option}; public inputs: "
+                   f"{', '.join(family.public_signals)}):")
+        width = max(len(c.key) for c in family.clauses)
+        for clause in family.clauses:
+            click.echo(f"  {clause.key:<{width}}  {clause.sense} {clause.measures}")
+        click.echo("")
+
+
+def capacity_options(help_positions: str):
+    """``--positions/--assets/--scenarios`` with the one set of defaults (``encoding.DEFAULT_CAPACITY``)."""
+    cap = enc.DEFAULT_CAPACITY
+
+    def wrap(fn):
+        for option in reversed((
+            click.option("--positions", "-n", default=cap.positions, show_default=True, help=help_positions),
+            click.option("--assets", "-m", default=cap.assets, show_default=True, help="Capacity: most market assets."),
+            click.option("--scenarios", "-s", default=cap.scenarios, show_default=True,
+                         help="Capacity: most stress scenarios."),
+        )):
+            fn = option(fn)
+        return fn
+    return wrap
 
 
 @click.command("compile")
 @click.argument("policy_path", metavar="POLICY.json", type=_file)
-@click.option("--positions", "-n", default=8, show_default=True, help="Capacity: most positions a portfolio may hold.")
-@click.option("--assets", "-m", default=8, show_default=True, help="Capacity: most market assets.")
-@click.option("--scenarios", "-s", default=1, show_default=True, help="Capacity: most stress scenarios.")
+@capacity_options("Capacity: most positions a portfolio may hold.")
 @click.option("--out", "out_dir", type=_out, required=True, help="Build folder.")
 @json_option
 def compile_cmd(policy_path: Path, positions: int, assets: int, scenarios: int, out_dir: Path, as_json: bool) -> None:
@@ -100,9 +113,7 @@ def setup_cmd(build_dir: Path, as_json: bool) -> None:
 @click.command("commit")
 @click.argument("portfolio_path", metavar="PORTFOLIO.json", type=_file)
 @click.option("--market", "market_path", type=_file, required=True, help="Market snapshot (asset list).")
-@click.option("--positions", "-n", default=8, show_default=True, help="Capacity the proof will use.")
-@click.option("--assets", "-m", default=8, show_default=True)
-@click.option("--scenarios", "-s", default=1, show_default=True)
+@capacity_options("Capacity the proof will use: most positions.")
 @json_option
 def commit_cmd(portfolio_path: Path, market_path: Path, positions: int, assets: int, scenarios: int,
                as_json: bool) -> None:
@@ -143,18 +154,16 @@ def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path |
       zkyield prove build/ --portfolio p.json --market m.json --policy q.json --out proof/ --witness-out w.wtns
     """
     keys = api.load_keys(build_dir)
-    if keys.statement.kind == HISTORY:
-        if history_path is None or portfolio_path is not None:
-            raise InputError(f"{build_dir}: a history statement; pass --history HISTORY.json (not --portfolio)")
-        inputs = load_history(history_path), load_history_market(market_path), load_history_policy(policy_path)
-        prover = api.prove_history
-    else:
-        if portfolio_path is None or history_path is not None:
-            raise InputError(f"{build_dir}: a portfolio statement; pass --portfolio PORTFOLIO.json (not --history)")
-        inputs = load_portfolio(portfolio_path), load_market(market_path), load_policy(policy_path)
-        prover = api.prove
+    family = keys.statement.family
+    given = {"--portfolio": portfolio_path, "--history": history_path}
+    private_path = given.pop(family.private_option)
+    if private_path is None or any(p is not None for p in given.values()):
+        noun = family.private_option.removeprefix("--").upper()
+        raise InputError(f"{build_dir}: a {family.name} statement; pass {family.private_option} {noun}.json"
+                         f" (not {' or '.join(given)})")
+    inputs = family.load_private(private_path), family.load_market(market_path), family.load_policy(policy_path)
     with settings().progress("prove") as progress:
-        attestation = prover(*inputs, keys, progress, witness_out=witness_out)
+        attestation = api.prove(*inputs, keys, progress, witness_out=witness_out)
     write_attestation(attestation, keys.verification_key, out_dir)
     summary = attestation.summary()
     first = keys.statement.public_signal_names[0]

@@ -23,6 +23,7 @@ from zkyield.circuits.history_models import (
 )
 from zkyield.circuits.models import Period
 from zkyield.field import R
+from zkyield.groth16.keys import Proof, ProvingKey, VerifyingKey
 
 OWNER = 0x879C3388DB202B84DEFF9E435D85F7FC21728292
 START = 1_704_067_200  # 2024-01-01T00:00:00Z
@@ -98,3 +99,14 @@ def error_bound_bps(key: str, ref: dict[str, float], n: int) -> float:
         "min_positive_bps": 0.0,
     }[key]
     return 1.0 + 1e4 * quantisation + 1e-6 * max(1.0, abs(1e4 * value))
+
+
+def prove_window(history: History, market: HistoryMarket, policy: HistoryPolicy,
+                 key_pair: tuple[ProvingKey, VerifyingKey], last: int | None = None) -> tuple[Proof, list[int]]:
+    """``(proof, public signals)`` of a history window through the library's one prove path (``api.prove``)."""
+    from zkyield import api
+    from zkyield.families import HISTORY_FAMILY
+
+    keys = api.Keys(HISTORY_FAMILY.compile(policy), *key_pair)
+    attestation = api.prove(history, market, policy, keys, last=last)
+    return attestation.proof, list(attestation.public_signals)

@@ -36,12 +36,32 @@ def flow(tmp_path_factory) -> Path:
     return d
 
 
-def test_statements_lists_clauses_and_public_inputs():
+def test_statements_lists_both_families_clauses_and_public_inputs():
     code, out = run("statements", "--json")
-    doc = json.loads(out)
+    doc = json.loads(out)["families"]
     assert code == 0
-    assert "min_return_bps" in doc["statements"] and "allowed_protocols_root" in doc["statements"]
-    assert doc["public_inputs"] == ["commitment", "owner", "policy_hash", "market_hash", "period_start", "period_end"]
+    portfolio, history = doc["portfolio"], doc["history"]
+    assert list(portfolio["clauses"])[:2] == ["min_return_bps", "min_apr_bps"]  # table order = mask bits
+    assert "allowed_protocols_root" in portfolio["clauses"] and "range" not in portfolio["clauses"][
+        "allowed_protocols_root"]
+    assert portfolio["clauses"]["min_return_bps"] == {"measures": "period return", "bound": "min", "unit": "%",
+                                                      "range": [-10_000, 1_000_000]}
+    assert list(history["clauses"]) == ["min_annual_return_bps", "max_volatility_bps", "min_sharpe_bps",
+                                        "min_sortino_bps", "max_drawdown_bps", "min_positive_bps"]
+    assert portfolio["public_inputs"] == ["commitment", "owner", "policy_hash", "market_hash", "period_start",
+                                          "period_end"]
+    assert history["public_inputs"][0] == "chain_head" and history["public_inputs"][1:] == portfolio[
+        "public_inputs"][1:]
+    code, text = run("statements")
+    assert code == 0 and "history statements" in text and "annualised volatility" in text
+
+
+def test_the_lazy_zkyield_namespace_is_exactly_the_api():
+    import zkyield
+    from zkyield import api
+
+    assert set(api.__all__) == zkyield._API
+    assert zkyield.policy_document is api.policy_document  # was an AttributeError
 
 
 def test_build_and_proof_folders_hold_the_documented_files(flow):

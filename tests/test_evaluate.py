@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tests._statements_util import USD, asset, documents, example_docs, load, portfolios, position
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.evaluate import CHECKS, evaluate, il_inequality, impermanent_loss_bps_ceil, require_holds
-from zkyield.circuits.models import THRESHOLDS, protocol_tree
+from zkyield.circuits.evaluate import CLAUSES, evaluate, il_inequality, impermanent_loss_bps_ceil, require_holds
+from zkyield.circuits.models import protocol_tree, threshold_ranges
 from zkyield.errors import InputError, StatementFalse
 
 
@@ -28,7 +28,7 @@ def test_examples_hold(name: str) -> None:
 
 def test_dao_example_states_every_clause() -> None:
     evaluation = evaluate(*load(example_docs("dao-treasury")))
-    assert [c.key for c in evaluation.checks] == list(CHECKS)
+    assert [c.key for c in evaluation.checks] == list(CLAUSES.keys)
 
 
 def _nudged(check_key: str, threshold: int) -> tuple:
@@ -37,10 +37,10 @@ def _nudged(check_key: str, threshold: int) -> tuple:
     return load(docs)
 
 
-@pytest.mark.parametrize("key", [k for k in CHECKS if k != "allowed_protocols_root"])
+@pytest.mark.parametrize("key", [c.key for c in CLAUSES.thresholds])
 def test_threshold_one_bps_past_the_measurement_is_refused(key: str) -> None:
     measured = next(c for c in evaluate(*load(example_docs("dao-treasury"))).checks if c.key == key).measured_bps
-    sense = CHECKS[key][1]
+    sense = CLAUSES[key].sense
     assert evaluate(*_nudged(key, measured)).holds
     past = measured + 1 if sense == "min" else measured - 1
     evaluation = evaluate(*_nudged(key, past))
@@ -213,7 +213,7 @@ def test_measurements_match_a_float_reference_rounded_against_the_prover(docs: t
         if check.key not in reference or check.measured_bps is None:
             continue
         value, err = reference[check.key]
-        if CHECKS[check.key][1] == "min":  # floor: at most 1 bps below the true value, never above
+        if CLAUSES[check.key].sense == "min":  # floor: at most 1 bps below the true value, never above
             assert value - 1 - err <= check.measured_bps <= value + err, check.key
         else:  # ceil: at most 1 bps above, never below
             assert value - err <= check.measured_bps <= value + 1 + err, check.key
@@ -236,8 +236,8 @@ def test_decision_flips_exactly_at_the_measured_value(docs: tuple) -> None:
     for check in evaluate(*load(docs)).checks:
         if check.measured_bps is None or not all(q.holds for q in check.inequalities if "positive" in q.label):
             continue
-        low, high = THRESHOLDS[check.key]
-        past = check.measured_bps + (1 if CHECKS[check.key][1] == "min" else -1)
+        low, high = threshold_ranges()[check.key]
+        past = check.measured_bps + (1 if CLAUSES[check.key].sense == "min" else -1)
         for threshold, holds in ((check.measured_bps, True), (past, False)):
             if low <= threshold <= high:
                 nudged = (docs[0], docs[1], {check.key: threshold})

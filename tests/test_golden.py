@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from zkyield.api import commitment
+from zkyield.api import commitment, compile_statement
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.models import EXAMPLES_DIR, example, load_market, load_policy, load_portfolio
 from zkyield.circuits.publics import market_hash, policy_hash
-from zkyield.statement import portfolio_statement
 
 POLICY_HASHES = {
     "dao-treasury": 3534257150475198865057952619972659583798330800202534028149301804357797901303,
@@ -64,7 +63,7 @@ def test_commitment_and_market_hash(name: str) -> None:
 
 @pytest.mark.parametrize(("name", "cap"), sorted(CIRCUITS))
 def test_circuit_id(name: str, cap: tuple[int, int, int]) -> None:
-    statement = portfolio_statement(load_policy(example(name)[2]), *cap)
+    statement = compile_statement(load_policy(example(name)[2]), *cap)
     assert (statement.circuit_id, statement.circuit.n_constraints) == CIRCUITS[(name, cap)]
 
 
@@ -76,5 +75,5 @@ if __name__ == "__main__":  # print today's values, for a deliberate re-pin
         print(f'    "{name}": ({cap}, {commitment(p, m, enc.Capacity(*cap))},\n'
               f'             {market_hash(m, enc.Capacity(*cap))}),')
     for name, cap in CIRCUITS:
-        st = portfolio_statement(load_policy(example(name)[2]), *cap)
+        st = compile_statement(load_policy(example(name)[2]), *cap)
         print(f'    ("{name}", {cap}): ("{st.circuit_id}", {st.circuit.n_constraints}),')

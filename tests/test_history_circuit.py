@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
-from _history_util import make_history, market_for, policy
+from _history_util import make_history, market_for, policy, prove_window
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -16,9 +16,9 @@ from zkyield.circuits.history_circuit import (
     PUBLIC_SIGNALS,
     build_history_circuit,
     history_statement,
-    prove_history,
 )
-from zkyield.circuits.history_metrics import DECISIONS, DESCRIPTIONS, evaluate_history, measure, series
+from zkyield.circuits.history_clauses import CLAUSES
+from zkyield.circuits.history_metrics import evaluate_history, measure, series
 from zkyield.circuits.history_models import (
     HISTORY_THRESHOLDS,
     History,
@@ -35,7 +35,7 @@ from zkyield.field import R
 
 ALL = tuple(HISTORY_THRESHOLDS)
 NAVS = [10**12, 1_004_000_000_000, 998_000_000_000, 1_011_000_000_000]  # T = 3: +0.4%, -0.6%, +1.3%
-EASY = {k: (lo if DESCRIPTIONS[k][1] == "min" else hi) for k, (lo, hi) in HISTORY_THRESHOLDS.items()}
+EASY = {k: (lo if CLAUSES[k].is_min else hi) for k, (lo, hi) in HISTORY_THRESHOLDS.items()}
 
 
 def _inputs(h: History, m, p: HistoryPolicy, last: int | None = None) -> dict:
@@ -71,7 +71,7 @@ def test_circuit_flips_at_the_evaluators_measurement(key: str) -> None:
     s = series(h.snapshots, m)
     measured = measure(s, key)
     assert measured is not None
-    failing = measured + 1 if DESCRIPTIONS[key][1] == "min" else measured - 1
+    failing = measured + 1 if CLAUSES[key].is_min else measured - 1
     ok = policy(3, **{**EASY, key: measured})
     cc.witness(_inputs(h, m, ok))
     bad = policy(3, **{**EASY, key: failing})
@@ -96,7 +96,7 @@ def test_circuit_decision_equals_the_evaluators_on_random_windows(rets, key, thr
     s = series(h.snapshots, m)
     assume(all(measure(s, k) is not None for k in ALL))
     p = policy(3, **{**EASY, key: threshold})
-    expected = DECISIONS[key](s, threshold)
+    expected = CLAUSES[key].evaluate(s, threshold)
     assert evaluate_history(h.snapshots, m, p).holds is expected
     cc = small()[2]
     if expected:
@@ -269,12 +269,12 @@ def test_small_window_proves_and_verifies_with_groth16() -> None:
     h, m, cc = small()
     p = policy(3, min_sharpe_bps=-5000, max_drawdown_bps=700, min_positive_bps=6000)
     pk, vk = setup(build_history_circuit(3, p.checks).r1cs)
-    proof, public = prove_history(h, m, p, pk)
+    proof, public = prove_window(h, m, p, (pk, vk))
     assert verify(vk, public, proof)
     for i in range(len(public)):
         assert not verify(vk, [*public[:i], (public[i] + 1) % R, *public[i + 1:]], proof)
     with pytest.raises(StatementFalse, match="min_positive_bps"):
-        prove_history(h, m, policy(3, min_sharpe_bps=-5000, max_drawdown_bps=700, min_positive_bps=6700), pk)
+        prove_window(h, m, policy(3, min_sharpe_bps=-5000, max_drawdown_bps=700, min_positive_bps=6700), (pk, vk))
 
 
 @pytest.mark.slow
@@ -284,5 +284,5 @@ def test_example_year_of_weeks_proves_and_verifies() -> None:
     paths = example_paths()
     h, m, p = load_history(paths[0]), load_history_market(paths[1]), load_history_policy(paths[2])
     pk, vk = setup(build_history_circuit(p.periods, p.checks).r1cs)
-    proof, public = prove_history(h, m, p, pk)
+    proof, public = prove_window(h, m, p, (pk, vk))
     assert verify(vk, public, proof) and public[0] == window(h, 52).head

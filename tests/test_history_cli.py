@@ -139,10 +139,10 @@ def test_history_proof_is_submitted_through_the_history_path_on_anvil(tmp_path) 
     from datetime import datetime, timezone
 
     from _chain_util import Anvil, json_from_output
+    from _history_util import prove_window
     from _poseidon_util import run_node
     from test_history_registry import POLICY, POSEIDON_JS, keys
 
-    from zkyield.circuits.history_circuit import prove_history
     from zkyield.circuits.history_models import HistoryMarket, market_hash, policy_hash
     from zkyield.circuits.models import Period
     from zkyield.formats.snarkjs_json import dump_proof, dump_public
@@ -170,7 +170,7 @@ def test_history_proof_is_submitted_through_the_history_path_on_anvil(tmp_path) 
             assert result.exit_code == 0, result.output
         h = load_history(history)
         m = HistoryMarket(Period(h.snapshots[0].timestamp, h.snapshots[-1].timestamp), 450)
-        proof, public = prove_history(h, m, POLICY, keys()[0])
+        proof, public = prove_window(h, m, POLICY, keys())
         proof_dir = tmp_path / "proof"
         proof_dir.mkdir()
         dump_proof(proof, proof_dir / "proof.json")

@@ -11,14 +11,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from zkyield.circuits.history_chain import window
-from zkyield.circuits.history_metrics import (
-    DECISIONS,
-    DESCRIPTIONS,
-    evaluate_history,
-    measure,
-    series,
-    signed_sqrt_ge,
-)
+from zkyield.circuits.history_clauses import CLAUSES
+from zkyield.circuits.history_metrics import evaluate_history, measure
 from zkyield.circuits.history_models import (
     HISTORY_THRESHOLDS,
     example_paths,
@@ -27,6 +21,7 @@ from zkyield.circuits.history_models import (
     load_history_policy,
     policy_hash,
 )
+from zkyield.circuits.history_series import series, signed_sqrt_ge
 from zkyield.errors import InputError, StatementFalse
 
 HISTORY, MARKET, POLICY = example_paths()
@@ -51,7 +46,7 @@ def test_each_threshold_flips_exactly_at_its_measurement(key: str) -> None:
     h, m, p, w = example()
     s = series(w.snapshots, m)
     measured = measure(s, key)
-    is_min = DESCRIPTIONS[key][1] == "min"
+    is_min = CLAUSES[key].is_min
     passing, failing = measured, measured + 1 if is_min else measured - 1
     assert evaluate_history(w.snapshots, m, policy(52, **{key: passing})).holds
     with pytest.raises(StatementFalse, match=rf"statement is false: .*\({key}={failing}\)"):
@@ -114,7 +109,7 @@ def test_measure_reports_out_of_range_as_none() -> None:
     h = make_history(navs, [START + i for i in range(6)])
     s = series(h.snapshots, market_for(h))
     assert measure(s, "max_volatility_bps") is None  # annualised volatility far above 100x
-    assert not DECISIONS["max_volatility_bps"](s, HISTORY_THRESHOLDS["max_volatility_bps"][1])
+    assert not CLAUSES["max_volatility_bps"].evaluate(s, HISTORY_THRESHOLDS["max_volatility_bps"][1])
     text = evaluate_history(h.snapshots, market_for(h), policy(5, max_volatility_bps=100)).checks[0].describe()
     assert text == "annualised volatility is above 10000.00% (max_volatility_bps=100)"
 

@@ -14,11 +14,11 @@ from functools import cache
 
 import pytest
 from _chain_util import GAS
-from _history_util import make_history, market_for, policy
+from _history_util import make_history, market_for, policy, prove_window
 from conftest import run_node
 
 from zkyield.circuits.history_chain import heads, links, snapshot_commitment
-from zkyield.circuits.history_circuit import build_history_circuit, history_statement, prove_history
+from zkyield.circuits.history_circuit import build_history_circuit, history_statement
 from zkyield.circuits.history_models import LINK_TAG, History, HistoryPolicy, market_hash, policy_hash
 from zkyield.errors import ConstraintError, InputError, StatementFalse
 from zkyield.field import R
@@ -141,7 +141,7 @@ def test_history_proof_over_committed_snapshots_is_attested(w3, registry, owner,
     h, _ = _commit_all(w3, registry, owner, _history(owner))
     m = _market(h)
     _register(w3, registry, owner, verifier, m)
-    proof, public = prove_history(h, m, POLICY, keys()[0])
+    proof, public = prove_window(h, m, POLICY, keys())
     receipts: list = []
     att_id = _submit(w3, registry, proof, public, owner, receipts)
     assert receipts[0]["gasUsed"] < 470_000, receipts[0]["gasUsed"]  # measured 464,557 (docs/history.md)
@@ -152,7 +152,7 @@ def test_history_proof_over_committed_snapshots_is_attested(w3, registry, owner,
     with pytest.raises(InputError, match="AlreadyAttested"):
         _submit(w3, registry, proof, public, owner)
     # an earlier window ends at an earlier committed head: accepted as well
-    proof2, public2 = prove_history(h, m, POLICY, keys()[0], last=3)
+    proof2, public2 = prove_window(h, m, POLICY, keys(), last=3)
     assert public2[0] != public[0] and _submit(w3, registry, proof2, public2, owner) == att_id + 1
 
 
@@ -163,7 +163,7 @@ def test_altered_history_does_not_reach_a_committed_head(w3, registry, owner, ve
     s = list(h.snapshots)
     s[2] = replace(s[2], nav=s[2].nav + 10**9)
     altered = History(h.owner, h.nav_decimals, tuple(s))
-    proof, public = prove_history(altered, m, POLICY, keys()[0])  # a valid proof of the altered window ...
+    proof, public = prove_window(altered, m, POLICY, keys())  # a valid proof of the altered window ...
     with pytest.raises(InputError, match="UnknownHead"):
         _submit(w3, registry, proof, public, owner)  # ... whose head nobody committed
 
@@ -173,7 +173,7 @@ def test_backdated_window_cannot_be_proven(w3, registry, owner, verifier) -> Non
     year_ago = int(time.time()) - 365 * DAY
     h, _ = _commit_all(w3, registry, owner, _history(owner, start=year_ago))
     with pytest.raises(StatementFalse, match=r"snapshot 0 was published \d+ s after its time.*max_commit_delay_s"):
-        prove_history(h, _market(h), POLICY, keys()[0])
+        prove_window(h, _market(h), POLICY, keys())
     # A witness that restates the commit times as prompt ones opens a chain the registry never built.
     st = history_statement(replace(h, snapshots=tuple(replace(s, committed_at=s.timestamp + 60)
                                                       for s in h.snapshots)), _market(h), POLICY)
@@ -186,14 +186,14 @@ def test_head_committed_before_the_window_ended_is_refused(w3, registry, owner, 
     future = int(time.time()) + 30 * DAY  # snapshot times after the block time that commits them
     h, _ = _commit_all(w3, registry, owner, _history(owner, start=future))
     with pytest.raises(StatementFalse, match="before its own time"):  # the circuit cannot prove it ...
-        prove_history(h, market_for(h, 450), POLICY, keys()[0])
+        prove_window(h, market_for(h, 450), POLICY, keys())
 
 
 def test_market_registered_for_a_shorter_period_is_refused(w3, registry, owner, verifier) -> None:
     h, _ = _commit_all(w3, registry, owner, _history(owner))
     m = _market(h)
     _register(w3, registry, owner, verifier, m, period=(m.period.start, h.snapshots[-2].timestamp))
-    proof, public = prove_history(h, m, POLICY, keys()[0])
+    proof, public = prove_window(h, m, POLICY, keys())
     with pytest.raises(InputError, match="MarketDoesNotCoverPeriod"):
         _submit(w3, registry, proof, public, owner)
 
@@ -209,7 +209,7 @@ def test_uncommitted_window_is_refused_by_both_entry_points(w3, registry, owner,
     h = make_history(NAVS, owner=int(owner.address, 16))  # 2024 snapshots with made-up commit times
     m = market_for(h, 450)
     _register(w3, registry, owner, verifier, m, period=(h.snapshots[0].timestamp, h.snapshots[-1].timestamp))
-    proof, public = prove_history(h, m, POLICY, keys()[0])  # the market period matches the window exactly
+    proof, public = prove_window(h, m, POLICY, keys())  # the market period matches the window exactly
     with pytest.raises(InputError, match=r"WrongFamily\(policyHash=\d+, registered=2, entryPoint=1\)"):
         _portfolio_submit(w3, registry, proof, public, owner)
     with pytest.raises(InputError, match="UnknownHead"):
@@ -224,7 +224,7 @@ def test_window_ending_in_the_future_is_refused(w3, registry, owner, verifier) -
     m = market_for(h, 450)
     assert h.snapshots[-1].timestamp > time.time() + 40 * DAY
     _register(w3, registry, owner, verifier, m, period=(h.snapshots[0].timestamp, h.snapshots[-1].timestamp))
-    proof, public = prove_history(h, m, POLICY, keys()[0])
+    proof, public = prove_window(h, m, POLICY, keys())
     with pytest.raises(InputError, match="WrongFamily"):
         _portfolio_submit(w3, registry, proof, public, owner)
     with pytest.raises(InputError, match=r"PeriodNotOver\(periodEnd=\d+, blockTime=\d+\)"):
@@ -241,13 +241,13 @@ def test_another_owners_chain_cannot_be_attested_under_the_attackers_address(
     with pytest.raises(ConstraintError, match="chain"):
         st.circuit.witness({**st.inputs, "owner": int(stranger.address, 16)})
     # The victim's own proof cannot be sent by the attacker through either path ...
-    proof, public = prove_history(victim, m, POLICY, keys()[0])
+    proof, public = prove_window(victim, m, POLICY, keys())
     for submit in (_portfolio_submit, _submit):
         with pytest.raises(InputError, match="SenderNotOwner"):
             submit(w3, registry, proof, public, stranger)
     # ... the same snapshots re-chained under the attacker reach a head nobody committed ...
     copied = History(int(stranger.address, 16), victim.nav_decimals, victim.snapshots)
-    proof2, public2 = prove_history(copied, m, POLICY, keys()[0])
+    proof2, public2 = prove_window(copied, m, POLICY, keys())
     with pytest.raises(InputError, match="WrongFamily"):
         _portfolio_submit(w3, registry, proof2, public2, stranger)
     with pytest.raises(InputError, match="UnknownHead"):

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zkyield.circuits.history_circuit import build_history_circuit, history_statement
-from zkyield.circuits.history_metrics import DECISIONS, measure, series
+from zkyield.circuits.history_clauses import CLAUSES
+from zkyield.circuits.history_metrics import measure, series
 from zkyield.circuits.history_models import BPS, RETURN_SCALE, YEAR_SECONDS, policy_hash
 from zkyield.errors import ConstraintError, StatementFalse
 
@@ -87,7 +88,7 @@ def test_a_passing_clause_holds_for_the_unrounded_returns(rets, nav0, rf, nudge,
     t = measure(s, key)  # the tightest passing threshold: where rounding matters most
     if t is None:
         return
-    assert DECISIONS[key](s, t)
+    assert CLAUSES[key].evaluate(s, t)
     assert _true_holds(key, t, _exact(navs, times, rf)), (key, t)
 
 

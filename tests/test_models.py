@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal, localcontext
 
@@ -127,13 +128,14 @@ def test_messages_never_echo_private_values() -> None:
 def test_capacity_limits_positions_assets_and_scenarios() -> None:
     portfolio, market, _ = load(example_docs("dao-treasury"))
     bind(portfolio, market, enc.Capacity(positions=7, assets=7, scenarios=2))
-    for capacity, message in ((enc.Capacity(positions=6), "positions has 7 entries but the circuit holds 6"),
-                              (enc.Capacity(assets=6), "assets has 7 entries but the circuit holds 6"),
-                              (enc.Capacity(scenarios=1), "stress_scenarios has 2 entries")):
+    top = enc.MAX_CAPACITY
+    for capacity, message in ((replace(top, positions=6), "positions has 7 entries but the circuit holds 6"),
+                              (replace(top, assets=6), "assets has 7 entries but the circuit holds 6"),
+                              (replace(top, scenarios=1), "stress_scenarios has 2 entries")):
         with pytest.raises(InputError, match=message):
             bind(portfolio, market, capacity)
     with pytest.raises(InputError, match="capacity.positions"):
-        enc.Capacity(positions=enc.MAX_POSITIONS + 1)
+        replace(enc.MAX_CAPACITY, positions=enc.MAX_POSITIONS + 1)
 
 
 def test_loader_caps_positions_at_the_largest_circuit() -> None:
@@ -184,7 +186,7 @@ def test_examples_load_with_their_declared_shapes() -> None:
         assert (len(portfolio.positions), len(market.assets)) == (n_positions, n_assets)
         assert portfolio.period == market.period
     portfolio, market, _ = load(example_docs("demo"))
-    bind(portfolio, market, enc.Capacity(positions=8, assets=8))  # the demo circuit's capacity
+    bind(portfolio, market, enc.Capacity(8, 8, enc.MAX_SCENARIOS))  # the demo circuit's N and M
 
 
 # --- exact decimal conversion -----------------------------------------------------------------------

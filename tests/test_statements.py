@@ -8,7 +8,7 @@ import pytest
 
 from tests._statements_util import example_docs, load, recommit
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.evaluate import CHECKS, evaluate
+from zkyield.circuits.evaluate import CLAUSES, evaluate
 from zkyield.circuits.publics import ASSET_FIELDS, PUBLIC_SIGNALS, policy_clauses, public_signals
 from zkyield.circuits.statements import Shape, build
 from zkyield.circuits.witness import statement_inputs
@@ -44,12 +44,12 @@ def test_fund_example_satisfies_its_circuit() -> None:
     circuit.witness(inputs)
 
 
-@pytest.mark.parametrize("key", [k for k in CHECKS if k != "allowed_protocols_root"])
+@pytest.mark.parametrize("key", [c.key for c in CLAUSES.thresholds])
 def test_a_false_clause_has_no_satisfying_witness(key: str) -> None:
     """Bypass the evaluator: the honest witness of a statement one bps too strict violates the clause."""
     docs = copy.deepcopy(example_docs("dao-treasury"))
     check = next(c for c in evaluate(*load(docs)).checks if c.key == key)
-    docs[2][key] = check.measured_bps + (1 if CHECKS[key][1] == "min" else -1)
+    docs[2][key] = check.measured_bps + (1 if CLAUSES[key].sense == "min" else -1)
     assert not evaluate(*load(docs)).holds
     circuit, inputs = _circuit_and_inputs(docs, DAO_CAPACITY)
     with pytest.raises(ConstraintError) as info:

@@ -12,10 +12,13 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+# Exactly ``zkyield.api.__all__`` (tests/test_cli_workflow.py holds the two equal).
 _API = {
+    "CIRCUIT_FILE", "PROGRAM_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
     "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "LogHeads", "Market", "Policy", "Portfolio",
-    "Statement", "VerificationResult", "commitment", "compile_statement", "load_any_policy", "load_keys",
-    "load_statement", "prove", "prove_history", "save_keys", "save_statement", "setup", "statement_family", "verify",
+    "Statement", "StatementFamily", "VerificationResult", "commitment", "compile_statement", "load_any_policy",
+    "load_keys", "load_statement", "policy_document", "prove", "prove_history", "save_keys", "save_statement",
+    "setup", "statement_family", "verify",
 }
 _BATCH = {"prove_batch", "BatchResult"}
 

@@ -36,30 +36,18 @@ from zkyield.build_folder import (
     save_statement,
 )
 from zkyield.circuits import encoding as enc
-from zkyield.circuits import history_models
 from zkyield.circuits.binding import bind
-from zkyield.circuits.evaluate import require_holds
-from zkyield.circuits.history_circuit import history_statement
 from zkyield.circuits.history_models import History, HistoryMarket, HistoryPolicy
-from zkyield.circuits.models import Market, Policy, Portfolio, load_policy
-from zkyield.circuits.publics import commitment_values, market_hash, policy_clauses, policy_hash
-from zkyield.circuits.witness import statement_inputs
+from zkyield.circuits.models import Market, Policy, Portfolio
+from zkyield.circuits.publics import commitment_values
 from zkyield.errors import FormatError, InputError
-from zkyield.formats.jsonfile import read_json
+from zkyield.families import FAMILIES, PORTFOLIO_FAMILY, family_named, family_of, load_any_policy
 from zkyield.formats.wtns_bin import write_wtns
 from zkyield.groth16.keys import Proof, VerifyingKey
 from zkyield.groth16.prove import prove_from_rows
 from zkyield.head_records import HeadSource, LogHeads, RecordSource
 from zkyield.poseidon import commit
-from zkyield.statement import (
-    HISTORY,
-    PORTFOLIO,
-    Keys,
-    Statement,
-    history_statement_for,
-    portfolio_statement,
-    require_layout,
-)
+from zkyield.statement import Keys, Statement, StatementFamily, require_layout
 from zkyield.verification import VerificationResult
 
 Progress = Callable[[str], None]
@@ -69,28 +57,17 @@ AnyMarket = Market | HistoryMarket
 
 def policy_document(policy: AnyPolicy) -> dict[str, object]:
     """The public policy as the attestation records it (thresholds, window or protocol root)."""
-    doc: dict[str, object] = dict(sorted(policy.thresholds.items()))
-    if isinstance(policy, HistoryPolicy):
-        doc["periods"] = policy.periods
-        doc["max_commit_delay_s"] = policy.max_commit_delay_s
-    elif policy.allowed_protocols_root is not None:
-        doc["allowed_protocols_root"] = str(policy.allowed_protocols_root)
-    return doc
+    return family_of(policy).policy_document(policy)
 
 
-def load_any_policy(path: str | Path) -> AnyPolicy:
-    """A portfolio policy, or a history policy when the file states a window (``periods``)."""
-    doc, _ = read_json(path)
-    if isinstance(doc, dict) and "periods" in doc:
-        return history_models.load_history_policy(path)
-    return load_policy(path)
+def compile_statement(policy: AnyPolicy, positions: int = enc.DEFAULT_CAPACITY.positions,
+                      assets: int = enc.DEFAULT_CAPACITY.assets,
+                      scenarios: int = enc.DEFAULT_CAPACITY.scenarios) -> Statement:
+    """The statement circuit for ``policy``'s clauses (and capacity); thresholds are not baked in.
 
-
-def compile_statement(policy: AnyPolicy, positions: int = 8, assets: int = 8, scenarios: int = 1) -> Statement:
-    """The statement circuit for ``policy``'s clauses (and capacity); thresholds are not baked in."""
-    if isinstance(policy, HistoryPolicy):
-        return history_statement_for(policy)
-    return portfolio_statement(policy, positions, assets, scenarios)
+    The capacity applies to families whose circuit has one (portfolio); a history policy fixes its window.
+    """
+    return family_of(policy).compile(policy, enc.Capacity(positions, assets, scenarios))
 
 
 def setup(statement: Statement, progress: Progress | None = None) -> Keys:
@@ -116,37 +93,34 @@ def _attestation(keys: Keys, policy: AnyPolicy, proof: Proof, public: list[int])
     )
 
 
-def _require_kind(keys: Keys, kind: str, clauses: tuple[str, ...]) -> None:
-    st = keys.statement
-    if st.kind != kind:
-        raise InputError(f"keys: they are for a {st.kind} statement, not a {kind} one; compile one for this policy")
-    if tuple(sorted(clauses)) != tuple(sorted(st.clauses)):
-        raise InputError("policy: its clauses differ from the compiled statement's; compile one for this policy")
-
-
-def prove(portfolio: Portfolio, market: Market, policy: Policy, keys: Keys,
-          progress: Progress | None = None, witness_out: str | Path | None = None) -> Attestation:
+def prove(private: Portfolio | History, market: AnyMarket, policy: AnyPolicy, keys: Keys,
+          progress: Progress | None = None, witness_out: str | Path | None = None,
+          **options: object) -> Attestation:
     """Evaluate the statement in plain Python (StatementFalse if it fails), then prove it.
 
-    The witness comes from the statement's witness program; ``witness_out`` also writes it as a
-    snarkjs .wtns (private: it holds the whole book) so any prover of .r1cs + .zkey + .wtns can use it.
+    ``private`` is the family's private file (a portfolio, or a snapshot history with ``last=`` the
+    window's final snapshot, default the newest); ``keys`` fix the family and the circuit. The witness comes
+    from the statement's witness program; ``witness_out`` also writes it as a snarkjs .wtns (private: it
+    holds the whole book) so any prover of .r1cs + .zkey + .wtns can use it.
     """
-    _require_kind(keys, PORTFOLIO, tuple(policy_clauses(policy)))
-    capacity = keys.statement.capacity
-    require_holds(portfolio, market, policy, capacity)
-    inputs = statement_inputs(portfolio, market, policy, capacity)
-    return _prove_inputs(keys, policy, inputs, progress, witness_out)
+    statement = keys.statement
+    family = statement.family
+    if not family.owns_policy(policy):
+        raise InputError(f"keys: they are for a {family.name} statement, not a {family_of(policy).name} one; "
+                         "compile one for this policy")
+    family.check_policy(statement, policy)
+    inputs, public = family.witness_inputs(private, market, policy, statement, **options)
+    attestation = _prove_inputs(keys, policy, inputs, progress, witness_out)
+    if list(attestation.public_signals) != public:
+        raise AssertionError("witness: public signals differ from the statement's")  # a builder bug
+    return attestation
 
 
 def prove_history(history: History, market: HistoryMarket, policy: HistoryPolicy, keys: Keys,
                   progress: Progress | None = None, last: int | None = None,
                   witness_out: str | Path | None = None) -> Attestation:
-    """Prove risk-adjusted metrics over the window of ``policy.periods`` returns ending at snapshot ``last``."""
-    _require_kind(keys, HISTORY, policy.checks)
-    if policy.periods != keys.statement.size["periods"]:
-        raise InputError("policy.periods: differs from the compiled statement's window; compile one for it")
-    st = history_statement(history, market, policy, last)  # StatementFalse when a clause fails
-    return _prove_inputs(keys, policy, st.inputs, progress, witness_out)
+    """``prove`` for the history family: the window of ``policy.periods`` returns ending at snapshot ``last``."""
+    return prove(history, market, policy, keys, progress, witness_out, last=last)
 
 
 def _prove_inputs(keys: Keys, policy: AnyPolicy, inputs: dict, progress: Progress | None,
@@ -187,45 +161,39 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
         _pairing_check(attestation, verification_key),
         policy_check,
         market_check,
-        *([_head_check(heads, public)] if family == HISTORY else []),
+        *([_head_check(heads, public)] if family.heads_required else []),
         vr.not_checked(vr.ATTESTORS, "attestor signatures are not supported yet"),
         _record_check(registry, public, family),
     ]
-    return VerificationResult(tuple(checks), verification_key.digest(), family, source, tuple(public),
+    return VerificationResult(tuple(checks), verification_key.digest(), family.name, source, tuple(public),
                               policy_doc, market_doc)
 
 
 def statement_family(attestation: Attestation, policy: AnyPolicy | None = None,
                      statement: Statement | Mapping[str, object] | None = None) -> str:
     """``portfolio`` or ``history``: from the verifier's statement, else its policy, else the attestation's claim."""
-    return _family(attestation, policy, statement)[0]
+    return _family(attestation, policy, statement)[0].name
 
 
 def _family(attestation: Attestation, policy: AnyPolicy | None,
-            statement: Statement | Mapping[str, object] | None) -> tuple[str, enc.Capacity | None, str]:
+            statement: Statement | Mapping[str, object] | None
+            ) -> tuple[StatementFamily, enc.Capacity | None, str]:
     """(family, capacity, where they came from): the verifier's statement, else its policy, else the prover."""
     if isinstance(statement, Statement):
         statement = statement.describe()
     if statement is not None:
-        if statement.get("statement") not in (PORTFOLIO, HISTORY):
-            raise FormatError(f"statement.json: statement must be {PORTFOLIO!r} or {HISTORY!r}; recompile the build")
-        return str(statement["statement"]), _capacity(statement, "statement.json"), "the verifier's statement"
-    claimed = _capacity(attestation.statement, "attestation.json") if attestation.statement.get(
-        "statement") == PORTFOLIO else None
+        if statement.get("statement") not in FAMILIES:
+            raise FormatError(f"statement.json: statement must be one of {', '.join(map(repr, FAMILIES))}; "
+                              "recompile the build")
+        family = family_named(statement["statement"])
+        return family, family.capacity(statement, "statement.json"), "the verifier's statement"
+    named = attestation.statement.get("statement")
+    claimed_family = FAMILIES.get(named, PORTFOLIO_FAMILY)  # type: ignore[arg-type]
+    claimed = claimed_family.capacity(attestation.statement, "attestation.json") if named in FAMILIES else None
     if policy is not None:
-        return (HISTORY if isinstance(policy, HistoryPolicy) else PORTFOLIO), claimed, "the verifier's policy"
-    family = HISTORY if attestation.statement.get("statement") == HISTORY else PORTFOLIO
-    return family, claimed, "attestation.json (the prover's claim, not checked)"
-
-
-def _capacity(statement: Mapping[str, object], name: str) -> enc.Capacity | None:
-    if statement.get("statement") != PORTFOLIO:
-        return None
-    cap = statement.get("capacity")
-    try:
-        return enc.Capacity(int(cap["positions"]), int(cap["assets"]), int(cap["scenarios"]))  # type: ignore[index]
-    except (KeyError, TypeError, ValueError):
-        raise FormatError(f"{name}: statement.capacity needs integer positions, assets, scenarios") from None
+        family = family_of(policy)
+        return family, claimed if family is claimed_family else None, "the verifier's policy"
+    return claimed_family, claimed, "attestation.json (the prover's claim, not checked)"
 
 
 def _key_check(attestation: Attestation, vk: VerifyingKey, pinned: str | None) -> vr.Check:
@@ -245,39 +213,31 @@ def _pairing_check(attestation: Attestation, vk: VerifyingKey) -> vr.Check:
     return vr.failed(vr.PAIRING, "the Groth16 pairing equation fails: the proof is not valid under this key")
 
 
-def _policy_check(policy: AnyPolicy | None, family: str, signal: int) -> tuple[vr.Check, dict | None]:
+def _policy_check(policy: AnyPolicy | None, family: StatementFamily, signal: int) -> tuple[vr.Check, dict | None]:
     if policy is None:
         return vr.not_checked(vr.POLICY_HASH, "no policy supplied: policy not checked"), None
-    if (family == HISTORY) != isinstance(policy, HistoryPolicy):
-        return vr.failed(vr.POLICY_HASH, f"the policy supplied is not a {family} policy"), None
-    if _policy_hash(policy) != signal:
+    if not family.owns_policy(policy):
+        return vr.failed(vr.POLICY_HASH, f"the policy supplied is not a {family.name} policy"), None
+    if family.policy_hash(policy) != signal:
         return vr.failed(vr.POLICY_HASH, "the policy supplied does not hash to the proof's policy_hash"), None
-    return vr.passed(vr.POLICY_HASH, "the policy supplied hashes to the proof's policy_hash"), policy_document(policy)
+    return vr.passed(vr.POLICY_HASH, "the policy supplied hashes to the proof's policy_hash"), \
+        family.policy_document(policy)
 
 
-def _market_check(market: AnyMarket | None, family: str, capacity: enc.Capacity | None, source: str,
+def _market_check(market: AnyMarket | None, family: StatementFamily, capacity: enc.Capacity | None, source: str,
                   signal: int) -> tuple[vr.Check, dict | None]:
     if market is None:
         return vr.not_checked(vr.MARKET_HASH, "no market supplied: market not checked"), None
-    if (family == HISTORY) != isinstance(market, HistoryMarket):
-        return vr.failed(vr.MARKET_HASH, f"the market supplied is not a {family} market"), None
-    if isinstance(market, HistoryMarket):
-        if history_models.market_hash(market) != signal:
-            return vr.failed(vr.MARKET_HASH, "the market supplied does not hash to the proof's market_hash"), None
-        doc = {"period": _period(market.period), "risk_free_bps": market.risk_free_bps}
-        return vr.passed(vr.MARKET_HASH, "the market supplied hashes to the proof's market_hash"), doc
-    if capacity is None:
+    if not family.owns_market(market):
+        return vr.failed(vr.MARKET_HASH, f"the market supplied is not a {family.name} market"), None
+    if family.capacity_bound and capacity is None:
         return vr.failed(vr.MARKET_HASH, "no capacity to lay the market out at; pass the build folder as the key"), None
-    if market_hash(market, capacity) != signal:
+    if family.market_hash(market, capacity) != signal:
         return vr.failed(vr.MARKET_HASH, "the market supplied does not hash to the proof's market_hash"), None
-    where = "" if source == "the verifier's statement" else " (capacity as attestation.json states it)"
-    doc = {"period": _period(market.period), "assets": [a.symbol for a in market.assets],
-           "stress_scenarios": len(market.stress_scenarios)}
-    return vr.passed(vr.MARKET_HASH, f"the market supplied hashes to the proof's market_hash{where}"), doc
-
-
-def _period(period: object) -> dict[str, int]:
-    return {"start_unix": period.start, "end_unix": period.end}  # type: ignore[attr-defined]
+    where = "" if not family.capacity_bound or source == "the verifier's statement" else \
+        " (capacity as attestation.json states it)"
+    return vr.passed(vr.MARKET_HASH, f"the market supplied hashes to the proof's market_hash{where}"), \
+        family.market_document(market)
 
 
 def _head_check(heads: HeadSource | None, public: tuple[int, ...]) -> vr.Check:
@@ -298,25 +258,21 @@ def _head_check(heads: HeadSource | None, public: tuple[int, ...]) -> vr.Check:
                                     f"{heads.description}")
 
 
-def _record_check(registry: RecordSource | None, public: tuple[int, ...], family: str) -> vr.Check:
-    required = family == PORTFOLIO
+def _record_check(registry: RecordSource | None, public: tuple[int, ...], family: StatementFamily) -> vr.Check:
+    required, name = family.record_required, family.name
     if registry is None:
         return vr.not_checked(vr.ONCHAIN, "no registry supplied: on-chain record not checked")
-    if registry.recorded(public, family):
-        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a {family} proof for these public "
+    if registry.recorded(public, name):
+        return vr.passed(vr.ONCHAIN, f"the {registry.description} accepted a {name} proof for these public "
                                      "signals", required)
-    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no {family} attestation for these public signals",
+    return vr.failed(vr.ONCHAIN, f"the {registry.description} has no {name} attestation for these public signals",
                      required)
-
-
-def _policy_hash(policy: AnyPolicy) -> int:
-    return history_models.policy_hash(policy) if isinstance(policy, HistoryPolicy) else policy_hash(policy)
 
 
 __all__ = [
     "CIRCUIT_FILE", "PROGRAM_FILE", "PROVING_KEY_FILE", "STATEMENT_FILE", "SYMBOLS_FILE", "VERIFICATION_KEY_FILE",
     "Attestation", "History", "HistoryMarket", "HistoryPolicy", "Keys", "LogHeads", "Market", "Policy", "Portfolio",
-    "Statement", "VerificationResult", "commitment", "compile_statement", "load_any_policy", "load_keys",
-    "load_statement", "policy_document", "prove", "prove_history",
+    "Statement", "StatementFamily", "VerificationResult", "commitment", "compile_statement", "load_any_policy",
+    "load_keys", "load_statement", "policy_document", "prove", "prove_history",
     "statement_family", "save_keys", "save_statement", "setup", "verify",
 ]

@@ -37,7 +37,7 @@ from zkyield.formats.witness_program import program_to_bytes, read_program
 from zkyield.groth16.qap import row_evaluations
 from zkyield.pairing import pairing
 from zkyield.r1cs import R1CS
-from zkyield.statement import HISTORY, PORTFOLIO, Keys, Statement
+from zkyield.statement import HISTORY, PORTFOLIO, Keys, Statement, require_layout
 
 STATEMENT_FILE = "statement.json"
 CIRCUIT_FILE = "circuit.r1cs"
@@ -68,6 +68,7 @@ def load_statement(build_dir: str | os.PathLike) -> Statement:
     if not path.is_file():
         raise InputError(f"{build_dir}: no {STATEMENT_FILE}; run `zkyield compile POLICY.json --out {build_dir}`")
     doc, name = read_json(path)
+    require_layout(doc, name)  # a folder of another hash layout: say rebuild, before anything is read
     files = doc.get("files") if isinstance(doc, dict) else None
     if not isinstance(files, dict) or PROGRAM_FILE not in files or not (d / PROGRAM_FILE).is_file():
         raise InputError(f"{build_dir}: no {PROGRAM_FILE} (made by an older zkyield); rebuild with "

@@ -16,8 +16,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from zkyield.circuits.evaluate import CHECKS
-from zkyield.circuits.history_metrics import DESCRIPTIONS
+from zkyield.families import family_named
 from zkyield.formats.atomic import write_text_atomic
 from zkyield.verification import ATTESTORS, ONCHAIN, Outcome, VerificationResult
 
@@ -86,9 +85,9 @@ def _threshold(value: int, unit: str) -> str:
 
 def clause_texts(policy: Mapping[str, object], statement: str) -> list[str]:
     """Each clause of the verifier's policy in words, with its threshold and its policy key."""
-    table = DESCRIPTIONS if statement == "history" else CHECKS
     out = []
-    for key, (measured, bound, unit) in table.items():
+    for clause in family_named(statement).clauses:
+        key, measured, bound, unit = clause.key, clause.measures, clause.sense, clause.unit
         if key not in policy:
             continue
         if key == "allowed_protocols_root":

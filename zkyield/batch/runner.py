@@ -26,10 +26,11 @@ from zkyield.batch.backends import Backend, make_backend
 from zkyield.batch.sources import Job, PortfolioSource, read_jobs
 from zkyield.batch.worker import BAD_INPUT, PROVEN, Context, Outcome, Task
 from zkyield.circuits.models import Market, Policy, load_market, load_policy
-from zkyield.circuits.publics import policy_clauses
 from zkyield.errors import InputError
+from zkyield.families import family_of
 from zkyield.formats.atomic import write_text_atomic
 from zkyield.formats.attestation import ATTESTATION, read_attestation, write_attestation
+from zkyield.formats.jsonfile import read_json
 from zkyield.formats.snarkjs_json import load_vk
 from zkyield.groth16.keys import VerifyingKey
 
@@ -143,11 +144,15 @@ def _check_build(build: Path, policy: Policy) -> VerifyingKey:
     for name in (api.STATEMENT_FILE, api.PROVING_KEY_FILE, api.VERIFICATION_KEY_FILE):
         if not (build / name).is_file():
             raise InputError(f"{build}: no {name}; run `zkyield compile` and `zkyield setup` for this folder")
+    doc, name = read_json(build / api.STATEMENT_FILE)  # strict: duplicate keys, depth, encoding
+    family = family_of(policy)
     try:
-        clauses = json.loads((build / api.STATEMENT_FILE).read_text())["clauses"]
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
-        raise InputError(f"{api.STATEMENT_FILE}: malformed; compile the statement again") from None
-    if sorted(clauses) != sorted(policy_clauses(policy)):
+        clauses, kind = doc["clauses"], doc.get("statement", family.name)
+    except (KeyError, TypeError, AttributeError):
+        raise InputError(f"{name}: malformed; compile the statement again") from None
+    if kind != family.name:
+        raise InputError(f"{name}: a {kind} statement, not a {family.name} one; compile one for this policy")
+    if not isinstance(clauses, list) or sorted(map(str, clauses)) != sorted(family.stated_clauses(policy)):
         raise InputError("policy: its clauses differ from the compiled statement's; compile one for this policy")
     return load_vk(build / api.VERIFICATION_KEY_FILE)
 

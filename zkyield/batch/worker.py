@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from zkyield import api
 from zkyield.attestation import Attestation
-from zkyield.circuits.evaluate import evaluate
 from zkyield.circuits.models import Market, Policy, Portfolio
 from zkyield.errors import InputError, StatementFalse
 
@@ -128,5 +127,5 @@ def still_valid(previous: Attestation, portfolio: Portfolio, ctx: Context, keys:
 
 def _failed_clauses(portfolio: Portfolio, ctx: Context, keys: api.Keys) -> list[str]:
     """The policy keys a portfolio fails: names only, since the measured values are private."""
-    result = evaluate(portfolio, ctx.market, ctx.policy, keys.statement.capacity)
+    result = keys.statement.family.evaluate(portfolio, ctx.market, ctx.policy, keys.statement)
     return [check.key for check in result.failures]

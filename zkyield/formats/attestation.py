@@ -6,13 +6,13 @@ the three files agree, so a proof cannot be paired with another statement's summ
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from zkyield.attestation import ATTESTATION_KIND, Attestation
 from zkyield.errors import FormatError
 from zkyield.formats.atomic import write_json_atomic
+from zkyield.formats.jsonfile import read_json
 from zkyield.formats.snarkjs_json import dump_proof, dump_public, dump_vk, load_proof, load_public
 from zkyield.groth16.keys import VerifyingKey
 from zkyield.pairing import pairing
@@ -40,10 +40,7 @@ def read_attestation(folder: str | os.PathLike) -> Attestation:
     for name in (ATTESTATION, PROOF, PUBLIC):
         if not (d / name).is_file():
             raise FormatError(f"{d}: missing {name}; pass the --out folder of `zkyield prove`")
-    try:
-        doc = json.loads((d / ATTESTATION).read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{ATTESTATION}: not valid JSON ({exc.__class__.__name__})") from None
+    doc, _ = read_json(d / ATTESTATION)  # strict: duplicate keys, nesting depth, UTF-8
     if not isinstance(doc, dict) or doc.get("kind") != ATTESTATION_KIND:
         raise FormatError(f"{ATTESTATION}: not a zkyield attestation (kind must be {ATTESTATION_KIND!r})")
     public = load_public(d / PUBLIC)

@@ -1,0 +1,72 @@
+"""The portfolio-level integer sums every portfolio clause's evaluation draws on (one value scale).
+
+``Sums`` mirrors the circuit builder's shared sums (``statements.Builder.sums``) term for term, so a
+clause's evaluation and its constraints compare the same integers (docs/statements.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from zkyield.circuits import encoding as enc
+from zkyield.circuits.encoding import BPS, Inequality
+
+if TYPE_CHECKING:
+    from zkyield.circuits.binding import Bound
+    from zkyield.circuits.models import Market, Policy
+
+
+class Sums:
+    """Values of a bound portfolio (normalised amount x price) and the sums of them the clauses use."""
+
+    def __init__(self, b: Bound, market: Market, policy: Policy, period: int) -> None:
+        self.b, self.market, self.policy, self.period = b, market, policy, period
+        self.v_start = [b.value(p.asset, p.start_amount, False) for p in b.positions]
+        self.v_end = [b.value(p.asset, p.end_amount, True) for p in b.positions]
+        assets = [i for i, p in enumerate(b.positions) if not p.is_debt]
+        debts = [i for i, p in enumerate(b.positions) if p.is_debt]
+        self.assets, self.debts = assets, debts
+        self.a_start = sum(self.v_start[i] for i in assets)
+        self.b_start = sum(self.v_start[i] for i in debts)
+        self.a_end = sum(self.v_end[i] for i in assets)
+        self.b_end = sum(self.v_end[i] for i in debts)
+        self.deposits = sum(b.value(a, u, False) for a, u in enumerate(b.deposits))
+        self.withdrawals = sum(b.value(a, u, True) for a, u in enumerate(b.withdrawals))
+        self.fees = sum(b.value(p.asset, p.fee_income, True) for p in b.positions)
+        self.emissions = sum(b.value(p.asset, p.emission_income, True) for p in b.positions)
+        # Modified-Dietz-like simple form: deposits count from the start, withdrawals until the end
+        self.base = self.a_start + self.deposits - self.b_start  # S (may be <= 0: return undefined)
+        self.final = self.a_end + self.withdrawals - self.b_end  # E
+
+    def return_terms(self, coef_e: int, coef_s: int) -> list[tuple[int, int]]:
+        """Terms of ``coef_e * E - coef_s * S`` with E and S split into their non-negative parts."""
+        return [(coef_e, self.a_end + self.withdrawals), (-coef_e, self.b_end),
+                (-coef_s, self.a_start + self.deposits), (coef_s, self.b_start)]
+
+    def base_positive(self) -> Inequality:
+        return Inequality("return/base_positive", self.a_start + self.deposits, self.b_start + 1, enc.POSITIVE_BITS)
+
+    def collateral(self) -> list[int]:
+        """Indices of the lending positions (the collateral of leverage and health factor)."""
+        return [i for i in self.assets if self.b.positions[i].kind == enc.KIND_CODE["lending"]]
+
+
+def ceil_div(num: int, den: int) -> int:
+    return -((-num) // den)
+
+
+def il_inequality(label: str, n: int, d: int, m: int) -> Inequality:
+    """``1 - 2 sqrt(nd)/(n + d) <= m / 10000`` squared: ``4 * 10000^2 * n * d >= (10000 - m)^2 (n + d)^2``."""
+    return Inequality(label, 4 * BPS * BPS * n * d, (BPS - m) ** 2 * (n + d) ** 2, enc.IL_BITS)
+
+
+def impermanent_loss_bps_ceil(n: int, d: int) -> int:
+    """Smallest integer x with IL(k = n/d) <= x bps, IL = 1 - 2 sqrt(k)/(1 + k), decided like the circuit."""
+    lo, hi = 0, BPS  # IL is in [0, 1): x = 10000 always satisfies the squared form
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if il_inequality("il", n, d, mid).holds:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
