@@ -284,13 +284,7 @@ def _account(key_file: Path | None):
 @_eth_key
 def register_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None) -> None:
     """Record KEY_OR_PUB's public key in the registry, owned by the --key-file account, valid from now."""
-    from zkyield.verifier import chain
-
-    point = _key_or_public(key_or_pub)
-    sender = _account(key_file)
-    w3 = chain.connect(rpc_url)
-    receipt = chain.register_attestor_key(w3, registry, point, sender)
-    _echo({"tx": receipt["transactionHash"].hex(), **_status_json(chain.attestor_key_status(w3, registry, point))})
+    _send_key_transaction("register_attestor_key", key_or_pub, rpc_url, registry, key_file)
 
 
 @attestor.command("revoke")
@@ -300,12 +294,17 @@ def register_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path |
 @_eth_key
 def revoke_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None) -> None:
     """Revoke KEY_OR_PUB from now on (only the account that registered it may)."""
+    _send_key_transaction("revoke_attestor_key", key_or_pub, rpc_url, registry, key_file)
+
+
+def _send_key_transaction(action: str, key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None) -> None:
+    """Send ``chain.<action>`` for the key's public point, then print the transaction and the key's status."""
     from zkyield.verifier import chain
 
     point = _key_or_public(key_or_pub)
     sender = _account(key_file)
     w3 = chain.connect(rpc_url)
-    receipt = chain.revoke_attestor_key(w3, registry, point, sender)
+    receipt = getattr(chain, action)(w3, registry, point, sender)
     _echo({"tx": receipt["transactionHash"].hex(), **_status_json(chain.attestor_key_status(w3, registry, point))})
 
 
