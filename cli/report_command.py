@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from zkyield import __version__, report
-from zkyield.cli.verify_command import load_inputs, verify_inputs
+from zkyield.cli.verify_command import load_inputs, verifier_inputs, verify_inputs
 from zkyield.errors import InputError
 
 if TYPE_CHECKING:
@@ -45,15 +45,7 @@ def _out_path(path: Path) -> Path:
 
 
 @click.command("report")
-@click.argument("proof_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--key", "key_path", type=click.Path(exists=True, path_type=Path),
-              help="Your verification key: verification_key.json, a build folder or a .zkey (required).")
-@click.option("--key-sha256", "key_sha256", help="Also require the key's sha256 (as `zkyield setup` prints it).")
-@click.option("--policy", "policy_path", type=_file, help="Your public policy (its clauses are what the page shows).")
-@click.option("--market", "market_path", type=_file, help="Your public market.")
-@click.option("--log", "log_path", type=_file, help="History proofs: the owner's published snapshot log.")
-@click.option("--rpc-url", "--rpc", "rpc_url", help="History head and on-chain record: JSON-RPC endpoint.")
-@click.option("--registry", "registry", help="History head and on-chain record: YieldAttestationRegistry address.")
+@verifier_inputs
 @click.option("-o", "--out", "out_path", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
 @click.pass_context
 def report_cmd(ctx: click.Context, proof_dir: Path, key_path: Path | None, key_sha256: str | None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,16 +131,28 @@ def _text(result: VerificationResult, key_file: Path) -> str:
     return "\n".join([head, *rows])
 
 
+def verifier_inputs(command: Callable) -> Callable:
+    """The options naming what the VERIFIER supplies (shared by `verify` and `report`)."""
+    for option in reversed(_VERIFIER_OPTIONS):
+        command = option(command)
+    return command
+
+
+_VERIFIER_OPTIONS = [
+    click.argument("proof_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path)),
+    click.option("--key", "key_path", type=click.Path(exists=True, path_type=Path),
+                 help="Your verification key: verification_key.json, a build folder or a .zkey (required)."),
+    click.option("--key-sha256", "key_sha256", help="Also require the key's sha256 (as `zkyield setup` prints it)."),
+    click.option("--policy", "policy_path", type=_file, help="Your public policy: check it hashes to the proof's."),
+    click.option("--market", "market_path", type=_file, help="Your public market: check it hashes to the proof's."),
+    click.option("--log", "log_path", type=_file, help="History proofs: the owner's published snapshot log."),
+    click.option("--rpc-url", "--rpc", "rpc_url", help="History head and on-chain record: JSON-RPC endpoint."),
+    click.option("--registry", "registry", help="History head and on-chain record: YieldAttestationRegistry address."),
+]
+
+
 @click.command("verify")
-@click.argument("proof_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--key", "key_path", type=click.Path(exists=True, path_type=Path),
-              help="Your verification key: verification_key.json, a build folder or a .zkey (required).")
-@click.option("--key-sha256", "key_sha256", help="Also require the key's sha256 (as `zkyield setup` prints it).")
-@click.option("--policy", "policy_path", type=_file, help="Your public policy: check it hashes to the proof's.")
-@click.option("--market", "market_path", type=_file, help="Your public market: check it hashes to the proof's.")
-@click.option("--log", "log_path", type=_file, help="History proofs: the owner's published snapshot log.")
-@click.option("--rpc-url", "--rpc", "rpc_url", help="History head and on-chain record: JSON-RPC endpoint.")
-@click.option("--registry", "registry", help="History head and on-chain record: YieldAttestationRegistry address.")
+@verifier_inputs
 @click.option("--json", "as_json", is_flag=True, help="Print the verification result as JSON.")
 @click.pass_context
 def verify_cmd(ctx: click.Context, proof_dir: Path, key_path: Path | None, key_sha256: str | None,
