@@ -40,7 +40,7 @@ def test_ingested_book_is_proven_and_attested_on_the_same_chain(period, tmp_path
     admin, fund = chain.Sender(period.world.deployer), chain.Sender(period.fund)
     verifier = chain.deploy_verifier(w3, keys.verification_key, admin)
     registry = chain.deploy_registry(w3, admin)
-    chain.register_policy(w3, registry, public[2], verifier, [], admin)
+    chain.register_policy(w3, registry, public[2], verifier, "portfolio", admin)
     chain.register_market(w3, registry, public[3], public[4], public[5], admin)
     attestation_id = chain.submit_attestation(w3, registry, attestation.proof, public, fund)
     record = chain.attestation(w3, registry, attestation_id)

@@ -59,6 +59,6 @@ def _attest(world, fund: str, keys: api.Keys, attestation: api.Attestation) -> i
     admin = chain.Sender(world.deployer)
     verifier = chain.deploy_verifier(w3, keys.verification_key, admin)
     registry = chain.deploy_registry(w3, admin)
-    chain.register_policy(w3, registry, public[2], verifier, [], admin)
+    chain.register_policy(w3, registry, public[2], verifier, "portfolio", admin)
     chain.register_market(w3, registry, public[3], public[4], public[5], admin)
     return chain.submit_attestation(w3, registry, attestation.proof, public, chain.Sender(fund))
