@@ -14,7 +14,7 @@ from zkyield.circuits.history_series import BPS, BPS_MAX, GROSS_BITS, NAV_BITS, 
 from zkyield.dsl import Circuit, Value
 from zkyield.gadgets.bits import range_check
 from zkyield.gadgets.compare import assert_less_eq, greater_eq, greater_than
-from zkyield.gadgets.fixedpoint import Rounding, div, isqrt
+from zkyield.gadgets.fixedpoint import Rounding, div, isqrt, maximum
 from zkyield.gadgets.logic import select
 
 
@@ -53,8 +53,10 @@ def directed_sqrt_ge(c: Circuit, e_nonneg: Value, k_pos: Value, a2: Value, b2_hi
 class HistoryBuilder:
     """The window's values and the intermediate sums the clauses share, each built once on first use."""
 
-    def __init__(self, c: Circuit, navs: list[Value], duration: Value, rf: Value) -> None:
+    def __init__(self, c: Circuit, navs: list[Value], duration: Value, rf: Value,
+                 var_confidence: Value | int = 0) -> None:
         self.c, self.n, self.navs, self.duration, self.rf = c, len(navs) - 1, navs, duration, rf
+        self.var_confidence = var_confidence  # the policy's var_confidence_bps, range-checked to <= 10^4
         self.gross: list[Value] = []  # floor(S nav_i / nav_(i-1)), built when a clause needs GROSS
         self._cache: dict[str, object] = {}
 
@@ -71,6 +73,16 @@ class HistoryBuilder:
         self.gross = self.once("gross", lambda: [div(c, S * navs[i], navs[i - 1], NAV_BITS + S.bit_length(),
                                                      NAV_BITS, GROSS_BITS, Rounding.FLOOR)
                                                  for i in range(1, self.n + 1)])
+
+    def peaks(self) -> list[Value]:
+        """The running maxima p_j = max(nav_0..nav_j) (drawdown, Calmar)."""
+        def make() -> list[Value]:
+            out = [self.navs[0]]
+            for j in range(1, len(self.navs)):
+                with self.c.scope(f"snapshot[{j}]"):
+                    out.append(maximum(self.c, out[-1], self.navs[j], NAV_BITS))
+            return out
+        return self.once("peaks", make)
 
     def sum_x(self) -> Value:
         return self.once("sum_x", lambda: self.c.sum(self.gross))

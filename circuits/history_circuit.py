@@ -18,9 +18,10 @@ from functools import cache
 
 from zkyield.circuits.history_builder import HistoryBuilder
 from zkyield.circuits.history_chain import Window, window
-from zkyield.circuits.history_clauses import CLAUSES, GROSS
+from zkyield.circuits.history_clauses import CLAUSES, GROSS, PEAKS
 from zkyield.circuits.history_metrics import evaluate_history
 from zkyield.circuits.history_models import (
+    BPS,
     BPS_MAX,
     DURATION_BITS,
     LINK_TAG,
@@ -40,6 +41,7 @@ from zkyield.circuits.history_models import (
 from zkyield.dsl import Circuit, CompiledCircuit, Value
 from zkyield.field import R
 from zkyield.gadgets.bits import decompose, range_check
+from zkyield.gadgets.commit import poseidon_many_gadget
 from zkyield.gadgets.compare import assert_less_eq
 from zkyield.gadgets.poseidon import poseidon_gadget
 
@@ -63,6 +65,7 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
     committed = c.private_input("committed_at", length=n + 1)
     max_delay = c.private_input("max_commit_delay_s")
     ts = c.private_input("thresholds", length=len(CLAUSES))
+    confidence = c.private_input("var_confidence_bps")
     rf, m_start, m_end = (c.private_input(name) for name in ("risk_free_bps", "market_start", "market_end"))
 
     with c.scope("owner"):
@@ -93,25 +96,32 @@ def build_history_circuit(periods: int, checks: tuple[str, ...]) -> CompiledCirc
         assert_less_eq(c, range_check(c, m_start, TIME_BITS), t0, TIME_BITS + 1)
         assert_less_eq(c, t_end, range_check(c, m_end, TIME_BITS), TIME_BITS + 1)
         c.assert_equal(poseidon_gadget(c, [MARKET_TAG, rf, m_start, m_end]), mkt)
-    thresholds = _policy(c, n, checks, ts, max_delay, pol)
+    thresholds = _policy(c, n, checks, ts, max_delay, confidence, pol)
     with c.scope("nav"):
         for v in navs:
             range_check(c, v, NAV_BITS)
-    b = HistoryBuilder(c, navs, duration, rf)
+    b = HistoryBuilder(c, navs, duration, rf, confidence)
     if any(GROSS in CLAUSES[key].needs for key in checks):
         b.build_gross()
+    if any(PEAKS in CLAUSES[key].needs for key in checks):
+        b.peaks()
     for key in checks:
         with c.scope(key):
             CLAUSES[key].constrain(b, thresholds[key])
     return c.compile()
 
 
-def _policy(c: Circuit, n: int, checks: Sequence[str], ts: list[Value], max_delay: Value,
+def _policy(c: Circuit, n: int, checks: Sequence[str], ts: list[Value], max_delay: Value, confidence: Value,
             pol: Value) -> dict[str, Value]:
     """Hash the policy as ``policy_hash`` does and return each enabled threshold range-checked; a signed
-    threshold t comes back as t + BPS_MAX (proven in [0, 2 BPS_MAX])."""
-    out, values = {}, [POLICY_TAG, n, max_delay]
+    threshold t comes back as t + BPS_MAX (proven in [0, 2 BPS_MAX]). The VaR confidence is range-checked
+    to <= 10^4 when max_var_bps is stated and pinned to 0 otherwise."""
+    out, values = {}, [POLICY_TAG, n, max_delay, confidence]
     with c.scope("policy"):
+        if "max_var_bps" in checks:
+            assert_less_eq(c, confidence, BPS, BPS.bit_length())
+        else:
+            c.assert_equal(confidence, 0)
         for t, clause in zip(ts, CLAUSES, strict=True):
             key, high = clause.key, clause.high
             if key not in checks:
@@ -125,7 +135,7 @@ def _policy(c: Circuit, n: int, checks: Sequence[str], ts: list[Value], max_dela
             else:
                 out[key] = t
                 assert_less_eq(c, t, high, high.bit_length())
-        c.assert_equal(poseidon_gadget(c, values), pol)
+        c.assert_equal(poseidon_many_gadget(c, values), pol)
     return out
 
 
@@ -160,6 +170,7 @@ def history_statement(history: History, market: HistoryMarket, policy: HistoryPo
         committed_at=[s.committed_at for s in w.snapshots],
         max_commit_delay_s=policy.max_commit_delay_s,
         thresholds=[policy.thresholds.get(k, 0) % R for k in CLAUSES.keys],
+        var_confidence_bps=policy.hashed_confidence,
         risk_free_bps=market.risk_free_bps, market_start=market.period.start, market_end=market.period.end,
     )
     return HistoryStatement(build_history_circuit(policy.periods, policy.checks), inputs, public, w)

@@ -25,11 +25,11 @@ from zkyield.circuits.history_series import (
 )
 from zkyield.dsl import Value
 from zkyield.gadgets.bits import range_check
-from zkyield.gadgets.compare import greater_eq, less_than
-from zkyield.gadgets.fixedpoint import maximum
+from zkyield.gadgets.compare import assert_less_eq, greater_eq, less_than
 from zkyield.gadgets.logic import select
 
 GROSS = "gross"  # the floored gross returns (HistoryBuilder.build_gross)
+PEAKS = "peaks"  # the running maximum NAVs (HistoryBuilder.peaks)
 
 
 # -- min_annual_return_bps ---------------------------------------------------------------------
@@ -118,10 +118,8 @@ def drawdown_holds(s: Series, m: int) -> bool:
 def _drawdown_circuit(x: HistoryBuilder, m: Value) -> None:
     # for every j: 10^4 nav_j + m peak_j >= 10^4 peak_j
     c = x.c
-    peak = x.navs[0]
-    for j in range(1, len(x.navs)):
+    for j, peak in enumerate(x.peaks()[1:], 1):
         with c.scope(f"snapshot[{j}]"):
-            peak = maximum(c, peak, x.navs[j], NAV_BITS)
             ge(c, BPS * x.navs[j] + c.mul(m, peak), BPS * peak)
 
 
@@ -139,6 +137,44 @@ def _positive_circuit(x: HistoryBuilder, p: Value) -> None:
     ge(c, BPS * count, p * x.n)
 
 
+# -- max_var_bps -------------------------------------------------------------------------------
+
+def var_holds(s: Series, t: int) -> bool:
+    # at most floor((1 - c) n) returns below -t:  10^4 #{10^4 nav_i < (10^4 - t) nav_(i-1)} <= (10^4 - c) n
+    return BPS * s.losses_beyond(t) <= (BPS - s.var_confidence_bps) * s.n
+
+
+def _var_circuit(x: HistoryBuilder, t: Value) -> None:
+    # loss_i = [10^4 nav_i + t nav_(i-1) < 10^4 nav_(i-1)] (< 2^79), then 10^4 sum(loss) + c n <= 10^4 n
+    c, n, navs = x.c, x.n, x.navs
+    losses = []
+    for i in range(1, n + 1):
+        with c.scope(f"period[{i}]"):
+            lhs, rhs = BPS * navs[i] + c.mul(t, navs[i - 1]), BPS * navs[i - 1]
+            losses.append(less_than(c, lhs, rhs, width(lhs, rhs)))
+    bits = (2 * BPS * n).bit_length()  # count <= n and c <= 10^4 (range-checked with the policy)
+    assert_less_eq(c, BPS * c.sum(losses) + n * x.var_confidence, BPS * n, bits)
+
+
+# -- min_calmar_bps ----------------------------------------------------------------------------
+
+def calmar_holds(s: Series, k: int) -> bool:
+    # A >= k/10^4 x max drawdown, i.e. for every j: 10^4 Y (sum x - n S) p_j >= k D S (p_j - nav_j); the NAV
+    # never below its peak (no drawdown) makes Calmar infinite: then it holds iff A >= 0, for every k
+    excess = BPS * Y * (sum(s.gross) - s.n * S)
+    return all(excess * p >= k * s.duration * S * (p - v) for v, p in zip(s.navs, s.peaks(), strict=True))
+
+
+def _calmar_circuit(x: HistoryBuilder, k: Value) -> None:
+    # 10^4 Y (Sx) p_j + k D S nav_j >= (10^4 Y n S + k D S) p_j for every j (all terms non-negative)
+    c, n = x.c, x.n
+    gain = BPS * Y * x.sum_x()
+    kds = c.mul(k, x.duration) * S
+    for j, peak in enumerate(x.peaks()):
+        with c.scope(f"snapshot[{j}]"):
+            ge(c, c.mul(gain, peak) + c.mul(kds, x.navs[j]), c.mul(BPS * Y * n * S + kds, peak))
+
+
 CLAUSES = ClauseTable("history", (
     Clause("min_annual_return_bps", "annualised return", "min", "%", -BPS_MAX, BPS_MAX,
            annual_return_holds, _annual_circuit, needs=frozenset({GROSS})),
@@ -148,7 +184,12 @@ CLAUSES = ClauseTable("history", (
            sharpe_holds, _sharpe_circuit, needs=frozenset({GROSS})),
     Clause("min_sortino_bps", "Sortino ratio", "min", "x", -BPS_MAX, BPS_MAX,
            sortino_holds, _sortino_circuit, needs=frozenset({GROSS})),
-    Clause("max_drawdown_bps", "maximum drawdown", "max", "%", 0, BPS, drawdown_holds, _drawdown_circuit),
+    Clause("max_drawdown_bps", "maximum drawdown", "max", "%", 0, BPS, drawdown_holds, _drawdown_circuit,
+           needs=frozenset({PEAKS})),
     Clause("min_positive_bps", "share of positive periods", "min", "%", 0, BPS, positive_holds, _positive_circuit),
+    Clause("max_var_bps", "value at risk at var_confidence_bps", "max", "%", 0, BPS,
+           var_holds, _var_circuit),
+    Clause("min_calmar_bps", "Calmar ratio", "min", "x", 0, BPS_MAX,
+           calmar_holds, _calmar_circuit, needs=frozenset({GROSS, PEAKS})),
     # append new clauses here: the position is the policy slot
 ), hashed_as=lambda _: "(1, t mod r); (0, 0) when absent")

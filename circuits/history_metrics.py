@@ -71,7 +71,7 @@ def evaluate_history(snapshots: Sequence[Snapshot], market: HistoryMarket, polic
         raise InputError(f"{policy.source}: periods is {policy.periods} but the window has "
                          f"{len(snapshots)} snapshots; a window of T periods has T + 1 snapshots")
     check_commit_delays(snapshots, policy, where)
-    s = series(snapshots, market, where)
+    s = series(snapshots, market, where, policy.var_confidence_bps)
     checks = tuple(_check(CLAUSES[key], s, policy.thresholds[key]) for key in policy.checks)
     return Evaluation(checks, s)
 

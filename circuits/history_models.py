@@ -22,13 +22,14 @@ from zkyield.circuits.history_series import (  # noqa: F401  (the widths a histo
     NAV_BITS,
     RETURN_SCALE,
     SIGNED_BITS,
+    VAR_CONFIDENCE_BPS,
     YEAR_SECONDS,
 )
 from zkyield.circuits.jsonread import Obj, array, field_element, integer, load_json, root, text, timestamp
 from zkyield.circuits.models import Period
 from zkyield.errors import InputError
 from zkyield.field import R
-from zkyield.poseidon import poseidon
+from zkyield.poseidon import poseidon, poseidon_many
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
@@ -42,15 +43,19 @@ TIME_BITS = enc.TIME_BITS  # Unix seconds below 2^40
 # value (and a build folder) of one layout is never read as another. Layout 2 binds the owner into each
 # snapshot commitment and each snapshot's commit time into the chain (docs/history.md).
 HISTORY_LAYOUT = 2
+# The policy vector's own layout: 3 adds max_var_bps, min_calmar_bps and var_confidence_bps and hashes the
+# (now 20-value) vector with poseidon_many. Only the policy tag moves, so snapshot chains, logs and the
+# registry's LINK_TAG (layout 2) stay valid; every history policy hash and circuit id changes.
+POLICY_LAYOUT = 3
 
 
-def domain_tag(name: str) -> int:
-    """ASCII ``zkyield.history.<name>.v<HISTORY_LAYOUT>`` read big-endian (< 2^248 < r): the first input of
+def domain_tag(name: str, version: int = HISTORY_LAYOUT) -> int:
+    """ASCII ``zkyield.history.<name>.v<version>`` read big-endian (< 2^248 < r): the first input of
     every history hash, so no two layouts, kinds or families of hash can share a value."""
-    return int.from_bytes(f"zkyield.history.{name}.v{HISTORY_LAYOUT}".encode(), "big")
+    return int.from_bytes(f"zkyield.history.{name}.v{version}".encode(), "big")
 
 
-POLICY_TAG = domain_tag("policy")
+POLICY_TAG = domain_tag("policy", POLICY_LAYOUT)
 MARKET_TAG = domain_tag("market")
 SNAPSHOT_TAG = domain_tag("snapshot")
 LINK_TAG = domain_tag("link")
@@ -96,14 +101,21 @@ class HistoryMarket:
 
 @dataclass(frozen=True)
 class HistoryPolicy:
-    """A window length, the longest a snapshot may wait before its commitment is published, and any
-    subset of the history thresholds (``None``: not part of the statement)."""
+    """A window length, the longest a snapshot may wait before its commitment is published, any subset
+    of the history thresholds (``None``: not part of the statement) and the confidence of ``max_var_bps``
+    (hashed only when that clause is stated)."""
 
     periods: int
     thresholds: dict[str, int]
     max_commit_delay_s: int
     description: str = ""
     source: str = "history.policy.json"
+    var_confidence_bps: int = VAR_CONFIDENCE_BPS
+
+    @property
+    def hashed_confidence(self) -> int:
+        """The policy vector's confidence slot: var_confidence_bps when max_var_bps is stated, else 0."""
+        return self.var_confidence_bps if "max_var_bps" in self.thresholds else 0
 
     def get(self, key: str) -> int | None:
         return self.thresholds.get(key)
@@ -194,21 +206,31 @@ def load_history_policy(source: str | Path | dict) -> HistoryPolicy:
     delay = integer(obj.need("max_commit_delay_s"), obj.path("max_commit_delay_s"), 0, MAX_COMMIT_DELAY_S)
     thresholds = {key: integer(obj.get(key), obj.path(key), low, high)
                   for key, (low, high) in HISTORY_THRESHOLDS.items() if obj.data.get(key) is not None}
+    confidence = obj.get("var_confidence_bps")
+    if confidence is not None and "max_var_bps" not in thresholds:
+        raise InputError(f"{obj.path('var_confidence_bps')}: only max_var_bps reads it; state max_var_bps or remove it")
+    confidence = VAR_CONFIDENCE_BPS if confidence is None else \
+        integer(confidence, obj.path("var_confidence_bps"), 0, BPS)
     description = text(obj.get("description", ""), obj.path("description"), r"[^\x00-\x1f]{0,500}", "a short text")
     obj.done()
     if not thresholds:
         raise InputError(f"{name}: the policy states nothing; set at least one of {', '.join(HISTORY_THRESHOLDS)}")
-    return HistoryPolicy(periods, thresholds, delay, description, name)
+    return HistoryPolicy(periods, thresholds, delay, description, name, confidence)
 
 
-def policy_hash(policy: HistoryPolicy) -> int:
-    """Poseidon(POLICY_TAG, periods, max_commit_delay_s, (enabled_k, threshold_k mod r) for the six keys in
-    order) (15 inputs)."""
-    values = [POLICY_TAG, policy.periods, policy.max_commit_delay_s]
+def policy_values(policy: HistoryPolicy) -> list[int]:
+    """[POLICY_TAG, periods, max_commit_delay_s, var confidence (0 unless max_var_bps is stated),
+    (enabled_k, threshold_k mod r) per clause in table order]: 4 + 2 x 8 = 20 values."""
+    values = [POLICY_TAG, policy.periods, policy.max_commit_delay_s, policy.hashed_confidence]
     for key in HISTORY_THRESHOLDS:
         t = policy.get(key)
         values += [0, 0] if t is None else [1, t % R]
-    return poseidon(values)
+    return values
+
+
+def policy_hash(policy: HistoryPolicy) -> int:
+    """poseidon_many(policy_values(policy)): the chained hash, as the vector outgrew Poseidon(16)."""
+    return poseidon_many(policy_values(policy))
 
 
 def market_hash(market: HistoryMarket) -> int:

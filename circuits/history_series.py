@@ -11,6 +11,9 @@ and thresholds in bps (k / 10^4), every clause is an integer comparison (docs/hi
     Sortino (A - rf) / downside_ann (target rf per period) E 10^4 n sqrt(Y) >= k sqrt(Q D)     (sqrt Q -> M for k <= 0)
     max drawdown over running peaks p_j                    10^4 nav_j + m p_j >= 10^4 p_j  for every j
     share of periods with nav_i > nav_{i-1}                10^4 count >= p n
+    VaR at confidence c: #{10^4 nav_i < (10^4 - t) nav_(i-1)} <= floor((1 - c) n)
+                                                           10^4 count + c n <= 10^4 n
+    Calmar A / max drawdown                                10^4 Y (Sx - nS) p_j >= k D S (p_j - nav_j)  for every j
 
 with E = 10^4 Y (Sx - nS) - rf D S and Q = sum(min(0, u_i)^2), u_i = 10^4 n Y (x_i - S) - rf D S.
 The square-root comparisons are decided on squares with the signs of E and k (``directed_sqrt_ge``).
@@ -46,16 +49,19 @@ BPS, BPS_MAX = enc.BPS, enc.BPS_MAX
 DURATION_BITS = enc.DURATION_BITS  # a window and each of its steps last less than 2^32 s
 YEAR_SECONDS = enc.YEAR_SECONDS
 S, Y = RETURN_SCALE, YEAR_SECONDS
+VAR_CONFIDENCE_BPS = 9500  # a policy's var_confidence_bps when it states max_var_bps without one (95%)
 
 
 @dataclass(frozen=True)
 class Series:
-    """The integers the circuit derives from a window: NAVs, floored gross returns, duration, rate."""
+    """The integers the circuit derives from a window: NAVs, floored gross returns, duration, rate, and
+    the policy's VaR confidence (a parameter of the ``max_var_bps`` clause, hashed with the policy)."""
 
     navs: tuple[int, ...]
     gross: tuple[int, ...]
     duration: int
     risk_free_bps: int
+    var_confidence_bps: int = VAR_CONFIDENCE_BPS
 
     @property
     def n(self) -> int:
@@ -88,6 +94,10 @@ class Series:
         """M = max(0, isqrt(Q) - 10^4 n Y ceil(sqrt(n))): a lower bound of sqrt(Q_true)."""
         return max(0, math.isqrt(self.downside_squares) - BPS * self.n * Y * ceil_sqrt(self.n))
 
+    def losses_beyond(self, t: int) -> int:
+        """How many period returns lie strictly below -t bps: 10^4 nav_i < (10^4 - t) nav_(i-1), exact on NAVs."""
+        return sum(BPS * b < (BPS - t) * a for a, b in zip(self.navs, self.navs[1:], strict=False))
+
     def peaks(self) -> list[int]:
         out, peak = [], 0
         for v in self.navs:
@@ -105,7 +115,8 @@ def gross_return(prev: int, nav: int, where: str) -> int:
     return x
 
 
-def series(snapshots: Sequence[Snapshot], market: HistoryMarket, where: str = "window") -> Series:
+def series(snapshots: Sequence[Snapshot], market: HistoryMarket, where: str = "window",
+           var_confidence_bps: int = VAR_CONFIDENCE_BPS) -> Series:
     """The window's integer series; the window must lie inside the market's period."""
     if len(snapshots) < 3:
         raise InputError(f"{where}: a window needs at least 3 snapshots (2 returns)")
@@ -117,7 +128,7 @@ def series(snapshots: Sequence[Snapshot], market: HistoryMarket, where: str = "w
         raise InputError(f"{where}: lasts 2^{DURATION_BITS} s or more")
     gross = tuple(gross_return(a.nav, b.nav, f"{where}: snapshot {i + 1}")
                   for i, (a, b) in enumerate(zip(snapshots, snapshots[1:], strict=False)))
-    return Series(tuple(s.nav for s in snapshots), gross, end - start, market.risk_free_bps)
+    return Series(tuple(s.nav for s in snapshots), gross, end - start, market.risk_free_bps, var_confidence_bps)
 
 
 def ceil_sqrt(n: int) -> int:

@@ -21,6 +21,7 @@ from zkyield.circuits.history_models import (
     HistoryPolicy,
     Snapshot,
 )
+from zkyield.circuits.history_series import VAR_CONFIDENCE_BPS
 from zkyield.circuits.models import Period
 from zkyield.field import R
 from zkyield.groth16.keys import Proof, ProvingKey, VerifyingKey
@@ -51,13 +52,17 @@ def market_for(history: History, risk_free_bps: int = 450, slack: int = 0) -> Hi
     return HistoryMarket(Period(first - slack, last + slack + 1), risk_free_bps, source="history.market.json")
 
 
-def policy(periods: int, max_commit_delay_s: int = MAX_DELAY, **thresholds: int) -> HistoryPolicy:
-    return HistoryPolicy(periods, thresholds, max_commit_delay_s, source="history.policy.json")
+def policy(periods: int, max_commit_delay_s: int = MAX_DELAY, var_confidence_bps: int = VAR_CONFIDENCE_BPS,
+           **thresholds: int) -> HistoryPolicy:
+    return HistoryPolicy(periods, thresholds, max_commit_delay_s, source="history.policy.json",
+                         var_confidence_bps=var_confidence_bps)
 
 
-def float_metrics(navs: Sequence[int], times: Sequence[int], risk_free_bps: int) -> dict[str, float]:
-    """Annualised return, volatility, Sharpe, Sortino (target: rf per period), max drawdown and positive
-    share, in float64 from the raw NAVs; every value as a fraction (0.05 = 5%)."""
+def float_metrics(navs: Sequence[int], times: Sequence[int], risk_free_bps: int,
+                  var_confidence_bps: int = VAR_CONFIDENCE_BPS) -> dict[str, float]:
+    """Annualised return, volatility, Sharpe, Sortino (target: rf per period), max drawdown, positive
+    share, VaR at the confidence (the (k+1)-th largest loss, k = floor((1 - c) n), by sorting) and Calmar,
+    in float64 from the raw NAVs; every value as a fraction (0.05 = 5%)."""
     nav = np.array(navs, dtype=np.float64)
     r = nav[1:] / nav[:-1] - 1.0
     n = len(r)
@@ -66,13 +71,19 @@ def float_metrics(navs: Sequence[int], times: Sequence[int], risk_free_bps: int)
     annual = r.mean() * periods_per_year
     vol = r.std(ddof=1) * math.sqrt(periods_per_year)
     downside = math.sqrt(np.mean(np.minimum(r - rf / periods_per_year, 0.0) ** 2)) * math.sqrt(periods_per_year)
+    drawdown = float(np.max(1.0 - nav / np.maximum.accumulate(nav)))
+    exceptions = (10_000 - var_confidence_bps) * n // 10_000
+    losses = np.sort(-r)[::-1]
+    var = max(0.0, float(losses[exceptions])) if exceptions < n else 0.0
     return {
         "min_annual_return_bps": annual,
         "max_volatility_bps": vol,
         "min_sharpe_bps": (annual - rf) / vol if vol else math.inf,
         "min_sortino_bps": (annual - rf) / downside if downside else math.inf,
-        "max_drawdown_bps": float(np.max(1.0 - nav / np.maximum.accumulate(nav))),
+        "max_drawdown_bps": drawdown,
         "min_positive_bps": float(np.mean(r > 0)),
+        "max_var_bps": var,
+        "min_calmar_bps": annual / drawdown if drawdown else math.inf,
         "_vol": vol,
         "_downside": downside,
         "_periods_per_year": periods_per_year,
@@ -97,6 +108,8 @@ def error_bound_bps(key: str, ref: dict[str, float], n: int) -> float:
         "min_sortino_bps": (d_mean + abs(value) * d_down) / max(ref["_downside"] - d_down, 1e-300),
         "max_drawdown_bps": 0.0,
         "min_positive_bps": 0.0,
+        "max_var_bps": 0.0,  # exact on NAVs, rounded up to a whole bps
+        "min_calmar_bps": d_mean / ref["max_drawdown_bps"] if ref["max_drawdown_bps"] else 0.0,
     }[key]
     return 1.0 + 1e4 * quantisation + 1e-6 * max(1.0, abs(1e4 * value))
 

@@ -23,6 +23,7 @@ from zkyield.circuits.history_models import (
     HISTORY_LAYOUT,
     LINK_TAG,
     MARKET_TAG,
+    POLICY_LAYOUT,
     POLICY_TAG,
     SNAPSHOT_TAG,
     History,
@@ -55,9 +56,11 @@ def test_leaves_and_heads_equal_circomlibjs(tmp_path) -> None:
 
 def test_every_history_hash_starts_with_its_layout_tag() -> None:
     tags = {"policy": POLICY_TAG, "market": MARKET_TAG, "snapshot": SNAPSHOT_TAG, "link": LINK_TAG}
+    versions = {"policy": POLICY_LAYOUT, "market": HISTORY_LAYOUT, "snapshot": HISTORY_LAYOUT, "link": HISTORY_LAYOUT}
     for name, tag in tags.items():
-        assert tag.to_bytes(32, "big").lstrip(b"\0") == f"zkyield.history.{name}.v{HISTORY_LAYOUT}".encode()
-    assert HISTORY_LAYOUT == 2 and len(set(tags.values())) == 4
+        assert tag.to_bytes(32, "big").lstrip(b"\0") == f"zkyield.history.{name}.v{versions[name]}".encode()
+    # the policy vector moved to layout 3 (max_var_bps, min_calmar_bps); chains and the registry stay at 2
+    assert (HISTORY_LAYOUT, POLICY_LAYOUT) == (2, 3) and len(set(tags.values())) == 4
 
 
 def test_snapshot_without_a_commit_time_has_no_head() -> None:

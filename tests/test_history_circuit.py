@@ -112,8 +112,9 @@ def _with_snapshots(h: History, snapshots) -> History:
 
 @pytest.fixture(scope="module")
 def longer():
-    """Six snapshots; proofs cover the last four (T = 3) against the published head after all six."""
-    h = make_history([10**12, 1_002_000_000_000, *NAVS])
+    """Six snapshots; proofs cover the last four (T = 3) against the published head after all six (every
+    window of four gains over its period, so min_calmar_bps = 0 holds in each)."""
+    h = make_history([10**12, 990_000_000_000, *NAVS])
     return h, market_for(h, 450, slack=86_400)
 
 
@@ -256,7 +257,7 @@ def test_only_enabled_clauses_are_built_and_disabled_thresholds_must_be_zero() -
     p = policy(3, max_drawdown_bps=10_000)
     inputs = dict(history_statement(h, m, p).inputs)
     cc.witness(inputs)
-    inputs["thresholds"] = [7, 0, 0, 0, 10_000, 0]
+    inputs["thresholds"] = [7, 0, 0, 0, 10_000, 0, 0, 0]
     with pytest.raises(ConstraintError, match="policy"):
         cc.witness(inputs)
     with pytest.raises(ValueError, match="ordered subset"):

@@ -36,7 +36,8 @@ def test_example_policy_holds_and_measures_near_the_float_reference() -> None:
     h, m, p, w = example()
     ev = evaluate_history(w.snapshots, m, p).require_holds()
     assert [c.key for c in ev.checks] == list(HISTORY_THRESHOLDS)
-    ref = float_metrics([s.nav for s in w.snapshots], [s.timestamp for s in w.snapshots], m.risk_free_bps)
+    ref = float_metrics([s.nav for s in w.snapshots], [s.timestamp for s in w.snapshots], m.risk_free_bps,
+                        p.var_confidence_bps)
     for c in ev.checks:
         assert abs(c.measured_bps - 1e4 * ref[c.key]) <= error_bound_bps(c.key, ref, p.periods), c.key
 

@@ -67,7 +67,8 @@ def test_floored_returns_no_longer_prove_zero_volatility() -> None:
     ok = history_statement(h, m, policy(2, max_volatility_bps=1))  # 1 bps: true for these returns
     cc = build_history_circuit(2, ("max_volatility_bps",))
     cc.witness(ok.inputs)
-    forged = {**ok.inputs, "thresholds": [0] * 6, "policy_hash": policy_hash(policy(2, max_volatility_bps=0))}
+    forged = {**ok.inputs, "thresholds": [0] * len(CLAUSES),
+              "policy_hash": policy_hash(policy(2, max_volatility_bps=0))}
     with pytest.raises(ConstraintError, match="max_volatility_bps"):
         cc.witness(forged)  # the circuit decides as the evaluator: no witness for "volatility <= 0"
 
