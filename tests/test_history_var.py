@@ -244,3 +244,42 @@ def test_weekly_example_states_both_clauses_at_their_truth() -> None:
     assert var_reference(navs, 9500) == 200 <= 250
     assert math.floor(BPS * calmar_reference(navs, [s.timestamp for s in w.snapshots])) >= 20000
     assert w.snapshots[-1].timestamp - w.snapshots[0].timestamp == 52 * WEEK
+
+
+@pytest.mark.slow
+def test_weekly_example_is_proven_and_verified_by_the_cli_and_refused_past_the_truth(tmp_path) -> None:
+    """compile / setup / prove / verify on the shipped weekly example (both new clauses stated), then each
+    new threshold one step past its measurement is refused before proving (exit 1, nothing written), and a
+    policy differing only in its VaR confidence does not verify against the proof."""
+    import json
+
+    from click.testing import CliRunner
+
+    from zkyield.circuits.history_models import example_paths, load_history
+    from zkyield.cli.demo_command import published_log
+    from zkyield.cli.main import cli
+
+    hp, mp, pp = example_paths()
+    log = tmp_path / "log.json"
+    published_log(load_history(hp)).save(log)
+    run = lambda *args: CliRunner().invoke(cli, [str(a) for a in args])  # noqa: E731
+    build, out = tmp_path / "build", tmp_path / "proof"
+    assert run("compile", pp, "--out", build).exit_code == 0
+    assert run("setup", build).exit_code == 0
+    proved = run("prove", build, "--history", hp, "--market", mp, "--policy", pp, "--out", out)
+    assert proved.exit_code == 0, proved.output
+    verified = run("verify", out, "--key", build, "--policy", pp, "--market", mp, "--log", log)
+    assert verified.exit_code == 0 and verified.output.startswith("OK"), verified.output
+    doc = json.loads(pp.read_text())
+    for key, value, message in (
+            ("max_var_bps", 199, "value at risk at var_confidence_bps 2.00% > 1.99% (max_var_bps=199)"),
+            ("min_calmar_bps", 26059, "Calmar ratio 2.6058 < 2.6059 (min_calmar_bps=26059)")):
+        pushed = tmp_path / f"{key}.json"
+        pushed.write_text(json.dumps({**doc, key: value}))
+        refused = run("prove", build, "--history", hp, "--market", mp, "--policy", pushed, "--out", tmp_path / key)
+        assert refused.exit_code == 1 and f"statement is false: {message}" in refused.output, refused.output
+        assert not (tmp_path / key).exists()
+    other = tmp_path / "conf.json"
+    other.write_text(json.dumps({**doc, "var_confidence_bps": 9000}))
+    wrong = run("verify", out, "--key", build, "--policy", other, "--market", mp, "--log", log)
+    assert wrong.exit_code == 1 and "does not hash to the proof's policy_hash" in wrong.output, wrong.output

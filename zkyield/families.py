@@ -169,7 +169,8 @@ class HistoryFamily(StatementFamily):
         return hm.market_hash(market)
 
     def policy_document(self, policy: hm.HistoryPolicy) -> dict[str, object]:
-        return {**dict(sorted(policy.thresholds.items())), "periods": policy.periods,
+        confidence = {"var_confidence_bps": policy.var_confidence_bps} if "max_var_bps" in policy.thresholds else {}
+        return {**dict(sorted(policy.thresholds.items())), **confidence, "periods": policy.periods,
                 "max_commit_delay_s": policy.max_commit_delay_s}
 
     def market_document(self, market: hm.HistoryMarket) -> dict[str, object]:
