@@ -119,7 +119,8 @@ def _history_part(out: Path, timer: _Timer, progress: Callable[[str], ProgressBa
     return valid
 
 
-_POLICY_FIELDS = {"periods": "window of returns", "max_commit_delay_s": "longest wait to publish a snapshot"}
+_POLICY_FIELDS = {"periods": "window of returns", "max_commit_delay_s": "longest wait to publish a snapshot",
+                  "var_confidence_bps": "confidence of the value at risk"}
 
 
 def _clause_text(key: str) -> str:
