@@ -1,9 +1,12 @@
 """A devnet period of position-token transfers: aTokens and vault shares crossing the book's edge, and inside it.
 
-Before block A the fund supplies WETH on Aave and holds vault shares; an investor holds aDAI; a borrower keeps
-Aave's interest running. Between A and B: the investor sends aDAI to the fund (a deposit of DAI), the fund sends
-vault shares to an outside address (a withdrawal of USDC at the vault's share price), and the fund moves aWETH
-and vault shares to its second account (no flow); the vault accrues around those transfers.
+Before block A the fund supplies WETH on Aave, borrows USDC and holds vault shares; an investor holds aDAI; a
+borrower keeps Aave's interest running; a victim borrows close to its limit. Between A and B: the investor sends
+aDAI to the fund (a deposit of DAI), the fund sends vault shares to an outside address (a withdrawal of USDC at
+the vault's share price) and moves aWETH and shares to its second account (no flow); on the fund's behalf the
+investor supplies DAI and repays USDC debt, an outsider deposits USDC into the vault for the second account, and
+the fund withdraws vault USDC to the outsider (flows without a transfer of the position's token); the WETH price
+drops and a liquidator takes the victim's collateral as aWETH (a loss, not a withdrawal).
 """
 
 from __future__ import annotations
@@ -32,12 +35,22 @@ class TransferPeriod:
     shares_out_block: int = 0
     shares_internal: int = 0  # vault shares the fund moves to its second account
     shares_internal_block: int = 0
+    victim: str = ""
+    supplied_for: int = 50 * E18  # DAI the investor supplies on the fund's behalf
+    supplied_for_block: int = 0
+    repaid_for: int = 200 * E6  # USDC of the fund's debt the investor repays
+    repaid_for_block: int = 0
+    deposited_for: int = 300 * E6  # USDC the outsider deposits into the vault for the second account
+    deposited_for_block: int = 0
+    withdrawn_to: int = 100 * E6  # vault USDC the fund withdraws to the outsider
+    withdrawn_to_block: int = 0
+    liquidation_block: int = 0
 
 
 def run_transfer_period(world: World) -> TransferPeriod:
     acc = world.w3.eth.accounts
-    p = TransferPeriod(world, fund=acc[1], fund2=acc[2], investor=acc[6], outsider=acc[7])
-    borrower, anvil = acc[5], world.anvil
+    p = TransferPeriod(world, fund=acc[1], fund2=acc[2], investor=acc[6], outsider=acc[7], victim=acc[8])
+    borrower, liquidator, anvil = acc[5], acc[9], world.anvil
     # --- before A
     world.supply(borrower, "USDC", 200_000 * E6)
     world.supply(p.fund, "WETH", 10 * E18)
@@ -45,6 +58,9 @@ def run_transfer_period(world: World) -> TransferPeriod:
     world.borrow(borrower, "WETH", 5 * E18)
     world.borrow(borrower, "DAI", 500 * E18)
     world.vault_deposit(p.fund, 5_000 * E6)
+    world.borrow(p.fund, "USDC", 1_000 * E6)
+    world.supply(p.victim, "WETH", E18)
+    world.borrow(p.victim, "USDC", 1_550 * E6)  # 77.5% of 2,000 USD of WETH (LTV 80%, threshold 82.5%)
     anvil.advance(12)
     p.a = anvil.mine(12)
     # --- the period
@@ -60,7 +76,34 @@ def run_transfer_period(world: World) -> TransferPeriod:
     p.shares_internal_block = send(world.vault.functions.transfer(p.fund2, p.shares_internal),
                                    p.fund)["blockNumber"]
     world.fund(world.vault.address, "USDC", 20 * E6)  # more yield, shared by the shares that stayed
+    _on_behalf(world, p)
+    _liquidation(world, p, liquidator)
     anvil.advance(86_400)
     p.b = anvil.mine(12)
     anvil.mine(12)
     return p
+
+
+def _on_behalf(world: World, p: TransferPeriod) -> None:
+    pool, vault, dai, usdc = world.aave_pool, world.vault, world.tokens["DAI"], world.tokens["USDC"]
+    world.fund(p.investor, "DAI", p.supplied_for)
+    world.approve(p.investor, "DAI", pool.address)
+    p.supplied_for_block = send(pool.functions.supply(dai.address, p.supplied_for, p.fund, 0),
+                                p.investor)["blockNumber"]
+    world.fund(p.investor, "USDC", p.repaid_for)
+    world.approve(p.investor, "USDC", pool.address)
+    p.repaid_for_block = send(pool.functions.repay(usdc.address, p.repaid_for, 2, p.fund), p.investor)["blockNumber"]
+    world.fund(p.outsider, "USDC", p.deposited_for)
+    world.approve(p.outsider, "USDC", vault.address)
+    p.deposited_for_block = send(vault.functions.deposit(p.deposited_for, p.fund2), p.outsider)["blockNumber"]
+    p.withdrawn_to_block = send(vault.functions.withdraw(p.withdrawn_to, p.outsider, p.fund),
+                                p.fund)["blockNumber"]
+
+
+def _liquidation(world: World, p: TransferPeriod, liquidator: str) -> None:
+    world.set_price("WETH", 1_800_00000000)  # the victim's health factor falls to 0.96
+    world.fund(liquidator, "USDC", 700 * E6)
+    world.approve(liquidator, "USDC", world.aave_pool.address)
+    call = world.aave_pool.functions.liquidationCall(world.tokens["WETH"].address, world.tokens["USDC"].address,
+                                                     p.victim, 700 * E6, True)  # receive the collateral as aWETH
+    p.liquidation_block = send(call, liquidator)["blockNumber"]
