@@ -47,7 +47,8 @@ def test_statements_lists_both_families_clauses_and_public_inputs():
     assert portfolio["clauses"]["min_return_bps"] == {"measures": "period return", "bound": "min", "unit": "%",
                                                       "range": [-10_000, 1_000_000]}
     assert list(history["clauses"]) == ["min_annual_return_bps", "max_volatility_bps", "min_sharpe_bps",
-                                        "min_sortino_bps", "max_drawdown_bps", "min_positive_bps"]
+                                        "min_sortino_bps", "max_drawdown_bps", "min_positive_bps", "max_var_bps",
+                                        "min_calmar_bps"]
     assert portfolio["public_inputs"] == ["commitment", "owner", "policy_hash", "market_hash", "period_start",
                                           "period_end"]
     assert history["public_inputs"][0] == "chain_head" and history["public_inputs"][1:] == portfolio[
