@@ -5,7 +5,9 @@ borrower keeps Aave's interest running; a victim borrows close to its limit. Bet
 aDAI to the fund (a deposit of DAI), the fund sends vault shares to an outside address (a withdrawal of USDC at
 the vault's share price) and moves aWETH and shares to its second account (no flow); on the fund's behalf the
 investor supplies DAI and repays USDC debt, an outsider deposits USDC into the vault for the second account, and
-the fund withdraws vault USDC to the outsider (flows without a transfer of the position's token); the WETH price
+the fund withdraws vault USDC to the outsider (flows without a transfer of the position's token); the fund
+supplies USDC for the outsider and borrows DAI on the outsider's delegated credit (value leaving and entering the
+book through Aave, found by the blocks where the fund's wallet paid or received); the WETH price
 drops and a liquidator takes the victim's collateral as aWETH (a loss, not a withdrawal).
 """
 
@@ -45,6 +47,10 @@ class TransferPeriod:
     withdrawn_to: int = 100 * E6  # vault USDC the fund withdraws to the outsider
     withdrawn_to_block: int = 0
     liquidation_block: int = 0
+    supplied_by_fund: int = 10 * E6  # USDC the fund supplies on the outsider's behalf
+    supplied_by_fund_block: int = 0
+    borrowed_on_credit: int = 5 * E18  # DAI the fund borrows on the outsider's delegated credit
+    borrowed_on_credit_block: int = 0
 
 
 def run_transfer_period(world: World) -> TransferPeriod:
@@ -61,6 +67,7 @@ def run_transfer_period(world: World) -> TransferPeriod:
     world.borrow(p.fund, "USDC", 1_000 * E6)
     world.supply(p.victim, "WETH", E18)
     world.borrow(p.victim, "USDC", 1_550 * E6)  # 77.5% of 2,000 USD of WETH (LTV 80%, threshold 82.5%)
+    world.supply(p.outsider, "USDC", 1_000 * E6)  # collateral for the credit it delegates to the fund
     anvil.advance(12)
     p.a = anvil.mine(12)
     # --- the period
@@ -98,6 +105,12 @@ def _on_behalf(world: World, p: TransferPeriod) -> None:
     p.deposited_for_block = send(vault.functions.deposit(p.deposited_for, p.fund2), p.outsider)["blockNumber"]
     p.withdrawn_to_block = send(vault.functions.withdraw(p.withdrawn_to, p.outsider, p.fund),
                                 p.fund)["blockNumber"]
+    world.approve(p.fund, "USDC", pool.address)  # the fund's wallet pays for the outsider's supply
+    p.supplied_by_fund_block = send(pool.functions.supply(usdc.address, p.supplied_by_fund, p.outsider, 0),
+                                    p.fund)["blockNumber"]
+    send(world.reserves["DAI"][1].functions.approveDelegation(p.fund, p.borrowed_on_credit), p.outsider)
+    p.borrowed_on_credit_block = send(pool.functions.borrow(dai.address, p.borrowed_on_credit, 2, 0, p.outsider),
+                                      p.fund)["blockNumber"]
 
 
 def _liquidation(world: World, p: TransferPeriod, liquidator: str) -> None:

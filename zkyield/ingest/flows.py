@@ -13,7 +13,7 @@ interest mint (its counterpart is the underlying's transfer to or from the pool 
 Actions on the fund's behalf (an ERC-4626 deposit or withdrawal, an Aave supply, withdrawal, borrow or repayment
 whose payer and receiver differ) are read from the protocols' events; collateral seized as aTokens in a
 liquidation is a loss, so the transactions of a ``LiquidationCall`` naming an account carry no flow.
-docs/ingest.md lists the events and the two on-behalf cases that cannot be found by an indexed topic.
+docs/ingest.md lists the events and how the two cases without an indexed account are found.
 """
 
 from __future__ import annotations
@@ -124,6 +124,46 @@ _EVENTS = {
 }
 
 
+def _decoded(x: dict, types: tuple[str, ...]) -> dict[str, object]:
+    """A log's parties and fields: ``t1``..``t3`` (indexed addresses) and ``d0``.. (the data, addresses
+    checksummed)."""
+    fields: dict[str, object] = {f"t{i}": _party(t) for i, t in enumerate(x["topics"]) if i}
+    fields.update({f"d{i}": v if not isinstance(v, str) else to_checksum_address(v)
+                   for i, v in enumerate(decode(list(types), bytes.fromhex(x["data"][2:])))})
+    return fields
+
+
+def _move(book: Book, signature: str, x: dict) -> Move:
+    where, _, types, (src, dst, amount) = _EVENTS[signature]
+    fields = _decoded(x, types)
+    carrier = book.carriers[to_checksum_address(x["address"])] if where == "vault" else book.by_reserve[fields["t1"]]
+    kind = f"{'erc4626' if where == 'vault' else 'aave'}-{signature.split('(')[0].lower()}"
+    return Move(x, kind, carrier, fields[src], fields[dst], fields[amount])  # type: ignore[arg-type]
+
+
+def _paid_or_received_by_the_fund(pins: Pins, book: Book, transfers: list[Move], mine: set[str]) -> list[Move]:
+    """Aave supplies the fund pays for another ``onBehalfOf`` and borrows it receives on another's credit:
+    their ``user`` is not indexed, so they are found in the blocks where the fund's underlying moved to or from
+    an aToken (one ``eth_getLogs`` per such block)."""
+    atokens = {c.token for c in book.by_reserve.values()}
+    txs = {m.log["transactionHash"] for m in transfers
+           if m.kind == "erc20" and (m.src in atokens or m.dst in atokens) and (m.src in mine or m.dst in mine)}
+    if book.pool is None or not txs:
+        return []
+    signatures = [sig for sig in _EVENTS if sig.startswith(("Supply(", "Borrow("))]
+    topics = {"0x" + keccak(text=sig).hex(): sig for sig in signatures}
+    blocks = sorted({int(m.log["blockNumber"], 16) for m in transfers if m.log["transactionHash"] in txs})
+    found = pins.rpc.request([("eth_getLogs", [{"fromBlock": hex(b), "toBlock": hex(b), "address": [book.pool],
+                                                "topics": [list(topics)]}]) for b in blocks])
+    moves = []
+    for x in (x for logs in found for x in logs if x["transactionHash"] in txs):
+        signature = topics[x["topics"][0]]
+        fields = _decoded(x, _EVENTS[signature][2])
+        if fields["d0"] in mine and fields["t2"] not in mine:  # the fund's user, another onBehalfOf
+            moves.append(_move(book, signature, x))
+    return moves
+
+
 def _on_behalf(pins: Pins, book: Book, vaults: list[str], accounts: list[str]) -> list[Move]:
     """Protocol actions that move value between an account's position and another address without a
     transfer of the position's token to or from the account: an ERC-4626 deposit or withdrawal, an Aave
@@ -144,18 +184,7 @@ def _on_behalf(pins: Pins, book: Book, vaults: list[str], accounts: list[str]) -
     for signature, logs in zip(meta, pins.rpc.request(queries) if queries else [], strict=True):
         for x in logs:
             found[(int(x["blockNumber"], 16), int(x["logIndex"], 16))] = (signature, x)
-    moves = []
-    for key in sorted(found):
-        signature, x = found[key]
-        _, _, types, (src, dst, amount) = _EVENTS[signature]
-        fields = {f"t{i}": _party(t) for i, t in enumerate(x["topics"]) if i}
-        fields.update({f"d{i}": v if not isinstance(v, str) else to_checksum_address(v)
-                       for i, v in enumerate(decode(list(types), bytes.fromhex(x["data"][2:])))})
-        vault = _EVENTS[signature][0] == "vault"
-        carrier = book.carriers[to_checksum_address(x["address"])] if vault else book.by_reserve[fields["t1"]]
-        kind = f"{'erc4626' if vault else 'aave'}-{signature.split('(')[0].lower()}"
-        moves.append(Move(x, kind, carrier, fields[src], fields[dst], fields[amount]))
-    return moves
+    return [_move(book, *found[key]) for key in sorted(found)]
 
 
 LIQUIDATION = "LiquidationCall(address,address,address,uint256,uint256,address,bool)"
@@ -184,8 +213,9 @@ def read_flows(pins: Pins, sources: Sources, accounts: list[str]) -> tuple[list[
     book = book_tokens(pins, sources)
     mine = set(accounts)
     liquidated = _liquidations(pins, book, accounts)
-    moves = [m for m in (*(t for t in _transfers(pins, book, accounts) if t.log["transactionHash"] not in liquidated),
-                         *_on_behalf(pins, book, [v.address for v in sources.erc4626], accounts))
+    transfers = [t for t in _transfers(pins, book, accounts) if t.log["transactionHash"] not in liquidated]
+    moves = [m for m in (*transfers, *_on_behalf(pins, book, [v.address for v in sources.erc4626], accounts),
+                         *_paid_or_received_by_the_fund(pins, book, transfers, mine))
              if (m.src in mine) != (m.dst in mine)]
     outside = _outside(pins, sources, {m.dst if m.src in mine else m.src for m in moves})
     totals: dict[str, list[int]] = {}
