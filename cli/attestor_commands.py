@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from zkyield import babyjub, eddsa
+from zkyield.circuits.attest_policy import SIGNATURE_KIND as ATTESTED_KIND
 from zkyield.errors import FormatError, InputError, VerificationError
 from zkyield.field import R, fr, parse_decimal
 
@@ -151,7 +152,6 @@ def verify_message_cmd(signature: Path, public_key: Path, message: str) -> None:
 
 # --- signatures over a book or a price snapshot (zkyield.circuits.attest_message) ---------------------
 
-ATTESTED_KIND = "zkyield-attestor-signature"
 
 
 def _as_of(text: str | None) -> int:
@@ -227,20 +227,11 @@ def sign_prices_cmd(key: Path, market: Path, as_of: str | None, out: Path) -> No
 @click.option("--portfolio", type=_existing, default=None, help="The book (needed for a book signature).")
 def verify_cmd(signature: Path, public_key: Path, market: Path, portfolio: Path | None) -> None:
     """Recompute the message from the files and check SIGNATURE over it; exit 1 if it does not verify."""
-    from zkyield.circuits.attest_message import ATTEST_LAYOUT_VERSION, SUBJECTS, check_as_of
-    from zkyield.formats.jsonfile import read_json
+    from zkyield.circuits.attest_policy import load_signature
 
     a = load_public_key(public_key)
-    doc, name = read_json(signature)
-    if not isinstance(doc, dict) or doc.get("kind") != ATTESTED_KIND:
-        raise FormatError(f"{name}: not a zkyield attestor signature (kind {ATTESTED_KIND!r})")
-    if doc.get("layout") != ATTEST_LAYOUT_VERSION:
-        raise FormatError(f"{name}: layout must be {ATTEST_LAYOUT_VERSION}; re-sign with this zkyield version")
-    subject = doc.get("subject")
-    if subject not in SUBJECTS:
-        raise FormatError(f"{name}: subject must be one of {', '.join(SUBJECTS)}")
-    as_of = check_as_of(doc.get("as_of"), f"{name}: as_of")
-    sig = eddsa.Signature.from_json({"R8": doc.get("R8"), "S": doc.get("S")}, name)
+    signed = load_signature(signature)
+    subject, as_of, sig, name = signed.subject, signed.as_of, signed.signature, signed.source
     reason = eddsa.verification_failure(a, _subject_message(subject, market, portfolio, as_of), sig)
     if reason is not None:
         raise VerificationError(f"{name}: {reason} (over the {subject} message of the files given, as of {as_of})")
