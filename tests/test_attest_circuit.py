@@ -13,6 +13,7 @@ from conftest import run_node
 from zkyield import eddsa
 from zkyield.babyjub import SUBORDER
 from zkyield.circuits import attest_message as am
+from zkyield.circuits import encoding as enc
 from zkyield.circuits.attest_policy import AttestorSignature, Chosen, key_tree
 from zkyield.circuits.attest_witness import signature_inputs
 from zkyield.errors import ConstraintError
@@ -158,3 +159,20 @@ def test_circomlibjs_signatures_are_accepted_in_circuit(case, tmp_path) -> None:
     forged = _with(case, "book", [Chosen(0, signed[0]), Chosen(1, signed[1])])
     forged |= signature_inputs("prices", case[2].prices_attested_by, [Chosen(0, signed[2])])
     circuit.witness(forged)
+
+
+def test_the_documented_costs(case) -> None:
+    """docs/attestation.md, "Costs": per signature slot, and the chains' per-slot costs."""
+    _, _, policy, _, _ = case
+    cap = enc.Capacity(positions=2, assets=2, scenarios=1)
+    bare = replace(policy, attested_by=None, prices_attested_by=None)
+
+    def size(**sets) -> int:
+        return PORTFOLIO_FAMILY.compile(replace(bare, **sets), cap).circuit.n_constraints
+
+    base = size()
+    book = [size(attested_by=replace(policy.attested_by, threshold=k)) - base for k in (1, 2)]
+    prices = size(prices_attested_by=policy.prices_attested_by) - base
+    assert book[1] - book[0] == 5_869
+    assert book[0] == 258 + 5_865 + 418 * cap.positions + 303 * cap.assets - 6
+    assert prices == 258 + 5_907 + 466 * cap.assets - 3
