@@ -157,3 +157,11 @@ def test_verify_checks_the_attestor_keys_in_the_registry_on_anvil(build, tmp_pat
         code, check = attestors()
         assert code == 1 and check["status"] == "fail"
         assert "attested_by.keys[1]" in check["reason"] and "revoked at" in check["reason"]
+
+
+def test_zkyield_demo_runs_the_attested_example() -> None:
+    code, text = _cli("demo", "--example", "attested", "--no-history", "--json")
+    assert code == 0, text
+    doc = json.loads(text)
+    policy = doc["proven"]["portfolio 'attested'"]
+    assert doc["valid"] and policy["attested_by"]["threshold"] == 2 and policy["prices_attested_by"]["threshold"] == 1
