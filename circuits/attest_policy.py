@@ -30,7 +30,6 @@ from zkyield.merkle import MerkleTree
 from zkyield.poseidon import poseidon
 
 SIGNATURE_KIND = "zkyield-attestor-signature"
-SCHEME = "eddsa-poseidon-babyjubjub"
 
 
 @dataclass(frozen=True)
