@@ -35,16 +35,14 @@ from dataclasses import dataclass
 
 from zkyield.circuits import encoding as enc
 from zkyield.circuits import publics
+from zkyield.circuits.attest_layout import ATTEST_LAYOUT_VERSION, BOOK_TAG, PRICES_TAG, SHOCK_FACTOR_BITS, SUBJECTS
 from zkyield.circuits.binding import Bound, bind
 from zkyield.circuits.models import Market, Portfolio
 from zkyield.errors import InputError
 from zkyield.poseidon import poseidon
 
-ATTEST_LAYOUT_VERSION = 1
-BOOK_TAG = int.from_bytes(b"zkyield.attest.book.v1", "big")
-PRICES_TAG = int.from_bytes(b"zkyield.attest.prices.v1", "big")
-SHOCK_FACTOR_BITS = 20  # a factor 10000 + shock is at most BPS_MAX = 10^6 < 2^20
-SUBJECTS = ("book", "prices")
+__all__ = ["ATTEST_LAYOUT_VERSION", "BOOK_TAG", "PRICES_TAG", "SHOCK_FACTOR_BITS", "SUBJECTS", "BookMessage",
+           "PricesMessage", "book_message", "check_as_of", "prices_message"]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zkyield.circuits import encoding as enc
+from zkyield.circuits.attest_policy import AttestorSet, load_attestor_set
 from zkyield.circuits.jsonread import Obj, array, field_element, integer, load_json, root, text, timestamp
 from zkyield.circuits.portfolio_clauses import CLAUSES
 from zkyield.errors import InputError
@@ -131,6 +132,8 @@ class Policy:
     allowed_protocols: tuple[str, ...] = ()
     description: str = ""
     source: str = "policy.json"
+    attested_by: AttestorSet | None = None  # who vouches for the book (attest_policy)
+    prices_attested_by: AttestorSet | None = None  # who vouches for the market snapshot
 
     def get(self, key: str) -> int | None:
         return self.thresholds.get(key)
@@ -322,6 +325,8 @@ def load_policy(source: str | Path | dict) -> Policy:
     root_value = obj.get("allowed_protocols_root")
     listed = obj.get("allowed_protocols")
     description = text(obj.get("description", ""), obj.path("description"), _DESCRIPTION, "a short text")
+    attested = {key: load_attestor_set(obj.get(key), obj.path(key)) for key in ("attested_by", "prices_attested_by")
+                if obj.data.get(key) is not None}
     obj.done()
     protocols: tuple[str, ...] = ()
     tree_root = None
@@ -341,10 +346,10 @@ def load_policy(source: str | Path | dict) -> Policy:
         if protocol_tree(protocols).root != tree_root:
             raise InputError(f"{obj.path('allowed_protocols_root')} is not the Poseidon Merkle root of "
                              f"allowed_protocols (depth {enc.PROTOCOL_TREE_DEPTH}, leaves = protocol ids)")
-    if not thresholds and tree_root is None:
+    if not thresholds and tree_root is None and not attested:
         raise InputError(f"{name}: the policy states nothing; set at least one of "
                          f"{', '.join(threshold_ranges())} or allowed_protocols_root")
-    return Policy(thresholds, tree_root, protocols, description, name)
+    return Policy(thresholds, tree_root, protocols, description, name, **attested)
 
 
 def protocol_tree(protocols: tuple[str, ...] | list[str]) -> MerkleTree:

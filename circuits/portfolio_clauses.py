@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zkyield.circuits import encoding as enc
+from zkyield.circuits.attest_circuit import attested_book_circuit, attested_prices_circuit
 from zkyield.circuits.clause import Check, Clause, ClauseTable, Finding
 from zkyield.circuits.encoding import BPS, Inequality, linear
 from zkyield.circuits.sums import Sums, ceil_div, il_inequality, impermanent_loss_bps_ceil
@@ -258,6 +259,24 @@ def _allowed_protocols_message(check: Check) -> str:
     return f"the protocol {check.where} is not in the allowed set (allowed_protocols_root)"
 
 
+# -- attested_by / prices_attested_by (stated by a key set: circuits/attest_circuit.py) ------------------
+
+def _set_slot(aset: object) -> int | None:
+    return None if aset is None else aset.slot  # type: ignore[attr-defined]
+
+
+def _attested(s: Sums, slot: int) -> Finding:
+    """The book and market alone cannot decide it: the prover's gate checks the signatures
+    (``attest_policy.choose``, before proving); here the clause reports what the policy requires."""
+    return Finding(True, None)
+
+
+def _attested_message(check: Check) -> str:
+    subject = "book" if check.key == "attested_by" else "prices"
+    return (f"the {subject} must be signed by k distinct keys of {check.key} (checked against the signature "
+            "files when proving: zkyield prove --signatures)")
+
+
 CLAUSES = ClauseTable("portfolio", (
     Clause("min_return_bps", "period return", "min", "%", enc.SHOCK_MIN_BPS, enc.BPS_MAX,
            _min_return, _min_return_circuit, offset=BPS, needs=frozenset({FLOWS})),
@@ -277,5 +296,11 @@ CLAUSES = ClauseTable("portfolio", (
     Clause("allowed_protocols_root", "protocols outside the allowed set", "max", "n", 0, 0,
            _allowed_protocols, _allowed_protocols_circuit, threshold=False,
            value=lambda policy: policy.allowed_protocols_root, message=_allowed_protocols_message),
+    Clause("attested_by", "book attestations by the policy's key set", "min", "n", 0, 0,
+           _attested, attested_book_circuit, threshold=False,
+           value=lambda policy: _set_slot(policy.attested_by), message=_attested_message),
+    Clause("prices_attested_by", "price attestations by the policy's key set", "min", "n", 0, 0,
+           _attested, attested_prices_circuit, threshold=False,
+           value=lambda policy: _set_slot(policy.prices_attested_by), message=_attested_message),
     # append new clauses here: the position is the mask bit and the policy slot
 ))

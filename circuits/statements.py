@@ -42,14 +42,19 @@ class Shape:
 
     clauses: frozenset[str]
     capacity: enc.Capacity
+    signatures: tuple[int, int] = (0, 0)  # k of the book and of the price attestor sets (attest_circuit)
 
     def __post_init__(self) -> None:
         CLAUSES.ordered(self.clauses)  # ValueError unless a non-empty subset of the table
 
+    def signature_count(self, subject: str) -> int:
+        return self.signatures[("book", "prices").index(subject)]
+
     @property
     def label(self) -> str:
         cap = self.capacity
-        return f"mask{clause_mask(self.clauses)}_n{cap.positions}_m{cap.assets}_s{cap.scenarios}"
+        sigs = "" if self.signatures == (0, 0) else f"_k{self.signatures[0]}_{self.signatures[1]}"
+        return f"mask{clause_mask(self.clauses)}_n{cap.positions}_m{cap.assets}_s{cap.scenarios}{sigs}"
 
 
 def _rows(values: list[Value], width: int) -> list[list[Value]]:
@@ -124,6 +129,7 @@ class Builder:
                 slots += [self.active[j], asset, kind, *(self.pos[f][j] for f in PRIVATE_AMOUNTS)]
             flows = [x for row in zip(self.asset_ids, self.deposits, self.withdrawals, strict=True) for x in row]
             assert len(slots) == self.n * len(POSITION_FIELDS) and len(flows) == self.m * len(FLOW_FIELDS)
+            self.commit_slots, self.commit_flows = slots, flows  # what an attested book message hashes
             head = [domain_tag("commitment", cap), pub["owner"], pub["period_start"], pub["period_end"]]
             c.assert_equal(commit_gadget(c, head + slots + flows, self.salt), pub["commitment"])
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from zkyield import babyjub, eddsa
+from zkyield.circuits.attest_policy import SIGNATURE_KIND as ATTESTED_KIND
 from zkyield.errors import FormatError, InputError, VerificationError
 from zkyield.field import R, fr, parse_decimal
 
@@ -82,7 +83,9 @@ def attestor() -> None:
       zkyield attestor sign attestor.key --portfolio p.json --market m.json --out book.sig.json
       zkyield attestor sign-prices attestor.key --market m.json --out prices.sig.json
       zkyield attestor verify book.sig.json --public-key attestor.pub.json --portfolio p.json --market m.json
-      zkyield attestor register attestor.pub.json --rpc-url URL --registry ADDR --key-file eth.key
+      zkyield attestor register attestor.key --rpc-url URL --registry ADDR --key-file eth.key
+      zkyield attestor sign-possession attestor.key --chain-id 1 --registry ADDR --account ACCT --out pop.json
+      zkyield attestor register attestor.pub.json --possession pop.json --rpc-url URL --registry ADDR
       zkyield attestor status attestor.pub.json --rpc-url URL --registry ADDR --at 2024-02-01T00:00:00Z
     """
 
@@ -151,7 +154,6 @@ def verify_message_cmd(signature: Path, public_key: Path, message: str) -> None:
 
 # --- signatures over a book or a price snapshot (zkyield.circuits.attest_message) ---------------------
 
-ATTESTED_KIND = "zkyield-attestor-signature"
 
 
 def _as_of(text: str | None) -> int:
@@ -227,20 +229,11 @@ def sign_prices_cmd(key: Path, market: Path, as_of: str | None, out: Path) -> No
 @click.option("--portfolio", type=_existing, default=None, help="The book (needed for a book signature).")
 def verify_cmd(signature: Path, public_key: Path, market: Path, portfolio: Path | None) -> None:
     """Recompute the message from the files and check SIGNATURE over it; exit 1 if it does not verify."""
-    from zkyield.circuits.attest_message import ATTEST_LAYOUT_VERSION, SUBJECTS, check_as_of
-    from zkyield.formats.jsonfile import read_json
+    from zkyield.circuits.attest_policy import load_signature
 
     a = load_public_key(public_key)
-    doc, name = read_json(signature)
-    if not isinstance(doc, dict) or doc.get("kind") != ATTESTED_KIND:
-        raise FormatError(f"{name}: not a zkyield attestor signature (kind {ATTESTED_KIND!r})")
-    if doc.get("layout") != ATTEST_LAYOUT_VERSION:
-        raise FormatError(f"{name}: layout must be {ATTEST_LAYOUT_VERSION}; re-sign with this zkyield version")
-    subject = doc.get("subject")
-    if subject not in SUBJECTS:
-        raise FormatError(f"{name}: subject must be one of {', '.join(SUBJECTS)}")
-    as_of = check_as_of(doc.get("as_of"), f"{name}: as_of")
-    sig = eddsa.Signature.from_json({"R8": doc.get("R8"), "S": doc.get("S")}, name)
+    signed = load_signature(signature)
+    subject, as_of, sig, name = signed.subject, signed.as_of, signed.signature, signed.source
     reason = eddsa.verification_failure(a, _subject_message(subject, market, portfolio, as_of), sig)
     if reason is not None:
         raise VerificationError(f"{name}: {reason} (over the {subject} message of the files given, as of {as_of})")
@@ -277,14 +270,78 @@ def _account(key_file: Path | None):
     return sender_from_key(load_eth_key(key_file))
 
 
+POSSESSION_TAG = int.from_bytes(b"zkyield.attest.possession.v1", "big")
+
+
+def possession_message(chain_id: int, registry: str, account: str) -> int:
+    """What an attestor key signs to ask ``account`` to register it in ``registry`` on chain ``chain_id``."""
+    from zkyield.circuits.encoding import address_int
+    from zkyield.poseidon import poseidon
+
+    return poseidon([POSSESSION_TAG, chain_id, address_int(registry, "--registry"), address_int(account, "--account")])
+
+
+def _possession(key_or_pub: Path, possession: Path | None, point: babyjub.Point, message: int) -> None:
+    """Refuse to register a key whose holder did not sign this registry, chain and account (InputError)."""
+    from zkyield.formats.jsonfile import read_json
+
+    doc, _ = read_json(key_or_pub)
+    if isinstance(doc, dict) and doc.get("kind") == KEY_KIND:
+        sig, name = eddsa.sign(load_private_key(key_or_pub), message), "the key file's own signature"
+    elif possession is None:
+        raise InputError("--possession: registering a public key needs the key holder's signature over this "
+                         "registry, chain and account: `zkyield attestor sign-possession KEY ...`")
+    else:
+        doc, name = read_json(possession)
+        if not isinstance(doc, dict) or doc.get("kind") != SIGNATURE_KIND:
+            raise FormatError(f"{name}: not a zkyield signature (kind {SIGNATURE_KIND!r})")
+        sig = eddsa.Signature.from_json({"R8": doc.get("R8"), "S": doc.get("S")}, name)
+    reason = eddsa.verification_failure(point, message, sig)
+    if reason is not None:
+        raise InputError(f"--possession: {name} is not a proof of possession of this key for this registry, "
+                         f"chain id and --key-file account ({reason}); sign one with `attestor sign-possession`")
+
+
+@attestor.command("sign-possession")
+@click.argument("key", type=_existing)
+@click.option("--chain-id", "chain_id", type=int, required=True, help="EIP-155 chain id of the registry's chain.")
+@_registry
+@click.option("--account", required=True, help="The Ethereum account that will send the registration.")
+@click.option("--out", "out", type=_file, required=True, help="Possession signature file to write.")
+def sign_possession_cmd(key: Path, chain_id: int, registry: str, account: str, out: Path) -> None:
+    """Sign, with KEY, that --account may register it in --registry (offline: `register --possession`)."""
+    from zkyield.formats.atomic import write_text_atomic
+
+    private_key = load_private_key(key)
+    m = possession_message(chain_id, registry, account)
+    doc = {"kind": SIGNATURE_KIND, "version": 1, "scheme": SCHEME, "public_key": _point_json(eddsa.public_key(
+        private_key)), "message": str(m), **eddsa.sign(private_key, m).to_json()}
+    write_text_atomic(out, json.dumps(doc, indent=2))
+    _echo({"signature": str(out), "chain_id": chain_id, "registry": registry, "account": account})
+
+
 @attestor.command("register")
 @click.argument("key_or_pub", type=_existing)
 @_rpc
 @_registry
 @_eth_key
-def register_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None) -> None:
-    """Record KEY_OR_PUB's public key in the registry, owned by the --key-file account, valid from now."""
-    _send_key_transaction("register_attestor_key", key_or_pub, rpc_url, registry, key_file)
+@click.option("--possession", type=_existing, default=None,
+              help="With a public key file: the key's `sign-possession` signature for this registry, chain and "
+                   "account (a key file signs it itself).")
+def register_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None,
+                 possession: Path | None) -> None:
+    """Record KEY_OR_PUB's public key in the registry, owned by the --key-file account, valid from now.
+
+    \b
+    Checked before sending: the key's holder signed (EdDSA-Poseidon) this registry, chain id and account,
+    so the CLI never registers a key for an account its holder did not name. The contract does not check
+    this (docs/attestation.md): it stops mistakes through this CLI, not a squatter calling the contract.
+    """
+
+    def check(w3, point: babyjub.Point, sender) -> None:
+        _possession(key_or_pub, possession, point, possession_message(w3.eth.chain_id, registry, sender.address))
+
+    _send_key_transaction("register_attestor_key", key_or_pub, rpc_url, registry, key_file, check)
 
 
 @attestor.command("revoke")
@@ -297,13 +354,17 @@ def revoke_cmd(key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | N
     _send_key_transaction("revoke_attestor_key", key_or_pub, rpc_url, registry, key_file)
 
 
-def _send_key_transaction(action: str, key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None) -> None:
-    """Send ``chain.<action>`` for the key's public point, then print the transaction and the key's status."""
+def _send_key_transaction(action: str, key_or_pub: Path, rpc_url: str, registry: str, key_file: Path | None,
+                          check=None) -> None:
+    """Send ``chain.<action>`` for the key's public point (after ``check(w3, point, sender)``), then print the
+    transaction and the key's status."""
     from zkyield.verifier import chain
 
     point = _key_or_public(key_or_pub)
     sender = _account(key_file)
     w3 = chain.connect(rpc_url)
+    if check is not None:
+        check(w3, point, sender)
     receipt = getattr(chain, action)(w3, registry, point, sender)
     _echo({"tx": receipt["transactionHash"].hex(), **_status_json(chain.attestor_key_status(w3, registry, point))})
 

@@ -71,10 +71,30 @@ def _evm_check(attestation: api.Attestation, keys: api.Keys) -> dict[str, object
             "valid": ok, "verifier": address, "gas_used": gas, "gas_includes": GAS_INCLUDES}
 
 
+# The attested example's attestors (administrator and auditor for the book, the price attestor): EXAMPLE keys
+# whose private keys are public (circuits/examples/attested.policy.json says so), for the demo only.
+_EXAMPLE_ATTESTORS = (("book", bytes([1]) * 32), ("book", bytes([3]) * 32), ("prices", bytes([4]) * 32))
+
+
+def _example_signatures(name: str, portfolio, market) -> tuple:
+    """What the attested example's attestors sign, as of an hour after the period end (none otherwise)."""
+    if name != "attested":
+        return ()
+    from zkyield import eddsa
+    from zkyield.circuits import attest_message as am
+    from zkyield.circuits.attest_policy import AttestorSignature
+
+    as_of = portfolio.period.end + 3600
+    messages = {"book": am.book_message(portfolio, market, as_of).message,
+                "prices": am.prices_message(market, as_of).message}
+    return tuple(AttestorSignature(subject, as_of, eddsa.public_key(key), eddsa.sign(key, messages[subject]),
+                                   f"example {subject} attestor") for subject, key in _EXAMPLE_ATTESTORS)
+
+
 def _portfolio_part(name: str, out: Path, timer: _Timer, progress: Callable[[str], ProgressBar]) -> bool:
     paths = example(name)
     portfolio, market, policy = load_portfolio(paths[0]), load_market(paths[1]), load_policy(paths[2])
-    positions, assets = (32, 16) if name == "fund" else (8, 8)
+    positions, assets = {"fund": (32, 16), "attested": (3, 3)}.get(name, (8, 8))
     statement = timer.step("compile", lambda: api.compile_statement(policy, positions=positions, assets=assets),
                            lambda s: f"{s.circuit.n_constraints:,} constraints")
     api.save_statement(statement, out / "build")
@@ -83,7 +103,9 @@ def _portfolio_part(name: str, out: Path, timer: _Timer, progress: Callable[[str
     api.save_keys(keys, out / "build")
     timer.step("commit", lambda: api.commitment(portfolio, market, statement.capacity), lambda c: f"{str(c)[:16]}...")
     with progress("prove") as bar:
-        attestation = timer.step("prove", lambda: api.prove(portfolio, market, policy, keys, bar))
+        signatures = _example_signatures(name, portfolio, market)
+        attestation = timer.step("prove", lambda: api.prove(portfolio, market, policy, keys, bar,
+                                                            signatures=signatures))
     write_attestation(attestation, keys.verification_key, out / "proof")
     valid = timer.step("verify (Python)", lambda: bool(api.verify(attestation, keys.verification_key, policy, market,
                                                                   statement=statement)),
@@ -134,7 +156,7 @@ def _clause_text(key: str) -> str:
 
 @click.command("demo")
 @click.option("--example", "name", default="demo", show_default=True,
-              type=click.Choice(["demo", "dao-treasury", "fund"]), help="Which shipped portfolio to prove.")
+              type=click.Choice(["demo", "dao-treasury", "fund", "attested"]), help="Which shipped portfolio to prove.")
 @click.option("--history/--no-history", default=True, show_default=True,
               help="Also prove risk-adjusted metrics over the shipped one-year weekly history.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -153,6 +175,7 @@ def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None,
     Examples:
       zkyield demo
       zkyield demo --example dao-treasury --no-history --out demo-out/
+      zkyield demo --example attested --no-history     # book attested 2 of 3, prices 1 of 1
     """
     timer = _Timer()
     progress = settings().progress
@@ -176,6 +199,8 @@ def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None,
         for title, policy in timer.proven.items():
             click.echo(f"  {title}:")
             for key, value in policy.items():
+                if isinstance(value, dict):  # an attestor key set: k of n, by its key root
+                    value = f"{value['threshold']} of {len(value['keys'])} keys (root {str(value['root'])[:16]}...)"
                 click.echo(f"    - {_clause_text(key)}: {key} = {value}")
         click.echo("")
         click.echo(f"  {'step':<16} {'seconds':>8}  note")

@@ -139,9 +139,13 @@ def commit_cmd(portfolio_path: Path, market_path: Path, positions: int, assets: 
 @click.option("--out", "out_dir", type=_out, required=True, help="Folder for proof, public and attestation.")
 @click.option("--witness-out", "witness_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the witness as a snarkjs .wtns (PRIVATE: it holds the whole book).")
+@click.option("--signatures", "signature_paths", type=_file, multiple=True,
+              help="An attestor signature file (`zkyield attestor sign` / `sign-prices`); repeat for each, "
+                   "as the policy's attested_by / prices_attested_by require. PRIVATE: never published.")
 @json_option
 def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path | None, market_path: Path,
-              policy_path: Path, out_dir: Path, witness_out: Path | None, as_json: bool) -> None:
+              policy_path: Path, out_dir: Path, witness_out: Path | None, signature_paths: tuple[Path, ...],
+              as_json: bool) -> None:
     """Prove that a private portfolio (or snapshot history) meets a public policy.
 
     \b
@@ -152,6 +156,8 @@ def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path |
       zkyield prove build/ --portfolio portfolio.json --market market.json --policy policy.json --out proof/
       zkyield prove build-history/ --history history.json --market rates.json --policy history.policy.json --out p/
       zkyield prove build/ --portfolio p.json --market m.json --policy q.json --out proof/ --witness-out w.wtns
+      zkyield prove build/ --portfolio p.json --market m.json --policy q.json --out proof/ \\
+        --signatures admin.sig.json --signatures custodian.sig.json --signatures prices.sig.json
     """
     keys = api.load_keys(build_dir)
     family = keys.statement.family
@@ -162,8 +168,15 @@ def prove_cmd(build_dir: Path, portfolio_path: Path | None, history_path: Path |
         raise InputError(f"{build_dir}: a {family.name} statement; pass {family.private_option} {noun}.json"
                          f" (not {' or '.join(given)})")
     inputs = family.load_private(private_path), family.load_market(market_path), family.load_policy(policy_path)
+    options: dict[str, object] = {}
+    if signature_paths:
+        if family.name != "portfolio":
+            raise InputError(f"--signatures: a {family.name} statement takes no attestor signatures")
+        from zkyield.circuits.attest_policy import load_signature
+
+        options["signatures"] = tuple(load_signature(p) for p in signature_paths)
     with settings().progress("prove") as progress:
-        attestation = api.prove(*inputs, keys, progress, witness_out=witness_out)
+        attestation = api.prove(*inputs, keys, progress, witness_out=witness_out, **options)
     write_attestation(attestation, keys.verification_key, out_dir)
     summary = attestation.summary()
     first = keys.statement.public_signal_names[0]

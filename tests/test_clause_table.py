@@ -49,6 +49,11 @@ def test_docs_print_the_table(table):
 def _portfolio_policy(key: str, value: int) -> dict:
     if key == "allowed_protocols_root":
         return {"allowed_protocols": ["aave-v3"], "allowed_protocols_root": str(protocol_tree(["aave-v3"]).root)}
+    if key in ("attested_by", "prices_attested_by"):  # an attestor key set (circuits/attest_policy.py)
+        from zkyield import eddsa
+
+        x, y = eddsa.public_key(bytes(32))
+        return {key: {"keys": [{"x": str(x), "y": str(y)}], "threshold": 1}}
     return {key: value}
 
 

@@ -28,7 +28,8 @@ def test_examples_hold(name: str) -> None:
 
 def test_dao_example_states_every_clause() -> None:
     evaluation = evaluate(*load(example_docs("dao-treasury")))
-    assert [c.key for c in evaluation.checks] == list(CLAUSES.keys)
+    attested = ("attested_by", "prices_attested_by")  # stated by key sets: the attested example has them
+    assert [c.key for c in evaluation.checks] == [k for k in CLAUSES.keys if k not in attested]
 
 
 def _nudged(check_key: str, threshold: int) -> tuple:

@@ -202,7 +202,7 @@ def test_passing_and_failing_reports_render_green_and_red_in_chromium(real, tmp_
         assert text.strip().startswith(f"zkyield verification report {verdict} "), text[:200]
         for clause in clauses:
             assert clause in text, (name, clause)
-        assert "not checked: attestor signatures are not supported yet" in text
+        assert "not checked: the policy requires no attestation" in text
     fail_text = _visible_text(_dom(tmp_path / "fail.html", tmp_path))
     assert "NOT established: verification failed" in fail_text
     assert "Verification failed: the Groth16 pairing equation fails" in fail_text, fail_text[:300]

@@ -22,6 +22,7 @@ from pathlib import Path
 from zkyield import groth16
 from zkyield import verification as vr
 from zkyield.attestation import Attestation
+from zkyield.attestor_records import attestor_check
 from zkyield.build_folder import (
     CIRCUIT_FILE,
     PROGRAM_FILE,
@@ -162,7 +163,7 @@ def verify(attestation: Attestation, verification_key: VerifyingKey, policy: Any
         policy_check,
         market_check,
         *([_head_check(heads, public)] if family.heads_required else []),
-        vr.not_checked(vr.ATTESTORS, "attestor signatures are not supported yet"),
+        attestor_check(policy if policy_check.passed else None, registry, public[5]),
         _record_check(registry, public, family),
     ]
     return VerificationResult(tuple(checks), verification_key.digest(), family.name, source, tuple(public),

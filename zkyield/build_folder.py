@@ -196,6 +196,7 @@ def _description(doc: dict, name: str) -> tuple[str, tuple[str, ...], dict[str, 
         clauses = tuple(str(c) for c in doc["clauses"])
         if kind == PORTFOLIO:
             size = {k: int(doc["capacity"][k]) for k in ("positions", "assets", "scenarios")}
+            size |= {f"{s}_signatures": int(k) for s, k in doc.get("signatures", {}).items() if s in ("book", "prices")}
         elif kind == HISTORY:
             size = {"periods": int(doc["periods"])}
         else:

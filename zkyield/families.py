@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from zkyield.circuits import attest_witness, models, publics
 from zkyield.circuits import encoding as enc
 from zkyield.circuits import evaluate as portfolio_eval
 from zkyield.circuits import history_models as hm
-from zkyield.circuits import models, publics
+from zkyield.circuits.attest_layout import POLICY_FIELDS as ATTEST_FIELDS
+from zkyield.circuits.attest_layout import SUBJECTS as ATTEST_SUBJECTS
 from zkyield.circuits.clause import Evaluation
 from zkyield.circuits.history_chain import window
 from zkyield.circuits.history_circuit import PUBLIC_SIGNALS as HISTORY_SIGNALS
@@ -55,18 +57,32 @@ class PortfolioFamily(StatementFamily):
         return isinstance(market, models.Market)
 
     def compile(self, policy: models.Policy, capacity: enc.Capacity | None = None) -> Statement:
-        return self._statement(publics.policy_clauses(policy), capacity or enc.DEFAULT_CAPACITY)
+        return self._statement(publics.policy_clauses(policy), capacity or enc.DEFAULT_CAPACITY,
+                               attest_witness.signature_counts(policy))
 
-    def _statement(self, clauses: frozenset[str], capacity: enc.Capacity) -> Statement:
+    def _statement(self, clauses: frozenset[str], capacity: enc.Capacity,
+                   signatures: tuple[int, int] = (0, 0)) -> Statement:
         size = {"positions": capacity.positions, "assets": capacity.assets, "scenarios": capacity.scenarios}
-        return Statement(self.name, tuple(sorted(clauses)), size, build(Shape(clauses, capacity)))
+        size |= {f"{s}_signatures": k for s, k in zip(ATTEST_SUBJECTS, signatures, strict=True) if k}
+        return Statement(self.name, tuple(sorted(clauses)), size, build(Shape(clauses, capacity, signatures)))
 
     def rebuild(self, doc: Mapping[str, Any]) -> Statement:
-        cap = doc["capacity"]
-        return self._statement(frozenset(doc["clauses"]), enc.Capacity(*(int(cap[k]) for k in CAPACITY_FIELDS)))
+        cap, sigs = doc["capacity"], doc.get("signatures", {})
+        return self._statement(frozenset(doc["clauses"]), enc.Capacity(*(int(cap[k]) for k in CAPACITY_FIELDS)),
+                               tuple(int(sigs.get(s, 0)) for s in ATTEST_SUBJECTS))  # type: ignore[arg-type]
 
     def size_fields(self, statement: Statement) -> dict[str, object]:
-        return {"capacity": dict(statement.size), "layout": publics.LAYOUT_VERSION}
+        fields: dict[str, object] = {"capacity": {k: statement.size[k] for k in CAPACITY_FIELDS},
+                                     "layout": publics.LAYOUT_VERSION}
+        sigs = {s: statement.size[f"{s}_signatures"] for s in ATTEST_SUBJECTS if f"{s}_signatures" in statement.size}
+        return fields | ({"signatures": sigs} if sigs else {})  # k per attested subject (docs/attestation.md)
+
+    def check_policy(self, statement: Statement, policy: models.Policy) -> None:
+        super().check_policy(statement, policy)
+        counts = attest_witness.signature_counts(policy)
+        if counts != tuple(statement.size.get(f"{s}_signatures", 0) for s in ATTEST_SUBJECTS):
+            raise InputError("policy: its attestation thresholds differ from the compiled statement's; compile one "
+                             "for this policy")
 
     def stated_clauses(self, policy: models.Policy) -> tuple[str, ...]:
         return self.clauses.ordered(publics.policy_clauses(policy))
@@ -79,7 +95,8 @@ class PortfolioFamily(StatementFamily):
                        statement: Statement, **options: Any) -> tuple[dict, list[int]]:
         capacity = statement.capacity
         portfolio_eval.require_holds(private, market, policy, capacity)
-        inputs = statement_inputs(private, market, policy, capacity)
+        attested = attest_witness.attest_inputs(private, market, policy, options.get("signatures", ()))
+        inputs = statement_inputs(private, market, policy, capacity) | attested
         return inputs, [inputs[name] for name in self.public_signals]
 
     def policy_hash(self, policy: models.Policy) -> int:
@@ -94,6 +111,8 @@ class PortfolioFamily(StatementFamily):
         doc: dict[str, object] = dict(sorted(policy.thresholds.items()))
         if policy.allowed_protocols_root is not None:
             doc["allowed_protocols_root"] = str(policy.allowed_protocols_root)
+        for subject, aset in attest_witness.attestor_sets(policy).items():
+            doc[ATTEST_FIELDS[subject]] = aset.document()
         return doc
 
     def market_document(self, market: models.Market) -> dict[str, object]:

@@ -19,7 +19,7 @@ from web3.exceptions import ContractLogicError, Web3Exception
 from zkyield.circuits.history_models import LINK_TAG
 from zkyield.errors import InputError
 from zkyield.head_records import HeadRecord
-from zkyield.verifier.chain import decode_revert, family_name, registry_contract
+from zkyield.verifier.chain import AttestorKeyStatus, attestor_key_status, decode_revert, family_name, registry_contract
 
 try:  # eth-tester reports a reverting view with its own exception
     from eth_tester.exceptions import TransactionFailed as _TesterReverted
@@ -69,6 +69,10 @@ class RegistryReader:
         # Set by _verifyAndRecord only, after _checkSubmission required the policy's registered family.
         _verifier, registered = functions.policy(public_signals[_IDX_POLICY]).call()
         return family_name(registered) == family
+
+    def attestor_key(self, key: tuple[int, int], at: int) -> AttestorKeyStatus:
+        """An attestor key's record and state at ``at`` (``zkyield.attestor_records``)."""
+        return attestor_key_status(self.w3, self.address, key, at)
 
 
 def open_registry(w3: Web3, address: str) -> RegistryReader:

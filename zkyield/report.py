@@ -93,6 +93,13 @@ def clause_texts(policy: Mapping[str, object], statement: str) -> list[str]:
         if key == "allowed_protocols_root":
             out.append(f"every position is in a protocol of the allowed set (Merkle root {policy[key]})")
             continue
+        if key in ("attested_by", "prices_attested_by"):  # an attestor key set (docs/attestation.md)
+            s = policy[key]
+            what = "book" if key == "attested_by" else "market snapshot"
+            out.append(f"the {what} signed by {s['threshold']} distinct of {len(s['keys'])} attestor keys "  # type: ignore[index]
+                       f"(key root {s['root']}), as of the period end or at most "  # type: ignore[index]
+                       f"{_duration(int(s['max_delay_s']))} after it ({key})")  # type: ignore[index]
+            continue
         value = int(policy[key])  # type: ignore[call-overload]
         word = "at least" if bound == "min" else "at most"
         out.append(f"{measured} {word} {_threshold(value, unit)} ({key} = {value:,})")
