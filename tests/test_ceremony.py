@@ -37,7 +37,7 @@ from zkyield.formats.ptau import read_ptau
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.snarkjs_json import dump_proof, dump_public, load_proof, load_public, load_vk
 from zkyield.formats.zkey import Contribution, read_zkey, write_zkey, zkey_from_bytes, zkey_to_bytes
-from zkyield.groth16.verify import verify
+from zkyield.groth16.verifier import verify
 
 _FFJS_RNG_JS = """
 const {ChaCha, buildBn128} = require("ffjavascript");

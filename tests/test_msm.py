@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 from py_ecc import optimized_bn128 as ob
 
 from zkyield import msm
-from zkyield._native import lib
+from zkyield._native import native
 from zkyield.errors import FieldError, InputError
 from zkyield.field import Q, R
+
+lib = native()  # the extension module these tests drive directly, or None
 
 RNG = random.Random(4096)
 # A pool with infinity and a repeated point, so drawn index lists hit both.

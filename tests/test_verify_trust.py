@@ -28,14 +28,13 @@ from _verify_util import (
 from click.testing import CliRunner
 
 from zkyield import api, groth16
-from zkyield.attestation import Attestation
 from zkyield.circuits.history_chain import SnapshotLog, links
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.circuits.publics import market_hash, policy_hash
 from zkyield.cli.demo_command import published_log
 from zkyield.cli.main import cli
 from zkyield.errors import ConstraintError
-from zkyield.formats.attestation import read_attestation, write_attestation
+from zkyield.formats.attestation import Attestation, read_attestation, write_attestation
 from zkyield.verification import Outcome
 
 PORTFOLIO, MARKET, POLICY = example("demo")

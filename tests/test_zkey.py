@@ -27,7 +27,7 @@ from zkyield.formats.binio import read_container
 from zkyield.formats.ptau import G1_BYTES, G2_BYTES, encode_g2
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.snarkjs_json import dump_proof, dump_public
-from zkyield.groth16.verify import verify
+from zkyield.groth16.verifier import verify
 from zkyield.r1cs import R1CS
 
 

@@ -35,7 +35,6 @@ from zkyield.formats.r1cs_bin import VERSION as R1CS_VERSION
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
 from zkyield.formats.witness_program import program_to_bytes, read_program
 from zkyield.groth16.qap import row_evaluations
-from zkyield.pairing import pairing
 from zkyield.r1cs import R1CS
 from zkyield.statement import HISTORY, PORTFOLIO, Keys, Statement, require_layout
 
@@ -213,7 +212,7 @@ def save_keys(keys: Keys, build_dir: str | os.PathLike) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     write_proving_key(keys.proving_key, out / PROVING_KEY_FILE)
     vk = keys.verification_key
-    dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), out / VERIFICATION_KEY_FILE)
+    dump_vk(vk, out / VERIFICATION_KEY_FILE)
     return out
 
 
