@@ -28,7 +28,6 @@ from tests.conftest import run_node, run_snarkjs
 from zkyield.ceremony import beacon, contribute, new_zkey, prove_zkey, verify_from_init, verify_zkey
 from zkyield.ceremony.rng import ChaCha, fr_from_rng, g1_from_rng, g2_from_rng, hash_to_g2
 from zkyield.ceremony.transcript import contribution_hash, transcript
-from zkyield.cli.ceremony_commands import ceremony
 from zkyield.cli.main import cli
 from zkyield.curve import G1_GENERATOR, g1_mul, g2_mul
 from zkyield.errors import InputError, VerificationError
@@ -262,8 +261,6 @@ def test_snarkjs_also_rejects_our_forgery(ours):
 
 @pytest.fixture(scope="module")
 def runner():
-    if "ceremony" not in cli.commands:  # main.py registers it; until then the test does
-        cli.add_command(ceremony)
     return CliRunner()
 
 
