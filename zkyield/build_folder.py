@@ -24,6 +24,7 @@ from zkyield.dsl.compiled import ProgramCircuit
 from zkyield.dsl.program import WitnessProgram
 from zkyield.dsl.runner import witness_lib
 from zkyield.errors import ConstraintError, FormatError, InputError
+from zkyield.families import family_named
 from zkyield.field import R
 from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic
 from zkyield.formats.binio import read_container, read_scalar_field_header
@@ -36,7 +37,7 @@ from zkyield.formats.snarkjs_json import dump_vk, load_vk
 from zkyield.formats.witness_program import program_to_bytes, read_program
 from zkyield.groth16.qap import row_evaluations
 from zkyield.r1cs import R1CS
-from zkyield.statement import HISTORY, PORTFOLIO, Keys, Statement, require_layout
+from zkyield.statement import PORTFOLIO, Keys, Statement, require_layout
 
 STATEMENT_FILE = "statement.json"
 CIRCUIT_FILE = "circuit.r1cs"
@@ -189,22 +190,17 @@ def _checked_bytes(d: Path, file_name: str, files: dict) -> bytes:
 
 
 def _description(doc: dict, name: str) -> tuple[str, tuple[str, ...], dict[str, int], bytes]:
-    """kind, clauses, size and circuit id of a statement.json, refusing a malformed one."""
+    """kind, clauses, size (read by the statement's family) and circuit id of a statement.json."""
     try:
-        kind = doc.get("statement", PORTFOLIO)
+        family = family_named(doc.get("statement", PORTFOLIO))
         clauses = tuple(str(c) for c in doc["clauses"])
-        if kind == PORTFOLIO:
-            size = {k: int(doc["capacity"][k]) for k in ("positions", "assets", "scenarios")}
-        elif kind == HISTORY:
-            size = {"periods": int(doc["periods"])}
-        else:
-            raise ValueError(f"unknown statement kind {kind!r}")
+        size = family.read_size(doc)
         circuit_id = bytes.fromhex(doc["circuit_id"])
         if len(circuit_id) != 32:
             raise ValueError("circuit_id is not 32 bytes")
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise FormatError(f"{name}: not a valid statement description ({exc}); compile it again") from None
-    return kind, clauses, size, circuit_id
+    return family.name, clauses, size, circuit_id
 
 
 def save_keys(keys: Keys, build_dir: str | os.PathLike) -> Path:

@@ -62,11 +62,13 @@ class PortfolioFamily(StatementFamily):
         return Statement(self.name, tuple(sorted(clauses)), size, build(Shape(clauses, capacity)))
 
     def rebuild(self, doc: Mapping[str, Any]) -> Statement:
-        cap = doc["capacity"]
-        return self._statement(frozenset(doc["clauses"]), enc.Capacity(*(int(cap[k]) for k in CAPACITY_FIELDS)))
+        return self._statement(frozenset(doc["clauses"]), enc.Capacity(**self.read_size(doc)))
 
     def size_fields(self, statement: Statement) -> dict[str, object]:
         return {"capacity": dict(statement.size), "layout": publics.LAYOUT_VERSION}
+
+    def read_size(self, doc: Mapping[str, Any]) -> dict[str, int]:
+        return {k: int(doc["capacity"][k]) for k in CAPACITY_FIELDS}
 
     def stated_clauses(self, policy: models.Policy) -> tuple[str, ...]:
         return self.clauses.ordered(publics.policy_clauses(policy))
@@ -101,9 +103,8 @@ class PortfolioFamily(StatementFamily):
                 "stress_scenarios": len(market.stress_scenarios)}
 
     def capacity(self, doc: Mapping[str, Any], name: str) -> enc.Capacity | None:
-        cap = doc.get("capacity")
         try:
-            return enc.Capacity(*(int(cap[k]) for k in CAPACITY_FIELDS))  # type: ignore[index]
+            return enc.Capacity(**self.read_size(doc))
         except (KeyError, TypeError, ValueError):
             raise FormatError(f"{name}: statement.capacity needs integer positions, assets, scenarios") from None
 
@@ -139,10 +140,13 @@ class HistoryFamily(StatementFamily):
         return Statement(self.name, ordered, {"periods": periods}, build_history_circuit(periods, ordered))
 
     def rebuild(self, doc: Mapping[str, Any]) -> Statement:
-        return self._statement(tuple(doc["clauses"]), int(doc["periods"]))
+        return self._statement(tuple(doc["clauses"]), self.read_size(doc)["periods"])
 
     def size_fields(self, statement: Statement) -> dict[str, object]:
         return {"periods": statement.size["periods"]}
+
+    def read_size(self, doc: Mapping[str, Any]) -> dict[str, int]:
+        return {"periods": int(doc["periods"])}
 
     def stated_clauses(self, policy: hm.HistoryPolicy) -> tuple[str, ...]:
         return policy.checks
