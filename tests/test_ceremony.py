@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests._ceremony_util import (
+from tests.support.ceremony import (
     BEACON_EXP,
     BEACON_HEX,
     circuit,
@@ -23,8 +23,8 @@ from tests._ceremony_util import (
     snarkjs_ptau,
     workdir,
 )
-from tests._r1cs_samples import chained_multiplications
-from tests.conftest import run_node, run_snarkjs
+from tests.support.r1cs_samples import chained_multiplications
+from tests.support.tools import run_node, run_snarkjs
 from zkyield.ceremony import beacon, contribute, new_zkey, prove_zkey, verify_from_init, verify_zkey
 from zkyield.ceremony.rng import ChaCha, fr_from_rng, g1_from_rng, g2_from_rng, hash_to_g2
 from zkyield.ceremony.transcript import contribution_hash, transcript

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests._ceremony_util import BEACON_EXP, BEACON_HEX, circuit, json_g1, json_g2, snarkjs_ptau
-from tests._r1cs_samples import chained_multiplications
-from tests.conftest import run_snarkjs
+from tests.support.ceremony import BEACON_EXP, BEACON_HEX, circuit, json_g1, json_g2, snarkjs_ptau
+from tests.support.r1cs_samples import chained_multiplications
+from tests.support.tools import run_snarkjs
 from zkyield.ceremony import beacon, contribute, prove_zkey
 from zkyield.ceremony.phase2 import parse_beacon
 from zkyield.ceremony.rng import beacon_rng, fr_from_rng

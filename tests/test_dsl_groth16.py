@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 
-from tests.conftest import node_tool, run_snarkjs
+from tests.support.tools import node_tool, run_snarkjs
 from zkyield.dsl import Circuit, CompiledCircuit
 from zkyield.gadgets.compare import assert_less_eq, greater_than
 from zkyield.gadgets.fixedpoint import FixedPoint

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from _history_util import make_history, market_for, policy
 
+from tests.support.history import make_history, market_for, policy
 from zkyield import api
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.history_models import market_hash as history_market_hash

@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from tests._r1cs_samples import chained_multiplications
+from tests.support.r1cs_samples import chained_multiplications
 from zkyield import msm, pairing
 from zkyield._native import native, pure_python
 from zkyield.curve import g1_neg

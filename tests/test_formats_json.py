@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._formats_util import build_circuit
-from tests._math_util import g1_point, g2_point, twist_point_outside_g2
-from tests.conftest import run_node, run_snarkjs, snarkjs_setup
+from tests.support.formats import build_circuit
+from tests.support.math_refs import g1_point, g2_point, twist_point_outside_g2
+from tests.support.tools import run_node, run_snarkjs, snarkjs_setup
 from zkyield.errors import FieldError, FormatError, PointError, ZkyieldError
 from zkyield.field import Q, R
 from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic, write_text_atomic

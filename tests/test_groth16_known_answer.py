@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from py_ecc import optimized_bn128 as ob
 
-from tests._r1cs_samples import chained_multiplications
+from tests.support.r1cs_samples import chained_multiplications
 from zkyield._native import native, pure_python
 from zkyield.errors import InputError
 from zkyield.field import R

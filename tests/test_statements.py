@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from tests._statements_util import example_docs, load, recommit
+from tests.support.statements import example_docs, load, recommit
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import CLAUSES, evaluate
 from zkyield.circuits.publics import ASSET_FIELDS, PUBLIC_SIGNALS, policy_clauses, public_signals

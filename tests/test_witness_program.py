@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._dsl_util import R, builder_witness
+from tests.support.dsl import R, builder_witness
 from zkyield import api
 from zkyield.circuits import history_models
 from zkyield.circuits.history_circuit import history_statement

@@ -7,9 +7,8 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from _history_util import policy
-from conftest import run_node
-
+from tests.support.history import policy
+from tests.support.tools import run_node
 from zkyield.circuits.history_models import History, HistoryMarket
 
 H_POLICY = policy(3, max_drawdown_bps=900)
