@@ -22,6 +22,7 @@ from pathlib import Path
 
 from zkyield.dsl.compiled import ProgramCircuit
 from zkyield.dsl.program import WitnessProgram
+from zkyield.dsl.program_file import program_to_bytes, read_program
 from zkyield.dsl.runner import witness_lib
 from zkyield.errors import ConstraintError, FormatError, InputError
 from zkyield.families import family_named
@@ -34,7 +35,6 @@ from zkyield.formats.r1cs_bin import MAGIC as R1CS_MAGIC
 from zkyield.formats.r1cs_bin import SECTION_CONSTRAINTS, SECTION_HEADER, r1cs_to_bytes, read_r1cs
 from zkyield.formats.r1cs_bin import VERSION as R1CS_VERSION
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
-from zkyield.formats.witness_program import program_to_bytes, read_program
 from zkyield.groth16.qap import row_evaluations
 from zkyield.r1cs import R1CS
 from zkyield.statement import PORTFOLIO, Keys, Statement, require_layout
