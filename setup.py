@@ -1,7 +1,7 @@
 """Build hook for the optional C backend; all project metadata lives in pyproject.toml.
 
 ``optional=True``: if the compiler or Python headers are missing the build warns and continues, and
-zkyield runs on its pure-Python paths (zkyield._native.lib is None).
+zkyield runs on its pure-Python paths (zkyield._native.native() is None).
 """
 
 from setuptools import Extension, setup

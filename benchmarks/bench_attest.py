@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _attest_util import ADMIN, AUDITOR, PRICES, load, sign  # noqa: E402
-
+from tests.support.attest import ADMIN, AUDITOR, PRICES, load, sign  # noqa: E402
 from zkyield import api  # noqa: E402
 
 CAPACITIES = ((8, 8, 1), (32, 16, 1))

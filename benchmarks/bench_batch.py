@@ -20,10 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from _batch_util import MARKET, POLICY, make_build, variant  # noqa: E402
-
+from tests.support.batch import MARKET, POLICY, make_build, variant  # noqa: E402
 from zkyield import api  # noqa: E402
 from zkyield.batch import prove_batch  # noqa: E402
 from zkyield.circuits.models import load_market, load_policy, load_portfolio  # noqa: E402

@@ -17,11 +17,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from _chain_util import GAS, Ganache, build_circuit, eth_tester_web3, intrinsic_gas, prove  # noqa: E402
-from conftest import run_snarkjs  # noqa: E402
-
+from tests.support.chain import GAS, Ganache, build_circuit, eth_tester_web3, intrinsic_gas, prove  # noqa: E402
+from tests.support.tools import run_snarkjs  # noqa: E402
 from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk  # noqa: E402
 from zkyield.verifier import chain  # noqa: E402
 from zkyield.verifier.solc import compile_contract  # noqa: E402

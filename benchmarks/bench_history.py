@@ -19,10 +19,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _history_util import make_history, market_for, policy  # noqa: E402
-
+from tests.support.history import make_history, market_for, policy  # noqa: E402
 from zkyield.circuits.history_circuit import history_statement  # noqa: E402
 from zkyield.circuits.history_clauses import CLAUSES  # noqa: E402
 from zkyield.circuits.history_metrics import evaluate_history  # noqa: E402

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from zkyield.devnet import Anvil, deploy_world  # noqa: E402
 from zkyield.ingest.rpc import Rpc  # noqa: E402

@@ -6,7 +6,9 @@ import pytest
 from _bench_util import logs, random_scalars, record
 
 from zkyield import poly
-from zkyield._native import lib
+from zkyield._native import native
+
+lib = native()  # the extension module these tests drive directly, or None
 
 
 @pytest.mark.skipif(lib is None, reason="native backend not built")

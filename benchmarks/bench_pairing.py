@@ -8,8 +8,10 @@ import pytest
 from _bench_util import record
 
 from zkyield import curve, pairing
-from zkyield._native import lib
+from zkyield._native import native
 from zkyield.field import R
+
+lib = native()  # the extension module these tests drive directly, or None
 
 
 def _pairs() -> list:

@@ -13,7 +13,7 @@ import pytest
 from _bench_util import logs, record
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests._r1cs_samples import chained_multiplications  # noqa: E402
+from tests.support.r1cs_samples import chained_multiplications  # noqa: E402
 from zkyield.groth16 import prove, setup, verify  # noqa: E402
 
 N_PUBLIC = 4

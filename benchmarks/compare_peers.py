@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.compare_snarkjs import N_PUBLIC, SNARKJS, ZKYIELD, ptau, run  # noqa: E402
-from tests._r1cs_samples import chained_multiplications  # noqa: E402
+from tests.support.r1cs_samples import chained_multiplications  # noqa: E402
 from zkyield.formats.r1cs_bin import write_r1cs  # noqa: E402
 from zkyield.formats.wtns_bin import write_wtns  # noqa: E402
 

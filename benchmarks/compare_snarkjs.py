@@ -24,10 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests._r1cs_samples import chained_multiplications  # noqa: E402
-from zkyield._native import lib  # noqa: E402
+from tests.support.r1cs_samples import chained_multiplications  # noqa: E402
+from zkyield._native import native  # noqa: E402
 from zkyield.formats.r1cs_bin import write_r1cs  # noqa: E402
 from zkyield.formats.wtns_bin import write_wtns  # noqa: E402
+
+lib = native()  # the extension module these tests drive directly, or None
 
 SNARKJS = ROOT / "node_modules" / ".bin" / "snarkjs"
 CACHE = ROOT / "benchmarks" / ".cache"

@@ -16,7 +16,6 @@ from zkyield.formats.ptau import read_ptau
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.snarkjs_json import dump_vk
 from zkyield.formats.zkey import read_zkey, write_zkey
-from zkyield.pairing import pairing
 
 _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _out_file = click.Path(dir_okay=False, path_type=Path)
@@ -123,5 +122,5 @@ def export_vk_cmd(key: Path, out: Path) -> None:
     """
     zkey = read_zkey(key)
     zkey.check_usable(key.name)
-    dump_vk(zkey.verifying_key, pairing(zkey.alpha_g1, zkey.beta_g2), out)
+    dump_vk(zkey.verifying_key, out)
     click.echo(f"wrote {out}")

@@ -184,8 +184,3 @@ def attestation_cmd(rpc_url: str, registry: str, commitment: str, policy_hash: s
     policy = None if policy_hash is None else _field(policy_hash, "policy-hash")
     _echo_json(_attestation_json(chain.latest_attestation(w3, registry, _field(commitment, "commitment"), policy)))
 
-
-# The commands the top-level `zkyield` group registers (cli.add_command for each).
-COMMANDS = (
-    export_verifier_cmd, deploy_cmd, register_policy_cmd, register_market_cmd, submit_cmd, attestation_cmd,
-)

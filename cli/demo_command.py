@@ -182,7 +182,7 @@ def demo_cmd(ctx: click.Context, name: str, history: bool, out_dir: Path | None,
     with tempfile.TemporaryDirectory() as tmp:
         out = out_dir or Path(tmp)
         if devnet:
-            from zkyield.devnet.demo import devnet_demo
+            from zkyield.cli.devnet_demo import devnet_demo
 
             valid = devnet_demo(out / "devnet", timer.step, timer.proven)
         else:

@@ -16,7 +16,6 @@ from zkyield.formats.snarkjs_json import dump_proof, dump_public, dump_vk, load_
 from zkyield.formats.wtns_bin import read_wtns
 from zkyield.formats.zkey import read_zkey
 from zkyield.groth16 import prove, setup, verify
-from zkyield.pairing import pairing
 
 PROVING_KEY = "proving_key"
 VERIFICATION_KEY = "verification_key.json"
@@ -51,7 +50,7 @@ def setup_cmd(circuit: Path, out_dir: Path) -> None:
     pk.check_sound()  # never write a key under which proofs can be forged (write_* check again)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_proving_key(pk, out_dir / PROVING_KEY)
-    dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), out_dir / VERIFICATION_KEY)
+    dump_vk(vk, out_dir / VERIFICATION_KEY)
     if circuit.resolve() != (out_dir / CIRCUIT).resolve():
         shutil.copyfile(circuit, out_dir / CIRCUIT)
     click.echo(f"wrote {out_dir / PROVING_KEY} and {out_dir / VERIFICATION_KEY}")

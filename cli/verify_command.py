@@ -17,12 +17,11 @@ import click
 
 from zkyield import api
 from zkyield.api import AnyMarket, AnyPolicy
-from zkyield.attestation import Attestation
 from zkyield.build_folder import STATEMENT_FILE, VERIFICATION_KEY_FILE
 from zkyield.circuits.history_chain import SnapshotLog, load_log
 from zkyield.errors import InputError
 from zkyield.families import family_named
-from zkyield.formats.attestation import read_attestation
+from zkyield.formats.attestation import Attestation, read_attestation
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.snarkjs_json import load_vk
 from zkyield.formats.zkey import MAGIC as ZKEY_MAGIC

@@ -7,9 +7,9 @@ import json
 from dataclasses import replace
 
 import pytest
-from _attest_util import ADMIN, AUDITOR, CAPACITY, CUSTODIAN, OUTSIDER, PRICES, load, sign
-from conftest import run_node
 
+from tests.support.attest import ADMIN, AUDITOR, CAPACITY, CUSTODIAN, OUTSIDER, PRICES, load, sign
+from tests.support.tools import run_node
 from zkyield import eddsa
 from zkyield.babyjub import SUBORDER
 from zkyield.circuits import attest_message as am

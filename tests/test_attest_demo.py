@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from _attest_util import ADMIN, AUDITOR, CAPACITY, CUSTODIAN, PRICES, paths, write_key
-from _chain_util import Anvil
 from click.testing import CliRunner
 
+from tests.support.attest import ADMIN, AUDITOR, CAPACITY, CUSTODIAN, PRICES, paths, write_key
+from tests.support.chain import Anvil
 from zkyield.build_folder import load_keys
 from zkyield.circuits.models import load_market
 from zkyield.cli.main import cli

@@ -11,8 +11,8 @@ import json
 from dataclasses import replace
 
 import pytest
-from conftest import run_node
 
+from tests.support.tools import run_node
 from zkyield.circuits import attest_message as am
 from zkyield.circuits import encoding as enc
 from zkyield.circuits import publics

@@ -7,8 +7,8 @@ import json
 from dataclasses import replace
 
 import pytest
-from _attest_util import ADMIN, AUDITOR, CAPACITY, CUSTODIAN, OUTSIDER, PRICES, load, paths, sign
 
+from tests.support.attest import ADMIN, AUDITOR, CAPACITY, CUSTODIAN, OUTSIDER, PRICES, load, paths, sign
 from zkyield import babyjub, eddsa
 from zkyield.circuits import attest_witness, publics
 from zkyield.circuits.attest_policy import key_leaf

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from _attest_util import ADMIN, write_key
-from _chain_util import Anvil, json_from_output
 from click.testing import CliRunner
 from eth_account import Account
 
+from tests.support.attest import ADMIN, write_key
+from tests.support.chain import Anvil, json_from_output
 from zkyield import eddsa
 from zkyield.cli.attestor_commands import possession_message
 from zkyield.cli.main import cli

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from _chain_util import GAS, Anvil, json_from_output
 from click.testing import CliRunner
 from eth_account import Account
 
+from tests.support.chain import GAS, Anvil, json_from_output
 from zkyield import babyjub, eddsa
 from zkyield.cli.main import cli
 from zkyield.errors import InputError

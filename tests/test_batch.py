@@ -1,6 +1,6 @@
 """Batch proving on the in-process and process-pool backends: statuses, outputs, resume, a killed worker.
 
-Expected statuses come from the models and the plain-Python evaluation (tests/_batch_util.py); every
+Expected statuses come from the models and the plain-Python evaluation (tests/support/batch.py); every
 proof is checked with zkyield's verifier under the build folder's key, one with snarkjs.
 """
 
@@ -15,7 +15,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from _batch_util import (
+from click.testing import CliRunner
+
+from tests.support.batch import (
     MARKET,
     POLICY,
     check_outputs,
@@ -27,9 +29,7 @@ from _batch_util import (
     write_folder,
     write_jsonl,
 )
-from click.testing import CliRunner
-from conftest import run_snarkjs
-
+from tests.support.tools import run_snarkjs
 from zkyield import api
 from zkyield.batch import BatchResult, prove_batch, read_jobs
 from zkyield.circuits.models import load_market, load_policy, load_portfolio

@@ -14,7 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from _batch_util import (
+
+from tests.support.batch import (
     MARKET,
     POLICY,
     check_outputs,
@@ -24,7 +25,6 @@ from _batch_util import (
     variant,
     write_folder,
 )
-
 from zkyield import api
 from zkyield.batch import BatchResult, prove_batch
 from zkyield.circuits.models import load_market, load_policy

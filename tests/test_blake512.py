@@ -6,8 +6,8 @@ import json
 import random
 
 import pytest
-from conftest import run_node
 
+from tests.support.tools import run_node
 from zkyield.blake512 import blake512
 
 _JS = """

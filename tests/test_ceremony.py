@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests._ceremony_util import (
+from tests.support.ceremony import (
     BEACON_EXP,
     BEACON_HEX,
     circuit,
@@ -23,12 +23,11 @@ from tests._ceremony_util import (
     snarkjs_ptau,
     workdir,
 )
-from tests._r1cs_samples import chained_multiplications
-from tests.conftest import run_node, run_snarkjs
+from tests.support.r1cs_samples import chained_multiplications
+from tests.support.tools import run_node, run_snarkjs
 from zkyield.ceremony import beacon, contribute, new_zkey, prove_zkey, verify_from_init, verify_zkey
 from zkyield.ceremony.rng import ChaCha, fr_from_rng, g1_from_rng, g2_from_rng, hash_to_g2
 from zkyield.ceremony.transcript import contribution_hash, transcript
-from zkyield.cli.ceremony_commands import ceremony
 from zkyield.cli.main import cli
 from zkyield.curve import G1_GENERATOR, g1_mul, g2_mul
 from zkyield.errors import InputError, VerificationError
@@ -37,7 +36,7 @@ from zkyield.formats.ptau import read_ptau
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.snarkjs_json import dump_proof, dump_public, load_proof, load_public, load_vk
 from zkyield.formats.zkey import Contribution, read_zkey, write_zkey, zkey_from_bytes, zkey_to_bytes
-from zkyield.groth16.verify import verify
+from zkyield.groth16.verifier import verify
 
 _FFJS_RNG_JS = """
 const {ChaCha, buildBn128} = require("ffjavascript");
@@ -262,8 +261,6 @@ def test_snarkjs_also_rejects_our_forgery(ours):
 
 @pytest.fixture(scope="module")
 def runner():
-    if "ceremony" not in cli.commands:  # main.py registers it; until then the test does
-        cli.add_command(ceremony)
     return CliRunner()
 
 

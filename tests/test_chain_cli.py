@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from _chain_util import Anvil, build_circuit, free_port, json_from_output, prove
 from click.testing import CliRunner
 from eth_account import Account
 
+from tests.support.chain import Anvil, build_circuit, free_port, json_from_output, prove
 from zkyield.cli.chain_commands import (
     attestation_cmd,
     deploy_cmd,

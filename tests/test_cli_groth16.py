@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests._r1cs_samples import chained_multiplications, prove_through_cli
+from tests.support.r1cs_samples import chained_multiplications, prove_through_cli
 from zkyield.cli.main import cli
 from zkyield.formats.wtns_bin import write_wtns
 
@@ -143,7 +143,7 @@ def test_proof_point_outside_g2_subgroup_is_one_line_exit_2(proven, tmp_path):
     """A pi_b on the twist curve but outside the order-r subgroup: refused at load, never verified."""
     import random
 
-    from tests._math_util import twist_point_outside_g2
+    from tests.support.math_refs import twist_point_outside_g2
 
     (x0, x1), (y0, y1) = twist_point_outside_g2(random.Random(5))
     proof = json.loads((proven / "proof" / "proof.json").read_text())

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tests._r1cs_samples import prove_through_cli
+from tests.support.r1cs_samples import prove_through_cli
 from zkyield.cli.main import cli
 
 

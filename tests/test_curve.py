@@ -5,7 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
-from _math_util import (
+from hypothesis import given
+from py_ecc import optimized_bn128 as ob
+from py_ecc.fields import optimized_bn128_FQ2 as FQ2
+
+from tests.support.math_refs import (
     G2_COFACTOR,
     g1_from_pyecc,
     g1_point,
@@ -17,10 +21,6 @@ from _math_util import (
     scalars,
     twist_point_outside_g2,
 )
-from hypothesis import given
-from py_ecc import optimized_bn128 as ob
-from py_ecc.fields import optimized_bn128_FQ2 as FQ2
-
 from zkyield import curve
 from zkyield.errors import FieldError, PointError
 from zkyield.field import Q, R

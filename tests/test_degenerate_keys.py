@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests._ceremony_util import BEACON_EXP, BEACON_HEX, circuit, json_g1, json_g2, snarkjs_ptau
-from tests._r1cs_samples import chained_multiplications
-from tests.conftest import run_snarkjs
+from tests.support.ceremony import BEACON_EXP, BEACON_HEX, circuit, json_g1, json_g2, snarkjs_ptau
+from tests.support.r1cs_samples import chained_multiplications
+from tests.support.tools import run_snarkjs
 from zkyield.ceremony import beacon, contribute, prove_zkey
 from zkyield.ceremony.phase2 import parse_beacon
 from zkyield.ceremony.rng import beacon_rng, fr_from_rng
@@ -134,7 +134,7 @@ def test_zero_contribution_key_is_refused_by_the_library(unsafe, tmp_path):
     with pytest.raises(PointError, match="vk_delta_2 is the G2 generator"):
         render_verifier(vk)  # what export-verifier and deploy (chain.deploy_verifier) render
     with pytest.raises(PointError, match="out.json: vk_delta_2 is the G2 generator"):
-        dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), tmp_path / "out.json")
+        dump_vk(vk, tmp_path / "out.json")
     assert not (tmp_path / "out.json").exists()
     k0 = read_zkey(d / "k0.zkey")  # reading stays possible: contribute needs it, byte for byte
     assert zkey_to_bytes(k0) == (d / "k0.zkey").read_bytes()
@@ -147,7 +147,7 @@ def test_zero_contribution_key_is_refused_by_the_library(unsafe, tmp_path):
 def test_zero_contribution_key_is_refused_by_the_statement_api(unsafe):
     """zkyield.verify hands the caller's key to groth16.verify, which refuses it before pairing."""
     import zkyield
-    from zkyield.attestation import Attestation
+    from zkyield.formats.attestation import Attestation
 
     _, vk, _, forged, forged_public = unsafe
     attestation = Attestation(proof=forged, public_signals=tuple(forged_public), statement={}, policy={},

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._dsl_util import R, assert_rejected, tamper
+from tests.support.dsl import R, assert_rejected, tamper
 from zkyield.dsl import Circuit, hints
 from zkyield.errors import ConstraintError, InputError, StatementFalse
 
@@ -78,7 +78,7 @@ def test_wire_layout_is_one_outputs_public_private_internal_whatever_the_declara
 
 def test_constraints_and_witness_identical_to_circom2_for_the_same_circuit(tmp_path) -> None:
     """Independent reference: circom2 compiles the same circuit to the same R1CS, .sym and witness."""
-    from tests.conftest import circom_witness, compile_circom
+    from tests.support.tools import circom_witness, compile_circom
     from zkyield.formats.r1cs_bin import read_r1cs
     from zkyield.formats.wtns_bin import read_wtns
 

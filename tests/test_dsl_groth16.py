@@ -9,12 +9,12 @@ from functools import cache
 
 import pytest
 
-from tests.conftest import node_tool, run_snarkjs
+from tests.support.tools import node_tool, run_snarkjs
 from zkyield.dsl import Circuit, CompiledCircuit
 from zkyield.gadgets.compare import assert_less_eq, greater_than
 from zkyield.gadgets.fixedpoint import FixedPoint
 
-groth16 = pytest.importorskip("zkyield.groth16.prove", reason="Groth16 prover not there yet")
+groth16 = pytest.importorskip("zkyield.groth16.prover", reason="Groth16 prover not there yet")
 r1cs_bin = pytest.importorskip("zkyield.formats.r1cs_bin", reason=".r1cs writer not there yet")
 wtns_bin = pytest.importorskip("zkyield.formats.wtns_bin", reason=".wtns writer not there yet")
 

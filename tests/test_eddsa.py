@@ -7,8 +7,8 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import run_node
 
+from tests.support.tools import run_node
 from zkyield import babyjub, eddsa
 from zkyield.babyjub import BASE8, GENERATOR, IDENTITY, SUBORDER
 from zkyield.eddsa import Signature

@@ -7,8 +7,8 @@ import subprocess
 from functools import cache
 
 import pytest
-from conftest import ROOT, node_tool
 
+from tests.support.tools import ROOT, node_tool
 from zkyield import babyjub, eddsa
 from zkyield.babyjub import BASE8, GENERATOR, SUBORDER
 from zkyield.dsl import Circuit

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._statements_util import USD, asset, documents, example_docs, load, portfolios, position
+from tests.support.statements import USD, asset, documents, example_docs, load, portfolios, position
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import CLAUSES, evaluate, il_inequality, impermanent_loss_bps_ceil, require_holds
 from zkyield.circuits.models import protocol_tree, threshold_ranges

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from _history_util import make_history, market_for, policy
 
+from tests.support.history import make_history, market_for, policy
 from zkyield import api
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.history_models import market_hash as history_market_hash
@@ -78,3 +78,21 @@ def test_attestation_and_statement_files_are_read_strictly(tmp_path):
     (tmp_path / "statement.json").write_text('{"clauses": [], "clauses": ["min_return_bps"]}')
     with pytest.raises(FormatError, match="statement.json: duplicate key 'clauses'"):
         _check_build(tmp_path, load_policy(POLICY))
+
+
+def test_a_build_folder_reads_its_size_through_the_family(tmp_path):
+    import json
+
+    from zkyield.build_folder import STATEMENT_FILE, load_statement, save_statement
+
+    for st in (PORTFOLIO_FAMILY.compile(load_policy(POLICY), enc.Capacity(2, 3, 1)), HISTORY_FAMILY.compile(H_POLICY)):
+        assert st.family.read_size(st.describe()) == st.size
+        d = save_statement(st, tmp_path / st.kind)
+        again = load_statement(d)
+        assert (again.kind, again.clauses, again.size) == (st.kind, st.clauses, st.size)
+        doc = json.loads((d / STATEMENT_FILE).read_text())
+        size_key = "capacity" if st.kind == "portfolio" else "periods"
+        for broken in ({**doc, "statement": "options"}, {k: v for k, v in doc.items() if k != size_key}):
+            (d / STATEMENT_FILE).write_text(json.dumps(broken))
+            with pytest.raises(FormatError, match="statement.json: not a valid statement description"):
+                load_statement(d)

@@ -1,4 +1,4 @@
-"""The native prover path against the pure-Python one, and the ZKYIELD_PURE_PYTHON switch.
+"""The native prover path against the pure-Python one, and the backend switch (``zkyield._native``).
 
 With the blinding (r, s) pinned, both paths must return the identical proof; the native proof must
 also verify under py_ecc's pairing, and a wrong witness or a value outside Fr must be refused.
@@ -7,27 +7,27 @@ also verify under py_ecc's pairing, and a wrong witness or a value outside Fr mu
 from __future__ import annotations
 
 import hashlib
-import importlib
-import itertools
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
-from tests._r1cs_samples import chained_multiplications
-from zkyield import msm, pairing, poly
-from zkyield._native import lib
+from tests.support.r1cs_samples import chained_multiplications
+from zkyield import msm, pairing
+from zkyield._native import native, pure_python
 from zkyield.curve import g1_neg
 from zkyield.errors import ConstraintError, FieldError, ZkyieldError
 from zkyield.field import Q, R
 from zkyield.formats import proving_key as proving_key_format
-from zkyield.groth16 import setup, verify
+from zkyield.groth16 import Blinding, prove, setup, verify
+from zkyield.groth16 import prover_native as native_prover
+from zkyield.groth16.prover import prove_from_rows
 from zkyield.groth16.qap import row_evaluations
 
-# The package re-exports the function `prove`, which shadows the module as an attribute.
-prove_module = importlib.import_module("zkyield.groth16.prove")
-needs_native = pytest.mark.skipif(lib is None, reason="native backend not built (or ZKYIELD_PURE_PYTHON=1)")
+needs_native = pytest.mark.skipif(native() is None, reason="native backend not built (or ZKYIELD_PURE_PYTHON=1)")
+PINNED = Blinding(R - 3, 123456789)
 
 
 @pytest.fixture(scope="module")
@@ -37,33 +37,48 @@ def chain():
     return r1cs, witness, pk, vk
 
 
-def _pinned_randomness(monkeypatch: pytest.MonkeyPatch) -> None:
-    values = itertools.cycle([R - 3, 123456789])
-    monkeypatch.setattr(prove_module.secrets, "randbelow", lambda _bound: next(values))
+@needs_native
+def test_native_and_pure_provers_give_the_same_proof(chain) -> None:
+    r1cs, witness, pk, vk = chain
+    fast = prove(pk, r1cs, witness, blinding=PINNED)
+    with pure_python():
+        assert native() is None
+        pure = prove(pk, r1cs, witness, blinding=PINNED)
+    assert fast == pure
+    assert verify(vk, r1cs.public_inputs(witness), fast)
+    assert prove(pk, r1cs, witness, blinding=Blinding(PINNED.r, PINNED.s + 1)) != fast  # s really enters B
 
 
-def _pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (prove_module, msm, poly):
-        monkeypatch.setattr(module, "lib", None)
+def test_blinding_is_fresh_unless_given_and_refuses_values_outside_fr(chain) -> None:
+    r1cs, witness, pk, vk = chain
+    first, second = prove(pk, r1cs, witness), prove(pk, r1cs, witness)
+    assert first != second and verify(vk, r1cs.public_inputs(witness), second)
+    assert prove(pk, r1cs, witness, blinding=PINNED) == prove(pk, r1cs, witness, blinding=PINNED)
+    for bad in ((R, 1), (1, -1), (True, 1)):
+        with pytest.raises(ZkyieldError, match=r"blinding: [rs] must be an Fr element"):
+            Blinding(*bad)
+    assert str(R - 3) not in repr(PINNED)  # the blinding never reaches a log line
 
 
 @needs_native
-def test_native_and_pure_provers_give_the_same_proof(chain, monkeypatch: pytest.MonkeyPatch) -> None:
-    r1cs, witness, pk, vk = chain
-    _pinned_randomness(monkeypatch)
-    native = prove_module.prove(pk, r1cs, witness)
-    _pinned_randomness(monkeypatch)
-    _pure_python(monkeypatch)
-    pure = prove_module.prove(pk, r1cs, witness)
-    assert native == pure
-    publics = r1cs.public_inputs(witness)
-    assert verify(vk, publics, native)
+def test_pure_python_is_scoped_to_the_block_and_the_thread() -> None:
+    lib = native()
+    seen = []
+    with pure_python():
+        worker = threading.Thread(target=lambda: seen.append(native()))
+        worker.start()
+        worker.join()
+        assert native() is None
+        with pure_python():
+            assert native() is None
+        assert native() is None  # the inner block restores the outer one's choice, not the default
+    assert native() is lib and seen == [lib]
 
 
 @needs_native
 def test_native_proof_verifies_under_pyecc_and_tampering_fails(chain) -> None:
     r1cs, witness, pk, vk = chain
-    proof = prove_module.prove(pk, r1cs, witness)
+    proof = prove(pk, r1cs, witness)
     vk_x = msm.msm_g1_naive(vk.ic, [1, *r1cs.public_inputs(witness)])
     pairs = [(g1_neg(proof.a), proof.b), (vk.alpha_g1, vk.beta_g2), (vk_x, vk.gamma_g2), (proof.c, vk.delta_g2)]
     assert pairing.pairing_check_python(pairs)
@@ -78,29 +93,29 @@ def test_native_prover_refuses_bad_witnesses(chain) -> None:
     bad = list(witness)
     bad[-1] = (bad[-1] + 1) % R
     with pytest.raises(ConstraintError):
-        prove_module.prove(pk, r1cs, bad)
+        prove(pk, r1cs, bad)
     rows = row_evaluations(r1cs, witness, pk.domain_size)
     for value in (R, -1):
         out_of_range = list(witness)
         out_of_range[-1] = value
         with pytest.raises(FieldError):
-            prove_module.prove_from_rows(pk, out_of_range, *rows)
+            prove_from_rows(pk, out_of_range, *rows)
     broken_rows = (rows[0], rows[1], [*rows[2][:-1], R])
     with pytest.raises(FieldError):
-        prove_module.prove_from_rows(pk, witness, *broken_rows)
+        prove_from_rows(pk, witness, *broken_rows)
 
 
 @needs_native
 def test_packed_key_cache_follows_the_key_object(chain) -> None:
     _r1cs, _witness, pk, _vk = chain
-    assert prove_module._packed_key(pk) is prove_module._packed_key(pk)
-    assert id(pk) in prove_module._PACKED
+    assert native_prover.packed_key(pk) is native_prover.packed_key(pk)
+    assert id(pk) in native_prover._PACKED
 
 
 def test_pure_python_switch_disables_the_backend() -> None:
     script = (
-        "from zkyield._native import lib; from zkyield import msm, curve; "
-        "assert lib is None; p = curve.G1_GENERATOR; "
+        "from zkyield._native import native; from zkyield import msm, curve; "
+        "assert native() is None; p = curve.G1_GENERATOR; "
         "assert msm.msm_g1([p, p], [2, 3]) == curve.g1_mul(p, 5); print('pure ok')"
     )
     env = {**os.environ, "ZKYIELD_PURE_PYTHON": "1"}
@@ -117,20 +132,26 @@ def _resealed(data: bytes, offset: int, replacement: bytes) -> bytes:
 
 
 @needs_native
-def test_native_key_decoding_matches_the_python_reader(chain, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_native_key_decoding_matches_the_python_reader(chain) -> None:
     _r1cs, _witness, pk, _vk = chain
     data = proving_key_format.proving_key_to_bytes(pk)
-    native = proving_key_format.proving_key_from_bytes(data)
-    monkeypatch.setattr(proving_key_format, "lib", None)
-    assert proving_key_format.proving_key_from_bytes(data) == native == pk
+    fast = proving_key_format.proving_key_from_bytes(data)
+    with pure_python():
+        assert proving_key_format.proving_key_from_bytes(data) == fast == pk
 
 
 @needs_native
 @pytest.mark.parametrize("pure", [False, True])
-def test_key_points_off_the_curve_are_refused_on_both_paths(chain, monkeypatch, pure: bool) -> None:
+def test_key_points_off_the_curve_are_refused_on_both_paths(chain, pure: bool) -> None:
     _r1cs, _witness, pk, _vk = chain
     if pure:
-        monkeypatch.setattr(proving_key_format, "lib", None)
+        with pure_python():
+            _refuses_points_off_the_curve(pk)
+    else:
+        _refuses_points_off_the_curve(pk)
+
+
+def _refuses_points_off_the_curve(pk) -> None:
     data = proving_key_format.proving_key_to_bytes(pk)
     n_g1_before_a = 3 + pk.n_public + 1
     a5 = proving_key_format._HEADER.size + 64 * (n_g1_before_a + 5)

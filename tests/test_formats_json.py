@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._formats_util import build_circuit
-from tests._math_util import g1_point, g2_point, twist_point_outside_g2
-from tests.conftest import run_node, run_snarkjs, snarkjs_setup
+from tests.support.formats import build_circuit
+from tests.support.math_refs import g1_point, g2_point, twist_point_outside_g2
+from tests.support.tools import run_node, run_snarkjs, snarkjs_setup
 from zkyield.errors import FieldError, FormatError, PointError, ZkyieldError
 from zkyield.field import Q, R
 from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic, write_text_atomic
@@ -41,7 +41,6 @@ from zkyield.formats.snarkjs_json import (
 )
 from zkyield.formats.wtns_bin import read_wtns
 from zkyield.groth16.keys import Proof
-from zkyield.pairing import pairing
 
 CIRCUITS = ("multiplier2", "no_public", "public_output")
 FILES = ("proof.json", "public.json", "verification_key.json")
@@ -79,7 +78,7 @@ def _write(tmp_path: Path, name: str, obj: object) -> Path:
 def test_snarkjs_files_redump_byte_identically(name, snarkjs_files, tmp_path):
     d = snarkjs_files[name]
     vk = load_vk(d / "verification_key.json")
-    dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), tmp_path / "verification_key.json")
+    dump_vk(vk, tmp_path / "verification_key.json")
     dump_proof(load_proof(d / "proof.json"), tmp_path / "proof.json")
     dump_public(load_public(d / "public.json"), tmp_path / "public.json")
     for f in FILES:
@@ -99,7 +98,7 @@ def test_snarkjs_verifies_what_we_wrote_and_rejects_a_changed_public_value(snark
     d = snarkjs_files["multiplier2"]
     vk, proof = load_vk(d / "verification_key.json"), load_proof(d / "proof.json")
     public = load_public(d / "public.json")
-    dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), tmp_path / "vk.json")
+    dump_vk(vk, tmp_path / "vk.json")
     dump_proof(proof, tmp_path / "proof.json")
     dump_public(public, tmp_path / "public.json")
     files = [tmp_path / "vk.json", tmp_path / "public.json", tmp_path / "proof.json"]

@@ -17,7 +17,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_snarkjs
+
+from tests.support.tools import ROOT, run_snarkjs
 
 pytestmark = pytest.mark.snarkjs
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import _fuzz_stats
-from tests._r1cs_samples import chained_multiplications
+from tests.support import fuzz_stats
+from tests.support.r1cs_samples import chained_multiplications
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.errors import ZkyieldError
 from zkyield.formats.jsonfile import parse_json_bytes
@@ -81,7 +81,7 @@ def mutations(draw, seed: bytes) -> bytes:
 
 def _accepts_only_documented_errors(name: str, data: bytes) -> None:
     loader = SEEDS[name][1]
-    _fuzz_stats.count(name)
+    fuzz_stats.count(name)
     try:
         loader(data)
     except ZkyieldError as exc:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._dsl_util import R, assert_rejected, satisfying_assignments, tamper
+from tests.support.dsl import R, assert_rejected, satisfying_assignments, tamper
 from zkyield.dsl import Circuit, CompiledCircuit
 from zkyield.errors import ConstraintError
 from zkyield.gadgets.bits import from_bits, range_check, to_bits

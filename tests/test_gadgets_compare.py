@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._dsl_util import R, satisfying_assignments
+from tests.support.dsl import R, satisfying_assignments
 from zkyield.dsl import Circuit, CompiledCircuit
 from zkyield.errors import ConstraintError
 from zkyield.gadgets.bits import decompose, to_bits
@@ -169,7 +169,7 @@ CIRCOMLIB = {
 @pytest.mark.snarkjs
 @pytest.mark.parametrize("template", list(CIRCOMLIB))
 def test_costs_at_or_below_circomlib_compiled_by_circom2(template: str, tmp_path) -> None:
-    from tests.conftest import compile_circom
+    from tests.support.tools import compile_circom
     from zkyield.formats.r1cs_bin import read_r1cs
 
     include, instance, wiring, ours = CIRCOMLIB[template]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._dsl_util import R, assert_rejected, tamper
+from tests.support.dsl import R, assert_rejected, tamper
 from zkyield.dsl import Circuit, CompiledCircuit, Value
 from zkyield.errors import ConstraintError
 from zkyield.gadgets.fixedpoint import FixedPoint, Rounding, div, div_const, isqrt, maximum, minimum

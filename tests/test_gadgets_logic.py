@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._dsl_util import R, assert_rejected, satisfying_assignments, tamper
+from tests.support.dsl import R, assert_rejected, satisfying_assignments, tamper
 from zkyield.dsl import Circuit, CompiledCircuit
 from zkyield.errors import ConstraintError
 from zkyield.gadgets.logic import all_of, and_, any_of, is_equal, is_zero, mux, not_, or_, select, xor

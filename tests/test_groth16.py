@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests._r1cs_samples import chained_multiplications, multiplier_with_output
+from tests.support.r1cs_samples import chained_multiplications, multiplier_with_output
 from zkyield.curve import G1_GENERATOR, g1_add, g1_neg, g2_add, g2_mul
 from zkyield.errors import ConstraintError, InputError, PointError
 from zkyield.field import R

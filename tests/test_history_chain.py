@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from _history_util import make_history
-from _poseidon_util import run_circomlibjs
 
+from tests.support.history import make_history
+from tests.support.poseidon import run_circomlibjs
 from zkyield.circuits.history_chain import (
     SnapshotLog,
     check_history_matches_log,

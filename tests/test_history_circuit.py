@@ -7,10 +7,10 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
-from _history_util import make_history, market_for, policy, prove_window
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.support.history import make_history, market_for, policy, prove_window
 from zkyield.circuits.history_chain import heads, links, window
 from zkyield.circuits.history_circuit import (
     PUBLIC_SIGNALS,

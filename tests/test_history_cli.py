@@ -95,9 +95,8 @@ def test_init_never_overwrites(files) -> None:
 @pytest.mark.snarkjs
 @pytest.mark.chain
 def test_commit_publishes_on_chain_and_refuses_a_diverged_chain(tmp_path) -> None:
-    from _chain_util import Anvil
-    from _poseidon_util import run_node
-
+    from tests.support.chain import Anvil
+    from tests.support.poseidon import run_node
     from zkyield.verifier import chain
     from zkyield.verifier.solc import CompiledContract
 
@@ -138,11 +137,11 @@ def test_history_proof_is_submitted_through_the_history_path_on_anvil(tmp_path) 
     --family history, and `zkyield submit` taking submitHistoryAttestation because the registry says so."""
     from datetime import datetime, timezone
 
-    from _chain_util import Anvil, json_from_output
-    from _history_util import prove_window
-    from _poseidon_util import run_node
     from test_history_registry import POLICY, POSEIDON_JS, keys
 
+    from tests.support.chain import Anvil, json_from_output
+    from tests.support.history import prove_window
+    from tests.support.poseidon import run_node
     from zkyield.circuits.history_models import HistoryMarket, market_hash, policy_hash
     from zkyield.circuits.models import Period
     from zkyield.formats.snarkjs_json import dump_proof, dump_public

@@ -6,10 +6,10 @@ import math
 from decimal import Decimal, getcontext
 
 import pytest
-from _history_util import START, WEEK, error_bound_bps, float_metrics, make_history, market_for, policy
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.support.history import START, WEEK, error_bound_bps, float_metrics, make_history, market_for, policy
 from zkyield.circuits.history_chain import window
 from zkyield.circuits.history_clauses import CLAUSES
 from zkyield.circuits.history_metrics import evaluate_history, measure

@@ -13,10 +13,10 @@ from dataclasses import replace
 from functools import cache
 
 import pytest
-from _chain_util import GAS
-from _history_util import make_history, market_for, policy, prove_window
-from conftest import run_node
 
+from tests.support.chain import GAS
+from tests.support.history import make_history, market_for, policy, prove_window
+from tests.support.tools import run_node
 from zkyield.circuits.history_chain import heads, links, snapshot_commitment
 from zkyield.circuits.history_circuit import build_history_circuit, history_statement
 from zkyield.circuits.history_models import LINK_TAG, History, HistoryPolicy, market_hash, policy_hash

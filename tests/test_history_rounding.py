@@ -11,10 +11,10 @@ from decimal import Decimal, getcontext
 from fractions import Fraction
 
 import pytest
-from _history_util import START, WEEK, make_history, market_for, policy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.history import START, WEEK, make_history, market_for, policy
 from zkyield.circuits.history_circuit import build_history_circuit, history_statement
 from zkyield.circuits.history_clauses import CLAUSES
 from zkyield.circuits.history_metrics import measure, series

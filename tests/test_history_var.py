@@ -12,11 +12,11 @@ import math
 from fractions import Fraction
 
 import pytest
-from _dsl_util import assert_rejected, tamper
-from _history_util import START, WEEK, make_history, market_for, policy
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.dsl import assert_rejected, tamper
+from tests.support.history import START, WEEK, make_history, market_for, policy
 from zkyield.circuits.history_circuit import build_history_circuit, history_statement
 from zkyield.circuits.history_clauses import CLAUSES
 from zkyield.circuits.history_metrics import evaluate_history, measure, series

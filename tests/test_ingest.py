@@ -14,8 +14,8 @@ import pytest
 
 pytest.importorskip("web3", reason="the ingest tests need the chain extra (web3)")
 from click.testing import CliRunner
-from devnet.fixtures import period, write_inputs  # noqa: F401  (the session's devnet fixture)
 
+from tests.support.devnet.fixtures import period, write_inputs  # noqa: F401  (the session's devnet fixture)
 from zkyield.circuits.evaluate import evaluate
 from zkyield.circuits.models import load_market, load_policy, load_portfolio
 from zkyield.cli.main import cli

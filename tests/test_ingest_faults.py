@@ -13,8 +13,8 @@ import pytest
 
 pytest.importorskip("web3", reason="the ingest tests need the chain extra (web3)")
 from click.testing import CliRunner
-from devnet.fixtures import period, require_anvil, write_inputs  # noqa: F401  (the session's devnet fixture)
 
+from tests.support.devnet.fixtures import period, require_anvil, write_inputs  # noqa: F401  (the session's devnet fixture)
 from zkyield.cli.main import cli
 from zkyield.devnet import Anvil, deploy_world
 from zkyield.devnet.contracts import send

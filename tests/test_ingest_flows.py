@@ -17,9 +17,9 @@ from decimal import Decimal
 import pytest
 
 pytest.importorskip("web3", reason="the ingest tests need the chain extra (web3)")
-from devnet.fixtures import require_anvil
 from web3.logs import DISCARD
 
+from tests.support.devnet.fixtures import require_anvil
 from zkyield.circuits.models import load_portfolio
 from zkyield.devnet import Anvil, deploy_world
 from zkyield.devnet.transfers import TransferPeriod, run_transfer_period

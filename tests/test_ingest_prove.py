@@ -10,8 +10,7 @@ import json
 import pytest
 
 pytest.importorskip("web3", reason="the ingest tests need the chain extra (web3)")
-from devnet.fixtures import period, require_anvil, write_inputs  # noqa: F401  (the session's devnet fixture)
-
+from tests.support.devnet.fixtures import period, require_anvil, write_inputs  # noqa: F401  (the session's devnet fixture)
 from zkyield import api
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.ingest.rpc import Rpc

@@ -6,11 +6,11 @@ import random
 from functools import cache
 
 import pytest
-from _poseidon_util import run_circomlibjs
-from conftest import run_snarkjs
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.poseidon import run_circomlibjs
+from tests.support.tools import run_snarkjs
 from zkyield.dsl.circuit import Circuit
 from zkyield.errors import ConstraintError, FieldError, InputError
 from zkyield.field import R

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._statements_util import example_docs, load
+from tests.support.statements import example_docs, load
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.binding import bind
 from zkyield.circuits.jsonread import timestamp

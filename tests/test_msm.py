@@ -6,15 +6,17 @@ import math
 import random
 
 import pytest
-from _math_util import g1_from_pyecc, g1_point, g1_to_pyecc, g2_from_pyecc, g2_point, g2_to_pyecc, scalars
 from hypothesis import given
 from hypothesis import strategies as st
 from py_ecc import optimized_bn128 as ob
 
+from tests.support.math_refs import g1_from_pyecc, g1_point, g1_to_pyecc, g2_from_pyecc, g2_point, g2_to_pyecc, scalars
 from zkyield import msm
-from zkyield._native import lib
+from zkyield._native import native
 from zkyield.errors import FieldError, InputError
 from zkyield.field import Q, R
+
+lib = native()  # the extension module these tests drive directly, or None
 
 RNG = random.Random(4096)
 # A pool with infinity and a repeated point, so drawn index lists hit both.

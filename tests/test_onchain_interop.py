@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from _chain_util import GAS, eth_tester_web3
 
-from tests._r1cs_samples import chained_multiplications
-from tests.conftest import run_snarkjs, snarkjs_setup
+from tests.support.chain import GAS, eth_tester_web3
+from tests.support.r1cs_samples import chained_multiplications
+from tests.support.tools import run_snarkjs, snarkjs_setup
 from zkyield.ceremony.prover import prove_zkey
 from zkyield.formats.r1cs_bin import write_r1cs
 from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk

@@ -6,10 +6,10 @@ import json
 import random
 
 import pytest
-from _math_util import ffjs_script, g1_point, g1_to_pyecc, g2_point, g2_to_pyecc, to_json
-from conftest import run_node
 from py_ecc import optimized_bn128 as ob
 
+from tests.support.math_refs import ffjs_script, g1_point, g1_to_pyecc, g2_point, g2_to_pyecc, to_json
+from tests.support.tools import run_node
 from zkyield import curve
 from zkyield.errors import PointError
 from zkyield.field import Q, R

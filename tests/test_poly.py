@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from _math_util import nonzero_scalars, scalars
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.math_refs import nonzero_scalars, scalars
 from zkyield import poly
 from zkyield.field import FR_GENERATOR, R
 

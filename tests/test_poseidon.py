@@ -8,11 +8,11 @@ import subprocess
 from functools import cache
 
 import pytest
-from _poseidon_util import circomlibjs_poseidon
-from conftest import ROOT, node_tool
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.poseidon import circomlibjs_poseidon
+from tests.support.tools import ROOT, node_tool
 from zkyield.dsl.circuit import Circuit
 from zkyield.errors import ConstraintError, FieldError, InputError
 from zkyield.field import R

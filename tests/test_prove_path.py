@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import run_snarkjs
+from tests.support.tools import run_snarkjs
 from zkyield import build_folder
 from zkyield.circuits.models import example
 from zkyield.cli.main import cli

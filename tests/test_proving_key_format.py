@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._r1cs_samples import chained_multiplications
+from tests.support.r1cs_samples import chained_multiplications
 from zkyield.errors import FormatError, ZkyieldError
 from zkyield.formats.proving_key import (
     _HEADER,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests._ceremony_util import POWER, ffjs_ptau_points, snarkjs_ptau
+from tests.support.ceremony import POWER, ffjs_ptau_points, snarkjs_ptau
 from zkyield.ceremony.phase1 import check_powers, group_lagrange, read_powers
 from zkyield.ceremony.rng import ChaCha, fq2_sqrt
 from zkyield.curve import G2_B, fq2_add, fq2_mul, fq2_sqr, g2_in_subgroup

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests._formats_util import (
+from tests.support.formats import (
     CIRCUIT_INPUTS,
     FIXTURES,
     SORTED_BY_CIRCOM,
@@ -23,7 +23,7 @@ from tests._formats_util import (
     snarkjs_info,
     split_sections,
 )
-from tests.conftest import compile_circom, run_snarkjs
+from tests.support.tools import compile_circom, run_snarkjs
 from zkyield.errors import ConstraintError, FormatError, ZkyieldError
 from zkyield.field import R
 from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs, read_r1cs_with_header, write_r1cs

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from _chain_util import GAS, build_circuit, double_g1, prove, rerandomize
 
+from tests.support.chain import GAS, build_circuit, double_g1, prove, rerandomize
 from zkyield.errors import InputError, VerificationError
 from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk
 from zkyield.groth16.keys import Proof

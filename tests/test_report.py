@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from _history_util import START, WEEK, make_history, market_for, policy
-from _verify_util import H_POLICY, NAVS, write_public_files
 from click.testing import CliRunner
 
+from tests.support.history import START, WEEK, make_history, market_for, policy
+from tests.support.verify import H_POLICY, NAVS, write_public_files
 from zkyield import api
 from zkyield.circuits.history_chain import snapshot_commitment, window
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
@@ -316,10 +316,10 @@ def test_a_record_written_afterwards_stands_as_a_wall_not_a_diagonal(hist, tmp_p
 @pytest.mark.snarkjs
 def test_history_report_from_the_registry_charts_its_block_times(hist, tmp_path):
     """Snapshots committed on anvil a week apart (block times); the chart's commit times are the registry's."""
-    from _chain_util import Anvil
-    from _poseidon_util import run_node
     from test_history_registry import POSEIDON_JS
 
+    from tests.support.chain import Anvil
+    from tests.support.poseidon import run_node
     from zkyield.circuits.history_models import load_history, market_hash, policy_hash
     from zkyield.verifier import chain
     from zkyield.verifier.solc import CompiledContract

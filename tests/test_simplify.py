@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._dsl_util import R, assert_rejected, builder_witness, tamper
+from tests.support.dsl import R, assert_rejected, builder_witness, tamper
 from zkyield.dsl import Circuit
 from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
 from zkyield.gadgets.poseidon import poseidon_gadget

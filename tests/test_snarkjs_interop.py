@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tests._r1cs_samples import chained_multiplications
-from tests.conftest import circom_witness, compile_circom, run_snarkjs, snarkjs_setup
+from tests.support.r1cs_samples import chained_multiplications
+from tests.support.tools import circom_witness, compile_circom, run_snarkjs, snarkjs_setup
 from zkyield.cli.main import cli
 from zkyield.formats.r1cs_bin import write_r1cs
 from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk

@@ -9,7 +9,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from _chain_util import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.support.chain import (
     GAS,
     build_circuit,
     double_g1,
@@ -19,9 +22,6 @@ from _chain_util import (
     prove,
     snarkjs_calldata,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from zkyield.errors import FormatError, PointError
 from zkyield.field import Q, R
 from zkyield.formats.snarkjs_json import load_proof, load_public, load_vk
@@ -184,8 +184,7 @@ def test_gas_not_above_snarkjs_and_within_3_percent_of_precompile_floor(w3, depl
 
 def test_zkyield_prover_output_verifies_on_chain(w3, ptau_2_10, tmp_path_factory):
     """zkyield's own setup and prover (on the circom circuit and snarkjs's witness) against the EVM precompiles."""
-    from conftest import circom_witness
-
+    from tests.support.tools import circom_witness
     from zkyield.formats.r1cs_bin import read_r1cs
     from zkyield.formats.wtns_bin import read_wtns
     from zkyield.groth16 import prove as groth16_prove

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from _math_util import g1_point, g1_to_pyecc, g2_point
 from py_ecc import optimized_bn128 as ob
 
+from tests.support.math_refs import g1_point, g1_to_pyecc, g2_point
 from zkyield import sparse_msm as sm
 from zkyield.errors import FieldError
 from zkyield.field import R

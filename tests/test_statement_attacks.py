@@ -9,7 +9,7 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from tests._statements_util import USD, asset, documents, example_docs, load, portfolios, position, recommit
+from tests.support.statements import USD, asset, documents, example_docs, load, portfolios, position, recommit
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.binding import bind
 from zkyield.circuits.evaluate import evaluate, require_holds

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from tests._statements_util import example_docs, load, recommit
+from tests.support.statements import example_docs, load, recommit
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import CLAUSES, evaluate
 from zkyield.circuits.publics import ASSET_FIELDS, PUBLIC_SIGNALS, policy_clauses, public_signals
@@ -134,9 +134,9 @@ def test_shape_is_bound_by_the_policy_hash() -> None:
 
 
 def test_demo_proves_and_verifies_end_to_end() -> None:
-    from zkyield.groth16.prove import prove
-    from zkyield.groth16.setup import setup
-    from zkyield.groth16.verify import verify
+    from zkyield.groth16.keygen import setup
+    from zkyield.groth16.prover import prove
+    from zkyield.groth16.verifier import verify
 
     circuit, inputs = _circuit_and_inputs(example_docs("demo"), DEMO_CAPACITY)
     witness = circuit.witness(inputs)

@@ -12,9 +12,11 @@ import json
 from dataclasses import replace
 
 import pytest
-from _chain_util import Anvil
-from _history_util import make_history, market_for
-from _verify_util import (
+from click.testing import CliRunner
+
+from tests.support.chain import Anvil
+from tests.support.history import make_history, market_for
+from tests.support.verify import (
     H_POLICY,
     NAVS,
     deploy_snapshot_hasher,
@@ -23,8 +25,6 @@ from _verify_util import (
     rechained_attestation,
     write_public_files,
 )
-from click.testing import CliRunner
-
 from zkyield import api
 from zkyield.circuits.history_chain import heads, links, snapshot_commitment
 from zkyield.circuits.history_models import History, market_hash, policy_hash

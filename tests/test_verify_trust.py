@@ -14,8 +14,10 @@ import shlex
 from pathlib import Path
 
 import pytest
-from _history_util import make_history, market_for
-from _verify_util import (
+from click.testing import CliRunner
+
+from tests.support.history import make_history, market_for
+from tests.support.verify import (
     H_POLICY,
     MALLORY,
     NAVS,
@@ -25,17 +27,14 @@ from _verify_util import (
     trivial_keys,
     write_public_files,
 )
-from click.testing import CliRunner
-
 from zkyield import api, groth16
-from zkyield.attestation import Attestation
 from zkyield.circuits.history_chain import SnapshotLog, links
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.circuits.publics import market_hash, policy_hash
 from zkyield.cli.demo_command import published_log
 from zkyield.cli.main import cli
 from zkyield.errors import ConstraintError
-from zkyield.formats.attestation import read_attestation, write_attestation
+from zkyield.formats.attestation import Attestation, read_attestation, write_attestation
 from zkyield.verification import Outcome
 
 PORTFOLIO, MARKET, POLICY = example("demo")
@@ -279,9 +278,8 @@ def test_a_log_is_refused_for_a_portfolio_proof(real, hist):
 @pytest.mark.snarkjs
 def test_the_key_may_be_a_zkey_the_verifier_names(tmp_path):
     """A .zkey's verification key is snarkjs's own export of it (same digest)."""
-    from conftest import run_snarkjs
-
-    from tests._ceremony_util import snarkjs_chain
+    from tests.support.ceremony import snarkjs_chain
+    from tests.support.tools import run_snarkjs
     from zkyield.cli.verify_command import load_verifier_key
     from zkyield.formats.snarkjs_json import load_vk
 

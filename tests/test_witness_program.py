@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._dsl_util import R, builder_witness
+from tests.support.dsl import R, builder_witness
 from zkyield import api
 from zkyield.circuits import history_models
 from zkyield.circuits.history_circuit import history_statement
@@ -19,9 +19,9 @@ from zkyield.circuits.publics import market_hash, policy_hash
 from zkyield.circuits.witness import statement_inputs
 from zkyield.dsl import Circuit, hints
 from zkyield.dsl.program import OP_MUL, frozen_u32
+from zkyield.dsl.program_file import program_to_bytes, read_program
 from zkyield.dsl.runner import run_native, run_reference, witness_lib
 from zkyield.errors import FormatError, ZkyieldError
-from zkyield.formats.witness_program import program_to_bytes, read_program
 from zkyield.gadgets.compare import less_than
 from zkyield.gadgets.logic import is_zero
 from zkyield.gadgets.poseidon import poseidon_gadget

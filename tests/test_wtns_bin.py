@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests._formats_util import CIRCUIT_INPUTS, build_circuit, join_sections, replace_section, section
-from tests.conftest import run_snarkjs
+from tests.support.formats import CIRCUIT_INPUTS, build_circuit, join_sections, replace_section, section
+from tests.support.tools import run_snarkjs
 from zkyield.errors import FormatError, ZkyieldError
 from zkyield.field import R
 from zkyield.formats.r1cs_bin import read_r1cs_with_header, write_r1cs

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests._ceremony_util import circuit, export_zkey_json, json_g1, json_g2, snarkjs_chain, workdir
-from tests._r1cs_samples import chained_multiplications
-from tests.conftest import run_snarkjs
+from tests.support.ceremony import circuit, export_zkey_json, json_g1, json_g2, snarkjs_chain, workdir
+from tests.support.r1cs_samples import chained_multiplications
+from tests.support.tools import run_snarkjs
 from zkyield.ceremony.prover import check_zkey_matches, prove_zkey
 from zkyield.curve import g1_neg
 from zkyield.errors import ConstraintError, FormatError, InputError
@@ -27,7 +27,7 @@ from zkyield.formats.binio import read_container
 from zkyield.formats.ptau import G1_BYTES, G2_BYTES, encode_g2
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.snarkjs_json import dump_proof, dump_public
-from zkyield.groth16.verify import verify
+from zkyield.groth16.verifier import verify
 from zkyield.r1cs import R1CS
 
 

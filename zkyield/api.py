@@ -21,7 +21,6 @@ from pathlib import Path
 
 from zkyield import groth16
 from zkyield import verification as vr
-from zkyield.attestation import Attestation
 from zkyield.attestor_records import attestor_check
 from zkyield.build_folder import (
     CIRCUIT_FILE,
@@ -43,9 +42,10 @@ from zkyield.circuits.models import Market, Policy, Portfolio
 from zkyield.circuits.publics import commitment_values
 from zkyield.errors import FormatError, InputError
 from zkyield.families import FAMILIES, PORTFOLIO_FAMILY, family_named, family_of, load_any_policy
+from zkyield.formats.attestation import Attestation
 from zkyield.formats.wtns_bin import write_wtns
 from zkyield.groth16.keys import Proof, VerifyingKey
-from zkyield.groth16.prove import prove_from_rows
+from zkyield.groth16.prover import prove_from_rows
 from zkyield.head_records import HeadSource, LogHeads, RecordSource
 from zkyield.poseidon import commit
 from zkyield.statement import Keys, Statement, StatementFamily, require_layout

@@ -22,8 +22,10 @@ from pathlib import Path
 
 from zkyield.dsl.compiled import ProgramCircuit
 from zkyield.dsl.program import WitnessProgram
+from zkyield.dsl.program_file import program_to_bytes, read_program
 from zkyield.dsl.runner import witness_lib
 from zkyield.errors import ConstraintError, FormatError, InputError
+from zkyield.families import family_named
 from zkyield.field import R
 from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic
 from zkyield.formats.binio import read_container, read_scalar_field_header
@@ -33,11 +35,9 @@ from zkyield.formats.r1cs_bin import MAGIC as R1CS_MAGIC
 from zkyield.formats.r1cs_bin import SECTION_CONSTRAINTS, SECTION_HEADER, r1cs_to_bytes, read_r1cs
 from zkyield.formats.r1cs_bin import VERSION as R1CS_VERSION
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
-from zkyield.formats.witness_program import program_to_bytes, read_program
 from zkyield.groth16.qap import row_evaluations
-from zkyield.pairing import pairing
 from zkyield.r1cs import R1CS
-from zkyield.statement import HISTORY, PORTFOLIO, Keys, Statement, require_layout
+from zkyield.statement import PORTFOLIO, Keys, Statement, require_layout
 
 STATEMENT_FILE = "statement.json"
 CIRCUIT_FILE = "circuit.r1cs"
@@ -190,23 +190,17 @@ def _checked_bytes(d: Path, file_name: str, files: dict) -> bytes:
 
 
 def _description(doc: dict, name: str) -> tuple[str, tuple[str, ...], dict[str, int], bytes]:
-    """kind, clauses, size and circuit id of a statement.json, refusing a malformed one."""
+    """kind, clauses, size (read by the statement's family) and circuit id of a statement.json."""
     try:
-        kind = doc.get("statement", PORTFOLIO)
+        family = family_named(doc.get("statement", PORTFOLIO))
         clauses = tuple(str(c) for c in doc["clauses"])
-        if kind == PORTFOLIO:
-            size = {k: int(doc["capacity"][k]) for k in ("positions", "assets", "scenarios")}
-            size |= {f"{s}_signatures": int(k) for s, k in doc.get("signatures", {}).items() if s in ("book", "prices")}
-        elif kind == HISTORY:
-            size = {"periods": int(doc["periods"])}
-        else:
-            raise ValueError(f"unknown statement kind {kind!r}")
+        size = family.read_size(doc)
         circuit_id = bytes.fromhex(doc["circuit_id"])
         if len(circuit_id) != 32:
             raise ValueError("circuit_id is not 32 bytes")
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise FormatError(f"{name}: not a valid statement description ({exc}); compile it again") from None
-    return kind, clauses, size, circuit_id
+    return family.name, clauses, size, circuit_id
 
 
 def save_keys(keys: Keys, build_dir: str | os.PathLike) -> Path:
@@ -214,7 +208,7 @@ def save_keys(keys: Keys, build_dir: str | os.PathLike) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     write_proving_key(keys.proving_key, out / PROVING_KEY_FILE)
     vk = keys.verification_key
-    dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), out / VERIFICATION_KEY_FILE)
+    dump_vk(vk, out / VERIFICATION_KEY_FILE)
     return out
 
 

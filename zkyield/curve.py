@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zkyield._native import G2_WIDTH, lib, threads
+from zkyield._native import G2_WIDTH, native, threads
 from zkyield.errors import PointError
 from zkyield.field import Q, R, batch_inverse, fq
 
@@ -350,6 +350,7 @@ def g2_first_outside_subgroup(points: Sequence[G2Affine]) -> int | None:
 
     Native: packed once, tested on all threads (what key and ceremony loaders call for whole sections).
     """
+    lib = native()
     if lib is None:
         return g2_first_outside_subgroup_python(points)
     index = lib.g2_first_outside_subgroup(lib.pack(points, G2_WIDTH), threads())

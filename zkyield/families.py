@@ -67,9 +67,10 @@ class PortfolioFamily(StatementFamily):
         return Statement(self.name, tuple(sorted(clauses)), size, build(Shape(clauses, capacity, signatures)))
 
     def rebuild(self, doc: Mapping[str, Any]) -> Statement:
-        cap, sigs = doc["capacity"], doc.get("signatures", {})
-        return self._statement(frozenset(doc["clauses"]), enc.Capacity(*(int(cap[k]) for k in CAPACITY_FIELDS)),
-                               tuple(int(sigs.get(s, 0)) for s in ATTEST_SUBJECTS))  # type: ignore[arg-type]
+        size = self.read_size(doc)
+        capacity = enc.Capacity(*(size[k] for k in CAPACITY_FIELDS))
+        return self._statement(frozenset(doc["clauses"]), capacity,
+                               tuple(size.get(f"{s}_signatures", 0) for s in ATTEST_SUBJECTS))  # type: ignore[arg-type]
 
     def size_fields(self, statement: Statement) -> dict[str, object]:
         fields: dict[str, object] = {"capacity": {k: statement.size[k] for k in CAPACITY_FIELDS},
@@ -83,6 +84,11 @@ class PortfolioFamily(StatementFamily):
         if counts != tuple(statement.size.get(f"{s}_signatures", 0) for s in ATTEST_SUBJECTS):
             raise InputError("policy: its attestation thresholds differ from the compiled statement's; compile one "
                              "for this policy")
+
+    def read_size(self, doc: Mapping[str, Any]) -> dict[str, int]:
+        size = {k: int(doc["capacity"][k]) for k in CAPACITY_FIELDS}
+        sigs = doc.get("signatures", {})
+        return size | {f"{s}_signatures": int(sigs[s]) for s in ATTEST_SUBJECTS if s in sigs}
 
     def stated_clauses(self, policy: models.Policy) -> tuple[str, ...]:
         return self.clauses.ordered(publics.policy_clauses(policy))
@@ -120,9 +126,9 @@ class PortfolioFamily(StatementFamily):
                 "stress_scenarios": len(market.stress_scenarios)}
 
     def capacity(self, doc: Mapping[str, Any], name: str) -> enc.Capacity | None:
-        cap = doc.get("capacity")
         try:
-            return enc.Capacity(*(int(cap[k]) for k in CAPACITY_FIELDS))  # type: ignore[index]
+            size = self.read_size(doc)
+            return enc.Capacity(*(size[k] for k in CAPACITY_FIELDS))
         except (KeyError, TypeError, ValueError):
             raise FormatError(f"{name}: statement.capacity needs integer positions, assets, scenarios") from None
 
@@ -158,10 +164,13 @@ class HistoryFamily(StatementFamily):
         return Statement(self.name, ordered, {"periods": periods}, build_history_circuit(periods, ordered))
 
     def rebuild(self, doc: Mapping[str, Any]) -> Statement:
-        return self._statement(tuple(doc["clauses"]), int(doc["periods"]))
+        return self._statement(tuple(doc["clauses"]), self.read_size(doc)["periods"])
 
     def size_fields(self, statement: Statement) -> dict[str, object]:
         return {"periods": statement.size["periods"]}
+
+    def read_size(self, doc: Mapping[str, Any]) -> dict[str, int]:
+        return {"periods": int(doc["periods"])}
 
     def stated_clauses(self, policy: hm.HistoryPolicy) -> tuple[str, ...]:
         return policy.checks

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from zkyield import curve
-from zkyield._native import FR_WIDTH, G1_WIDTH, G2_WIDTH, lib, threads
+from zkyield._native import FR_WIDTH, G1_WIDTH, G2_WIDTH, native, threads
 from zkyield.field import R
 
 _SCALAR_BITS = R.bit_length()
@@ -71,6 +71,7 @@ def _batch_mul(
 
 
 def _native(fn: Callable[[bytes, bytes, int], bytes], base: Any, scalars: Sequence[int], width: int) -> list[Any]:
+    lib = native()
     if base is None:
         return [None] * len(scalars)
     packed = lib.pack([k % R for k in scalars], FR_WIDTH)
@@ -79,6 +80,7 @@ def _native(fn: Callable[[bytes, bytes, int], bytes], base: Any, scalars: Sequen
 
 def batch_mul_g1(base: curve.G1Affine, scalars: Sequence[int]) -> list[curve.G1Affine]:
     """[k·base for k in scalars] (scalars reduced mod r)."""
+    lib = native()
     if lib is None:
         return batch_mul_g1_python(base, scalars)
     return _native(lib.g1_batch_mul, base, scalars, G1_WIDTH)
@@ -86,6 +88,7 @@ def batch_mul_g1(base: curve.G1Affine, scalars: Sequence[int]) -> list[curve.G1A
 
 def batch_mul_g2(base: curve.G2Affine, scalars: Sequence[int]) -> list[curve.G2Affine]:
     """[k·base for k in scalars] (scalars reduced mod r)."""
+    lib = native()
     if lib is None:
         return batch_mul_g2_python(base, scalars)
     return _native(lib.g2_batch_mul, base, scalars, G2_WIDTH)

@@ -6,7 +6,7 @@
 mixed additions; the C one keeps affine buckets whose additions share one inversion per batch and
 splits the windows over the available cores. ``msm_g1_naive``/``msm_g2_naive``
 are the double-and-add references both are tested against. ``msm_g1_packed``/``msm_g2_packed`` take
-buffers packed once by ``zkyield._native.lib.pack`` (the prover keeps its key that way).
+buffers packed once by ``zkyield._native.native().pack`` (the prover keeps its key that way).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from gmpy2 import mpz
 
 from zkyield import curve
-from zkyield._native import G1_WIDTH, G2_WIDTH, lib, threads
+from zkyield._native import G1_WIDTH, G2_WIDTH, native, threads
 from zkyield.curve import G1Affine, G2Affine
 from zkyield.errors import FieldError, InputError
 from zkyield.field import R, fr
@@ -134,6 +134,7 @@ def _naive(group: _Group, pairs: list[tuple[Any, int]]) -> Any:
 
 def msm_g1(points: Sequence[G1Affine], scalars: Sequence[int]) -> G1Affine:
     """sum(scalars[i] · points[i]) in G1; scalars must be canonical Fr elements."""
+    lib = native()
     if lib is None:
         return msm_g1_python(points, scalars)
     _check_scalars(points, scalars)
@@ -142,6 +143,7 @@ def msm_g1(points: Sequence[G1Affine], scalars: Sequence[int]) -> G1Affine:
 
 def msm_g2(points: Sequence[G2Affine], scalars: Sequence[int]) -> G2Affine:
     """sum(scalars[i] · points[i]) in G2; scalars must be canonical Fr elements."""
+    lib = native()
     if lib is None:
         return msm_g2_python(points, scalars)
     _check_scalars(points, scalars)
@@ -150,19 +152,20 @@ def msm_g2(points: Sequence[G2Affine], scalars: Sequence[int]) -> G2Affine:
 
 def msm_g1_packed(points: bytes, scalars: bytes) -> G1Affine:
     """``msm_g1`` on packed buffers (native backend only); a scalar >= r raises FieldError."""
-    return _native_msm(lib.g1_msm, points, scalars, G1_WIDTH)
+    return _native_msm("g1_msm", points, scalars, G1_WIDTH)
 
 
 def msm_g2_packed(points: bytes, scalars: bytes) -> G2Affine:
     """``msm_g2`` on packed buffers (native backend only); a scalar >= r raises FieldError."""
-    return _native_msm(lib.g2_msm, points, scalars, G2_WIDTH)
+    return _native_msm("g2_msm", points, scalars, G2_WIDTH)
 
 
-def _native_msm(fn: Callable[[bytes, bytes, int], bytes], points: bytes, scalars: bytes, width: int) -> Any:
+def _native_msm(name: str, points: bytes, scalars: bytes, width: int) -> Any:
+    lib = native()
     if lib is None:
         raise RuntimeError("packed MSM needs the native backend (zkyield._native); use msm_g1/msm_g2")
     try:
-        out = fn(points, scalars, threads())
+        out = getattr(lib, name)(points, scalars, threads())
     except ValueError as e:
         raise FieldError(f"msm: {e}; pass canonical scalars (< r) and points from a validated key") from None
     return lib.unpack(out, width)[0]

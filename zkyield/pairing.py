@@ -18,7 +18,7 @@ from py_ecc.fields import optimized_bn128_FQ12 as _FQ12
 from py_ecc.optimized_bn128 import optimized_pairing as _opt
 from py_ecc.optimized_bn128.optimized_curve import twist as _twist
 
-from zkyield._native import FQ_WIDTH, G1_WIDTH, G2_WIDTH, lib
+from zkyield._native import FQ_WIDTH, G1_WIDTH, G2_WIDTH, native
 from zkyield.curve import G1Affine, G2Affine, g1_is_on_curve, g2_is_on_curve
 from zkyield.errors import PointError
 from zkyield.field import Q, R
@@ -50,6 +50,7 @@ def _native_gt(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> bytes:
     hard part), which yields exactly snarkjs's Gt value. FFJS_EXTRA_EXPONENT is a unit mod r, so the
     product is one iff the textbook pairing product is.
     """
+    lib = native()
     _check_on_curves(pairs)
     records = b"".join(lib.pack([p], G1_WIDTH) + lib.pack([q], G2_WIDTH) for p, q in pairs)
     return lib.final_exp_frobenius(lib.miller_loop(records))
@@ -74,6 +75,7 @@ def _reduced_product(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> _FQ12:
 
 def pairing_check(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> bool:
     """True iff prod e(P_i, Q_i) == 1; the caller has validated the points (G2 subgroup included)."""
+    lib = native()
     if lib is None:
         return pairing_check_python(pairs)
     return _native_gt(pairs) == _ONE_FQ12
@@ -81,6 +83,7 @@ def pairing_check(pairs: Sequence[tuple[G1Affine, G2Affine]]) -> bool:
 
 def pairing(p: G1Affine, q: G2Affine) -> Fq12Tower:
     """e(p, q) exactly as ffjavascript's ``bn128.pairing`` + ``Gt.toObject`` gives it (snarkjs's layout)."""
+    lib = native()
     if lib is None:
         return pairing_python(p, q)
     coeffs = lib.unpack(_native_gt([(p, q)]), FQ_WIDTH)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from zkyield._native import FR_WIDTH, lib, threads
+from zkyield._native import FR_WIDTH, native, threads
 from zkyield.field import FR_TWO_ADICITY, R, root_of_unity
 
 
@@ -60,6 +60,7 @@ def transform_python(values: Sequence[int], inverse: bool) -> list[int]:
 
 
 def _pack(values: Sequence[int]) -> bytes:
+    lib = native()
     try:
         return lib.pack(values, FR_WIDTH)
     except (OverflowError, TypeError):  # negative or oversized ints: reduce first, as the Python path does
@@ -68,6 +69,7 @@ def _pack(values: Sequence[int]) -> bytes:
 
 def _native(buf: bytes, inverse: bool, shift: int) -> bytes:
     """Packed (co)set transform: forward scales by shift^i first, inverse by n^-1·shift^-i after."""
+    lib = native()
     n = len(buf) // 32
     _check_size(n)
     if shift % R == 0:
@@ -95,12 +97,14 @@ def intt_packed(buf: bytes, shift: int = 1) -> bytes:
 
 
 def _run(values: Sequence[int], inverse: bool, shift: int) -> list[int]:
+    lib = native()
     _check_size(len(values))
     return lib.unpack(_native(_pack(values), inverse, shift), FR_WIDTH)
 
 
 def ntt(values: Sequence[int]) -> list[int]:
     """Evaluations of the polynomial with these coefficients at omega^0 .. omega^(n-1)."""
+    lib = native()
     if lib is not None:
         return _run(values, False, 1)
     return transform_python(values, inverse=False)
@@ -108,6 +112,7 @@ def ntt(values: Sequence[int]) -> list[int]:
 
 def intt(values: Sequence[int]) -> list[int]:
     """Coefficients of the polynomial taking these values at omega^0 .. omega^(n-1)."""
+    lib = native()
     if lib is not None:
         return _run(values, True, 1)
     out = transform_python(values, inverse=True)
@@ -124,6 +129,7 @@ def _powers(base: int, n: int) -> list[int]:
 
 def coset_ntt(values: Sequence[int], shift: int) -> list[int]:
     """Evaluations at shift·omega^i: scale coefficient i by shift^i, then ``ntt``."""
+    lib = native()
     if shift % R == 0:
         raise ValueError("coset shift must be a nonzero element of Fr")
     if lib is not None:
@@ -133,6 +139,7 @@ def coset_ntt(values: Sequence[int], shift: int) -> list[int]:
 
 def coset_intt(values: Sequence[int], shift: int) -> list[int]:
     """Coefficients from evaluations at shift·omega^i: ``intt``, then scale coefficient i by shift^-i."""
+    lib = native()
     if shift % R == 0:
         raise ValueError("coset shift must be a nonzero element of Fr")
     if lib is not None:

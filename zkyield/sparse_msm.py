@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from zkyield import curve
-from zkyield._native import G1_WIDTH, G2_WIDTH, lib, threads
+from zkyield._native import G1_WIDTH, G2_WIDTH, native, threads
 from zkyield.curve import G1Affine
 from zkyield.errors import FieldError
 from zkyield.field import R, fr
@@ -25,6 +25,7 @@ Term = tuple[int, int, int]  # (output index, base index, scalar)
 
 
 def _lincomb(fn: Any, width: int, bases: Sequence[Any], terms: Sequence[Term], n_out: int) -> list[Any]:
+    lib = native()
     ordered = sorted(terms, key=lambda t: t[0])
     outs, idx = array("I", (t[0] for t in ordered)), array("I", (t[1] for t in ordered))
     if sys.byteorder != "little":  # the C side reads little-endian u32
@@ -50,6 +51,7 @@ def _check(bases: Sequence[Any], terms: Sequence[Term], n_out: int) -> None:
 
 def lincomb_g1(bases: Sequence[G1Affine], terms: Sequence[Term], n_out: int) -> list[G1Affine]:
     """[Σ k·bases[b] for the terms (o, b, k) of each output o < n_out]; scalars canonical Fr elements."""
+    lib = native()
     _check(bases, terms, n_out)
     if lib is None:
         return lincomb_g1_python(bases, terms, n_out)
@@ -58,6 +60,7 @@ def lincomb_g1(bases: Sequence[G1Affine], terms: Sequence[Term], n_out: int) -> 
 
 def lincomb_g2(bases: Sequence[curve.G2Affine], terms: Sequence[Term], n_out: int) -> list[curve.G2Affine]:
     """lincomb_g1 in G2."""
+    lib = native()
     _check(bases, terms, n_out)
     if lib is None:
         return lincomb_g2_python(bases, terms, n_out)
@@ -83,6 +86,7 @@ def lincomb_g2_python(bases: Sequence[curve.G2Affine], terms: Sequence[Term], n_
 
 def scale_g1(points: Sequence[G1Affine], k: int) -> list[G1Affine]:
     """[k·P for P in points] (k reduced mod r)."""
+    lib = native()
     if lib is None:
         return scale_g1_python(points, k)
     return lib.unpack(lib.g1_scale(lib.pack(points, G1_WIDTH), lib.pack([k % R], 1), threads()), G1_WIDTH)

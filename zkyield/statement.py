@@ -79,6 +79,10 @@ class StatementFamily(ABC):
         """The family's fields of statement.json (capacity and layout, or the window)."""
 
     @abstractmethod
+    def read_size(self, doc: Mapping[str, Any]) -> dict[str, int]:
+        """``Statement.size`` from a description's fields; KeyError/TypeError/ValueError if malformed."""
+
+    @abstractmethod
     def stated_clauses(self, policy: Any) -> tuple[str, ...]:
         """The clause keys ``policy`` states, in table order."""
 

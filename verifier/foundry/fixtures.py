@@ -65,12 +65,11 @@ def generate() -> None:
     """New key, new proofs (each checked by zkyield's verifier), then render the Solidity."""
     from zkyield.formats.snarkjs_json import dump_proof, dump_public, dump_vk
     from zkyield.groth16 import prove, setup, verify
-    from zkyield.pairing import pairing
 
     compiled = circuit()
     pk, vk = setup(compiled.r1cs)
     (FIXTURES / "proofs").mkdir(parents=True, exist_ok=True)
-    dump_vk(vk, pairing(vk.alpha_g1, vk.beta_g2), FIXTURES / "verification_key.json")
+    dump_vk(vk, FIXTURES / "verification_key.json")
     for name, public in statements().items():
         witness = compiled.witness({"x": public, "w": 7})
         proof = prove(pk, compiled.r1cs, witness)

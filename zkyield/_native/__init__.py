@@ -1,7 +1,9 @@
 """Loader for the optional C backend ``_bn254`` (built by setup.py; see benchmarks/RESULTS.md for what it buys).
 
-``lib`` is the extension module, or None when it was not built or ``ZKYIELD_PURE_PYTHON=1`` is set; every
-caller keeps a pure-Python path for that case. Values cross into C as 32-byte little-endian integers
+``native()`` is the one backend switch, read at every call: the extension module, or None when it was not
+built, ``ZKYIELD_PURE_PYTHON=1`` is set, or the caller is inside ``with pure_python():``; every caller keeps a
+pure-Python path for that case (py_ecc's reference-beside-the-fast-module split), so tests compare the two
+paths by forcing one, not by patching module globals. Values cross into C as 32-byte little-endian integers
 (``pack``/``unpack`` with 1 int per item for field elements, 2 for G1 points, 4 for G2 points; None is
 all zero bytes), so a caller can keep packed buffers and pass them straight from one native call to the next.
 """
@@ -9,6 +11,9 @@ all zero bytes), so a caller can keep packed buffers and pass them straight from
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import ModuleType
 
 FR_WIDTH = 1
@@ -18,8 +23,6 @@ G2_WIDTH = 4
 
 
 def _load() -> ModuleType | None:
-    if os.environ.get("ZKYIELD_PURE_PYTHON", "") not in ("", "0"):
-        return None
     try:
         from zkyield._native import _bn254
     except ImportError:
@@ -27,7 +30,29 @@ def _load() -> ModuleType | None:
     return _bn254
 
 
-lib = _load()
+_BN254 = _load()
+# A context variable, so `with pure_python():` in one thread (or asyncio task) leaves the others native.
+_FORCED_PYTHON: ContextVar[bool] = ContextVar("zkyield_forced_python", default=False)
+
+
+def disabled() -> bool:
+    """True when callers must take their pure-Python path: $ZKYIELD_PURE_PYTHON set, or inside ``pure_python()``."""
+    return _FORCED_PYTHON.get() or os.environ.get("ZKYIELD_PURE_PYTHON", "") not in ("", "0")
+
+
+def native() -> ModuleType | None:
+    """The ``_bn254`` extension for this call, or None (not built, or ``disabled()``)."""
+    return None if disabled() else _BN254
+
+
+@contextmanager
+def pure_python() -> Iterator[None]:
+    """Run the block on the pure-Python paths (both extensions off), whatever was built."""
+    token = _FORCED_PYTHON.set(True)
+    try:
+        yield
+    finally:
+        _FORCED_PYTHON.reset(token)
 
 
 def threads() -> int:

@@ -8,6 +8,12 @@
 #ifndef ZKY_PAIRING_H
 #define ZKY_PAIRING_H
 
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "groups.h"
+
 typedef struct { fe2 c[3]; } fe6;
 typedef struct { fe6 c[2]; } fe12;
 

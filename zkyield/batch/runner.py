@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from zkyield import api
-from zkyield.attestation import Attestation
 from zkyield.batch.backends import Backend, make_backend
 from zkyield.batch.sources import Job, PortfolioSource, read_jobs
 from zkyield.batch.worker import BAD_INPUT, PROVEN, Context, Outcome, Task
@@ -29,7 +28,7 @@ from zkyield.circuits.models import Market, Policy, load_market, load_policy
 from zkyield.errors import InputError
 from zkyield.families import family_of
 from zkyield.formats.atomic import write_text_atomic
-from zkyield.formats.attestation import ATTESTATION, read_attestation, write_attestation
+from zkyield.formats.attestation import ATTESTATION, Attestation, read_attestation, write_attestation
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.snarkjs_json import load_vk
 from zkyield.groth16.keys import VerifyingKey

@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 
 from zkyield import api
-from zkyield.attestation import Attestation
 from zkyield.circuits.models import Market, Policy, Portfolio
 from zkyield.errors import InputError, StatementFalse
+from zkyield.formats.attestation import Attestation
 
 PROVEN, STATEMENT_FALSE, BAD_INPUT, ERROR = "proven", "statement_false", "bad_input", "error"
 STATUSES = (PROVEN, STATEMENT_FALSE, BAD_INPUT, ERROR)

@@ -19,7 +19,7 @@ from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.formats.zkey import MATRIX_A, Zkey
 from zkyield.groth16.keys import Proof
-from zkyield.groth16.prove import prove_from_rows
+from zkyield.groth16.prover import prove_from_rows
 from zkyield.r1cs import R1CS
 
 

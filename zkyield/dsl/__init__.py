@@ -26,7 +26,7 @@ API (stable; gadgets in ``zkyield.gadgets`` and statements in ``zkyield.circuits
     cc = c.compile()                            # CompiledCircuit; linear constraints substituted out
     cc = c.compile(simplify=False)              # every constraint and wire as emitted
     cc.r1cs                                     # zkyield.r1cs.R1CS: 1, outputs, public inputs, private, internal
-    cc.program                                  # the frozen WitnessProgram (zkyield.formats.witness_program
+    cc.program                                  # the frozen WitnessProgram (zkyield.dsl.program_file
                                                 # writes it; docs/witness_program_format.md)
     cc.n_constraints, cc.n_wires, cc.stats()
     w = cc.witness({"x": 5, "ys": [1, 2, 3]})   # list[int]; validates inputs (InputError naming the

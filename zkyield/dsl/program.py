@@ -14,7 +14,7 @@ of distinct field elements (most coefficients are 1, -1 or powers of two). A ste
     HINT (op, hint, 0, 0, 0, 0)                      hints[hint].outputs = fn(args)
 
 A hint is a *name* in ``zkyield.dsl.hints``'s registry plus its argument tree (never code), so the
-program can be written to a file (``zkyield.formats.witness_program``) and run without the builder.
+program can be written to a file (``zkyield.dsl.program_file``) and run without the builder.
 This module imports nothing else of the DSL: the builder depends on it, not the other way round.
 """
 

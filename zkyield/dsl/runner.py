@@ -10,9 +10,9 @@ to play a malicious prover. Hint failures become ``StatementFalse`` naming the h
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 
+from zkyield._native import disabled
 from zkyield.dsl import hints
 from zkyield.dsl.program import (
     ARG_CONST,
@@ -101,8 +101,8 @@ def run_native(program: WitnessProgram, inputs: Mapping[str, InputValue], overri
 
 
 def witness_lib():  # -> the _witness extension module or None
-    """The C runner, read at call time: None when not built or when ZKYIELD_PURE_PYTHON is set."""
-    if os.environ.get("ZKYIELD_PURE_PYTHON", "") not in ("", "0"):
+    """The C runner, read at call time: None when not built or ``zkyield._native.disabled()``."""
+    if disabled():
         return None
     try:
         from zkyield._native import _witness

@@ -20,7 +20,7 @@ import hashlib
 import os
 import struct
 
-from zkyield._native import lib
+from zkyield._native import native
 from zkyield.curve import G1Affine, G2Affine, g1_validate, g2_is_on_curve, g2_validate
 from zkyield.errors import FormatError, PointError
 from zkyield.formats.atomic import write_bytes_atomic
@@ -97,18 +97,21 @@ class _Reader:
         return point
 
     def g1_list(self, count: int, what: str) -> tuple[G1Affine, ...]:
+        lib = native()
         if lib is None:
             return tuple(self.g1(f"{what}[{i}]") for i in range(count))
         return tuple(self._decoded(count, 2, what, "G1"))
 
     def g2_list(self, count: int, what: str) -> tuple[G2Affine, ...]:
         """G2 query points: on the curve (the subgroup check is too slow per point and not needed to prove)."""
+        lib = native()
         if lib is None:
             return tuple(self.g2(f"{what}[{i}]", subgroup=False) for i in range(count))
         return tuple(self._decoded(count, 4, what, "G2"))
 
     def _decoded(self, count: int, ints_per_point: int, what: str, group: str) -> list:
         """Native bulk decode + curve check (tens of times faster than per-point Python for large keys)."""
+        lib = native()
         start = self.offset
         self.offset += 32 * ints_per_point * count
         try:

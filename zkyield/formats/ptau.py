@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zkyield._native import lib, threads
+from zkyield._native import native, threads
 from zkyield.curve import G1Affine, G2Affine, g1_is_on_curve, g2_in_subgroup, g2_is_on_curve
 from zkyield.errors import FormatError
 from zkyield.field import FR_TWO_ADICITY, Q
@@ -100,6 +100,7 @@ def decode_points(
     Native: one call decodes and curve-checks the whole run and tests G2 points for the subgroup on all
     threads; the first bad point is decoded again in Python, so both paths raise the same message.
     """
+    lib = native()
     size = G2_BYTES if g2 else G1_BYTES
     decode: Callable[..., Any] = decode_g2 if g2 else decode_g1
     extra = {"subgroup": subgroup} if g2 else {}
@@ -129,6 +130,7 @@ def encode_g2(p: G2Affine) -> bytes:
 
 def encode_points(points: Sequence[Any], g2: bool) -> bytes:
     """encode_g1/encode_g2 of every point, concatenated (native: one call for a whole section)."""
+    lib = native()
     if lib is None:
         return b"".join(map(encode_g2 if g2 else encode_g1, points))
     width = 4 if g2 else 2

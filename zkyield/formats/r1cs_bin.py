@@ -39,7 +39,6 @@ SECTION_CUSTOM_GATES_APPLIED = 5
 # writing the same order makes our files byte-identical to circom's.
 WRITE_ORDER = (SECTION_CONSTRAINTS, SECTION_HEADER, SECTION_WIRE2LABEL)
 
-_HEADER_SIZE = 4 + N8 + 4 * 4 + 8 + 4
 _FACTOR = struct.Struct("<I")
 _FACTOR_SIZE = 4 + N8
 _SIDES = ("A", "B", "C")

@@ -112,10 +112,10 @@ def dump_public(values: Sequence[int], path: str | os.PathLike) -> None:
     write_text_atomic(path, stringify(public_to_json(values)))
 
 
-def dump_vk(vk: VerifyingKey, alphabeta_12: Fq12Tower, path: str | os.PathLike) -> None:
-    """Write verification_key.json; a key that fails ``check_sound`` is refused, never written."""
+def dump_vk(vk: VerifyingKey, path: str | os.PathLike) -> None:
+    """Write verification_key.json (with ``vk.alpha_beta``); a key that fails ``check_sound`` is never written."""
     vk.check_sound(os.path.basename(os.fspath(path)))
-    write_text_atomic(path, stringify(vk_to_json(vk, alphabeta_12)))
+    write_text_atomic(path, stringify(vk_to_json(vk, vk.alpha_beta)))
 
 
 # --- parsing ---------------------------------------------------------------------------------------

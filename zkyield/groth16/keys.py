@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 from zkyield.curve import G2_GENERATOR, G1Affine, G2Affine, g2_neg
 from zkyield.errors import PointError
+from zkyield.pairing import Fq12Tower, pairing
 
 _CONTRIBUTE = "add a phase-2 contribution (`zkyield ceremony contribute`) and export the key again"
 
@@ -31,6 +33,11 @@ class VerifyingKey:
     @property
     def n_public(self) -> int:
         return len(self.ic) - 1
+
+    @cached_property
+    def alpha_beta(self) -> Fq12Tower:
+        """e(α, β) in snarkjs's tower layout (verification_key.json's vk_alphabeta_12), paired once per key."""
+        return pairing(self.alpha_g1, self.beta_g2)
 
     def check_sound(self, name: str = "verification key") -> None:
         """Refuse a key under which proofs can be forged without the toxic waste (PointError naming the field).

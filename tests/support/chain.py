@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import NODE_BIN, ROOT, compile_circom, node_tool, run_snarkjs, snarkjs_setup
 from py_ecc import optimized_bn128 as bn
 
+from tests.support.tools import NODE_BIN, ROOT, compile_circom, node_tool, run_snarkjs, snarkjs_setup
 from zkyield.field import Q
 from zkyield.groth16.keys import Proof
 

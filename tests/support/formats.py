@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import circom_witness, compile_circom, run_snarkjs
+from tests.support.tools import circom_witness, compile_circom, run_snarkjs
 
-FIXTURES = Path(__file__).parent / "fixtures" / "circom"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "circom"
 
 # circuit name -> witness inputs (each circuit compiles from tests/fixtures/circom/<name>.circom)
 CIRCUIT_INPUTS = {

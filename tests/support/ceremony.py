@@ -12,8 +12,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from tests._r1cs_samples import chained_multiplications
-from tests.conftest import run_node, run_snarkjs
+from tests.support.r1cs_samples import chained_multiplications
+from tests.support.tools import run_node, run_snarkjs
 from zkyield.curve import G1Affine, G2Affine
 from zkyield.formats.r1cs_bin import write_r1cs
 from zkyield.formats.wtns_bin import write_wtns

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from conftest import run_node
+from tests.support.tools import run_node
 
 # The expression gets `input` (JSON from a file) and `H(list of decimal strings) -> decimal string`
 # (circomlibjs buildPoseidon); its value is printed as JSON.

@@ -1,16 +1,19 @@
 """Groth16 key generation for one circuit (a single-party setup).
 
-The toxic waste (τ, α, β, γ, δ) is drawn from ``secrets``, lives only in this function's locals
-and is never logged or written; whoever runs this setup could forge proofs, which is why
-``zkyield ceremony`` exists for keys other people must trust.
+The toxic waste (τ, α, β, γ, δ) is drawn from ``secrets`` (``ToxicWaste.fresh``), lives only in this
+function's locals and is never logged or written; whoever runs this setup could forge proofs, which is
+why ``zkyield ceremony`` exists for keys other people must trust. A caller may pass the waste itself
+(known-answer tests against an independent computation of the keys); nothing in zkyield does.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 
 from zkyield.curve import G1_GENERATOR, G2_GENERATOR
+from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.fixed_base import batch_mul_g1, batch_mul_g2
 from zkyield.groth16.keys import ProvingKey, VerifyingKey
@@ -24,14 +27,41 @@ def _random_nonzero() -> int:
     return 1 + secrets.randbelow(R - 1)
 
 
-def setup(r1cs: R1CS, progress: Progress | None = None) -> tuple[ProvingKey, VerifyingKey]:
-    """Generate a proving key and verification key for ``r1cs`` with fresh toxic waste."""
+@dataclass(frozen=True)
+class ToxicWaste:
+    """τ, α, β, γ, δ: nonzero Fr elements; knowing them forges proofs, so they never reach a repr."""
+
+    tau: int = field(repr=False)
+    alpha: int = field(repr=False)
+    beta: int = field(repr=False)
+    gamma: int = field(repr=False)
+    delta: int = field(repr=False)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < R:
+                raise InputError(f"toxic waste: {f.name} must be a nonzero Fr element (0 < {f.name} < r)")
+
+    @classmethod
+    def fresh(cls, size: int) -> ToxicWaste:
+        """Uniform nonzero values from ``secrets``, τ off the 2·size-th roots of unity."""
+        tau = _random_nonzero()
+        while pow(tau, 2 * size, R) == 1:
+            tau = _random_nonzero()
+        return cls(tau, *(_random_nonzero() for _ in range(4)))
+
+
+def setup(
+    r1cs: R1CS, progress: Progress | None = None, *, toxic_waste: ToxicWaste | None = None
+) -> tuple[ProvingKey, VerifyingKey]:
+    """Generate a proving key and verification key for ``r1cs`` with fresh (or the given) toxic waste."""
     say = progress or (lambda _msg: None)
     size = domain_size(r1cs)
-    tau = _random_nonzero()
-    while pow(tau, 2 * size, R) == 1:  # τ on the 2n-domain would break the Lagrange evaluations
-        tau = _random_nonzero()
-    alpha, beta, gamma, delta = (_random_nonzero() for _ in range(4))
+    waste = toxic_waste if toxic_waste is not None else ToxicWaste.fresh(size)
+    tau, alpha, beta, gamma, delta = waste.tau, waste.alpha, waste.beta, waste.gamma, waste.delta
+    if pow(tau, 2 * size, R) == 1:  # τ on the 2n-domain would break the Lagrange evaluations
+        raise InputError(f"toxic waste: tau is a {2 * size}-th root of unity (on the QAP domain); pick another")
 
     say(f"evaluating the QAP at tau (domain 2^{size.bit_length() - 1})")
     u, v, w = wire_polynomials_at(r1cs, lagrange_at(tau, size))

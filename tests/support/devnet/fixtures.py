@@ -1,7 +1,7 @@
 """The session's devnet (one anvil, one deployment, one scripted period), shared by every ingest test module.
 
-Import the fixture into a test module (``from devnet.fixtures import period  # noqa: F401``); the chain is built
-once per session whichever module asks first, and anvil is stopped when the session ends.
+Import the fixture into a test module (``from tests.support.devnet.fixtures import period  # noqa: F401``);
+the chain is built once per session whichever module asks first, and anvil is stopped when the session ends.
 """
 
 from __future__ import annotations

@@ -7,9 +7,8 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from _history_util import policy
-from conftest import run_node
-
+from tests.support.history import policy
+from tests.support.tools import run_node
 from zkyield.circuits.history_models import History, HistoryMarket
 
 H_POLICY = policy(3, max_drawdown_bps=900)
@@ -63,9 +62,9 @@ def rechained_attestation(history: History, market: HistoryMarket, keys, chain_o
     re-publishing those leaves under its own address: the public owner is the leaves' owner, the head
     is one only ``chain_owner`` committed (a copied log, or copied ``commitSnapshot`` calls)."""
     from zkyield import api, groth16
-    from zkyield.attestation import Attestation
     from zkyield.circuits.history_chain import heads, links
     from zkyield.circuits.history_circuit import history_statement
+    from zkyield.formats.attestation import Attestation
 
     st = history_statement(history, market, H_POLICY)
     hs = heads(chain_owner, links(history))
@@ -95,7 +94,7 @@ def late_head_forgery(honest, committed_at: int):
     Returns (attestation, trivial verifying key); only the chain-head check can refuse it.
     """
     from zkyield import groth16
-    from zkyield.attestation import Attestation
+    from zkyield.formats.attestation import Attestation
 
     r1cs, pk, vk = trivial_keys()
     public = (*honest.public_signals[:5], committed_at + 1)
