@@ -22,7 +22,8 @@ LAYERS = [  # lowest first; one entry per row of the table
     ["circuits"],
     ["verifier"],
     ["ingest", "devnet"],
-    ["api", "statement", "families", "build_folder", "verification", "head_records", "registry_records", "report",
+    ["api", "statement", "families", "build_folder", "verification", "head_records", "registry_records",
+     "attestor_records", "report",
      "batch", "cli", "__init__"],
 ]
 RANK = {name: i for i, names in enumerate(LAYERS) for name in names}
