@@ -92,10 +92,7 @@ def _min_real_yield_circuit(b: Builder, t: Value) -> None:
 #    slots hold it) ------------------------------------------------------------------------------------
 
 def _max_position(s: Sums, t: int) -> Finding:
-    market = s.market
-    held = [0] * len(market.assets)
-    for i in s.assets:
-        held[s.b.positions[i].asset] += s.v_end[i]
+    market, held = s.market, s.held()
     ineqs = tuple(linear(f"asset/{market.assets[a].symbol}", [(t, s.a_end), (-BPS, v)], enc.RATIO_BITS)
                   for a, v in enumerate(held))
     shares = [(ceil_div(BPS * v, s.a_end) if s.a_end else 0, a) for a, v in enumerate(held) if v]
@@ -186,9 +183,7 @@ def _max_stress(s: Sums, t: int) -> Finding:
     ineqs, worst, at = [pos], None, ""
     net = s.a_end - s.b_end
     for scenario in market.stress_scenarios:
-        factors = [BPS + scenario.shocks_bps.get(a.symbol, 0) for a in market.assets]
-        shocked_a = sum(s.v_end[i] * factors[s.b.positions[i].asset] for i in s.assets)
-        shocked_b = sum(s.v_end[i] * factors[s.b.positions[i].asset] for i in s.debts)
+        shocked_a, shocked_b = s.shocked([BPS + scenario.shocks_bps.get(a.symbol, 0) for a in market.assets])
         # loss = (10000 * V - V_s) / V <= t  <=>  V_s - (10000 - t) * V >= 0,  V = A - B
         terms = [(1, shocked_a), (-1, shocked_b), (-(BPS - t), s.a_end), (BPS - t, s.b_end)]
         ineqs.append(linear(f"stress/{scenario.name}", terms, enc.STRESS_BITS))
@@ -207,8 +202,12 @@ def _max_stress_circuit(b: Builder, t: Value) -> None:
     for k in range(b.s):
         with c.scope(f"scenario[{k}]"):
             f = [b.select(j, b.factors[k]) for j in range(b.n)]
-            shocked_a = c.sum(c.mul(b.asset1[j], f[j]) for j in range(b.n))
-            shocked_b = c.sum(c.mul(b.debt1[j], f[j]) for j in range(b.n))
+            fb = [c.sum(c.mul(x, y) for x, y in zip(b.base[j], b.factors[k], strict=True)) for j in range(b.n)]
+            parts = b.pnl_parts  # (long p, short p, long entry, short entry) per slot; a perp moves with its base
+            shocked_a = c.sum(c.mul(b.v1[j] - b.borrow1[j], f[j]) + c.mul(parts[j][0], fb[j]) + BPS * parts[j][3]
+                              for j in range(b.n))
+            shocked_b = c.sum(c.mul(b.borrow1[j], f[j]) + BPS * parts[j][2] + c.mul(parts[j][1], fb[j])
+                              for j in range(b.n))
             lhs, rhs = shocked_a + c.mul(keep, b.b1), c.mul(keep, b.a1) + shocked_b
             b.at_least("loss", lhs, rhs, enc.STRESS_BITS)
 
@@ -219,7 +218,7 @@ def _min_liquid(s: Sums, t: int) -> Finding:
     deadline = s.market.liquidity_deadline
     if deadline is None:
         raise InputError(f"{s.market.source}: liquidity_deadline is missing but the policy sets min_liquid_bps")
-    liquid = sum(s.v_end[i] for i in s.assets if s.b.positions[i].unlock_time <= deadline)
+    liquid = sum(s.asset_end[i] for i in s.assets if s.b.positions[i].unlock_time <= deadline)
     main = linear("liquid", [(BPS, liquid), (-t, s.a_end)], enc.RATIO_BITS)
     measured = BPS * liquid // s.a_end if s.a_end else None
     return Finding(main.holds, measured, (main,), note="undefined: the portfolio holds no assets")
