@@ -59,14 +59,13 @@ class Bound:
         return units * self.scales[asset] * price
 
     def pnl(self, p: BoundPosition, at_end: bool) -> tuple[int, int]:
-        """A perp's unrealised PnL at the start or end price as (gain, loss), both >= 0, one of them 0 in
-        value units: long L, short S (normalised): gain = L p + S entry, loss = L entry + S p."""
+        """A perp's unrealised PnL ``size x (price - entry)`` at the start or end price, in value units
+        (normalised size x price), as (gain, loss): both >= 0, at most one nonzero; (0, 0) for other kinds."""
         if p.base is None:
             return 0, 0
-        norm = p.size * self.scales[p.base]
-        long, short = max(norm, 0), max(-norm, 0)
         price = self.prices_end[p.base] if at_end else self.prices_start[p.base]
-        return long * price + short * p.entry_price, long * p.entry_price + short * price
+        pnl = p.size * self.scales[p.base] * (price - p.entry_price)
+        return max(pnl, 0), max(-pnl, 0)
 
 
 def bind(portfolio: Portfolio, market: Market, capacity: enc.Capacity | None = None) -> Bound:

@@ -16,6 +16,21 @@ from typing import TYPE_CHECKING
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.clause import Check, Clause, ClauseTable, Finding
 from zkyield.circuits.encoding import BPS, Inequality, linear
+from zkyield.circuits.exposure_clauses import (
+    HELD,
+    NAV,
+    allowed_bridges,
+    allowed_bridges_circuit,
+    allowed_bridges_message,
+    max_bridged,
+    max_bridged_circuit,
+    max_chain,
+    max_chain_circuit,
+    max_net_delta,
+    max_net_delta_circuit,
+    max_protocol,
+    max_protocol_circuit,
+)
 from zkyield.circuits.sums import Sums, ceil_div, il_inequality, impermanent_loss_bps_ceil
 from zkyield.errors import InputError
 from zkyield.gadgets.compare import less_eq, less_than
@@ -103,12 +118,9 @@ def _max_position(s: Sums, t: int) -> Finding:
 
 def _max_position_circuit(b: Builder, t: Value) -> None:
     """Per asset slot: the end value of every non-borrow position in that asset, summed."""
-    c = b.c
-    limit = c.mul(t, b.a1)
+    limit = b.c.mul(t, b.a1)
     for a in range(b.m):
-        with c.scope(f"asset[{a}]"):
-            held = c.sum(c.mul(b.sel[j][a], b.asset1[j]) for j in range(b.n))
-        b.at_least(f"asset[{a}]", limit, BPS * held, enc.RATIO_BITS)
+        b.at_least(f"asset[{a}]", limit, BPS * b.held[a], enc.RATIO_BITS)
 
 
 # -- max_leverage_bps --------------------------------------------------------------------------------
@@ -203,11 +215,13 @@ def _max_stress_circuit(b: Builder, t: Value) -> None:
         with c.scope(f"scenario[{k}]"):
             f = [b.select(j, b.factors[k]) for j in range(b.n)]
             fb = [c.sum(c.mul(x, y) for x, y in zip(b.base[j], b.factors[k], strict=True)) for j in range(b.n)]
-            parts = b.pnl_parts  # (long p, short p, long entry, short entry) per slot; a perp moves with its base
-            shocked_a = c.sum(c.mul(b.v1[j] - b.borrow1[j], f[j]) + c.mul(parts[j][0], fb[j]) + BPS * parts[j][3]
-                              for j in range(b.n))
-            shocked_b = c.sum(c.mul(b.borrow1[j], f[j]) + BPS * parts[j][2] + c.mul(parts[j][1], fb[j])
-                              for j in range(b.n))
+            # a perp moves with its base: L p f + 10000 S entry on the asset side, 10000 L entry + S p f on the other
+            lp = [c.mul(c.mul(b.long[j], b.p1_base[j]), fb[j]) for j in range(b.n)]
+            sp = [c.mul(c.mul(b.short[j], b.p1_base[j]), fb[j]) for j in range(b.n)]
+            le = [BPS * c.mul(b.long[j], b.pos["entry"][j]) for j in range(b.n)]
+            se = [BPS * c.mul(b.short[j], b.pos["entry"][j]) for j in range(b.n)]
+            shocked_a = c.sum(c.mul(b.v1[j] - b.borrow1[j], f[j]) + lp[j] + se[j] for j in range(b.n))
+            shocked_b = c.sum(c.mul(b.borrow1[j], f[j]) + le[j] + sp[j] for j in range(b.n))
             lhs, rhs = shocked_a + c.mul(keep, b.b1), c.mul(keep, b.a1) + shocked_b
             b.at_least("loss", lhs, rhs, enc.STRESS_BITS)
 
@@ -265,7 +279,7 @@ CLAUSES = ClauseTable("portfolio", (
     Clause("min_real_yield_bps", "real yield (fee share of income)", "min", "%", 0, BPS,
            _min_real_yield, _min_real_yield_circuit, needs=frozenset({INCOMES})),
     Clause("max_position_bps", "largest single-asset share of gross value", "max", "%", 0, BPS,
-           _max_position, _max_position_circuit),
+           _max_position, _max_position_circuit, needs=frozenset({HELD})),
     Clause("max_leverage_bps", "leverage (debt over collateral)", "max", "%", 0, enc.BPS_MAX,
            _max_leverage, _max_leverage_circuit, needs=frozenset({COLLATERAL})),
     Clause("min_health_factor_bps", "health factor", "min", "x", 0, enc.BPS_MAX,
@@ -276,5 +290,16 @@ CLAUSES = ClauseTable("portfolio", (
     Clause("allowed_protocols_root", "protocols outside the allowed set", "max", "n", 0, 0,
            _allowed_protocols, _allowed_protocols_circuit, threshold=False,
            value=lambda policy: policy.allowed_protocols_root, message=_allowed_protocols_message),
+    Clause("max_net_delta_bps", "largest net delta of one asset (share of NAV)", "max", "%", 0, enc.BPS_MAX,
+           max_net_delta, max_net_delta_circuit, needs=frozenset({NAV})),
+    Clause("max_protocol_bps", "largest single-protocol share of NAV", "max", "%", 0, enc.BPS_MAX,
+           max_protocol, max_protocol_circuit, needs=frozenset({NAV})),
+    Clause("max_chain_bps", "largest share of NAV on one chain other than home_chain", "max", "%", 0, enc.BPS_MAX,
+           max_chain, max_chain_circuit, needs=frozenset({HELD, NAV})),
+    Clause("max_bridged_bps", "bridged assets' share of NAV", "max", "%", 0, enc.BPS_MAX,
+           max_bridged, max_bridged_circuit, needs=frozenset({HELD, NAV})),
+    Clause("allowed_bridges_root", "bridges outside the allowed set", "max", "n", 0, 0,
+           allowed_bridges, allowed_bridges_circuit, threshold=False,
+           value=lambda policy: policy.allowed_bridges_root, message=allowed_bridges_message),
     # append new clauses here: the position is the mask bit and the policy slot
 ))

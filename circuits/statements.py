@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, INCOMES
+from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, HELD, INCOMES, NAV
 from zkyield.circuits.publics import (
     ASSET_FIELDS,
     FLOW_FIELDS,
@@ -28,7 +28,7 @@ from zkyield.circuits.publics import (
 from zkyield.dsl import Circuit, CompiledCircuit, Value
 from zkyield.gadgets.bits import range_check, to_bits
 from zkyield.gadgets.commit import commit_gadget, poseidon_many_gadget
-from zkyield.gadgets.compare import assert_less_eq
+from zkyield.gadgets.compare import assert_less_eq, less_eq
 
 BPS = enc.BPS
 N_KINDS = len(enc.KINDS)
@@ -179,29 +179,29 @@ class Builder:
         c.assert_product(1 - perp, self.pos["entry"][j], 0, "no_entry")
 
     def perps(self) -> None:
-        """Each slot's long and short base amounts (from the offset size) and its PnL as gain and loss at
-        the start and end prices (``Bound.pnl``): zero for every slot but a perp's."""
+        """Each slot's long and short base amounts (from the offset size) and its PnL ``size x (price -
+        entry)`` at the start and end prices as gain and loss, one of them 0 (``Bound.pnl``); all zero for
+        every slot but a perp's."""
         c, p0, p1 = self.c, self.column("price_start"), self.column("price_end")
-        self.long, self.short, self.gain, self.loss = [], [], [[], []], [[], []]
-        self.pnl_parts: list[tuple[Value, Value, Value, Value]] = []
+        self.long, self.short, self.p1_base, self.gain, self.loss = [], [], [], [[], []], [[], []]
         for j in range(self.n):
             with c.scope(f"perp[{j}]"):
                 bits = to_bits(c, self.pos["size"][j], enc.SIGNED_BITS)  # bit 112: size >= 0
-                range_check(c, self.pos["entry"][j], enc.PRICE_BITS)
-                signed = self.pos["size"][j] - enc.SIGNED_OFFSET * self.active[j]
-                mag = c.mul(2 * bits[-1] - 1, signed)  # |size| <= 2^112
-                long = c.mul(bits[-1], mag)
-                short = mag - long
-                entry = self.pos["entry"][j]
+                entry = range_check(c, self.pos["entry"][j], enc.PRICE_BITS)
+                positive = bits[-1]
+                mag = c.mul(2 * positive - 1, self.pos["size"][j] - enc.SIGNED_OFFSET * self.active[j])  # <= 2^112
+                long = c.mul(positive, mag)
                 prices = [c.sum(c.mul(s, x) for s, x in zip(self.base[j], col, strict=True)) for col in (p0, p1)]
-                le, se = c.mul(long, entry), c.mul(short, entry)
                 for t, price in enumerate(prices):
-                    lp, sp = c.mul(long, price), c.mul(short, price)
-                    self.gain[t].append(lp + se)
-                    self.loss[t].append(le + sp)
+                    up = less_eq(c, entry, price, enc.PRICE_BITS)
+                    pnl = c.mul(mag, c.mul(2 * up - 1, price - entry))  # |size| x |price - entry|
+                    gains = c.mul(positive, up) * 2 + 1 - positive - up  # long and up, or short and down
+                    gain = c.mul(gains, pnl)
+                    self.gain[t].append(gain)
+                    self.loss[t].append(pnl - gain)
                 self.long.append(long)
-                self.short.append(short)
-                self.pnl_parts.append((lp, sp, le, se))  # at the end price: what a stress scenario shocks
+                self.short.append(mag - long)
+                self.p1_base.append(prices[1])
 
     # -- sums ----------------------------------------------------------------------------------------
 
@@ -230,6 +230,11 @@ class Builder:
         if COLLATERAL in needs:
             with c.scope("collateral"):
                 self.lent = [c.mul(self.kind[j][LENDING], self.v1[j]) for j in range(self.n)]
+        if HELD in needs:
+            with c.scope("held"):  # per asset slot: the gross end value of the slots in it
+                self.held = [c.sum(c.mul(self.sel[j][a], self.asset1[j]) for j in range(self.n)) for a in range(self.m)]
+        if NAV in needs:
+            self.at_least("nav_positive", self.a1, self.b1 + 1, enc.POSITIVE_BITS)
         if FLOWS in needs:
             with c.scope("flows"):
                 for flows in (self.deposits, self.withdrawals):
