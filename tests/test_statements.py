@@ -44,14 +44,23 @@ def test_fund_example_satisfies_its_circuit() -> None:
     circuit.witness(inputs)
 
 
+# the example stating each threshold clause, at a capacity that fits it
+STATING = [("dao-treasury", DAO_CAPACITY), ("basis", enc.Capacity(3, 2, 2)), ("crosschain", enc.Capacity(5, 5, 1))]
+
+
+def _stating(key: str) -> tuple[str, enc.Capacity]:
+    return next((name, cap) for name, cap in STATING if key in example_docs(name)[2])
+
+
 @pytest.mark.parametrize("key", [c.key for c in CLAUSES.thresholds])
 def test_a_false_clause_has_no_satisfying_witness(key: str) -> None:
     """Bypass the evaluator: the honest witness of a statement one bps too strict violates the clause."""
-    docs = copy.deepcopy(example_docs("dao-treasury"))
+    name, capacity = _stating(key)
+    docs = copy.deepcopy(example_docs(name))
     check = next(c for c in evaluate(*load(docs)).checks if c.key == key)
     docs[2][key] = check.measured_bps + (1 if CLAUSES[key].sense == "min" else -1)
     assert not evaluate(*load(docs)).holds
-    circuit, inputs = _circuit_and_inputs(docs, DAO_CAPACITY)
+    circuit, inputs = _circuit_and_inputs(docs, capacity)
     with pytest.raises(ConstraintError) as info:
         circuit.witness(inputs)
     assert info.value.label.startswith(key.removesuffix("_bps"))
