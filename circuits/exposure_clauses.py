@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.clause import Check, Finding
-from zkyield.circuits.encoding import BPS, Inequality, linear
+from zkyield.circuits.encoding import BPS, Inequality
 from zkyield.circuits.sums import Sums, ceil_div
-from zkyield.gadgets.bits import to_bits
+from zkyield.gadgets.bits import range_check, to_bits
 from zkyield.gadgets.logic import is_equal
 from zkyield.gadgets.merkle import merkle_inclusion
 
@@ -26,23 +26,37 @@ HELD = "held"  # per asset slot, the gross end value held in it (Builder.held)
 NAV = "nav"  # net end value A1 - B1 proven positive (the base of the shares of NAV)
 
 
-def _share(s: Sums, label: str, t: int, part: int) -> Inequality:
-    """``10000 x part <= t x (A1 - B1)`` as ``t A1 >= 10000 part + t B1``."""
-    return linear(label, [(t, s.a_end), (-t, s.b_end), (-BPS, part)], enc.RATIO_BITS)
-
-
 def _shares(s: Sums, label: str, t: int, parts: dict[str, int], note: str = "") -> Finding:
-    """Every named part against ``t x NAV``; the measurement is the largest part's share, rounded up."""
+    """Every named part against ``t x NAV`` (``t NAV >= 10000 part``, once NAV > 0 is established, as in
+    circuit); the measurement is the largest part's share, rounded up."""
     pos = s.nav_positive(label)
-    ineqs = (pos, *(_share(s, f"{label}/{name}", t, v) for name, v in parts.items()))
     nav = s.a_end - s.b_end
+    ineqs = (pos, *(Inequality(f"{label}/{name}", t * nav, BPS * v, enc.RATIO_BITS)
+                    for name, v in parts.items() if pos.holds))
     worst, at = max(((ceil_div(BPS * v, nav), name) for name, v in parts.items()), default=(0, ""))
     return Finding(all(q.holds for q in ineqs), worst if pos.holds else None, ineqs,
                    where=f"{note}{at}" if at else "", note="undefined: net end value is not positive")
 
 
-def _at_most_share(b: Builder, label: str, t: Value, part: Value) -> None:
-    b.at_least(label, b.c.mul(t, b.a1), BPS * part + b.c.mul(t, b.b1), enc.RATIO_BITS)
+def _slack(b: Builder, t: Value) -> Value:
+    """``t x (A1 - B1)`` as an integer below 2^206: A1 > B1 is proven (``NAV``) and t <= 10^6 is hashed,
+    so the range check only records the bound, letting each comparison against it skip one side's."""
+    return range_check(b.c, b.c.mul(t, b.a1 - b.b1), enc.RATIO_BITS)
+
+
+def _at_most_share(b: Builder, label: str, slack: Value, part: Value) -> None:
+    b.at_least(label, slack, BPS * part, enc.RATIO_BITS)
+
+
+def _magnitude(b: Builder, diff: Value) -> Value:
+    """``|diff|`` for an integer ``-2^186 < diff < 2^186`` (a field element): ``x = diff + 2^186`` has 187
+    bits (the check proves the range), its top bit is ``diff >= 0``, and ``|diff| = (2 top - 1)(x - 2^186)``,
+    which is at most 2^186 by that construction (recorded as its bound)."""
+    c, k = b.c, enc.SUM_BITS + 1
+    top = to_bits(c, diff + (1 << k), k + 1)[-1]
+    out = c.mul(2 * top - 1, diff)
+    c.unsafe_assume_bound(out, (1 << k) + 1)
+    return out
 
 
 # -- max_net_delta_bps ---------------------------------------------------------------------------------
@@ -71,16 +85,16 @@ def net_delta(s: Sums) -> list[tuple[int, int]]:
 
 
 def max_net_delta(s: Sums, t: int) -> Finding:
-    # |2L - 2S| x 10000 <= t x 2 NAV, both signs:  10000 x 2L + t x 2 B1 <= t x 2 A1 + 10000 x 2S (and swapped)
+    # NAV > 0 and per asset  10000 |2L - 2S| <= 2 t NAV
     pos = s.nav_positive("net_delta")
     ineqs: list[Inequality] = [pos]
     worst, at = 0, ""
     nav = s.a_end - s.b_end
     for a, (long2, short2) in zip(s.market.assets, net_delta(s), strict=True):
-        for side, (x, y) in (("long", (long2, short2)), ("short", (short2, long2))):
-            terms = [(2 * t, s.a_end), (BPS, y), (-2 * t, s.b_end), (-BPS, x)]
-            ineqs.append(linear(f"net_delta/{a.symbol}/{side}", terms, enc.DELTA_BITS))
-        if pos.holds and long2 != short2:
+        if not pos.holds:
+            break
+        ineqs.append(Inequality(f"net_delta/{a.symbol}", 2 * t * nav, BPS * abs(long2 - short2), enc.DELTA_BITS))
+        if long2 != short2:
             share = ceil_div(BPS * abs(long2 - short2), 2 * nav)
             if share > worst:
                 worst, at = share, f"in {a.symbol}"
@@ -105,7 +119,7 @@ def max_net_delta_circuit(b: Builder, t: Value) -> None:
     c, m = b.c, b.m
     members = _pool_members(b)
     is_pool, cash, p1 = b.column("is_pool"), b.column("cash"), b.column("price_end")
-    two_t_a, two_t_b = c.mul(2 * t, b.a1), c.mul(2 * t, b.b1)
+    slack = 2 * _slack(b, t)  # 2t NAV < 2^207
     parts = []
     for a in range(m):
         with c.scope(f"asset[{a}]"):
@@ -117,10 +131,10 @@ def max_net_delta_circuit(b: Builder, t: Value) -> None:
         with c.scope(f"asset[{a}]"):
             lp = c.sum(c.mul(members[p][a], parts[p][0]) for p in range(m))
             exposed = c.mul(1 - cash[a], 1 - is_pool[a])
-            long2 = c.mul(exposed, 2 * hold + lp + 2 * c.mul(long_perp, p1[a]))
-            short2 = c.mul(exposed, 2 * debt + 2 * c.mul(short_perp, p1[a]))
-        for side, (x, y) in (("long", (long2, short2)), ("short", (short2, long2))):
-            b.at_least(f"asset[{a}].{side}", two_t_a + BPS * y, BPS * x + two_t_b, enc.DELTA_BITS)
+            long2 = 2 * hold + lp + 2 * c.mul(long_perp, p1[a])
+            short2 = 2 * debt + 2 * c.mul(short_perp, p1[a])
+            net = _magnitude(b, c.mul(exposed, long2 - short2))
+        b.at_least(f"asset[{a}]", slack, BPS * net, enc.DELTA_BITS)
 
 
 # -- max_protocol_bps ------------------------------------------------------------------------------------
@@ -142,10 +156,11 @@ def max_protocol_circuit(b: Builder, t: Value) -> None:
         for j in range(n):
             for k in range(j):
                 eq[j, k] = eq[k, j] = is_equal(c, prot[j], prot[k])
+    slack = _slack(b, t)
     for j in range(n):
         with c.scope(f"slot[{j}]"):
             group = b.asset1[j] + c.sum(c.mul(eq[j, k], b.asset1[k]) for k in range(n) if k != j)
-        _at_most_share(b, f"slot[{j}]", t, group)
+        _at_most_share(b, f"slot[{j}]", slack, group)
 
 
 # -- max_chain_bps ---------------------------------------------------------------------------------------
@@ -167,12 +182,13 @@ def max_chain_circuit(b: Builder, t: Value) -> None:
         for a in range(m):
             for k in range(a):
                 eq[a, k] = eq[k, a] = is_equal(c, chains[a], chains[k])
+    slack = _slack(b, t)
     for a in range(m):
         with c.scope(f"asset[{a}]"):
             away = 1 - is_equal(c, chains[a], b.home_chain)
             group = b.held[a] + c.sum(c.mul(eq[a, k], b.held[k]) for k in range(m) if k != a)
             part = c.mul(away, group)
-        _at_most_share(b, f"asset[{a}]", t, part)
+        _at_most_share(b, f"asset[{a}]", slack, part)
 
 
 # -- max_bridged_bps -------------------------------------------------------------------------------------
@@ -185,7 +201,7 @@ def max_bridged(s: Sums, t: int) -> Finding:
 def max_bridged_circuit(b: Builder, t: Value) -> None:
     c = b.c
     bridged = c.sum(c.mul(x, h) for x, h in zip(b.column("bridged"), b.held, strict=True))
-    _at_most_share(b, "bridged", t, bridged)
+    _at_most_share(b, "bridged", _slack(b, t), bridged)
 
 
 # -- allowed_bridges_root ----------------------------------------------------------------------------------

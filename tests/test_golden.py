@@ -42,8 +42,8 @@ CIRCUITS = {
     ("demo", (4, 4, 1)): ("40c8bdf2efe2defd1d24fcc3e20b46c3d6c13086e1f86511acb05a06ae1b7683", 15373),
     ("dao-treasury", (8, 8, 2)): ("10e3f659ec065a98c748297397ce9684eb691f4932537a562eaba9691ec6c406", 53462),
     ("dao-treasury", (2, 3, 1)): ("efe40073fc606dbae562fe77ecc42679a7a690b93dd86d24077cea0fd132002a", 20786),
-    ("basis", (3, 2, 2)): ("7ff0f17b69cb11dcc6f197664d142ee6478b0f0dc29147cabc9cdf9691928f08", 21510),
-    ("crosschain", (5, 5, 1)): ("08658dafdf8bf12eda38a38dbba72557f86db59aa88c1ffcab82c400a7a59948", 41357),
+    ("basis", (3, 2, 2)): ("0bbfb41b705c7082cd4c784316dcf1617e5fe269f450f267a0a057861aa0f8f0", 19602),
+    ("crosschain", (5, 5, 1)): ("52f15adfb4863a36153a53c88a4a1f8aaba05ebb68f82aff062cd62c1ad66f03", 39690),
 }
 
 

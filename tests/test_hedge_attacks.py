@@ -64,7 +64,7 @@ def test_a_missing_hedge_leg_fails_net_delta() -> None:
                 "pos_size", "pos_entry", "pos_funding", "pos_chain"):
         inputs[key][1], inputs[key][2] = inputs[key][2], 0
     label = _refused(circuit, recommit(inputs, BASIS))
-    assert label.startswith("max_net_delta/asset[0].long")  # WETH, asset slot 0: long exceeds short
+    assert label.startswith("max_net_delta/asset[0]/assert_less_eq")  # WETH, asset slot 0: long exceeds short
 
 
 def test_a_short_hidden_as_spot_is_refused() -> None:
@@ -81,7 +81,7 @@ def test_a_short_with_its_size_zeroed_fails_net_delta() -> None:
     """Keep the perp but commit size 0 (no short): the spot ETH is then unhedged."""
     circuit, inputs = _inputs(_delta_only(), BASIS)
     inputs["pos_size"][1] = enc.SIGNED_OFFSET
-    assert _refused(circuit, recommit(inputs, BASIS)).startswith("max_net_delta/asset[0].long")
+    assert _refused(circuit, recommit(inputs, BASIS)).startswith("max_net_delta/asset[0]/assert_less_eq")
 
 
 def test_a_short_flipped_long_fails_net_delta() -> None:
@@ -89,7 +89,7 @@ def test_a_short_flipped_long_fails_net_delta() -> None:
     becomes a gain, so NAV grows, but the book is no longer hedged."""
     circuit, inputs = _inputs(_delta_only(), BASIS)
     inputs["pos_size"][1] = 2 * enc.SIGNED_OFFSET - inputs["pos_size"][1]
-    assert _refused(circuit, recommit(inputs, BASIS)).startswith("max_net_delta/asset[0].long")
+    assert _refused(circuit, recommit(inputs, BASIS)).startswith("max_net_delta/asset[0]/assert_less_eq")
 
 
 def test_signed_fields_cannot_wrap_or_hide_in_other_slots() -> None:

@@ -94,6 +94,10 @@ class PortfolioFamily(StatementFamily):
         doc: dict[str, object] = dict(sorted(policy.thresholds.items()))
         if policy.allowed_protocols_root is not None:
             doc["allowed_protocols_root"] = str(policy.allowed_protocols_root)
+        if policy.allowed_bridges_root is not None:
+            doc["allowed_bridges_root"] = str(policy.allowed_bridges_root)
+        if policy.home_chain is not None:
+            doc["home_chain"] = policy.home_chain
         return doc
 
     def market_document(self, market: models.Market) -> dict[str, object]:

@@ -93,6 +93,9 @@ def clause_texts(policy: Mapping[str, object], statement: str) -> list[str]:
         if key == "allowed_protocols_root":
             out.append(f"every position is in a protocol of the allowed set (Merkle root {policy[key]})")
             continue
+        if key == "allowed_bridges_root":
+            out.append(f"every bridged asset held came through a bridge of the allowed set (Merkle root {policy[key]})")
+            continue
         value = int(policy[key])  # type: ignore[call-overload]
         word = "at least" if bound == "min" else "at most"
         out.append(f"{measured} {word} {_threshold(value, unit)} ({key} = {value:,})")
