@@ -19,13 +19,17 @@ import time
 
 from zkyield import api
 from zkyield.circuits.evaluate import CLAUSES
-from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
+from zkyield.circuits.models import example, load_market, load_policy, load_portfolio, protocol_tree
 
 ALWAYS_TRUE = {
     "min_return_bps": -9_999, "min_apr_bps": -999_999, "min_real_yield_bps": 0, "max_position_bps": 10_000,
     "max_leverage_bps": 1_000_000, "min_health_factor_bps": 0, "max_impermanent_loss_bps": 10_000,
-    "max_stress_loss_bps": 10_000, "min_liquid_bps": 0,
+    "max_stress_loss_bps": 10_000, "min_liquid_bps": 0, "max_net_delta_bps": 1_000_000,
+    "max_protocol_bps": 1_000_000, "max_chain_bps": 1_000_000, "max_bridged_bps": 1_000_000, "home_chain": 1,
 }
+BRIDGES = ["stargate"]
+# a clause the loader only takes with another (its part is the pair's size minus the other's)
+WITH = {"max_protocol_bps": "allowed_protocols_root"}
 ASSETS, SCENARIOS = 16, 3
 
 
@@ -34,14 +38,17 @@ def _documents(n: int) -> tuple[dict, dict, dict]:
     positions = portfolio["positions"]
     portfolio["positions"] = [copy.deepcopy(positions[i % len(positions)]) for i in range(n)]
     everything = {**ALWAYS_TRUE, "allowed_protocols": policy["allowed_protocols"],
-                  "allowed_protocols_root": policy["allowed_protocols_root"]}
+                  "allowed_protocols_root": policy["allowed_protocols_root"], "allowed_bridges": BRIDGES,
+                  "allowed_bridges_root": str(protocol_tree(BRIDGES).root)}
     return portfolio, market, everything
 
 
 def _policy(clauses: list[str], base: dict) -> dict:
-    doc = {k: v for k, v in base.items() if k in clauses}
-    if "allowed_protocols_root" in clauses:
-        doc["allowed_protocols"] = base["allowed_protocols"]
+    clauses = [*clauses, *(WITH[k] for k in clauses if k in WITH)]
+    doc = {k: v for k, v in base.items() if k in clauses or k == "home_chain"}
+    for tree in ("allowed_protocols", "allowed_bridges"):
+        if f"{tree}_root" in clauses:
+            doc[tree] = base[tree]
     return doc
 
 
@@ -52,10 +59,13 @@ def counts(n: int) -> dict:
         st = api.compile_statement(load_policy(_policy([clause], everything)), n, ASSETS, SCENARIOS)
         sizes[clause] = st.circuit.n_constraints
     full = api.compile_statement(load_policy(_policy(list(CLAUSES.keys), everything)), n, ASSETS, SCENARIOS)
+    paired = {k: sizes[k] - sizes[w] for k, w in WITH.items()}  # its part alone: the pair minus the other
     # shared = full - sum(clause-only parts), where clause part = one-clause size - shared
-    shared = (sum(sizes.values()) - full.circuit.n_constraints) // (len(CLAUSES) - 1)
+    alone = [k for k in sizes if k not in WITH]
+    shared = (sum(sizes[k] for k in alone) - full.circuit.n_constraints + sum(paired.values())) // (len(alone) - 1)
+    parts = {k: paired[k] if k in WITH else v - shared for k, v in sizes.items()}
     return {"positions": n, "assets": ASSETS, "scenarios": SCENARIOS, "all_clauses": full.circuit.n_constraints,
-            "shared": shared, "per_clause": {k: v - shared for k, v in sizes.items()}}
+            "shared": shared, "per_clause": parts}
 
 
 def prove_times(n: int) -> dict:

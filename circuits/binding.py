@@ -26,10 +26,19 @@ class BoundPosition:
     fee_income: int
     emission_income: int
     unlock_time: int  # 0 when the position is never locked
+    chain: int = 1  # EIP-155 id: the chain the market lists for ``asset``
+    base: int | None = None  # a perp's base asset (market index); None for every other kind
+    size: int = 0  # a perp's signed size in base units of ``base`` (negative = short)
+    entry_price: int = 0
+    funding: int = 0  # signed, base units of ``asset`` (the margin)
 
     @property
     def is_debt(self) -> bool:
         return self.kind == enc.KIND_CODE["borrow"]
+
+    @property
+    def is_perp(self) -> bool:
+        return self.kind == enc.KIND_CODE["perp"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,15 @@ class Bound:
         """Value of ``units`` base units of ``asset``: normalised amount x price, exact (< 2^176)."""
         price = self.prices_end[asset] if at_end else self.prices_start[asset]
         return units * self.scales[asset] * price
+
+    def pnl(self, p: BoundPosition, at_end: bool) -> tuple[int, int]:
+        """A perp's unrealised PnL ``size x (price - entry)`` at the start or end price, in value units
+        (normalised size x price), as (gain, loss): both >= 0, at most one nonzero; (0, 0) for other kinds."""
+        if p.base is None:
+            return 0, 0
+        price = self.prices_end[p.base] if at_end else self.prices_start[p.base]
+        pnl = p.size * self.scales[p.base] * (price - p.entry_price)
+        return max(pnl, 0), max(-pnl, 0)
 
 
 def bind(portfolio: Portfolio, market: Market, capacity: enc.Capacity | None = None) -> Bound:
@@ -105,8 +123,27 @@ def _position(pos: Position, where: str, market: Market) -> BoundPosition:
         raise InputError(f"{where}.kind must be lp: its asset is an LP token in {market.source}")
     amounts = {key: _amount(getattr(pos, key), f"{where}.{key}", market, asset)
                for key in ("start_amount", "end_amount", "fee_income", "emission_income")}
+    chain = market.assets[asset].chain
+    if pos.chain is not None and pos.chain != chain:
+        raise InputError(f"{where}.chain is {pos.chain} but {market.source} lists {pos.asset} on chain {chain}; "
+                         "a token on another chain is another market asset")
+    perp: dict[str, int] = {}
+    if pos.kind == "perp":
+        base = _asset_index(pos.base or "", f"{where}.base", market)
+        if market.assets[base].pool is not None:
+            raise InputError(f"{where}.base is an LP token in {market.source}; a perp's base is a plain asset")
+        perp = {"base": base, "entry_price": pos.entry_price,
+                "size": _signed(pos.size, f"{where}.size", market, base),
+                "funding": _signed(pos.funding, f"{where}.funding", market, asset)}
     return BoundPosition(asset=asset, kind=enc.KIND_CODE[pos.kind], protocol=enc.protocol_id(pos.protocol),
-                         unlock_time=pos.unlock_time or 0, **amounts)
+                         unlock_time=pos.unlock_time or 0, chain=chain, **amounts, **perp)
+
+
+def _signed(text: str, where: str, market: Market, asset: int) -> int:
+    """A signed amount in base units; its magnitude obeys the 112-bit normalised width."""
+    negative = text.startswith("-")
+    units = _amount(text[1:] if negative else text, where, market, asset)
+    return -units if negative else units
 
 
 def _flow_totals(flows: tuple[Flow, ...], where: str, market: Market) -> tuple[int, ...]:

@@ -44,10 +44,16 @@ MAX_POSITIONS = 128
 MAX_ASSETS = 64
 MAX_SCENARIOS = 8
 PROTOCOL_TREE_DEPTH = 8  # allowed-protocol Merkle tree: up to 256 protocols
+BRIDGE_TREE_DEPTH = 8  # allowed-bridge Merkle tree: up to 256 bridges (leaves = protocol_id of the name)
+# A signed normalised amount (a perp's size, its funding) is committed as ``active x 2^112 + value``
+# with |value| < 2^112, so the field is in [0, 2^113) and unused slots stay all zero.
+SIGNED_OFFSET = 1 << NORM_AMOUNT_BITS
+SIGNED_BITS = NORM_AMOUNT_BITS + 1
+CHAIN_BITS = 64  # EIP-155 chain ids below 2^64 (every registered id is far below)
 # circomlib's LessThan(n) (and our comparison gadget) needs n <= 252 so 2^n stays below r.
 COMPARE_MAX_BITS = 252
 
-KINDS = ("spot", "lp", "staking", "lending", "borrow")  # a kind's code is its index here
+KINDS = ("spot", "lp", "staking", "lending", "borrow", "perp")  # a kind's code is its index here
 KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 
 _DECIMAL = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]+))?")
@@ -213,4 +219,6 @@ APR_BITS = SUM_BITS + BPS_BITS + 1 + DURATION_BITS + 2  # (t + BPS_MAX) x durati
 RATIO_BITS = SUM_BITS + BPS_BITS + 1  # threshold (or 10000) x one sum
 STRESS_BITS = SUM_BITS + BPS_BITS + 1  # shocked sums (factor <= BPS_MAX) plus (10000 - t) x sums
 POSITIVE_BITS = SUM_BITS + 1  # "sum of assets > sum of debts" preconditions
+# per-asset net delta, doubled so half an LP token's value is an integer: 10000 x 2L + t x 2B1 < 2^207
+DELTA_BITS = RATIO_BITS + 1
 IL_BITS = 2 * PRICE_BITS + 2 + 27 + 1  # 4 x 10^8 x n x d and (10000 - m)^2 x (n + d)^2; 10^8 < 2^27

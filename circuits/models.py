@@ -48,6 +48,14 @@ class Position:
     emission_income: str = "0"
     unlock_time: int | None = None
     pool: tuple[str, str] | None = None
+    # a perp (docs/statements.md, "Derivatives"): ``asset`` is its margin (quote) asset, start/end
+    # amounts the margin; ``base`` the asset ``size`` is in (signed: negative = short), ``entry_price``
+    # at the market's price_decimals, ``funding`` signed, in the margin asset, already in end_amount
+    base: str | None = None
+    size: str = "0"
+    entry_price: int = 0
+    funding: str = "0"
+    chain: int | None = None  # EIP-155 id; None = the chain the market lists for the asset
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,9 @@ class Asset:
     price_end: int
     liquidation_threshold_bps: int | None = None
     pool: Pool | None = None
+    chain: int = 1  # EIP-155 id of the chain the token lives on (default Ethereum mainnet)
+    bridge: str | None = None  # the bridge a bridged token came through (a protocol-style name)
+    cash: bool = False  # the quote currency's own unit (a stablecoin): no price exposure, no delta
 
 
 @dataclass(frozen=True)
@@ -134,6 +145,9 @@ class Policy:
     source: str = "policy.json"
     attested_by: AttestorSet | None = None  # who vouches for the book (attest_policy)
     prices_attested_by: AttestorSet | None = None  # who vouches for the market snapshot
+    home_chain: int | None = None  # EIP-155 id max_chain_bps exempts (hashed after the clause slots)
+    allowed_bridges_root: int | None = None
+    allowed_bridges: tuple[str, ...] = ()
 
     def get(self, key: str) -> int | None:
         return self.thresholds.get(key)
@@ -186,6 +200,8 @@ def _position(data: object, where: str) -> Position:
             raise InputError(f"{obj.path('pool')} must list the pool's two different assets")
     elif pool is not None:
         raise InputError(f"{obj.path('pool')} is only for lp positions")
+    perp = _perp_fields(obj, kind == "perp")
+    chain = obj.get("chain")
     pos = Position(
         protocol=protocol,
         asset=_symbol(obj.need("asset"), obj.path("asset")),
@@ -196,12 +212,38 @@ def _position(data: object, where: str) -> Position:
         emission_income=_amount_text(obj.get("emission_income", "0"), obj.path("emission_income")),
         unlock_time=None if unlock is None else timestamp(unlock, obj.path("unlock_time")),
         pool=pool,
+        chain=None if chain is None else integer(chain, obj.path("chain"), 1, (1 << enc.CHAIN_BITS) - 1),
+        **perp,
     )
     obj.done()
+    if kind == "perp" and (enc.decimal_parts(pos.fee_income, "") != ("0", "")
+                           or enc.decimal_parts(pos.emission_income, "") != ("0", "")):
+        raise InputError(f"{obj.path('fee_income')} and emission_income must be 0 for a perp: funding is "
+                         "neither fee revenue nor emissions (state it in funding)")
     if kind == "borrow" and enc.decimal_parts(pos.fee_income, "") != ("0", ""):
         raise InputError(f"{obj.path('fee_income')} must be 0 for a borrow position (interest owed is in "
                          "end_amount)")
     return pos
+
+
+def _perp_fields(obj: Obj, is_perp: bool) -> dict[str, object]:
+    """A perp's base, signed size, entry price and signed funding; refused on any other kind."""
+    keys = ("base", "size", "entry_price", "funding")
+    if not is_perp:
+        for key in keys:
+            if obj.get(key) is not None:
+                raise InputError(f"{obj.path(key)} is only for perp positions")
+        return {}
+    return {"base": _symbol(obj.need("base"), obj.path("base")),
+            "size": _signed_text(obj.need("size"), obj.path("size")),
+            "entry_price": _price(obj.need("entry_price"), obj.path("entry_price"), 1),
+            "funding": _signed_text(obj.get("funding", "0"), obj.path("funding"))}
+
+
+def _signed_text(value: object, where: str) -> str:
+    """A decimal string with an optional leading minus (a perp's size or funding)."""
+    enc.decimal_parts(value[1:] if isinstance(value, str) and value.startswith("-") else value, where)
+    return value  # type: ignore[return-value]
 
 
 def _flows(obj: Obj, key: str) -> tuple[Flow, ...]:
@@ -266,9 +308,30 @@ def _asset(data: object, where: str) -> Asset:
         liquidation_threshold_bps=None if lt is None else integer(lt, obj.path("liquidation_threshold_bps"),
                                                                   0, enc.BPS),
         pool=pool,
+        chain=integer(obj.get("chain", 1), obj.path("chain"), 1, (1 << enc.CHAIN_BITS) - 1),
+        bridge=_bridge(obj.get("bridge"), obj.path("bridge")),
+        cash=_flag(obj.get("cash", False), obj.path("cash")),
     )
     obj.done()
+    if asset.pool is not None and (asset.cash or asset.bridge is not None):
+        raise InputError(f"{where}: an LP token is neither cash nor bridged (its pool's assets are)")
     return asset
+
+
+def _bridge(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        enc.protocol_id(value)  # type: ignore[arg-type]
+    except InputError as exc:
+        raise InputError(f"{where}: bridge names follow the protocol rule: {exc}") from None
+    return value  # type: ignore[return-value]
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"{where} must be true or false")
+    return value
 
 
 def _scenario(data: object, where: str, symbols: set[str]) -> Scenario:
@@ -317,44 +380,59 @@ def load_market(source: str | Path | dict) -> Market:
 
 
 def load_policy(source: str | Path | dict) -> Policy:
-    """Read and validate a policy: any subset of the thresholds, optionally an allowed-protocol tree."""
+    """Read and validate a policy: any subset of the thresholds, optionally allowed-protocol and
+    allowed-bridge trees and the home chain."""
     data, name = load_json(source, "policy.json")
     obj = root(data, name)
     thresholds = {key: integer(obj.get(key), obj.path(key), low, high)
                   for key, (low, high) in threshold_ranges().items() if obj.data.get(key) is not None}
-    root_value = obj.get("allowed_protocols_root")
-    listed = obj.get("allowed_protocols")
+    protocols, tree_root = _tree(obj, "allowed_protocols", "protocol", enc.PROTOCOL_TREE_DEPTH)
+    bridges, bridge_root = _tree(obj, "allowed_bridges", "bridge", enc.BRIDGE_TREE_DEPTH)
+    home = obj.get("home_chain")
+    home = None if home is None else integer(home, obj.path("home_chain"), 1, (1 << enc.CHAIN_BITS) - 1)
     description = text(obj.get("description", ""), obj.path("description"), _DESCRIPTION, "a short text")
     attested = {key: load_attestor_set(obj.get(key), obj.path(key)) for key in ("attested_by", "prices_attested_by")
                 if obj.data.get(key) is not None}
     obj.done()
-    protocols: tuple[str, ...] = ()
-    tree_root = None
-    if (root_value is None) != (listed is None):
-        raise InputError(f"{obj.path('allowed_protocols')} and allowed_protocols_root go together: the root "
-                         "is public, the list lets the prover build membership proofs")
-    if root_value is not None:
-        tree_root = field_element(root_value, obj.path("allowed_protocols_root"))
-        protocols = tuple(array(listed, obj.path("allowed_protocols"), 1 << enc.PROTOCOL_TREE_DEPTH))
-        for i, p in enumerate(protocols):
-            try:
-                enc.protocol_id(p)
-            except InputError as exc:
-                raise InputError(f"{obj.path('allowed_protocols')}[{i}]: {exc}") from None
-        if len(set(protocols)) != len(protocols) or not protocols:
-            raise InputError(f"{obj.path('allowed_protocols')} must list distinct protocol names, at least one")
-        if protocol_tree(protocols).root != tree_root:
-            raise InputError(f"{obj.path('allowed_protocols_root')} is not the Poseidon Merkle root of "
-                             f"allowed_protocols (depth {enc.PROTOCOL_TREE_DEPTH}, leaves = protocol ids)")
-    if not thresholds and tree_root is None and not attested:
+    if "max_protocol_bps" in thresholds and tree_root is None:
+        raise InputError(f"{obj.path('max_protocol_bps')} needs allowed_protocols_root: without a public list "
+                         "protocol names are the prover's to invent, so one protocol could hide under two names")
+    if "max_chain_bps" in thresholds and home is None:
+        raise InputError(f"{obj.path('max_chain_bps')} needs home_chain (the EIP-155 id the limit exempts)")
+    if not thresholds and tree_root is None and bridge_root is None and not attested:
         raise InputError(f"{name}: the policy states nothing; set at least one of "
-                         f"{', '.join(threshold_ranges())} or allowed_protocols_root")
-    return Policy(thresholds, tree_root, protocols, description, name, **attested)
+                         f"{', '.join(threshold_ranges())}, allowed_protocols_root, allowed_bridges_root "
+                         "or attested_by")
+    return Policy(thresholds, tree_root, protocols, description, name, home_chain=home,
+                  allowed_bridges_root=bridge_root, allowed_bridges=bridges, **attested)
 
 
-def protocol_tree(protocols: tuple[str, ...] | list[str]) -> MerkleTree:
-    """The allowed-protocol tree: leaf i is ``protocol_id(protocols[i])``, fixed depth 8."""
-    return MerkleTree([enc.protocol_id(p) for p in protocols], enc.PROTOCOL_TREE_DEPTH)
+def _tree(obj: Obj, key: str, what: str, depth: int) -> tuple[tuple[str, ...], int | None]:
+    """``key`` (the leaves: names) and ``key_root`` (their Poseidon Merkle root), both or neither."""
+    root_value, listed = obj.get(f"{key}_root"), obj.get(key)
+    if (root_value is None) != (listed is None):
+        raise InputError(f"{obj.path(key)} and {key}_root go together: the root "
+                         "is public, the list lets the prover build membership proofs")
+    if root_value is None:
+        return (), None
+    tree_root = field_element(root_value, obj.path(f"{key}_root"))
+    names = tuple(array(listed, obj.path(key), 1 << depth))
+    for i, p in enumerate(names):
+        try:
+            enc.protocol_id(p)
+        except InputError as exc:
+            raise InputError(f"{obj.path(key)}[{i}]: {exc}") from None
+    if len(set(names)) != len(names) or not names:
+        raise InputError(f"{obj.path(key)} must list distinct {what} names, at least one")
+    if protocol_tree(names, depth).root != tree_root:
+        raise InputError(f"{obj.path(f'{key}_root')} is not the Poseidon Merkle root of "
+                         f"{key} (depth {depth}, leaves = {what} ids)")
+    return names, tree_root
+
+
+def protocol_tree(protocols: tuple[str, ...] | list[str], depth: int = enc.PROTOCOL_TREE_DEPTH) -> MerkleTree:
+    """The allowed-protocol (or allowed-bridge) tree: leaf i is ``protocol_id(names[i])``, fixed depth 8."""
+    return MerkleTree([enc.protocol_id(p) for p in protocols], depth)
 
 
 def example(name: str) -> tuple[Path, Path, Path]:

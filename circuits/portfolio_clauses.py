@@ -17,6 +17,21 @@ from zkyield.circuits import encoding as enc
 from zkyield.circuits.attest_circuit import attested_book_circuit, attested_prices_circuit
 from zkyield.circuits.clause import Check, Clause, ClauseTable, Finding
 from zkyield.circuits.encoding import BPS, Inequality, linear
+from zkyield.circuits.exposure_clauses import (
+    HELD,
+    NAV,
+    allowed_bridges,
+    allowed_bridges_circuit,
+    allowed_bridges_message,
+    max_bridged,
+    max_bridged_circuit,
+    max_chain,
+    max_chain_circuit,
+    max_net_delta,
+    max_net_delta_circuit,
+    max_protocol,
+    max_protocol_circuit,
+)
 from zkyield.circuits.sums import Sums, ceil_div, il_inequality, impermanent_loss_bps_ceil
 from zkyield.errors import InputError
 from zkyield.gadgets.compare import less_eq, less_than
@@ -93,10 +108,7 @@ def _min_real_yield_circuit(b: Builder, t: Value) -> None:
 #    slots hold it) ------------------------------------------------------------------------------------
 
 def _max_position(s: Sums, t: int) -> Finding:
-    market = s.market
-    held = [0] * len(market.assets)
-    for i in s.assets:
-        held[s.b.positions[i].asset] += s.v_end[i]
+    market, held = s.market, s.held()
     ineqs = tuple(linear(f"asset/{market.assets[a].symbol}", [(t, s.a_end), (-BPS, v)], enc.RATIO_BITS)
                   for a, v in enumerate(held))
     shares = [(ceil_div(BPS * v, s.a_end) if s.a_end else 0, a) for a, v in enumerate(held) if v]
@@ -107,12 +119,9 @@ def _max_position(s: Sums, t: int) -> Finding:
 
 def _max_position_circuit(b: Builder, t: Value) -> None:
     """Per asset slot: the end value of every non-borrow position in that asset, summed."""
-    c = b.c
-    limit = c.mul(t, b.a1)
+    limit = b.c.mul(t, b.a1)
     for a in range(b.m):
-        with c.scope(f"asset[{a}]"):
-            held = c.sum(c.mul(b.sel[j][a], b.asset1[j]) for j in range(b.n))
-        b.at_least(f"asset[{a}]", limit, BPS * held, enc.RATIO_BITS)
+        b.at_least(f"asset[{a}]", limit, BPS * b.held[a], enc.RATIO_BITS)
 
 
 # -- max_leverage_bps --------------------------------------------------------------------------------
@@ -187,9 +196,7 @@ def _max_stress(s: Sums, t: int) -> Finding:
     ineqs, worst, at = [pos], None, ""
     net = s.a_end - s.b_end
     for scenario in market.stress_scenarios:
-        factors = [BPS + scenario.shocks_bps.get(a.symbol, 0) for a in market.assets]
-        shocked_a = sum(s.v_end[i] * factors[s.b.positions[i].asset] for i in s.assets)
-        shocked_b = sum(s.v_end[i] * factors[s.b.positions[i].asset] for i in s.debts)
+        shocked_a, shocked_b = s.shocked([BPS + scenario.shocks_bps.get(a.symbol, 0) for a in market.assets])
         # loss = (10000 * V - V_s) / V <= t  <=>  V_s - (10000 - t) * V >= 0,  V = A - B
         terms = [(1, shocked_a), (-1, shocked_b), (-(BPS - t), s.a_end), (BPS - t, s.b_end)]
         ineqs.append(linear(f"stress/{scenario.name}", terms, enc.STRESS_BITS))
@@ -208,8 +215,14 @@ def _max_stress_circuit(b: Builder, t: Value) -> None:
     for k in range(b.s):
         with c.scope(f"scenario[{k}]"):
             f = [b.select(j, b.factors[k]) for j in range(b.n)]
-            shocked_a = c.sum(c.mul(b.asset1[j], f[j]) for j in range(b.n))
-            shocked_b = c.sum(c.mul(b.debt1[j], f[j]) for j in range(b.n))
+            fb = [c.sum(c.mul(x, y) for x, y in zip(b.base[j], b.factors[k], strict=True)) for j in range(b.n)]
+            # a perp moves with its base: L p f + 10000 S entry on the asset side, 10000 L entry + S p f on the other
+            lp = [c.mul(c.mul(b.long[j], b.p1_base[j]), fb[j]) for j in range(b.n)]
+            sp = [c.mul(c.mul(b.short[j], b.p1_base[j]), fb[j]) for j in range(b.n)]
+            le = [BPS * c.mul(b.long[j], b.pos["entry"][j]) for j in range(b.n)]
+            se = [BPS * c.mul(b.short[j], b.pos["entry"][j]) for j in range(b.n)]
+            shocked_a = c.sum(c.mul(b.v1[j] - b.borrow1[j], f[j]) + lp[j] + se[j] for j in range(b.n))
+            shocked_b = c.sum(c.mul(b.borrow1[j], f[j]) + le[j] + sp[j] for j in range(b.n))
             lhs, rhs = shocked_a + c.mul(keep, b.b1), c.mul(keep, b.a1) + shocked_b
             b.at_least("loss", lhs, rhs, enc.STRESS_BITS)
 
@@ -220,7 +233,7 @@ def _min_liquid(s: Sums, t: int) -> Finding:
     deadline = s.market.liquidity_deadline
     if deadline is None:
         raise InputError(f"{s.market.source}: liquidity_deadline is missing but the policy sets min_liquid_bps")
-    liquid = sum(s.v_end[i] for i in s.assets if s.b.positions[i].unlock_time <= deadline)
+    liquid = sum(s.asset_end[i] for i in s.assets if s.b.positions[i].unlock_time <= deadline)
     main = linear("liquid", [(BPS, liquid), (-t, s.a_end)], enc.RATIO_BITS)
     measured = BPS * liquid // s.a_end if s.a_end else None
     return Finding(main.holds, measured, (main,), note="undefined: the portfolio holds no assets")
@@ -285,7 +298,7 @@ CLAUSES = ClauseTable("portfolio", (
     Clause("min_real_yield_bps", "real yield (fee share of income)", "min", "%", 0, BPS,
            _min_real_yield, _min_real_yield_circuit, needs=frozenset({INCOMES})),
     Clause("max_position_bps", "largest single-asset share of gross value", "max", "%", 0, BPS,
-           _max_position, _max_position_circuit),
+           _max_position, _max_position_circuit, needs=frozenset({HELD})),
     Clause("max_leverage_bps", "leverage (debt over collateral)", "max", "%", 0, enc.BPS_MAX,
            _max_leverage, _max_leverage_circuit, needs=frozenset({COLLATERAL})),
     Clause("min_health_factor_bps", "health factor", "min", "x", 0, enc.BPS_MAX,
@@ -302,5 +315,16 @@ CLAUSES = ClauseTable("portfolio", (
     Clause("prices_attested_by", "price attestations by the policy's key set", "min", "n", 0, 0,
            _attested, attested_prices_circuit, threshold=False,
            value=lambda policy: _set_slot(policy.prices_attested_by), message=_attested_message),
+    Clause("max_net_delta_bps", "largest net delta of one asset (share of NAV)", "max", "%", 0, enc.BPS_MAX,
+           max_net_delta, max_net_delta_circuit, needs=frozenset({NAV})),
+    Clause("max_protocol_bps", "largest single-protocol share of NAV", "max", "%", 0, enc.BPS_MAX,
+           max_protocol, max_protocol_circuit, needs=frozenset({NAV})),
+    Clause("max_chain_bps", "largest share of NAV on one chain other than home_chain", "max", "%", 0, enc.BPS_MAX,
+           max_chain, max_chain_circuit, needs=frozenset({HELD, NAV})),
+    Clause("max_bridged_bps", "bridged assets' share of NAV", "max", "%", 0, enc.BPS_MAX,
+           max_bridged, max_bridged_circuit, needs=frozenset({HELD, NAV})),
+    Clause("allowed_bridges_root", "bridges outside the allowed set", "max", "n", 0, 0,
+           allowed_bridges, allowed_bridges_circuit, threshold=False,
+           value=lambda policy: policy.allowed_bridges_root, message=allowed_bridges_message),
     # append new clauses here: the position is the mask bit and the policy slot
 ))

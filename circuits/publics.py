@@ -26,15 +26,16 @@ from zkyield.poseidon import commit, poseidon_many
 
 # Version of every layout below; bump it (and re-pin tests/test_golden.py) on any change. A build
 # folder records it (zkyield/statement.py) and one made for another version is refused, not misread.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 # What a tagged vector is; the history family and later families take codes from 16 on.
 DOMAINS = {"commitment": 1, "market": 2, "policy": 3}
 _TAG_PREFIX = int.from_bytes(b"zkyield", "big")
 
-POSITION_FIELDS = ("active", "asset_id", "kind", "protocol", "start", "end", "fee", "emission", "unlock")
+POSITION_FIELDS = ("active", "asset_id", "kind", "protocol", "start", "end", "fee", "emission", "unlock",
+                   "size", "entry", "funding", "chain", "base_id")
 FLOW_FIELDS = ("asset_id", "deposit", "withdrawal")
 ASSET_FIELDS = ("listed", "symbol", "decimals", "price_start", "price_end", "lt", "is_pool", "pool_assets",
-                "ratio_start", "ratio_end")
+                "ratio_start", "ratio_end", "chain", "cash", "bridged", "bridge")
 MARKET_HEADER = ("period_start", "period_end", "price_decimals", "has_deadline", "deadline")
 PUBLIC_SIGNALS = ("commitment", "owner", "policy_hash", "market_hash", "period_start", "period_end")
 
@@ -63,14 +64,14 @@ def policy_clauses(policy: Policy) -> frozenset[str]:
 
 
 def policy_values(policy: Policy) -> list[int]:
-    """``[tag, mask, one slot per clause in table order]``: a threshold clause's slot holds threshold +
-    the clause's offset (a signed threshold becomes non-negative), a root clause's slot the root; 0 when
-    the clause is not stated (the mask tells the two apart)."""
+    """``[tag, mask, one slot per clause in table order, home_chain]``: a threshold clause's slot holds
+    threshold + the clause's offset (a signed threshold becomes non-negative), a root clause's slot the
+    root; 0 when the clause is not stated (the mask tells the two apart); home_chain 0 when absent."""
     values = [domain_tag("policy"), clause_mask(policy_clauses(policy))]
     for clause in CLAUSES:
         stated = clause.stated(policy)
         values.append(0 if stated is None else stated + clause.offset)
-    return values
+    return [*values, policy.home_chain or 0]
 
 
 def asset_slots(market: Market, capacity: enc.Capacity) -> list[list[int]]:
@@ -85,7 +86,8 @@ def asset_slots(market: Market, capacity: enc.Capacity) -> list[list[int]]:
         pair = 256 * (market.index(pool.assets[0]) + 1) + market.index(pool.assets[1]) + 1 if pool else 0
         rows.append([1, enc.symbol_id(a.symbol), a.decimals, a.price_start, a.price_end,
                      a.liquidation_threshold_bps or 0, int(pool is not None), pair,
-                     pool.price_ratio_start if pool else 0, pool.price_ratio_end if pool else 0])
+                     pool.price_ratio_start if pool else 0, pool.price_ratio_end if pool else 0,
+                     a.chain, int(a.cash), int(a.bridge is not None), enc.protocol_id(a.bridge) if a.bridge else 0])
     return rows + [[0] * len(ASSET_FIELDS)] * (capacity.assets - len(rows))
 
 
@@ -111,12 +113,16 @@ def market_values(market: Market, capacity: enc.Capacity) -> list[int]:
 
 
 def position_slots(bound: Bound, capacity: enc.Capacity) -> list[list[int]]:
-    """One row of ``POSITION_FIELDS`` per position slot, amounts normalised to 18 decimals."""
+    """One row of ``POSITION_FIELDS`` per position slot, amounts normalised to 18 decimals; a perp's
+    signed size (in its base) and funding as ``2^112 + value`` (2^112 in every other active slot)."""
     rows = []
     for p in bound.positions:
-        scale = bound.scales[p.asset]
+        scale, off = bound.scales[p.asset], enc.SIGNED_OFFSET
+        size = off + (p.size * bound.scales[p.base] if p.base is not None else 0)
+        base_id = bound.asset_ids[p.base] if p.base is not None else 0
         rows.append([1, bound.asset_ids[p.asset], p.kind, p.protocol, p.start_amount * scale, p.end_amount * scale,
-                     p.fee_income * scale, p.emission_income * scale, p.unlock_time])
+                     p.fee_income * scale, p.emission_income * scale, p.unlock_time, size, p.entry_price,
+                     off + p.funding * scale, p.chain, base_id])
     return rows + [[0] * len(POSITION_FIELDS)] * (capacity.positions - len(rows))
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, INCOMES
+from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, HELD, INCOMES, NAV
 from zkyield.circuits.publics import (
     ASSET_FIELDS,
     FLOW_FIELDS,
@@ -26,14 +26,15 @@ from zkyield.circuits.publics import (
     domain_tag,
 )
 from zkyield.dsl import Circuit, CompiledCircuit, Value
-from zkyield.gadgets.bits import range_check
+from zkyield.gadgets.bits import range_check, to_bits
 from zkyield.gadgets.commit import commit_gadget, poseidon_many_gadget
-from zkyield.gadgets.compare import assert_less_eq
+from zkyield.gadgets.compare import assert_less_eq, less_eq
 
 BPS = enc.BPS
 N_KINDS = len(enc.KINDS)
-SPOT, LP, STAKING, LENDING, BORROW = range(N_KINDS)
-PRIVATE_AMOUNTS = ("protocol", "start", "end", "fee", "emission", "unlock")  # zero in unused slots
+SPOT, LP, STAKING, LENDING, BORROW, PERP = range(N_KINDS)
+# zero in unused slots; size and funding are signed, held as active x 2^112 + value (encoding.SIGNED_OFFSET)
+PRIVATE_AMOUNTS = ("protocol", "start", "end", "fee", "emission", "unlock", "size", "entry", "funding", "chain")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Builder:
         self.active = c.private_input("pos_active", self.n)
         self.sel = _rows(c.private_input("pos_asset", self.n * self.m), self.m)
         self.kind = _rows(c.private_input("pos_kind", self.n * N_KINDS), N_KINDS)
+        self.base = _rows(c.private_input("pos_base", self.n * self.m), self.m)  # a perp's base asset, one-hot
         self.pos = {f: c.private_input(f"pos_{f}", self.n) for f in PRIVATE_AMOUNTS}
         self.deposits = c.private_input("deposits", self.m)
         self.withdrawals = c.private_input("withdrawals", self.m)
@@ -88,6 +90,7 @@ class Builder:
         self.asset_ids = [sym * (1 << enc.DECIMALS_BITS) + dec
                           for sym, dec in zip(self.column("symbol"), self.column("decimals"), strict=True)]
         self.policy = c.private_input("policy", len(CLAUSES))  # one slot per clause (publics.policy_values)
+        self.home_chain = c.private_input("policy_home_chain")  # hashed after the clause slots
 
     def column(self, field: str) -> list[Value]:
         i = ASSET_FIELDS.index(field)
@@ -112,7 +115,7 @@ class Builder:
         with c.scope("owner"):  # an address, as the loader and the registry read it; never a wider number
             range_check(c, pub["owner"], enc.ADDRESS_BITS)
         with c.scope("policy_hash"):
-            values = [domain_tag("policy"), clause_mask(self.shape.clauses), *self.policy]
+            values = [domain_tag("policy"), clause_mask(self.shape.clauses), *self.policy, self.home_chain]
             c.assert_equal(poseidon_many_gadget(c, values), pub["policy_hash"])
         with c.scope("market_hash"):
             header = [pub["period_start"], pub["period_end"], self.price_decimals, self.has_deadline, self.deadline]
@@ -125,8 +128,9 @@ class Builder:
             for j in range(self.n):
                 with c.scope(f"asset_id[{j}]"):
                     asset = self.select(j, self.asset_ids)  # the selected row's id: what the slot holds
+                    base = c.sum(c.mul(s, x) for s, x in zip(self.base[j], self.asset_ids, strict=True))
                 kind = c.sum(k * s for k, s in enumerate(self.kind[j]))
-                slots += [self.active[j], asset, kind, *(self.pos[f][j] for f in PRIVATE_AMOUNTS)]
+                slots += [self.active[j], asset, kind, *(self.pos[f][j] for f in PRIVATE_AMOUNTS), base]
             flows = [x for row in zip(self.asset_ids, self.deposits, self.withdrawals, strict=True) for x in row]
             assert len(slots) == self.n * len(POSITION_FIELDS) and len(flows) == self.m * len(FLOW_FIELDS)
             self.commit_slots, self.commit_flows = slots, flows  # what an attested book message hashes
@@ -160,9 +164,50 @@ class Builder:
                 c.assert_product(protocol, inverse, self.active[j], "protocol_nonzero")
                 c.assert_product(self.kind[j][BORROW], self.pos["fee"][j], 0, "borrow_fee")
                 c.assert_equal(self.select(j, is_pool), self.kind[j][LP], "lp_iff_pool")
+                c.assert_equal(self.pos["chain"][j], self.select(j, self.column("chain")), "chain")
+                self._perp_well_formed(j)
         for a in range(self.m):
             for flows in (self.deposits, self.withdrawals):
                 c.assert_product(flows[a], 1 - listed[a], 0, f"flow_listed[{a}]")
+
+    def _perp_well_formed(self, j: int) -> None:
+        """A perp names one listed non-pool base and carries no fee or emission income (funding is neither);
+        any other slot has no base, size, entry price or funding (its signed fields hold ``active x 2^112``)."""
+        c, perp, active = self.c, self.kind[j][PERP], self.active[j]
+        for bit, is_listed, is_pool in zip(self.base[j], self.column("listed"), self.column("is_pool"), strict=True):
+            c.assert_bool(bit, "base_bit")
+            c.assert_product(bit, 1 - is_listed + is_pool, 0, "base_listed")
+        c.assert_equal(c.sum(self.base[j]), perp, "base_one_hot")
+        for f in ("fee", "emission"):
+            c.assert_product(perp, self.pos[f][j], 0, f"perp_{f}")
+        for f in ("size", "funding"):
+            c.assert_product(1 - perp, self.pos[f][j] - enc.SIGNED_OFFSET * active, 0, f"no_{f}")
+        c.assert_product(1 - perp, self.pos["entry"][j], 0, "no_entry")
+
+    def perps(self) -> None:
+        """Each slot's long and short base amounts (from the offset size) and its PnL ``size x (price -
+        entry)`` at the start and end prices as gain and loss, one of them 0 (``Bound.pnl``); all zero for
+        every slot but a perp's."""
+        c, p0, p1 = self.c, self.column("price_start"), self.column("price_end")
+        self.long, self.short, self.p1_base, self.gain, self.loss = [], [], [], [[], []], [[], []]
+        for j in range(self.n):
+            with c.scope(f"perp[{j}]"):
+                bits = to_bits(c, self.pos["size"][j], enc.SIGNED_BITS)  # bit 112: size >= 0
+                entry = range_check(c, self.pos["entry"][j], enc.PRICE_BITS)
+                positive = bits[-1]
+                mag = c.mul(2 * positive - 1, self.pos["size"][j] - enc.SIGNED_OFFSET * self.active[j])  # <= 2^112
+                long = c.mul(positive, mag)
+                prices = [c.sum(c.mul(s, x) for s, x in zip(self.base[j], col, strict=True)) for col in (p0, p1)]
+                for t, price in enumerate(prices):
+                    up = less_eq(c, entry, price, enc.PRICE_BITS)
+                    pnl = c.mul(mag, c.mul(2 * up - 1, price - entry))  # |size| x |price - entry|
+                    gains = c.mul(positive, up) * 2 + 1 - positive - up  # long and up, or short and down
+                    gain = c.mul(gains, pnl)
+                    self.gain[t].append(gain)
+                    self.loss[t].append(pnl - gain)
+                self.long.append(long)
+                self.short.append(mag - long)
+                self.p1_base.append(prices[1])
 
     # -- sums ----------------------------------------------------------------------------------------
 
@@ -175,18 +220,27 @@ class Builder:
                 for f in ("start", "end") + (("fee", "emission") if INCOMES in needs else ()):
                     range_check(c, self.pos[f][j], enc.NORM_AMOUNT_BITS)
         p0, p1 = self.column("price_start"), self.column("price_end")
+        self.perps()
         with c.scope("values"):
             self.p1_sel = [self.select(j, p1) for j in range(self.n)]
             v0 = [c.mul(self.pos["start"][j], self.select(j, p0)) for j in range(self.n)]
             self.v1 = [c.mul(self.pos["end"][j], self.p1_sel[j]) for j in range(self.n)]
             debt0 = [c.mul(self.kind[j][BORROW], v0[j]) for j in range(self.n)]
-            self.debt1 = [c.mul(self.kind[j][BORROW], self.v1[j]) for j in range(self.n)]
-            self.asset1 = [v - d for v, d in zip(self.v1, self.debt1, strict=True)]
-            self.a0 = c.sum(v - d for v, d in zip(v0, debt0, strict=True))
-            self.b0, self.a1, self.b1 = c.sum(debt0), c.sum(self.asset1), c.sum(self.debt1)
+            self.borrow1 = [c.mul(self.kind[j][BORROW], self.v1[j]) for j in range(self.n)]
+            # per slot: gross asset side (a perp's margin plus its gain) and debt side (a borrow, a perp's loss)
+            self.asset1 = [v - d + g for v, d, g in zip(self.v1, self.borrow1, self.gain[1], strict=True)]
+            self.debt1 = [d + q for d, q in zip(self.borrow1, self.loss[1], strict=True)]
+            self.a0 = c.sum(v - d + g for v, d, g in zip(v0, debt0, self.gain[0], strict=True))
+            self.b0 = c.sum(d + q for d, q in zip(debt0, self.loss[0], strict=True))
+            self.a1, self.b1 = c.sum(self.asset1), c.sum(self.debt1)
         if COLLATERAL in needs:
             with c.scope("collateral"):
                 self.lent = [c.mul(self.kind[j][LENDING], self.v1[j]) for j in range(self.n)]
+        if HELD in needs:
+            with c.scope("held"):  # per asset slot: the gross end value of the slots in it
+                self.held = [c.sum(c.mul(self.sel[j][a], self.asset1[j]) for j in range(self.n)) for a in range(self.m)]
+        if NAV in needs:
+            self.at_least("nav_positive", self.a1, self.b1 + 1, enc.POSITIVE_BITS)
         if FLOWS in needs:
             with c.scope("flows"):
                 for flows in (self.deposits, self.withdrawals):

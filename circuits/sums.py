@@ -26,10 +26,17 @@ class Sums:
         assets = [i for i, p in enumerate(b.positions) if not p.is_debt]
         debts = [i for i, p in enumerate(b.positions) if p.is_debt]
         self.assets, self.debts = assets, debts
-        self.a_start = sum(self.v_start[i] for i in assets)
-        self.b_start = sum(self.v_start[i] for i in debts)
-        self.a_end = sum(self.v_end[i] for i in assets)
-        self.b_end = sum(self.v_end[i] for i in debts)
+        # a perp's PnL: its gain on the asset side, its loss on the debt side (both >= 0)
+        self.pnl_start = [b.pnl(p, False) for p in b.positions]
+        self.pnl_end = [b.pnl(p, True) for p in b.positions]
+        self.asset_end = [(0 if p.is_debt else v) + g for p, v, (g, _) in zip(b.positions, self.v_end, self.pnl_end,
+                                                                               strict=True)]
+        self.debt_end = [(v if p.is_debt else 0) + q for p, v, (_, q) in zip(b.positions, self.v_end, self.pnl_end,
+                                                                             strict=True)]
+        self.a_start = sum(self.v_start[i] for i in assets) + sum(g for g, _ in self.pnl_start)
+        self.b_start = sum(self.v_start[i] for i in debts) + sum(q for _, q in self.pnl_start)
+        self.a_end = sum(self.asset_end)
+        self.b_end = sum(self.debt_end)
         self.deposits = sum(b.value(a, u, False) for a, u in enumerate(b.deposits))
         self.withdrawals = sum(b.value(a, u, True) for a, u in enumerate(b.withdrawals))
         self.fees = sum(b.value(p.asset, p.fee_income, True) for p in b.positions)
@@ -45,6 +52,29 @@ class Sums:
 
     def base_positive(self) -> Inequality:
         return Inequality("return/base_positive", self.a_start + self.deposits, self.b_start + 1, enc.POSITIVE_BITS)
+
+    def held(self) -> list[int]:
+        """Per market asset: ``asset_end`` of the positions in it (gross; a perp's margin plus its gain)."""
+        out = [0] * len(self.market.assets)
+        for i, p in enumerate(self.b.positions):
+            out[p.asset] += self.asset_end[i]
+        return out
+
+    def shocked(self, factors: list[int]) -> tuple[int, int]:
+        """Asset and debt sides of the end values x 10000 under per-asset factors ``10000 + shock``: a perp's
+        gain and loss move with its base's factor (``L p f + 10000 S entry``, ``10000 L entry + S p f``)."""
+        side = [0, 0]
+        for i, p in enumerate(self.b.positions):
+            side[p.is_debt] += self.v_end[i] * factors[p.asset]
+            if p.base is not None:
+                norm, f = p.size * self.b.scales[p.base], factors[p.base]
+                long, short, price = max(norm, 0), max(-norm, 0), self.b.prices_end[p.base]
+                side[0] += long * price * f + short * p.entry_price * BPS
+                side[1] += long * p.entry_price * BPS + short * price * f
+        return side[0], side[1]
+
+    def nav_positive(self, label: str) -> Inequality:
+        return Inequality(f"{label}/nav_positive", self.a_end, self.b_end + 1, enc.POSITIVE_BITS)
 
     def collateral(self) -> list[int]:
         """Indices of the lending positions (the collateral of leverage and health factor)."""

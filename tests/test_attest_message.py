@@ -77,9 +77,10 @@ def test_the_circuit_recomputes_the_book_message_at_any_capacity(n: int, m: int)
     compiled.witness(book_inputs(portfolio, market, capacity, message))  # checks every constraint
     with pytest.raises(ConstraintError):
         compiled.r1cs.check(compiled.witness(book_inputs(portfolio, market, capacity, message + 1), check=False))
-    # The documented cost: Poseidon(9) + 1 per position slot, Poseidon(4) + 3 per flow slot, Poseidon(9)
-    # once; the constant inputs (both chains' start 0, the tag) each save one S-box (3 constraints).
-    assert cost == n * (417 + 1) + m * (297 + 3) + 417 - 3 * 3
+    # The documented cost: Poseidon(14) + 1 per position slot (layout 3 rows: 13 fields), Poseidon(4) + 3
+    # per flow slot, Poseidon(9) once; the constant inputs (both chains' start 0, the tag) each save one
+    # S-box (3 constraints).
+    assert cost == n * (537 + 1) + m * (297 + 3) + 417 - 3 * 3
 
 
 def prices_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
@@ -117,8 +118,9 @@ def test_the_circuit_recomputes_the_price_message_at_any_capacity(m: int, s: int
     compiled.witness(inputs)
     with pytest.raises(ConstraintError):
         compiled.r1cs.check(compiled.witness({**inputs, "M": message + 1}, check=False))
-    # Poseidon(11) + 1 per asset slot, Poseidon(10) once; the chain's start and the tag are constants.
-    assert cost == m * (465 + 1) + 459 - 2 * 3
+    # Poseidon(15) + 1 per asset slot (layout 3 rows: 13 fields and the shocks), Poseidon(10) once; the
+    # chain's start and the tag are constants.
+    assert cost == m * (573 + 1) + 459 - 2 * 3
 
 
 def _message_of(portfolio: Portfolio, market: Market, **changes) -> int:

@@ -13,6 +13,7 @@ from zkyield import babyjub, eddsa
 from zkyield.circuits import attest_witness, publics
 from zkyield.circuits.attest_policy import key_leaf
 from zkyield.circuits.models import load_policy
+from zkyield.circuits.portfolio_clauses import CLAUSES
 from zkyield.errors import InputError, StatementFalse
 from zkyield.families import PORTFOLIO_FAMILY
 from zkyield.merkle import hash_pair
@@ -40,7 +41,8 @@ def test_the_set_root_and_slot_are_as_documented() -> None:
     assert aset.root == level[0] and key_leaf(keys[0]) == poseidon(list(keys[0]))
     assert aset.slot == poseidon([aset.root, 2, 604_800])
     values = publics.policy_values(policy)
-    assert values[2:][-2:] == [policy.attested_by.slot, policy.prices_attested_by.slot]  # the last two clauses
+    slots = [values[2 + CLAUSES.index(k)] for k in ("attested_by", "prices_attested_by")]  # [tag, mask, slots...]
+    assert slots == [policy.attested_by.slot, policy.prices_attested_by.slot]
 
 
 def test_the_policy_hash_binds_keys_threshold_order_and_delay() -> None:

@@ -10,7 +10,7 @@ from tests.support.statements import example_docs, load, recommit
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import CLAUSES, evaluate
 from zkyield.circuits.publics import ASSET_FIELDS, PUBLIC_SIGNALS, policy_clauses, public_signals
-from zkyield.circuits.statements import Shape, build
+from zkyield.circuits.statements import N_KINDS, Shape, build
 from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import ConstraintError
 
@@ -44,14 +44,23 @@ def test_fund_example_satisfies_its_circuit() -> None:
     circuit.witness(inputs)
 
 
+# the example stating each threshold clause, at a capacity that fits it
+STATING = [("dao-treasury", DAO_CAPACITY), ("basis", enc.Capacity(3, 2, 2)), ("crosschain", enc.Capacity(5, 5, 1))]
+
+
+def _stating(key: str) -> tuple[str, enc.Capacity]:
+    return next((name, cap) for name, cap in STATING if key in example_docs(name)[2])
+
+
 @pytest.mark.parametrize("key", [c.key for c in CLAUSES.thresholds])
 def test_a_false_clause_has_no_satisfying_witness(key: str) -> None:
     """Bypass the evaluator: the honest witness of a statement one bps too strict violates the clause."""
-    docs = copy.deepcopy(example_docs("dao-treasury"))
+    name, capacity = _stating(key)
+    docs = copy.deepcopy(example_docs(name))
     check = next(c for c in evaluate(*load(docs)).checks if c.key == key)
     docs[2][key] = check.measured_bps + (1 if CLAUSES[key].sense == "min" else -1)
     assert not evaluate(*load(docs)).holds
-    circuit, inputs = _circuit_and_inputs(docs, DAO_CAPACITY)
+    circuit, inputs = _circuit_and_inputs(docs, capacity)
     with pytest.raises(ConstraintError) as info:
         circuit.witness(inputs)
     assert info.value.label.startswith(key.removesuffix("_bps"))
@@ -83,11 +92,11 @@ TAMPERING = [  # (edit of the honest private inputs, label of the constraint tha
     (_set_item("pos_protocol", 7, 5), "slots/slot[7]/unused_protocol"),
     (_set_item("pos_asset", 0 * M + 0, 1), "slots/slot[0]/one_hot"),  # a second selected asset (slot 0: stETH)
     (_set_item("pos_asset", 0 * M + 1, 2), "slots/slot[0]/bit"),
-    (_set_item("pos_kind", 5 + 0, 1), "slots/slot[1]/one_hot"),
+    (_set_item("pos_kind", N_KINDS + 0, 1), "slots/slot[1]/one_hot"),
     (lambda i: (i["pos_active"].__setitem__(4, 1), i["pos_asset"].__setitem__(4 * M + 6, 1),
-                i["pos_kind"].__setitem__(4 * 5, 1)), "slots/slot[4]/listed"),  # an asset slot the market lacks
+                i["pos_kind"].__setitem__(4 * N_KINDS, 1)), "slots/slot[4]/listed"),  # an asset slot the market lacks
     (lambda i: (i["pos_active"].__setitem__(6, 1), i["pos_asset"].__setitem__(6 * M, 1),
-                i["pos_kind"].__setitem__(6 * 5, 1)), "slots/slot[6]/prefix"),  # a gap before slot 6
+                i["pos_kind"].__setitem__(6 * N_KINDS, 1)), "slots/slot[6]/prefix"),  # a gap before slot 6
     (_set_item("deposits", 6, 1), "slots/flow_listed[6]"),
     (_set_item("pos_end", 0, 1 << enc.NORM_AMOUNT_BITS), "range[0]"),
     (_set_item("market_assets", 1 * len(ASSET_FIELDS) + 4, 10**12), "public_data/market_hash"),  # stETH end price
@@ -112,7 +121,7 @@ def test_tampered_private_inputs_are_rejected(edit, label: str) -> None:
 def test_lp_kind_must_match_a_pool_asset_in_circuit() -> None:
     # demo slot 3 is the LP position: relabel it as spot (one-hot kind stays valid)
     def edit(inputs: dict) -> None:
-        inputs["pos_kind"][3 * 5 + 1], inputs["pos_kind"][3 * 5 + 0] = 0, 1
+        inputs["pos_kind"][3 * N_KINDS + 1], inputs["pos_kind"][3 * N_KINDS + 0] = 0, 1
     assert _tamper_demo(edit).startswith("slots/slot[3]/lp_iff_pool")
 
 

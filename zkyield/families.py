@@ -119,6 +119,10 @@ class PortfolioFamily(StatementFamily):
             doc["allowed_protocols_root"] = str(policy.allowed_protocols_root)
         for subject, aset in attest_witness.attestor_sets(policy).items():
             doc[ATTEST_FIELDS[subject]] = aset.document()
+        if policy.allowed_bridges_root is not None:
+            doc["allowed_bridges_root"] = str(policy.allowed_bridges_root)
+        if policy.home_chain is not None:
+            doc["home_chain"] = policy.home_chain
         return doc
 
     def market_document(self, market: models.Market) -> dict[str, object]:

@@ -99,6 +99,8 @@ def clause_texts(policy: Mapping[str, object], statement: str) -> list[str]:
             out.append(f"the {what} signed by {s['threshold']} distinct of {len(s['keys'])} attestor keys "  # type: ignore[index]
                        f"(key root {s['root']}), as of the period end or at most "  # type: ignore[index]
                        f"{_duration(int(s['max_delay_s']))} after it ({key})")  # type: ignore[index]
+        if key == "allowed_bridges_root":
+            out.append(f"every bridged asset held came through a bridge of the allowed set (Merkle root {policy[key]})")
             continue
         value = int(policy[key])  # type: ignore[call-overload]
         word = "at least" if bound == "min" else "at most"

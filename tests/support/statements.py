@@ -57,8 +57,9 @@ def recommit(inputs: dict, capacity: enc.Capacity) -> dict:
     for j in range(capacity.positions):
         sel = inputs["pos_asset"][j * m:(j + 1) * m]
         kind = sum(k * b for k, b in enumerate(inputs["pos_kind"][j * N_KINDS:(j + 1) * N_KINDS]))
+        base = inputs["pos_base"][j * m:(j + 1) * m]
         slots += [inputs["pos_active"][j], sum(s * i for s, i in zip(sel, ids, strict=True)), kind,
-                  *(inputs[f"pos_{f}"][j] for f in PRIVATE_AMOUNTS)]
+                  *(inputs[f"pos_{f}"][j] for f in PRIVATE_AMOUNTS), sum(s * i for s, i in zip(base, ids, strict=True))]
     flows = [x for row in zip(ids, inputs["deposits"], inputs["withdrawals"], strict=True) for x in row]
     head = [domain_tag("commitment", capacity), inputs["owner"], inputs["period_start"], inputs["period_end"]]
     inputs["commitment"] = commit(head + slots + flows, inputs["salt"])

@@ -34,9 +34,10 @@ def _merge(legs: list[Leg]) -> list[Leg]:
     return [m for m in merged.values() if m.start or m.end or m.fee]
 
 
-def _position(leg: Leg) -> dict:
+def _position(leg: Leg, chain: int) -> dict:
     out = {"protocol": leg.protocol, "asset": leg.asset, "kind": leg.kind,
-           "start_amount": units_text(leg.start, leg.decimals), "end_amount": units_text(leg.end, leg.decimals)}
+           "start_amount": units_text(leg.start, leg.decimals), "end_amount": units_text(leg.end, leg.decimals),
+           "chain": chain}
     if leg.fee:
         out["fee_income"] = units_text(leg.fee, leg.decimals)
     return out
@@ -61,7 +62,7 @@ def read_book(pins: Pins, sources: Sources, accounts: list[str], owner: str) -> 
         "owner": owner,
         "period": {"start": iso(pins.start.timestamp), "end": iso(pins.end.timestamp)},
         "salt": str(1 + secrets.randbelow(R - 1)),
-        "positions": [_position(leg) for leg in legs],
+        "positions": [_position(leg, pins.chain_id) for leg in legs],
         "deposits": deposits,
         "withdrawals": withdrawals,
     }

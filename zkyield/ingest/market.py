@@ -27,7 +27,8 @@ def read_market(pins: Pins, feeds: tuple[Feed, ...], sources: Sources | None = N
         scaled = [a * 10 ** (decimals - p.feed_decimals) for a in p.answers]
         if any(s >> enc.PRICE_BITS for s in scaled):
             raise InputError(f"feed {f.symbol}: the price does not fit {enc.PRICE_BITS} bits at {decimals} decimals")
-        asset = {"symbol": f.symbol, "decimals": p.decimals, "price_start": str(scaled[0]), "price_end": str(scaled[1])}
+        asset = {"symbol": f.symbol, "decimals": p.decimals, "price_start": str(scaled[0]), "price_end": str(scaled[1]),
+                 "chain": pins.chain_id}
         if f.token in thresholds:
             asset["liquidation_threshold_bps"] = thresholds[f.token]
         assets.append(asset)
