@@ -13,7 +13,10 @@ from pathlib import Path
 
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.jsonread import Obj, array, field_element, integer, load_json, root, text, timestamp
+from zkyield.circuits.lp_range import RangeSpec, load_range
 from zkyield.circuits.portfolio_clauses import CLAUSES
+from zkyield.circuits.range_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO
+from zkyield.circuits.rate_model import RateModel, load_rate_model
 from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.merkle import MerkleTree
@@ -47,6 +50,7 @@ class Position:
     emission_income: str = "0"
     unlock_time: int | None = None
     pool: tuple[str, str] | None = None
+    range: RangeSpec | None = None  # a Uniswap v3 range position (lp_range); then no LP-token amounts
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,12 @@ class Pool:
     assets: tuple[str, str]
     price_ratio_start: int
     price_ratio_end: int
+    sqrt_price_start: int = 0  # a Uniswap v3 pool's sqrtPriceX96 (then the ratios are 0): range positions
+    sqrt_price_end: int = 0
+
+    @property
+    def is_range(self) -> bool:
+        return self.sqrt_price_start != 0
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,7 @@ class Asset:
     price_end: int
     liquidation_threshold_bps: int | None = None
     pool: Pool | None = None
+    rate_model: RateModel | None = None  # the lending market's interest-rate model (rate_model.py)
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,15 @@ def _position(data: object, where: str) -> Position:
         raise InputError(f"{obj.path('kind')} must be one of {'|'.join(enc.KINDS)}")
     unlock = obj.get("unlock_time")
     pool = obj.get("pool")
+    spec = obj.get("range")
+    if spec is not None:
+        if kind != "lp":
+            raise InputError(f"{obj.path('range')} is only for lp positions (a Uniswap v3 range)")
+        spec = load_range(spec, obj.path("range"), _amount_text)
+        for key in ("start_amount", "end_amount", "fee_income", "emission_income"):
+            if obj.get(key) is not None:
+                raise InputError(f"{obj.path(key)} is not for a range position: its value is range.amounts_start "
+                                 "and amounts_end (its fees are not yet modelled)")
     if kind == "lp":
         if pool is None:
             raise InputError(f"{obj.path('pool')} is missing: an lp position names the pool's two assets")
@@ -187,12 +207,13 @@ def _position(data: object, where: str) -> Position:
         protocol=protocol,
         asset=_symbol(obj.need("asset"), obj.path("asset")),
         kind=kind,
-        start_amount=_amount_text(obj.need("start_amount"), obj.path("start_amount")),
-        end_amount=_amount_text(obj.need("end_amount"), obj.path("end_amount")),
+        start_amount="0" if spec else _amount_text(obj.need("start_amount"), obj.path("start_amount")),
+        end_amount="0" if spec else _amount_text(obj.need("end_amount"), obj.path("end_amount")),
         fee_income=_amount_text(obj.get("fee_income", "0"), obj.path("fee_income")),
         emission_income=_amount_text(obj.get("emission_income", "0"), obj.path("emission_income")),
         unlock_time=None if unlock is None else timestamp(unlock, obj.path("unlock_time")),
         pool=pool,
+        range=spec,
     )
     obj.done()
     if kind == "borrow" and enc.decimal_parts(pos.fee_income, "") != ("0", ""):
@@ -241,10 +262,11 @@ def _price(value: object, where: str, low: int) -> int:
     return integer(value, where, low, (1 << enc.PRICE_BITS) - 1)
 
 
-def _asset(data: object, where: str) -> Asset:
+def _asset(data: object, where: str, seconds: int) -> Asset:
     obj = Obj(data, where)
     lt = obj.get("liquidation_threshold_bps")
     pool_data = obj.get("pool")
+    rate = obj.get("rate_model")
     pool = None
     if pool_data is not None:
         p = Obj(pool_data, obj.path("pool"))
@@ -252,8 +274,12 @@ def _asset(data: object, where: str) -> Asset:
         pair = tuple(_symbol(s, f"{p.path('assets')}[{i}]") for i, s in enumerate(pair))
         if len(pair) != 2 or pair[0] == pair[1]:
             raise InputError(f"{p.path('assets')} must list the pool's two different assets")
-        pool = Pool(pair, _price(p.need("price_ratio_start"), p.path("price_ratio_start"), 1),
-                    _price(p.need("price_ratio_end"), p.path("price_ratio_end"), 1))
+        if p.get("sqrt_price_x96_start") is not None:
+            pool = Pool(pair, 0, 0, *(integer(p.need(k), p.path(k), MIN_SQRT_RATIO, MAX_SQRT_RATIO)
+                                      for k in ("sqrt_price_x96_start", "sqrt_price_x96_end")))
+        else:
+            pool = Pool(pair, _price(p.need("price_ratio_start"), p.path("price_ratio_start"), 1),
+                        _price(p.need("price_ratio_end"), p.path("price_ratio_end"), 1))
         p.done()
     asset = Asset(
         symbol=_symbol(obj.need("symbol"), obj.path("symbol")),
@@ -263,8 +289,12 @@ def _asset(data: object, where: str) -> Asset:
         liquidation_threshold_bps=None if lt is None else integer(lt, obj.path("liquidation_threshold_bps"),
                                                                   0, enc.BPS),
         pool=pool,
+        rate_model=None if rate is None else load_rate_model(rate, obj.path("rate_model"), seconds),
     )
     obj.done()
+    if pool is not None and pool.is_range and (asset.price_start or asset.price_end):
+        raise InputError(f"{where}: a Uniswap v3 pool has no LP token price; set price_start and price_end to 0 "
+                         "(its positions are valued by their token amounts)")
     return asset
 
 
@@ -286,7 +316,8 @@ def load_market(source: str | Path | dict) -> Market:
     data, name = load_json(source, "market.json")
     obj = root(data, name)
     items = array(obj.need("assets"), obj.path("assets"), enc.MAX_ASSETS)
-    assets = tuple(_asset(a, f"{obj.path('assets')}[{i}]") for i, a in enumerate(items))
+    period = _period(obj)
+    assets = tuple(_asset(a, f"{obj.path('assets')}[{i}]", period.seconds) for i, a in enumerate(items))
     if not assets:
         raise InputError(f"{obj.path('assets')} is empty; list every asset the portfolio holds")
     symbols = [a.symbol for a in assets]
@@ -298,7 +329,7 @@ def load_market(source: str | Path | dict) -> Market:
     deadline = obj.get("liquidity_deadline")
     scenarios = array(obj.get("stress_scenarios", []), obj.path("stress_scenarios"), enc.MAX_SCENARIOS)
     market = Market(
-        period=_period(obj),
+        period=period,
         price_decimals=integer(obj.need("price_decimals"), obj.path("price_decimals"), 0, enc.MAX_PRICE_DECIMALS),
         assets=assets,
         liquidity_deadline=None if deadline is None else timestamp(deadline, obj.path("liquidity_deadline")),

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, INCOMES
+from zkyield.circuits.lp_range import RANGE_FIELDS
+from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, INCOMES, RANGE
 from zkyield.circuits.publics import (
     ASSET_FIELDS,
     FLOW_FIELDS,
@@ -25,6 +26,7 @@ from zkyield.circuits.publics import (
     clause_mask,
     domain_tag,
 )
+from zkyield.circuits.range_circuit import range_amounts, range_values
 from zkyield.dsl import Circuit, CompiledCircuit, Value
 from zkyield.gadgets.bits import range_check
 from zkyield.gadgets.commit import commit_gadget, poseidon_many_gadget
@@ -34,6 +36,7 @@ BPS = enc.BPS
 N_KINDS = len(enc.KINDS)
 SPOT, LP, STAKING, LENDING, BORROW = range(N_KINDS)
 PRIVATE_AMOUNTS = ("protocol", "start", "end", "fee", "emission", "unlock")  # zero in unused slots
+PRIVATE_AMOUNTS += RANGE_FIELDS  # a Uniswap v3 range slot's (range_circuit)
 
 
 @dataclass(frozen=True)
@@ -170,14 +173,18 @@ class Builder:
                     range_check(c, self.pos[f][j], enc.NORM_AMOUNT_BITS)
         p0, p1 = self.column("price_start"), self.column("price_end")
         with c.scope("values"):
+            r0, r1 = range_values(self)
             self.p1_sel = [self.select(j, p1) for j in range(self.n)]
-            v0 = [c.mul(self.pos["start"][j], self.select(j, p0)) for j in range(self.n)]
-            self.v1 = [c.mul(self.pos["end"][j], self.p1_sel[j]) for j in range(self.n)]
+            v0 = [c.mul(self.pos["start"][j], self.select(j, p0)) + r0[j] for j in range(self.n)]
+            self.v1 = [c.mul(self.pos["end"][j], self.p1_sel[j]) + r1[j] for j in range(self.n)]
             debt0 = [c.mul(self.kind[j][BORROW], v0[j]) for j in range(self.n)]
             self.debt1 = [c.mul(self.kind[j][BORROW], self.v1[j]) for j in range(self.n)]
             self.asset1 = [v - d for v, d in zip(self.v1, self.debt1, strict=True)]
             self.a0 = c.sum(v - d for v, d in zip(v0, debt0, strict=True))
             self.b0, self.a1, self.b1 = c.sum(debt0), c.sum(self.asset1), c.sum(self.debt1)
+        if RANGE in needs:
+            with c.scope("range"):
+                range_amounts(self)
         if COLLATERAL in needs:
             with c.scope("collateral"):
                 self.lent = [c.mul(self.kind[j][LENDING], self.v1[j]) for j in range(self.n)]

@@ -44,7 +44,7 @@ def test_fund_example_satisfies_its_circuit() -> None:
     circuit.witness(inputs)
 
 
-@pytest.mark.parametrize("key", [c.key for c in CLAUSES.thresholds])
+@pytest.mark.parametrize("key", [c.key for c in CLAUSES.thresholds if c.key in example_docs("dao-treasury")[2]])
 def test_a_false_clause_has_no_satisfying_witness(key: str) -> None:
     """Bypass the evaluator: the honest witness of a statement one bps too strict violates the clause."""
     docs = copy.deepcopy(example_docs("dao-treasury"))
