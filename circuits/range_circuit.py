@@ -18,14 +18,12 @@ from zkyield.circuits import encoding as enc
 from zkyield.circuits import range_math as rm
 from zkyield.circuits.lp_range import RANGE_FIELDS
 from zkyield.gadgets.bits import range_check
-from zkyield.gadgets.compare import assert_less_eq, assert_less_than, less_eq, less_than
+from zkyield.gadgets.compare import less_eq, less_than
 from zkyield.gadgets.wide import floor_muldiv
 
 if TYPE_CHECKING:
     from zkyield.circuits.statements import Builder
     from zkyield.dsl import Value
-
-_RAW_BITS = {"liquidity": rm.LIQUIDITY_BITS, "sqrt_lower": rm.SQRT_BITS, "sqrt_upper": rm.SQRT_BITS}
 
 
 def range_values(b: Builder) -> tuple[list[Value], list[Value]]:
@@ -36,9 +34,8 @@ def range_values(b: Builder) -> tuple[list[Value], list[Value]]:
     for j in range(b.n):
         with c.scope(f"range_value[{j}]"):
             f = {name: b.pos[name][j] for name in RANGE_FIELDS}
-            for name, x in f.items():
+            for name, x in f.items():  # widths: checked where the range math reads them (range_amounts)
                 c.assert_product(x, 1 - b.is_range[j], 0, f"only_range_{name}")
-                range_check(c, x, _RAW_BITS.get(name, enc.NORM_AMOUNT_BITS))
             scale = [b.select(j, b.column(f"scale{k}")) for k in (0, 1)]
             norm = {f"{k}_{t}": range_check(c, c.mul(f[f"amount{k}_{t}"], scale[k]), enc.NORM_AMOUNT_BITS)
                     for t in ("start", "end") for k in (0, 1)}
@@ -60,9 +57,14 @@ def range_amounts(b: Builder) -> None:
         with c.scope(f"range[{j}]"):
             is_r, off = b.is_range[j], 1 - b.is_range[j]
             liq, lo, hi = (b.pos[name][j] for name in ("liquidity", "sqrt_lower", "sqrt_upper"))
-            assert_less_eq(c, c.mul(is_r, rm.MIN_SQRT_RATIO), lo, rm.SQRT_BITS)  # TickMath's domain
-            assert_less_than(c, lo, hi + off, rm.SQRT_BITS + 1)
-            assert_less_eq(c, hi, rm.MAX_SQRT_RATIO, rm.SQRT_BITS)
+            # TickMath's domain on a range slot (all zero elsewhere): MIN <= lo < hi <= MAX. With lo, hi < 2^160
+            # and is_r in {0, 1}, a difference below 2^160 is a non-negative one (a negative one wraps near r).
+            range_check(c, lo, rm.SQRT_BITS)
+            range_check(c, hi, rm.SQRT_BITS)
+            with c.scope("domain"):
+                range_check(c, lo - rm.MIN_SQRT_RATIO * is_r, rm.SQRT_BITS)
+                range_check(c, hi + off - lo - 1, rm.SQRT_BITS)
+                range_check(c, rm.MAX_SQRT_RATIO - hi, rm.SQRT_BITS)
             flags = []
             for moment in ("start", "end"):
                 with c.scope(moment):
@@ -72,10 +74,11 @@ def range_amounts(b: Builder) -> None:
                     # x' = x and b' = b on a range slot; 1 elsewhere (all zero there), so no division by 0
                     t = floor_muldiv(c, (liq * q96, rm.LIQUIDITY_BITS + 96), (hi - x, rm.SQRT_BITS),
                                      (hi + off, rm.SQRT_BITS + 1), rm.LIQUIDITY_BITS + 96)
+                    # an amount fits 112 bits (its normalised value does: range_values), so its quotient must
                     a0 = floor_muldiv(c, (t, rm.LIQUIDITY_BITS + 96), (1, 1), (x + off, rm.SQRT_BITS + 1),
-                                      rm.LIQUIDITY_BITS + 96)
+                                      enc.NORM_AMOUNT_BITS)
                     a1 = floor_muldiv(c, (liq, rm.LIQUIDITY_BITS), (x - lo, rm.SQRT_BITS), (q96, 97),
-                                      rm.LIQUIDITY_BITS + rm.SQRT_BITS - 96)
+                                      enc.NORM_AMOUNT_BITS)
                     c.assert_equal(a0, b.pos[f"amount0_{moment}"][j], "amount0")
                     c.assert_equal(a1, b.pos[f"amount1_{moment}"][j], "amount1")
                     flags = [below, above]

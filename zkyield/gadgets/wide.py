@@ -11,6 +11,8 @@ the integers, and so does the identity. Cost: one range check per operand's limb
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from zkyield.dsl import Circuit, Value
 from zkyield.dsl.hints import register
 from zkyield.dsl.value import Operand
@@ -20,6 +22,7 @@ from zkyield.gadgets.compare import assert_less_than
 
 LIMB = 120
 MAX_BITS = 2 * LIMB
+_LIMBS: WeakKeyDictionary[Circuit, dict[tuple, tuple[Value, Value, int]]] = WeakKeyDictionary()  # checked limbs
 _CARRY_OFFSET = 1 << 124  # |carry| < 2^123 (see the module docstring), so carry + 2^124 < 2^125
 
 
@@ -51,10 +54,18 @@ def _limbs(c: Circuit, x: Operand, bits: int) -> tuple[Value, Value]:
         return c.constant(k & ((1 << LIMB) - 1)), c.constant(k >> LIMB)
     if bits <= LIMB:
         return range_check(c, v, bits), c.constant(0)
+    if v.bound is not None and v.bound <= 1 << LIMB:  # proven narrow already: one limb
+        return v, c.constant(0)
+    key = tuple(sorted(v.lc.items()))
+    cache = _LIMBS.setdefault(c, {})
+    if key in cache and cache[key][2] <= bits:  # the same value split before, as narrow or narrower
+        return cache[key][:2]
     lo, hi = c.hint("wide.split", v, n_out=2, name="limb")
     range_check(c, lo, LIMB)
     range_check(c, hi, bits - LIMB)
     c.assert_equal(lo + hi * (1 << LIMB), v, "limbs")
+    c.unsafe_assume_bound(v, 1 << bits)  # the two checked limbs spell it: later comparisons reuse this
+    cache[key] = (lo, hi, bits)
     return lo, hi
 
 
