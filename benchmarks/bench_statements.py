@@ -25,6 +25,7 @@ ALWAYS_TRUE = {
     "min_return_bps": -9_999, "min_apr_bps": -999_999, "min_real_yield_bps": 0, "max_position_bps": 10_000,
     "max_leverage_bps": 1_000_000, "min_health_factor_bps": 0, "max_impermanent_loss_bps": 10_000,
     "max_stress_loss_bps": 10_000, "min_liquid_bps": 0,
+    "min_in_range_bps": 0, "max_rate_model_deviation_bps": 10_000,  # counts only: the fund has no rate models
 }
 ASSETS, SCENARIOS = 16, 3
 
