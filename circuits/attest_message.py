@@ -45,6 +45,10 @@ BOOK_TAG = int.from_bytes(b"zkyield.attest.book.v1", "big")
 PRICES_TAG = int.from_bytes(b"zkyield.attest.prices.v1", "big")
 SHOCK_FACTOR_BITS = 20  # a factor 10000 + shock is at most BPS_MAX = 10^6 < 2^20
 SUBJECTS = ("book", "prices")
+# Attest layout 1 signs the layout-2 row fields only: the commitment's first 9 position fields, the
+# market's first 10 asset fields. Layout 3's range and rate-model columns are not yet signed (an attest
+# layout 2 must add them without exceeding Poseidon's 16 inputs: docs/attestation.md).
+V1_POSITION_WIDTH, V1_ASSET_WIDTH = 9, 10
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def _chain(rows: list[list[int]]) -> int:
 def book_rows(bound: Bound) -> tuple[list[list[int]], list[list[int]]]:
     """The position rows (``POSITION_FIELDS`` without ``active``) and the non-zero flow rows."""
     capacity = enc.Capacity(positions=max(1, len(bound.positions)), assets=max(1, len(bound.asset_ids)))
-    positions = [row[1:] for row in publics.position_slots(bound, capacity) if row[0] == 1]
+    positions = [row[1:V1_POSITION_WIDTH] for row in publics.position_slots(bound, capacity) if row[0] == 1]
     flows = [row for row in publics.flow_slots(bound, capacity) if row[0] != 0 and row[1] + row[2] != 0]
     return positions, flows
 
@@ -109,7 +113,7 @@ def price_rows(market: Market) -> list[list[int]]:
     """Per listed asset: ``ASSET_FIELDS`` without ``listed``, then its packed shock factors."""
     capacity = enc.Capacity(assets=len(market.assets), scenarios=max(1, len(market.stress_scenarios)))
     rows = publics.asset_slots(market, capacity)
-    return [[*row[1:], packed_shocks(market, i)] for i, row in enumerate(rows)]
+    return [[*row[1:V1_ASSET_WIDTH], packed_shocks(market, i)] for i, row in enumerate(rows)]
 
 
 def prices_message(market: Market, as_of: int) -> PricesMessage:

@@ -40,7 +40,7 @@ def book_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
     c = Circuit("attest_book")
     expected = c.public_input("M")
     head = c.private_input("head", 4)  # owner, period start, period end, as-of
-    slots = [c.private_input(f"pos{i}", len(publics.POSITION_FIELDS)) for i in range(capacity.positions)]
+    slots = [c.private_input(f"pos{i}", am.V1_POSITION_WIDTH) for i in range(capacity.positions)]
     flows = [c.private_input(f"flow{i}", len(publics.FLOW_FIELDS)) for i in range(capacity.assets)]
     before = c.n_constraints
     p = c.constant(0)
@@ -62,7 +62,7 @@ def book_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
 def book_inputs(portfolio: Portfolio, market: Market, capacity: enc.Capacity, message: int) -> dict:
     bound = bind(portfolio, market, capacity)
     inputs = {"M": message, "head": [portfolio.owner, portfolio.period.start, portfolio.period.end, AS_OF]}
-    inputs |= {f"pos{i}": row for i, row in enumerate(publics.position_slots(bound, capacity))}
+    inputs |= {f"pos{i}": row[:am.V1_POSITION_WIDTH] for i, row in enumerate(publics.position_slots(bound, capacity))}
     inputs |= {f"flow{i}": row for i, row in enumerate(publics.flow_slots(bound, capacity))}
     return inputs
 
@@ -87,7 +87,7 @@ def prices_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
     c = Circuit("attest_prices")
     expected = c.public_input("M")
     header = c.private_input("header", len(publics.MARKET_HEADER) + 1)  # the market header, then as-of
-    assets = [c.private_input(f"asset{i}", len(publics.ASSET_FIELDS)) for i in range(capacity.assets)]
+    assets = [c.private_input(f"asset{i}", am.V1_ASSET_WIDTH) for i in range(capacity.assets)]
     scenarios = [c.private_input(f"scenario{s}", 1 + capacity.assets) for s in range(capacity.scenarios)]
     before = c.n_constraints
     h = c.constant(0)
@@ -112,7 +112,7 @@ def test_the_circuit_recomputes_the_price_message_at_any_capacity(m: int, s: int
     circuit, cost = prices_circuit(capacity)
     compiled = circuit.compile()
     inputs = {"M": message, "header": [*publics.market_header(market), AS_OF]}
-    inputs |= {f"asset{i}": row for i, row in enumerate(publics.asset_slots(market, capacity))}
+    inputs |= {f"asset{i}": row[:am.V1_ASSET_WIDTH] for i, row in enumerate(publics.asset_slots(market, capacity))}
     inputs |= {f"scenario{k}": row for k, row in enumerate(publics.scenario_slots(market, capacity))}
     compiled.witness(inputs)
     with pytest.raises(ConstraintError):
