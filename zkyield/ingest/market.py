@@ -15,6 +15,7 @@ from zkyield.ingest.aave_rates import rate_models
 from zkyield.ingest.feeds import read_prices
 from zkyield.ingest.pins import Pins, iso
 from zkyield.ingest.sources import Feed, Sources
+from zkyield.ingest.uniswap_ranges import range_assets
 
 
 def read_market(pins: Pins, feeds: tuple[Feed, ...], sources: Sources | None = None) -> dict:
@@ -36,6 +37,8 @@ def read_market(pins: Pins, feeds: tuple[Feed, ...], sources: Sources | None = N
         if f.token in models:
             asset["rate_model"] = models[f.token]
         assets.append(asset)
+    if sources is not None:
+        assets += range_assets(pins, sources)
     return {
         "description": f"Chainlink prices from chain {pins.chain_id}, blocks {pins.start.number}..{pins.end.number}",
         "period": {"start": iso(pins.start.timestamp), "end": iso(pins.end.timestamp)},

@@ -19,6 +19,7 @@ from zkyield.ingest.legs import Leg, log_record, symbol, transfer_blocks
 from zkyield.ingest.pins import Pins
 from zkyield.ingest.rpc import Call
 from zkyield.ingest.sources import Sources
+from zkyield.ingest.uniswap_ranges import range_legs
 
 Q96, Q128, U256 = 1 << 96, 1 << 128, 1 << 256
 POSITION = ("uint96", "address", "address", "address", "uint24", "int24", "int24", "uint128", "uint256", "uint256",
@@ -179,16 +180,24 @@ def read_uniswap(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]
     for i in ids:
         s, e = states[0].get(i), states[1].get(i)
         ref = e or s or passing[i]
-        moved = [0, 0]
+        moved, collected, decreased = [0, 0], [0, 0], False
         for x in logs:
             if int(x["topics"][1], 16) != i:
                 continue
             if x["topics"][0] == COLLECT:
                 _, a0, a1 = decode(["address", "uint256", "uint256"], bytes.fromhex(x["data"][2:]))
                 moved = [moved[0] + a0, moved[1] + a1]
+                collected = [collected[0] + a0, collected[1] + a1]
             else:
                 _, a0, a1 = decode(["uint128", "uint256", "uint256"], bytes.fromhex(x["data"][2:]))
-                moved = [moved[0] - a0, moved[1] - a1]
+                moved, decreased = [moved[0] - a0, moved[1] - a1], True
+        ranged = range_legs(pins, sources, i, s, e, decreased, collected, decimals)
+        if ranged is not None:
+            ranged[0].detail = {"token_id": i, "position_manager": npm, "owner": owners_end.get(i),
+                                "start": _public(s), "end": _public(e),
+                                "events": [log_record(x) for x in logs if int(x["topics"][1], 16) == i]}
+            legs += ranged
+            continue
         for side in (0, 1):
             token = ref[f"token{side}"]
             start = s["amounts"][side] + s["owed"][side] if s else 0
