@@ -14,9 +14,7 @@ from __future__ import annotations
 from weakref import WeakKeyDictionary
 
 from zkyield.dsl import Circuit, Value
-from zkyield.dsl.hints import register
 from zkyield.dsl.value import Operand
-from zkyield.field import R
 from zkyield.gadgets.bits import range_check
 from zkyield.gadgets.compare import assert_less_than
 
@@ -24,23 +22,8 @@ LIMB = 120
 MAX_BITS = 2 * LIMB
 _LIMBS: WeakKeyDictionary[Circuit, dict[tuple, tuple[Value, Value, int]]] = WeakKeyDictionary()  # checked limbs
 _CARRY_OFFSET = 1 << 124  # |carry| < 2^123 (see the module docstring), so carry + 2^124 < 2^125
-
-
-@register("wide.split")
-def _split(x: int) -> list[int]:
-    return [x & ((1 << LIMB) - 1), x >> LIMB]
-
-
-@register("wide.carry")
-def _carry(k: int) -> int:
-    signed = k - R if k > R // 2 else k
-    return (signed >> LIMB) % R  # exact when the identity holds; otherwise the constraint below fails
-
-
-@register("wide.muldiv")
-def muldiv_hint(a: int, b: int, d: int) -> list[int]:
-    """``[floor(a * b / d), a * b mod d]`` on the integers (0, 0 for d = 0: the checks then fail)."""
-    return list(divmod(a * b, d)) if d else [0, 0]
+# The hints ("wide.split", "wide.carry", "wide.muldiv") are standard ones in zkyield.dsl.hints, so a compiled
+# witness program runs without importing this module.
 
 
 def _limbs(c: Circuit, x: Operand, bits: int) -> tuple[Value, Value]:
