@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.attest_layout import BOOK_TAG, KEY_TREE_DEPTH, PRICES_TAG, SHOCK_FACTOR_BITS
 from zkyield.gadgets.bits import range_check
+from zkyield.gadgets.commit import poseidon_many_gadget
 from zkyield.gadgets.eddsa import eddsa_poseidon_verify
 from zkyield.gadgets.logic import is_zero
 from zkyield.gadgets.merkle import merkle_inclusion
@@ -49,7 +50,7 @@ def book_chain(b: Builder) -> list[Value]:
     p = c.constant(0)
     for j in range(b.n):
         row = b.commit_slots[j * width:(j + 1) * width]  # [active, asset_id, kind, protocol, ..., unlock]
-        p = _keep(c, row[0], p, poseidon_gadget(c, [p, *row[1:]]))
+        p = _keep(c, row[0], p, poseidon_many_gadget(c, row[1:], iv=p))
     f, n_flows = c.constant(0), c.constant(0)
     for a in range(b.m):
         row = b.commit_flows[3 * a:3 * a + 3]  # [asset_id, deposit, withdrawal]
@@ -68,7 +69,7 @@ def prices_chain(b: Builder) -> list[Value]:
     for a, row in enumerate(b.assets):
         shocks = c.sum((b.factors[s][a] - enc.BPS + enc.BPS * b.scenario_listed[s]) * (1 << (SHOCK_FACTOR_BITS * s))
                        for s in range(b.s))
-        h = _keep(c, row[0], h, poseidon_gadget(c, [h, *row[1:], shocks]))
+        h = _keep(c, row[0], h, poseidon_many_gadget(c, [*row[1:], shocks], iv=h))
     return [c.sum(row[0] for row in b.assets), c.sum(b.scenario_listed), h]
 
 

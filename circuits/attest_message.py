@@ -6,20 +6,23 @@ proves a statement about it). So each message hashes only the *used* rows, in sl
 of fixed-width Poseidon steps that the circuit runs once per slot and keeps or skips by a boolean it
 already holds (``h' = h + keep * (step - h)``: one constraint per slot beside the hash). The rows are
 the canonical field encodings of the commitment and market layouts (``publics.POSITION_FIELDS``,
-``FLOW_FIELDS``, ``ASSET_FIELDS``), so the circuit reuses its slot values as they are.
+``FLOW_FIELDS``, ``ASSET_FIELDS``), whole, so the circuit reuses its slot values as they are and an
+attestor vouches for every field a clause can read (perps, chains, bridges, v3 ranges, rate models).
+A row is longer than one Poseidon call takes, so a row step is the chained ``poseidon_many`` started
+from the previous chain value.
 
-Book message (layout ``ATTEST_LAYOUT_VERSION``):
+Book message (layout ``ATTEST_LAYOUT_VERSION`` = 2):
 
-    P_0 = 0;  P_i = Poseidon(P_{i-1}, asset_id, kind, protocol, start, end, fee, emission, unlock)
+    P_0 = 0;  P_i = poseidon_many(POSITION_FIELDS[1:] of the slot, iv = P_{i-1})
               for each active position slot (amounts normalised to 18 decimals)
     F_0 = 0;  F_i = Poseidon(F_{i-1}, asset_id, deposit, withdrawal)
-              for each flow slot with deposit + withdrawal != 0 (market asset order)
+              for each flow slot with deposit != 0 or withdrawal != 0 (market asset order)
     M_book = Poseidon(BOOK_TAG, owner, period_start, period_end, as_of, n_positions, P, n_flows, F)
 
 Price message:
 
-    A_0 = 0;  A_i = Poseidon(A_{i-1}, symbol, decimals, price_start, price_end, lt, is_pool, pool_assets,
-                             ratio_start, ratio_end, shocks)  for each listed asset slot
+    A_0 = 0;  A_i = poseidon_many([*ASSET_FIELDS[1:] of the slot, shocks], iv = A_{i-1})
+              for each listed asset slot
     shocks = sum over listed scenarios s of factor(s, asset) * 2^(20 s)   (factor = 10000 + shock < 2^20)
     M_prices = Poseidon(PRICES_TAG, period_start, period_end, price_decimals, has_deadline, deadline,
                         as_of, n_assets, n_scenarios, A)
@@ -39,7 +42,7 @@ from zkyield.circuits.attest_layout import ATTEST_LAYOUT_VERSION, BOOK_TAG, PRIC
 from zkyield.circuits.binding import Bound, bind
 from zkyield.circuits.models import Market, Portfolio
 from zkyield.errors import InputError
-from zkyield.poseidon import poseidon
+from zkyield.poseidon import poseidon, poseidon_many
 
 __all__ = ["ATTEST_LAYOUT_VERSION", "BOOK_TAG", "PRICES_TAG", "SHOCK_FACTOR_BITS", "SUBJECTS", "BookMessage",
            "PricesMessage", "book_message", "check_as_of", "prices_message"]
@@ -72,6 +75,14 @@ def check_as_of(as_of: int, where: str = "as-of") -> int:
 
 
 def _chain(rows: list[list[int]]) -> int:
+    """A chain of long rows (positions, assets): each step a ``poseidon_many`` from the previous value."""
+    h = 0
+    for row in rows:
+        h = poseidon_many(row, iv=h)
+    return h
+
+
+def _flow_chain(rows: list[list[int]]) -> int:
     h = 0
     for row in rows:
         h = poseidon([h, *row])
@@ -90,7 +101,7 @@ def book_message(portfolio: Portfolio, market: Market, as_of: int) -> BookMessag
     """``M_book`` for ``portfolio`` bound to ``market`` (which declares each asset's decimals)."""
     bound = bind(portfolio, market)
     positions, flows = book_rows(bound)
-    p_hash, f_hash = _chain(positions), _chain(flows)
+    p_hash, f_hash = _chain(positions), _flow_chain(flows)
     m = poseidon([BOOK_TAG, portfolio.owner, portfolio.period.start, portfolio.period.end,
                   check_as_of(as_of), len(positions), p_hash, len(flows), f_hash])
     return BookMessage(m, len(positions), p_hash, len(flows), f_hash)

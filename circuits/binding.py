@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zkyield.circuits import encoding as enc
+from zkyield.circuits.lp_range import BoundRange, bind_range
 from zkyield.circuits.models import Flow, Market, Portfolio, Position
 from zkyield.errors import InputError
 
@@ -31,6 +32,7 @@ class BoundPosition:
     size: int = 0  # a perp's signed size in base units of ``base`` (negative = short)
     entry_price: int = 0
     funding: int = 0  # signed, base units of ``asset`` (the margin)
+    range: BoundRange | None = None  # a Uniswap v3 range position (its LP-token amounts are 0)
 
     @property
     def is_debt(self) -> bool:
@@ -121,6 +123,14 @@ def _position(pos: Position, where: str, market: Market) -> BoundPosition:
             raise InputError(f"{where}.pool does not match the pool assets {market.source} lists for the LP token")
     elif pool is not None:
         raise InputError(f"{where}.kind must be lp: its asset is an LP token in {market.source}")
+    rng = None
+    if pool is not None and pool.is_range != (pos.range is not None):
+        raise InputError(f"{where}.range: a position in a Uniswap v3 pool ({market.source} lists its sqrt prices) "
+                         "has a range, and only such a position has one")
+    if pos.range is not None:
+        tokens = [market.assets[_asset_index(s, f"{where}.pool", market)] for s in pool.assets]
+        rng = bind_range(pos.range, f"{where}.range", (tokens[0].decimals, tokens[1].decimals),
+                         (tokens[0].symbol, tokens[1].symbol), (pool.sqrt_price_start, pool.sqrt_price_end))
     amounts = {key: _amount(getattr(pos, key), f"{where}.{key}", market, asset)
                for key in ("start_amount", "end_amount", "fee_income", "emission_income")}
     chain = market.assets[asset].chain
@@ -136,7 +146,7 @@ def _position(pos: Position, where: str, market: Market) -> BoundPosition:
                 "size": _signed(pos.size, f"{where}.size", market, base),
                 "funding": _signed(pos.funding, f"{where}.funding", market, asset)}
     return BoundPosition(asset=asset, kind=enc.KIND_CODE[pos.kind], protocol=enc.protocol_id(pos.protocol),
-                         unlock_time=pos.unlock_time or 0, chain=chain, **amounts, **perp)
+                         unlock_time=pos.unlock_time or 0, chain=chain, range=rng, **amounts, **perp)
 
 
 def _signed(text: str, where: str, market: Market, asset: int) -> int:

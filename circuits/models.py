@@ -14,7 +14,10 @@ from pathlib import Path
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.attest_policy import AttestorSet, load_attestor_set
 from zkyield.circuits.jsonread import Obj, array, field_element, integer, load_json, root, text, timestamp
+from zkyield.circuits.lp_range import RangeSpec, load_range
 from zkyield.circuits.portfolio_clauses import CLAUSES
+from zkyield.circuits.range_math import MAX_SQRT_RATIO, MIN_SQRT_RATIO
+from zkyield.circuits.rate_model import RateModel, load_rate_model
 from zkyield.errors import InputError
 from zkyield.field import R
 from zkyield.merkle import MerkleTree
@@ -56,6 +59,7 @@ class Position:
     entry_price: int = 0
     funding: str = "0"
     chain: int | None = None  # EIP-155 id; None = the chain the market lists for the asset
+    range: RangeSpec | None = None  # a Uniswap v3 range position (lp_range); then no LP-token amounts
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,12 @@ class Pool:
     assets: tuple[str, str]
     price_ratio_start: int
     price_ratio_end: int
+    sqrt_price_start: int = 0  # a Uniswap v3 pool's sqrtPriceX96 (then the ratios are 0): range positions
+    sqrt_price_end: int = 0
+
+    @property
+    def is_range(self) -> bool:
+        return self.sqrt_price_start != 0
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,7 @@ class Asset:
     chain: int = 1  # EIP-155 id of the chain the token lives on (default Ethereum mainnet)
     bridge: str | None = None  # the bridge a bridged token came through (a protocol-style name)
     cash: bool = False  # the quote currency's own unit (a stablecoin): no price exposure, no delta
+    rate_model: RateModel | None = None  # the lending market's interest-rate model (rate_model.py)
 
 
 @dataclass(frozen=True)
@@ -192,6 +203,15 @@ def _position(data: object, where: str) -> Position:
         raise InputError(f"{obj.path('kind')} must be one of {'|'.join(enc.KINDS)}")
     unlock = obj.get("unlock_time")
     pool = obj.get("pool")
+    spec = obj.get("range")
+    if spec is not None:
+        if kind != "lp":
+            raise InputError(f"{obj.path('range')} is only for lp positions (a Uniswap v3 range)")
+        spec = load_range(spec, obj.path("range"), _amount_text)
+        for key in ("start_amount", "end_amount", "fee_income", "emission_income"):
+            if obj.get(key) is not None:
+                raise InputError(f"{obj.path(key)} is not for a range position: its value is range.amounts_start "
+                                 "and amounts_end (its fees are not yet modelled)")
     if kind == "lp":
         if pool is None:
             raise InputError(f"{obj.path('pool')} is missing: an lp position names the pool's two assets")
@@ -206,14 +226,15 @@ def _position(data: object, where: str) -> Position:
         protocol=protocol,
         asset=_symbol(obj.need("asset"), obj.path("asset")),
         kind=kind,
-        start_amount=_amount_text(obj.need("start_amount"), obj.path("start_amount")),
-        end_amount=_amount_text(obj.need("end_amount"), obj.path("end_amount")),
+        start_amount="0" if spec else _amount_text(obj.need("start_amount"), obj.path("start_amount")),
+        end_amount="0" if spec else _amount_text(obj.need("end_amount"), obj.path("end_amount")),
         fee_income=_amount_text(obj.get("fee_income", "0"), obj.path("fee_income")),
         emission_income=_amount_text(obj.get("emission_income", "0"), obj.path("emission_income")),
         unlock_time=None if unlock is None else timestamp(unlock, obj.path("unlock_time")),
         pool=pool,
         chain=None if chain is None else integer(chain, obj.path("chain"), 1, (1 << enc.CHAIN_BITS) - 1),
         **perp,
+        range=spec,
     )
     obj.done()
     if kind == "perp" and (enc.decimal_parts(pos.fee_income, "") != ("0", "")
@@ -286,10 +307,11 @@ def _price(value: object, where: str, low: int) -> int:
     return integer(value, where, low, (1 << enc.PRICE_BITS) - 1)
 
 
-def _asset(data: object, where: str) -> Asset:
+def _asset(data: object, where: str, seconds: int) -> Asset:
     obj = Obj(data, where)
     lt = obj.get("liquidation_threshold_bps")
     pool_data = obj.get("pool")
+    rate = obj.get("rate_model")
     pool = None
     if pool_data is not None:
         p = Obj(pool_data, obj.path("pool"))
@@ -297,8 +319,12 @@ def _asset(data: object, where: str) -> Asset:
         pair = tuple(_symbol(s, f"{p.path('assets')}[{i}]") for i, s in enumerate(pair))
         if len(pair) != 2 or pair[0] == pair[1]:
             raise InputError(f"{p.path('assets')} must list the pool's two different assets")
-        pool = Pool(pair, _price(p.need("price_ratio_start"), p.path("price_ratio_start"), 1),
-                    _price(p.need("price_ratio_end"), p.path("price_ratio_end"), 1))
+        if p.get("sqrt_price_x96_start") is not None:
+            pool = Pool(pair, 0, 0, *(integer(p.need(k), p.path(k), MIN_SQRT_RATIO, MAX_SQRT_RATIO)
+                                      for k in ("sqrt_price_x96_start", "sqrt_price_x96_end")))
+        else:
+            pool = Pool(pair, _price(p.need("price_ratio_start"), p.path("price_ratio_start"), 1),
+                        _price(p.need("price_ratio_end"), p.path("price_ratio_end"), 1))
         p.done()
     asset = Asset(
         symbol=_symbol(obj.need("symbol"), obj.path("symbol")),
@@ -311,10 +337,14 @@ def _asset(data: object, where: str) -> Asset:
         chain=integer(obj.get("chain", 1), obj.path("chain"), 1, (1 << enc.CHAIN_BITS) - 1),
         bridge=_bridge(obj.get("bridge"), obj.path("bridge")),
         cash=_flag(obj.get("cash", False), obj.path("cash")),
+        rate_model=None if rate is None else load_rate_model(rate, obj.path("rate_model"), seconds),
     )
     obj.done()
     if asset.pool is not None and (asset.cash or asset.bridge is not None):
         raise InputError(f"{where}: an LP token is neither cash nor bridged (its pool's assets are)")
+    if pool is not None and pool.is_range and (asset.price_start or asset.price_end):
+        raise InputError(f"{where}: a Uniswap v3 pool has no LP token price; set price_start and price_end to 0 "
+                         "(its positions are valued by their token amounts)")
     return asset
 
 
@@ -352,7 +382,8 @@ def load_market(source: str | Path | dict) -> Market:
     data, name = load_json(source, "market.json")
     obj = root(data, name)
     items = array(obj.need("assets"), obj.path("assets"), enc.MAX_ASSETS)
-    assets = tuple(_asset(a, f"{obj.path('assets')}[{i}]") for i, a in enumerate(items))
+    period = _period(obj)
+    assets = tuple(_asset(a, f"{obj.path('assets')}[{i}]", period.seconds) for i, a in enumerate(items))
     if not assets:
         raise InputError(f"{obj.path('assets')} is empty; list every asset the portfolio holds")
     symbols = [a.symbol for a in assets]
@@ -364,7 +395,7 @@ def load_market(source: str | Path | dict) -> Market:
     deadline = obj.get("liquidity_deadline")
     scenarios = array(obj.get("stress_scenarios", []), obj.path("stress_scenarios"), enc.MAX_SCENARIOS)
     market = Market(
-        period=_period(obj),
+        period=period,
         price_decimals=integer(obj.need("price_decimals"), obj.path("price_decimals"), 0, enc.MAX_PRICE_DECIMALS),
         assets=assets,
         liquidity_deadline=None if deadline is None else timestamp(deadline, obj.path("liquidity_deadline")),

@@ -11,9 +11,11 @@ constraint function ``(builder, t)`` compares the same integers in circuit, wher
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from zkyield.circuits import encoding as enc
+from zkyield.circuits import range_math as rm
 from zkyield.circuits.attest_circuit import attested_book_circuit, attested_prices_circuit
 from zkyield.circuits.clause import Check, Clause, ClauseTable, Finding
 from zkyield.circuits.encoding import BPS, Inequality, linear
@@ -32,6 +34,7 @@ from zkyield.circuits.exposure_clauses import (
     max_protocol,
     max_protocol_circuit,
 )
+from zkyield.circuits.rate_model import RATE_BITS, RATE_COLUMNS, RAY
 from zkyield.circuits.sums import Sums, ceil_div, il_inequality, impermanent_loss_bps_ceil
 from zkyield.errors import InputError
 from zkyield.gadgets.compare import less_eq, less_than
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
 INCOMES = "incomes"  # fee and emission amounts range-checked
 COLLATERAL = "collateral"  # end value of each lending position
 FLOWS = "flows"  # deposits and withdrawals valued, and the return base proven positive
+RANGE = "range"  # range positions' amounts tied to their liquidity and prices; in-range flags (range_circuit)
 
 
 # -- min_return_bps --------------------------------------------------------------------------------
@@ -158,7 +162,15 @@ def _min_health_factor_circuit(b: Builder, t: Value) -> None:
     b.at_least("health_factor", weighted, c.mul(t, b.b1), enc.RATIO_BITS)
 
 
-# -- max_impermanent_loss_bps (constant-product pools) -------------------------------------------------
+# -- max_impermanent_loss_bps (constant-product pools; Uniswap v3 ranges) -------------------------------
+
+def _range_il(s: Sums, i: int, t: int) -> tuple[Inequality, int]:
+    """LP value at the end against holding the start amounts, both at end prices (fees excluded):
+    ``10000 * V_lp >= (10000 - t) * V_hold``; the loss rounded up (negative when the LP gained)."""
+    lp, hold = s.range_value(i, "end", True), s.range_value(i, "start", True)
+    loss = ceil_div(BPS * (hold - lp), hold) if hold else 0
+    return Inequality(f"il/{i}", BPS * lp, (BPS - t) * hold, enc.RATIO_BITS), loss
+
 
 def _max_il(s: Sums, t: int) -> Finding:
     ineqs, worst, at = [], 0, None
@@ -166,8 +178,12 @@ def _max_il(s: Sums, t: int) -> Finding:
         pool = s.market.assets[p.asset].pool
         if p.kind != enc.KIND_CODE["lp"] or pool is None:
             continue
-        ineqs.append(il_inequality(f"il/{i}", pool.price_ratio_end, pool.price_ratio_start, t))
-        loss = impermanent_loss_bps_ceil(pool.price_ratio_end, pool.price_ratio_start)
+        if p.range is not None:
+            q, loss = _range_il(s, i, t)
+            ineqs.append(q)
+        else:
+            ineqs.append(il_inequality(f"il/{i}", pool.price_ratio_end, pool.price_ratio_start, t))
+            loss = impermanent_loss_bps_ceil(pool.price_ratio_end, pool.price_ratio_start)
         if at is None or loss > worst:
             worst, at = loss, i
     return Finding(all(q.holds for q in ineqs), worst, tuple(ineqs), where="" if at is None else f"at positions[{at}]")
@@ -184,6 +200,11 @@ def _max_il_circuit(b: Builder, m: Value) -> None:
             exceeds = less_than(c, 4 * BPS * BPS * c.mul(n, d), c.mul(keep, c.mul(n + d, n + d)), enc.IL_BITS)
             held = c.sum(b.sel[j][a] for j in range(b.n))
             c.assert_product(held, exceeds, 0, "held_within_bound")
+    for j in range(b.n):  # range slots (zero elsewhere): 10000 * V_lp >= (10000 - m) * V_hold
+        with c.scope(f"range[{j}]"):
+            n, p1 = b.range_norm[j], b.range_p1[j]
+            hold = c.mul(n["0_start"], p1[0]) + c.mul(n["1_start"], p1[1])
+            b.at_least("loss", BPS * b.range_v1[j], c.mul(BPS - m, hold), enc.RATIO_BITS)
 
 
 # -- max_stress_loss_bps -----------------------------------------------------------------------------
@@ -290,6 +311,91 @@ def _attested_message(check: Check) -> str:
             "files when proving: zkyield prove --signatures)")
 
 
+# -- min_in_range_bps --------------------------------------------------------------------------------
+
+def _min_in_range(s: Sums, t: int) -> Finding:
+    """LP value whose range holds the end price (a constant-product pool's always does) over all LP value."""
+    lp = [i for i, p in enumerate(s.b.positions) if p.kind == enc.KIND_CODE["lp"]]
+    inside = 0
+    for i in lp:
+        p = s.b.positions[i]
+        rng, pool = p.range, s.market.assets[p.asset].pool
+        if rng is None or rm.in_range(rng.sqrt_lower, rng.sqrt_upper, pool.sqrt_price_end):
+            inside += s.v_end[i]
+    total = sum(s.v_end[i] for i in lp)
+    main = linear("in_range", [(BPS, inside), (-t, total)], enc.RATIO_BITS)
+    measured = BPS * inside // total if total else None
+    return Finding(main.holds, measured, (main,), note="undefined: the portfolio holds no LP value")
+
+
+def _min_in_range_circuit(b: Builder, t: Value) -> None:
+    c = b.c
+    is_lp = [b.kind[j][enc.KIND_CODE["lp"]] for j in range(b.n)]
+    lp = [c.mul(is_lp[j], b.v1[j]) for j in range(b.n)]
+    with c.scope("inside"):  # a constant-product LP is always in range; a v3 slot when its flag says so
+        inside = c.sum(c.mul(is_lp[j] - b.is_range[j] + b.in_range_end[j], b.v1[j]) for j in range(b.n))
+    b.at_least("in_range", BPS * inside, c.mul(t, c.sum(lp)), enc.RATIO_BITS)
+
+
+# -- max_rate_model_deviation_bps ----------------------------------------------------------------------
+
+def _rate_inequalities(i: int, start: int, end: int, g_lo: int, g_hi: int, t: int) -> tuple[Inequality, ...]:
+    """Interest ``end - start`` within ``[(1 - t) g_lo, (1 + t) g_hi] x start / RAY`` (t in bps), as
+    ``10000 RAY start + (10000 + t) start g_hi >= 10000 RAY end >= 10000 RAY start + (10000 - t) start g_lo``."""
+    base, top = BPS * RAY * start, BPS * RAY * end
+    return (Inequality(f"rate/{i}/upper", base + (BPS + t) * start * g_hi, top, RATE_BITS),
+            Inequality(f"rate/{i}/lower", top, base + (BPS - t) * start * g_lo, RATE_BITS))
+
+
+def _least_threshold(holds: Callable[[int], bool]) -> int | None:
+    """The smallest t in 0..10000 for which ``holds`` (monotone in t) is true, None when none is."""
+    if not holds(BPS):
+        return None
+    lo, hi = 0, BPS
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if holds(mid) else (mid + 1, hi)
+    return lo
+
+
+def _max_rate_deviation(s: Sums, t: int) -> Finding:
+    market, ineqs, worst, at = s.market, [], 0, ""
+    for i, p in enumerate(s.b.positions):
+        if p.kind not in (enc.KIND_CODE["lending"], enc.KIND_CODE["borrow"]):
+            continue
+        model = market.assets[p.asset].rate_model
+        if model is None or enc.protocol_id(model.protocol) != p.protocol:
+            raise InputError(f"{market.source}: assets[{p.asset}].rate_model is missing or names another protocol "
+                             f"than positions[{i}]; max_rate_model_deviation_bps needs the model of every lending "
+                             "market the portfolio lends to or borrows from")
+        g_lo, g_hi = model.growth_bounds(s.period, p.kind == enc.KIND_CODE["lending"])
+        scale = s.b.scales[p.asset]
+        start, end = p.start_amount * scale, p.end_amount * scale
+        ineqs += _rate_inequalities(i, start, end, g_lo, g_hi, t)
+        need = _least_threshold(lambda x, i=i, a=(start, end, g_lo, g_hi):
+                                all(q.holds for q in _rate_inequalities(i, *a, x)))
+        if worst is not None and (need is None or need > worst):
+            worst, at = need, f"at positions[{i}]"
+    return Finding(all(q.holds for q in ineqs), worst, tuple(ineqs), where=at,
+                   note="undefined: some position's interest is outside the model's band even at 100%")
+
+
+def _max_rate_deviation_circuit(b: Builder, t: Value) -> None:
+    c = b.c
+    col = {k: b.column(k) for k in RATE_COLUMNS}
+    for j in range(b.n):
+        with c.scope(f"rate[{j}]"):
+            lend, borrow = b.kind[j][enc.KIND_CODE["lending"]], b.kind[j][enc.KIND_CODE["borrow"]]
+            rated = lend + borrow
+            c.assert_product(rated, b.select(j, col["rate_protocol"]) - b.pos["protocol"][j], 0, "has_model")
+            g_lo, g_hi = (c.mul(lend, b.select(j, col[f"supply_growth_{e}"]))
+                          + c.mul(borrow, b.select(j, col[f"borrow_growth_{e}"])) for e in ("lo", "hi"))
+            start, end = c.mul(rated, b.pos["start"][j]), c.mul(rated, b.pos["end"][j])
+            base, top = BPS * RAY * start, BPS * RAY * end
+            b.at_least("upper", base + c.mul(BPS + t, c.mul(start, g_hi)), top, RATE_BITS)
+            b.at_least("lower", top, base + c.mul(BPS - t, c.mul(start, g_lo)), RATE_BITS)
+
+
 CLAUSES = ClauseTable("portfolio", (
     Clause("min_return_bps", "period return", "min", "%", enc.SHOCK_MIN_BPS, enc.BPS_MAX,
            _min_return, _min_return_circuit, offset=BPS, needs=frozenset({FLOWS})),
@@ -303,7 +409,8 @@ CLAUSES = ClauseTable("portfolio", (
            _max_leverage, _max_leverage_circuit, needs=frozenset({COLLATERAL})),
     Clause("min_health_factor_bps", "health factor", "min", "x", 0, enc.BPS_MAX,
            _min_health_factor, _min_health_factor_circuit, needs=frozenset({COLLATERAL})),
-    Clause("max_impermanent_loss_bps", "impermanent loss", "max", "%", 0, BPS, _max_il, _max_il_circuit),
+    Clause("max_impermanent_loss_bps", "impermanent loss", "max", "%", 0, BPS, _max_il, _max_il_circuit,
+           needs=frozenset({RANGE})),
     Clause("max_stress_loss_bps", "stress loss", "max", "%", 0, BPS, _max_stress, _max_stress_circuit),
     Clause("min_liquid_bps", "liquid share of gross value", "min", "%", 0, BPS, _min_liquid, _min_liquid_circuit),
     Clause("allowed_protocols_root", "protocols outside the allowed set", "max", "n", 0, 0,
@@ -326,5 +433,9 @@ CLAUSES = ClauseTable("portfolio", (
     Clause("allowed_bridges_root", "bridges outside the allowed set", "max", "n", 0, 0,
            allowed_bridges, allowed_bridges_circuit, threshold=False,
            value=lambda policy: policy.allowed_bridges_root, message=allowed_bridges_message),
+    Clause("min_in_range_bps", "share of LP value in range at the end price", "min", "%", 0, BPS,
+           _min_in_range, _min_in_range_circuit, needs=frozenset({RANGE})),
+    Clause("max_rate_model_deviation_bps", "lending income's deviation from the rate model", "max", "%", 0, BPS,
+           _max_rate_deviation, _max_rate_deviation_circuit),
     # append new clauses here: the position is the mask bit and the policy slot
 ))

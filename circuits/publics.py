@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.binding import Bound, bind
+from zkyield.circuits.lp_range import RANGE_COLUMNS, RANGE_FIELDS, range_columns
 from zkyield.circuits.models import Market, Policy, Portfolio
 from zkyield.circuits.portfolio_clauses import CLAUSES
+from zkyield.circuits.rate_model import RATE_COLUMNS, rate_columns
 from zkyield.poseidon import commit, poseidon_many
 
 # Version of every layout below; bump it (and re-pin tests/test_golden.py) on any change. A build
@@ -36,6 +38,8 @@ POSITION_FIELDS = ("active", "asset_id", "kind", "protocol", "start", "end", "fe
 FLOW_FIELDS = ("asset_id", "deposit", "withdrawal")
 ASSET_FIELDS = ("listed", "symbol", "decimals", "price_start", "price_end", "lt", "is_pool", "pool_assets",
                 "ratio_start", "ratio_end", "chain", "cash", "bridged", "bridge")
+POSITION_FIELDS += RANGE_FIELDS  # a Uniswap v3 range (zero in any other slot)
+ASSET_FIELDS += RANGE_COLUMNS + RATE_COLUMNS  # a v3 pool's prices; a lending market's rate-model bounds
 MARKET_HEADER = ("period_start", "period_end", "price_decimals", "has_deadline", "deadline")
 PUBLIC_SIGNALS = ("commitment", "owner", "policy_hash", "market_hash", "period_start", "period_end")
 
@@ -87,7 +91,8 @@ def asset_slots(market: Market, capacity: enc.Capacity) -> list[list[int]]:
         rows.append([1, enc.symbol_id(a.symbol), a.decimals, a.price_start, a.price_end,
                      a.liquidation_threshold_bps or 0, int(pool is not None), pair,
                      pool.price_ratio_start if pool else 0, pool.price_ratio_end if pool else 0,
-                     a.chain, int(a.cash), int(a.bridge is not None), enc.protocol_id(a.bridge) if a.bridge else 0])
+                     a.chain, int(a.cash), int(a.bridge is not None), enc.protocol_id(a.bridge) if a.bridge else 0,
+                     *range_columns(market, a), *rate_columns(a.rate_model, market.period.seconds)])
     return rows + [[0] * len(ASSET_FIELDS)] * (capacity.assets - len(rows))
 
 
@@ -122,7 +127,8 @@ def position_slots(bound: Bound, capacity: enc.Capacity) -> list[list[int]]:
         base_id = bound.asset_ids[p.base] if p.base is not None else 0
         rows.append([1, bound.asset_ids[p.asset], p.kind, p.protocol, p.start_amount * scale, p.end_amount * scale,
                      p.fee_income * scale, p.emission_income * scale, p.unlock_time, size, p.entry_price,
-                     off + p.funding * scale, p.chain, base_id])
+                     off + p.funding * scale, p.chain, base_id,
+                     *(p.range.row() if p.range else [0] * len(RANGE_FIELDS))])
     return rows + [[0] * len(POSITION_FIELDS)] * (capacity.positions - len(rows))
 
 

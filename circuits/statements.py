@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from zkyield.circuits import encoding as enc
-from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, HELD, INCOMES, NAV
+from zkyield.circuits.lp_range import RANGE_FIELDS
+from zkyield.circuits.portfolio_clauses import CLAUSES, COLLATERAL, FLOWS, HELD, INCOMES, NAV, RANGE
 from zkyield.circuits.publics import (
     ASSET_FIELDS,
     FLOW_FIELDS,
@@ -25,6 +26,7 @@ from zkyield.circuits.publics import (
     clause_mask,
     domain_tag,
 )
+from zkyield.circuits.range_circuit import range_amounts, range_values
 from zkyield.dsl import Circuit, CompiledCircuit, Value
 from zkyield.gadgets.bits import range_check, to_bits
 from zkyield.gadgets.commit import commit_gadget, poseidon_many_gadget
@@ -35,6 +37,7 @@ N_KINDS = len(enc.KINDS)
 SPOT, LP, STAKING, LENDING, BORROW, PERP = range(N_KINDS)
 # zero in unused slots; size and funding are signed, held as active x 2^112 + value (encoding.SIGNED_OFFSET)
 PRIVATE_AMOUNTS = ("protocol", "start", "end", "fee", "emission", "unlock", "size", "entry", "funding", "chain")
+PRIVATE_AMOUNTS += RANGE_FIELDS  # a Uniswap v3 range slot's (range_circuit)
 
 
 @dataclass(frozen=True)
@@ -222,9 +225,10 @@ class Builder:
         p0, p1 = self.column("price_start"), self.column("price_end")
         self.perps()
         with c.scope("values"):
+            r0, r1 = range_values(self)
             self.p1_sel = [self.select(j, p1) for j in range(self.n)]
-            v0 = [c.mul(self.pos["start"][j], self.select(j, p0)) for j in range(self.n)]
-            self.v1 = [c.mul(self.pos["end"][j], self.p1_sel[j]) for j in range(self.n)]
+            v0 = [c.mul(self.pos["start"][j], self.select(j, p0)) + r0[j] for j in range(self.n)]
+            self.v1 = [c.mul(self.pos["end"][j], self.p1_sel[j]) + r1[j] for j in range(self.n)]
             debt0 = [c.mul(self.kind[j][BORROW], v0[j]) for j in range(self.n)]
             self.borrow1 = [c.mul(self.kind[j][BORROW], self.v1[j]) for j in range(self.n)]
             # per slot: gross asset side (a perp's margin plus its gain) and debt side (a borrow, a perp's loss)
@@ -233,6 +237,9 @@ class Builder:
             self.a0 = c.sum(v - d + g for v, d, g in zip(v0, debt0, self.gain[0], strict=True))
             self.b0 = c.sum(d + q for d, q in zip(debt0, self.loss[0], strict=True))
             self.a1, self.b1 = c.sum(self.asset1), c.sum(self.debt1)
+        if RANGE in needs:
+            with c.scope("range"):
+                range_amounts(self)
         if COLLATERAL in needs:
             with c.scope("collateral"):
                 self.lent = [c.mul(self.kind[j][LENDING], self.v1[j]) for j in range(self.n)]

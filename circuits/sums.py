@@ -21,8 +21,10 @@ class Sums:
 
     def __init__(self, b: Bound, market: Market, policy: Policy, period: int) -> None:
         self.b, self.market, self.policy, self.period = b, market, policy, period
-        self.v_start = [b.value(p.asset, p.start_amount, False) for p in b.positions]
-        self.v_end = [b.value(p.asset, p.end_amount, True) for p in b.positions]
+        self.v_start = [b.value(p.asset, p.start_amount, False) + self.range_value(i, "start", False)
+                        for i, p in enumerate(b.positions)]
+        self.v_end = [b.value(p.asset, p.end_amount, True) + self.range_value(i, "end", True)
+                      for i, p in enumerate(b.positions)]
         assets = [i for i, p in enumerate(b.positions) if not p.is_debt]
         debts = [i for i, p in enumerate(b.positions) if p.is_debt]
         self.assets, self.debts = assets, debts
@@ -44,6 +46,16 @@ class Sums:
         # Modified-Dietz-like simple form: deposits count from the start, withdrawals until the end
         self.base = self.a_start + self.deposits - self.b_start  # S (may be <= 0: return undefined)
         self.final = self.a_end + self.withdrawals - self.b_end  # E
+
+    def range_value(self, i: int, amounts: str, at_end: bool) -> int:
+        """Position i's range amounts (``"start"`` or ``"end"``) valued at the tokens' start or end prices
+        (0 unless a range position): ``sum of amount_k x scale_k x price_k`` over the pool's two tokens."""
+        p = self.b.positions[i]
+        if p.range is None:
+            return 0
+        tokens = (self.market.index(s) for s in self.market.assets[p.asset].pool.assets)
+        units = (getattr(p.range, f"amount{k}_{amounts}") for k in (0, 1))
+        return sum(self.b.value(t, u, at_end) for t, u in zip(tokens, units, strict=True))
 
     def return_terms(self, coef_e: int, coef_s: int) -> list[tuple[int, int]]:
         """Terms of ``coef_e * E - coef_s * S`` with E and S split into their non-negative parts."""

@@ -20,6 +20,7 @@ from zkyield.circuits.binding import bind
 from zkyield.circuits.models import Market, Portfolio, example
 from zkyield.dsl import Circuit
 from zkyield.errors import ConstraintError, InputError
+from zkyield.gadgets.commit import poseidon_many_gadget
 from zkyield.gadgets.logic import is_zero
 from zkyield.gadgets.poseidon import poseidon_gadget
 
@@ -46,7 +47,7 @@ def book_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
     p = c.constant(0)
     for row in slots:
         c.assert_bool(row[0])  # the statement circuit already holds `active` as a boolean
-        p = _keep(c, row[0], p, poseidon_gadget(c, [p, *row[1:]]))
+        p = _keep(c, row[0], p, poseidon_many_gadget(c, row[1:], iv=p))
     f, n_flows = c.constant(0), c.constant(0)
     for row in flows:
         used = 1 - is_zero(c, row[1] + row[2])
@@ -77,10 +78,9 @@ def test_the_circuit_recomputes_the_book_message_at_any_capacity(n: int, m: int)
     compiled.witness(book_inputs(portfolio, market, capacity, message))  # checks every constraint
     with pytest.raises(ConstraintError):
         compiled.r1cs.check(compiled.witness(book_inputs(portfolio, market, capacity, message + 1), check=False))
-    # The documented cost: Poseidon(14) + 1 per position slot (layout 3 rows: 13 fields), Poseidon(4) + 3
-    # per flow slot, Poseidon(9) once; the constant inputs (both chains' start 0, the tag) each save one
-    # S-box (3 constraints).
-    assert cost == n * (537 + 1) + m * (297 + 3) + 417 - 3 * 3
+    # The documented cost (docs/attestation.md): per position slot a poseidon_many of its 20 fields
+    # (Poseidon(2), Poseidon(16), Poseidon(6)) + 1, per flow slot Poseidon(4) + 3, Poseidon(9) once.
+    assert cost == n * 1201 + m * 300 + 171
 
 
 def prices_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
@@ -96,7 +96,7 @@ def prices_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
         # Linear: an unlisted scenario slot holds factor 10000, so its term is 0.
         shocks = c.sum((sc[1 + i] - enc.BPS + enc.BPS * sc[0]) * (1 << (am.SHOCK_FACTOR_BITS * s))
                        for s, sc in enumerate(scenarios))
-        h = _keep(c, row[0], h, poseidon_gadget(c, [h, *row[1:], shocks]))
+        h = _keep(c, row[0], h, poseidon_many_gadget(c, [*row[1:], shocks], iv=h))
     n_assets = c.sum(row[0] for row in assets)
     n_scenarios = c.sum(sc[0] for sc in scenarios)
     m = poseidon_gadget(c, [am.PRICES_TAG, *header, n_assets, n_scenarios, h])
@@ -118,9 +118,9 @@ def test_the_circuit_recomputes_the_price_message_at_any_capacity(m: int, s: int
     compiled.witness(inputs)
     with pytest.raises(ConstraintError):
         compiled.r1cs.check(compiled.witness({**inputs, "M": message + 1}, check=False))
-    # Poseidon(15) + 1 per asset slot (layout 3 rows: 13 fields and the shocks), Poseidon(10) once; the
-    # chain's start and the tag are constants.
-    assert cost == m * (573 + 1) + 459 - 2 * 3
+    # Per asset slot a poseidon_many of its 28 fields and the shocks (Poseidon(2), Poseidon(16) twice) + 1,
+    # Poseidon(10) once.
+    assert cost == m * 1384 + 216
 
 
 def _message_of(portfolio: Portfolio, market: Market, **changes) -> int:
@@ -181,7 +181,7 @@ def test_book_and_price_tags_are_distinct_from_every_statement_tag() -> None:
     tags = {publics.domain_tag(d, enc.Capacity(n, m, s)) for d in publics.DOMAINS
             for n, m, s in ((1, 1, 1), (128, 64, 8))} | {publics.domain_tag("policy")}
     assert am.BOOK_TAG not in tags and am.PRICES_TAG not in tags and am.BOOK_TAG != am.PRICES_TAG
-    assert am.BOOK_TAG.to_bytes(22, "big") == b"zkyield.attest.book.v1"
+    assert am.BOOK_TAG.to_bytes(22, "big") == b"zkyield.attest.book.v2"
 
 
 # circomlibjs's Poseidon recomputes both messages from the rows (an independent hash implementation).
@@ -191,11 +191,15 @@ const {buildPoseidon} = require('circomlibjs');
   const P = await buildPoseidon();
   const h = xs => P.F.toObject(P(xs.map(BigInt))).toString();
   const chain = rows => rows.reduce((acc, row) => h([acc, ...row]), '0');
+  // poseidon_many(row, iv): Poseidon(iv, n), then 15 values per call beside the running hash
+  const many = (row, iv) => { let x = h([iv, row.length]);
+    for (let k = 0; k < row.length; k += 15) x = h([x, ...row.slice(k, k + 15)]); return x; };
+  const longChain = rows => rows.reduce((acc, row) => many(row, acc), '0');
   const input = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
-  const book = h([input.book_tag, ...input.book_head, input.positions.length, chain(input.positions),
+  const book = h([input.book_tag, ...input.book_head, input.positions.length, longChain(input.positions),
                   input.flows.length, chain(input.flows)]);
   const prices = h([input.prices_tag, ...input.prices_head, input.assets.length, input.n_scenarios,
-                    chain(input.assets)]);
+                    longChain(input.assets)]);
   process.stdout.write(JSON.stringify({book, prices}));
   process.exit(0);
 })();

@@ -16,12 +16,12 @@ from zkyield.circuits.evaluate import CLAUSES, evaluate, il_inequality, imperman
 from zkyield.circuits.models import protocol_tree, threshold_ranges
 from zkyield.errors import InputError, StatementFalse
 
-EXAMPLES = ["demo", "dao-treasury", "fund", "basis", "crosschain", "attested"]
+EXAMPLES = ["demo", "dao-treasury", "fund", "basis", "crosschain", "attested", "range", "rates"]
 
 
 def _stating(key: str) -> str:
     """The example whose policy states ``key`` (dao-treasury first: it states the first ten)."""
-    return next(n for n in ("dao-treasury", "basis", "crosschain") if key in example_docs(n)[2])
+    return next(n for n in ("dao-treasury", "basis", "crosschain", "range", "rates") if key in example_docs(n)[2])
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

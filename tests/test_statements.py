@@ -45,7 +45,8 @@ def test_fund_example_satisfies_its_circuit() -> None:
 
 
 # the example stating each threshold clause, at a capacity that fits it
-STATING = [("dao-treasury", DAO_CAPACITY), ("basis", enc.Capacity(3, 2, 2)), ("crosschain", enc.Capacity(5, 5, 1))]
+STATING = [("dao-treasury", DAO_CAPACITY), ("basis", enc.Capacity(3, 2, 2)), ("crosschain", enc.Capacity(5, 5, 1)),
+           ("range", enc.Capacity(3, 3, 1)), ("rates", enc.Capacity(3, 2, 1))]
 
 
 def _stating(key: str) -> tuple[str, enc.Capacity]:

@@ -89,3 +89,27 @@ def isqrt(x: int) -> int:
 def low_bits(x: int, m: int) -> list[int]:
     """The m least significant bits of x, least first."""
     return [(x >> i) & 1 for i in range(m)]
+
+
+# -- wide integer identities (zkyield.gadgets.wide: 120-bit limbs) ------------------------------------------
+
+_LIMB = 120
+
+
+@register("wide.split")
+def wide_split(x: int) -> list[int]:
+    """The low 120 bits of x and the rest."""
+    return [x & ((1 << _LIMB) - 1), x >> _LIMB]
+
+
+@register("wide.carry")
+def wide_carry(k: int) -> int:
+    """k / 2^120 for k read as a signed field element (exact when the identity holds; else its check fails)."""
+    signed = k - R if k > R // 2 else k
+    return (signed >> _LIMB) % R
+
+
+@register("wide.muldiv")
+def wide_muldiv(a: int, b: int, d: int) -> list[int]:
+    """``[floor(a * b / d), a * b mod d]`` on the integers (0, 0 for d = 0: the checks then fail)."""
+    return list(divmod(a * b, d)) if d else [0, 0]

@@ -31,10 +31,12 @@ def _merge(legs: list[Leg]) -> list[Leg]:
             m.start, m.end, m.fee = m.start + leg.start, m.end + leg.end, m.fee + leg.fee
         else:
             merged[leg.key] = leg
-    return [m for m in merged.values() if m.start or m.end or m.fee]
+    return [m for m in merged.values() if m.start or m.end or m.fee or m.range]
 
 
 def _position(leg: Leg, chain: int) -> dict:
+    if leg.range is not None:
+        return {"protocol": leg.protocol, "asset": leg.asset, "kind": leg.kind, "chain": chain, **leg.range}
     out = {"protocol": leg.protocol, "asset": leg.asset, "kind": leg.kind,
            "start_amount": units_text(leg.start, leg.decimals), "end_amount": units_text(leg.end, leg.decimals),
            "chain": chain}

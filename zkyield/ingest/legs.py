@@ -28,6 +28,7 @@ class Leg:
     fee: int = 0
     key: tuple = ()
     detail: dict = field(default_factory=dict)  # what the model cannot hold goes to the provenance file
+    range: dict | None = None  # a Uniswap v3 range position's ``pool`` and ``range`` (uniswap_ranges)
 
     def __post_init__(self) -> None:
         self.key = self.key or (self.protocol, self.asset, self.kind)

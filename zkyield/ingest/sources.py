@@ -53,6 +53,7 @@ class Sources:
     aave_provider: str | None = None
     flow_counterparties: tuple[str, ...] = ()
     symbols: dict[str, str] = field(default_factory=dict)  # token address -> market symbol
+    uniswap_range_pools: tuple[str, ...] = ()  # v3 pools whose LP NFTs become range positions (uniswap_ranges)
 
     def symbol_of(self, token: str) -> str | None:
         return self.symbols.get(to_checksum_address(token))
@@ -83,10 +84,14 @@ def load_sources(source: str | Path | dict) -> Sources:
                                     v.path("max_share_price_jump_bps"), 0, enc.BPS)))
         v.done()
     factory = manager = provider = None
+    range_pools: tuple[str, ...] = ()
     if obj.data.get("uniswap_v3") is not None:
         u = Obj(obj.get("uniswap_v3"), obj.path("uniswap_v3"))
         factory = address(u.need("factory"), u.path("factory"))
         manager = address(u.need("position_manager"), u.path("position_manager"))
+        where = u.path("range_pools")
+        range_pools = tuple(address(x, f"{where}[{i}]") for i, x in enumerate(array(u.get("range_pools", []), where,
+                                                                                    enc.MAX_ASSETS)))
         u.done()
     if obj.data.get("aave_v3") is not None:
         a = Obj(obj.get("aave_v3"), obj.path("aave_v3"))
@@ -103,7 +108,7 @@ def load_sources(source: str | Path | dict) -> Sources:
         symbols[t.address] = t.symbol
     if not (tokens or vaults or factory or provider):
         raise InputError(f"{name}: names no source; list at least one of erc20, erc4626, uniswap_v3, aave_v3")
-    return Sources(tuple(tokens), tuple(vaults), factory, manager, provider, flows, symbols)
+    return Sources(tuple(tokens), tuple(vaults), factory, manager, provider, flows, symbols, range_pools)
 
 
 @dataclass(frozen=True)

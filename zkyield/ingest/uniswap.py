@@ -14,60 +14,30 @@ from __future__ import annotations
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
+from zkyield.circuits import range_math as rm
 from zkyield.errors import InputError
 from zkyield.ingest.legs import Leg, log_record, symbol, transfer_blocks
 from zkyield.ingest.pins import Pins
 from zkyield.ingest.rpc import Call
 from zkyield.ingest.sources import Sources
+from zkyield.ingest.uniswap_ranges import range_legs
 
-Q96, Q128, U256 = 1 << 96, 1 << 128, 1 << 256
+Q128, U256 = 1 << 128, 1 << 256
 POSITION = ("uint96", "address", "address", "address", "uint24", "int24", "int24", "uint128", "uint256", "uint256",
             "uint128", "uint128")
 SLOT0 = ("uint160", "int24", "uint16", "uint16", "uint16", "uint8", "bool")
 TICK = ("uint128", "int128", "uint256", "uint256", "int56", "uint160", "uint32", "bool")
 COLLECT = "0x" + keccak(text="Collect(uint256,address,uint256,uint256)").hex()
 DECREASE = "0x" + keccak(text="DecreaseLiquidity(uint256,uint128,uint256,uint256)").hex()
-_TICK_FACTORS = (
-    0xfff97272373d413259a46990580e213a, 0xfff2e50f5f656932ef12357cf3c7fdcc, 0xffe5caca7e10e4e61c3624eaa0941cd0,
-    0xffcb9843d60f6159c9db58835c926644, 0xff973b41fa98c081472e6896dfb254c0, 0xff2ea16466c96a3843ec78b326b52861,
-    0xfe5dee046a99a2a811c461f1969c3053, 0xfcbe86c7900a88aedcffc83b479aa3a4, 0xf987a7253ac413176f2b074cf7815e54,
-    0xf3392b0822b70005940c7a398e4b70f3, 0xe7159475a2c29b7443b29c7fa6e889d9, 0xd097f3bdfd2022b8845ad8f792aa5825,
-    0xa9f746462d870fdf8a65dc1f90e061e5, 0x70d869a156d2a1b890bb3df62baf32f7, 0x31be135f97d08fd981231505542fcfa6,
-    0x9aa508b5b7a84e1c677de54f3e99bc9, 0x5d6af8dedb81196699c329225ee604, 0x2216e584f5fa1ea926041bedfe98,
-    0x48a170391f7dc42444e8fa2,
-)
-MAX_TICK = 887272
-
-
-def sqrt_ratio_at_tick(tick: int) -> int:
-    """TickMath.getSqrtRatioAtTick, bit for bit (Q64.96, rounded up)."""
-    a = abs(tick)
-    if a > MAX_TICK:
-        raise InputError(f"tick {tick} is outside Uniswap's range")
-    ratio = 0xfffcb933bd6fad37aa2d162d1a594001 if a & 1 else Q128
-    for bit, factor in enumerate(_TICK_FACTORS, start=1):
-        if a & (1 << bit):
-            ratio = (ratio * factor) >> 128
-    if tick > 0:
-        ratio = (U256 - 1) // ratio
-    return (ratio >> 32) + (1 if ratio & 0xFFFFFFFF else 0)
-
-
 def amounts_at(tick: int, sqrt_price: int, lower: int, upper: int, liquidity: int) -> tuple[int, int]:
-    """Token amounts of ``liquidity`` in [lower, upper) at the pool's price, rounded down as ``burn`` does."""
-    sa, sb = sqrt_ratio_at_tick(lower), sqrt_ratio_at_tick(upper)
-
-    def amount0(lo: int, hi: int) -> int:
-        return ((liquidity << 96) * (hi - lo) // hi) // lo
-
-    def amount1(lo: int, hi: int) -> int:
-        return liquidity * (hi - lo) // Q96
-
+    """Token amounts of ``liquidity`` in [lower, upper) at the pool's price, rounded down as ``burn`` does; the
+    case is decided by ``slot0.tick`` as the pool decides it (``range_math`` holds TickMath and the amounts)."""
+    sa, sb = rm.sqrt_ratio_at_tick(lower), rm.sqrt_ratio_at_tick(upper)
     if tick < lower:
-        return amount0(sa, sb), 0
+        return rm.amount0(liquidity, sa, sb), 0
     if tick < upper:
-        return amount0(sqrt_price, sb), amount1(sa, sqrt_price)
-    return 0, amount1(sa, sb)
+        return rm.amount0(liquidity, sqrt_price, sb), rm.amount1(liquidity, sa, sqrt_price)
+    return 0, rm.amount1(liquidity, sa, sb)
 
 
 def fee_growth_inside(tick: int, lower: int, upper: int, glob: int, out_lower: int, out_upper: int) -> int:
@@ -179,16 +149,24 @@ def read_uniswap(pins: Pins, sources: Sources, accounts: list[str]) -> list[Leg]
     for i in ids:
         s, e = states[0].get(i), states[1].get(i)
         ref = e or s or passing[i]
-        moved = [0, 0]
+        moved, collected, decreased = [0, 0], [0, 0], False
         for x in logs:
             if int(x["topics"][1], 16) != i:
                 continue
             if x["topics"][0] == COLLECT:
                 _, a0, a1 = decode(["address", "uint256", "uint256"], bytes.fromhex(x["data"][2:]))
                 moved = [moved[0] + a0, moved[1] + a1]
+                collected = [collected[0] + a0, collected[1] + a1]
             else:
                 _, a0, a1 = decode(["uint128", "uint256", "uint256"], bytes.fromhex(x["data"][2:]))
-                moved = [moved[0] - a0, moved[1] - a1]
+                moved, decreased = [moved[0] - a0, moved[1] - a1], True
+        ranged = range_legs(pins, sources, i, s, e, decreased, collected, decimals)
+        if ranged is not None:
+            ranged[0].detail = {"token_id": i, "position_manager": npm, "owner": owners_end.get(i),
+                                "start": _public(s), "end": _public(e),
+                                "events": [log_record(x) for x in logs if int(x["topics"][1], 16) == i]}
+            legs += ranged
+            continue
         for side in (0, 1):
             token = ref[f"token{side}"]
             start = s["amounts"][side] + s["owed"][side] if s else 0

@@ -1,0 +1,172 @@
+"""Range positions and rate models in statements: evaluator against exact fractions, circuit against the
+evaluator at each clause's flip point, and malicious witnesses built to cheat on either."""
+
+from __future__ import annotations
+
+import copy
+from fractions import Fraction
+from math import ceil
+
+import pytest
+
+from tests.support.statements import example_docs, load, recommit
+from zkyield.circuits import encoding as enc
+from zkyield.circuits import range_math as rm
+from zkyield.circuits.evaluate import CLAUSES, evaluate
+from zkyield.circuits.publics import policy_clauses
+from zkyield.circuits.statements import Shape, build
+from zkyield.circuits.witness import statement_inputs
+from zkyield.errors import ConstraintError, InputError, StatementFalse
+
+RANGE_CAP = enc.Capacity(3, 3, 1)
+RATES_CAP = enc.Capacity(3, 2, 1)
+
+
+def _circuit_inputs(docs: tuple, cap: enc.Capacity) -> tuple:
+    portfolio, market, policy = load(docs)
+    return build(Shape(policy_clauses(policy), cap)), statement_inputs(portfolio, market, policy, cap)
+
+
+def _refused(docs: tuple, cap: enc.Capacity, edit) -> str:
+    """The label of the constraint that refuses the honest witness after ``edit`` (commitment recomputed)."""
+    circuit, inputs = _circuit_inputs(docs, cap)
+    edit(inputs)
+    with pytest.raises(ConstraintError) as info:
+        circuit.witness(recommit(inputs, cap))
+    return info.value.label
+
+
+def _check(docs: tuple, key: str):
+    return next(c for c in evaluate(*load(docs)).checks if c.key == key)
+
+
+# -- the evaluator against independent arithmetic ----------------------------------------------------------
+
+def _token_values(docs: tuple, amounts: list[str], at: str) -> Fraction:
+    """USD value of a pair of token amounts (pool order USDC, WETH) at the market's ``at`` prices."""
+    assets = {a["symbol"]: a for a in docs[1]["assets"]}
+    return sum(Fraction(x) * Fraction(assets[s][f"price_{at}"], 10**8) for x, s in zip(amounts, ("USDC", "WETH"),
+                                                                                          strict=True))
+
+
+def test_range_il_and_in_range_share_match_exact_fractions() -> None:
+    docs = example_docs("range")
+    ranges = [p["range"] for p in docs[0]["positions"] if "range" in p]
+    losses = [1 - _token_values(docs, r["amounts_end"], "end") / _token_values(docs, r["amounts_start"], "end")
+              for r in ranges]
+    assert _check(docs, "max_impermanent_loss_bps").measured_bps == ceil(max(losses) * 10000)
+    end_price = int(docs[1]["assets"][2]["pool"]["sqrt_price_x96_end"])
+    inside = [rm.sqrt_ratio_at_tick(r["tick_lower"]) <= end_price < rm.sqrt_ratio_at_tick(r["tick_upper"])
+              for r in ranges]
+    assert inside == [True, False]  # the example's second range was left behind
+    values = [_token_values(docs, r["amounts_end"], "end") for r in ranges]
+    share = values[0] / sum(values)
+    assert _check(docs, "min_in_range_bps").measured_bps == int(share * 10000)
+
+
+def test_rate_deviation_matches_exact_fractions() -> None:
+    docs = example_docs("rates")
+    usdc = docs[1]["assets"][0]["rate_model"]
+    ray, year, seconds = Fraction(10**27), 365 * 86400, 30 * 86400
+    opt, slope1 = Fraction(int(usdc["optimal_utilisation_ray"])) / ray, Fraction(int(usdc["slope1_ray"])) / ray
+    u_end = Fraction(int(usdc["utilisation_end_ray"])) / ray  # the higher one; both below the kink
+    top_rate = slope1 * u_end / opt * u_end * Fraction(9, 10)  # supply rate, 10% reserve factor
+    income = Fraction(docs[0]["positions"][0]["end_amount"]) / Fraction(docs[0]["positions"][0]["start_amount"]) - 1
+    deviation = income / (top_rate * seconds / year) - 1
+    measured = _check(docs, "max_rate_model_deviation_bps").measured_bps
+    assert measured == ceil(deviation * 10000) or measured == ceil(deviation * 10000) + 1  # g_hi rounded down
+    assert measured / 10000 >= deviation
+
+
+@pytest.mark.parametrize(("name", "key"), [("range", "max_impermanent_loss_bps"), ("range", "min_in_range_bps"),
+                                           ("rates", "max_rate_model_deviation_bps")])
+def test_circuit_agrees_with_the_evaluator_at_the_flip_point(name: str, key: str) -> None:
+    cap = RANGE_CAP if name == "range" else RATES_CAP
+    docs = copy.deepcopy(example_docs(name))
+    measured = _check(docs, key).measured_bps
+    docs[2][key] = measured
+    circuit, inputs = _circuit_inputs(docs, cap)
+    circuit.witness(inputs)
+    past = measured + (1 if CLAUSES[key].sense == "min" else -1)
+    docs[2][key] = past
+    with pytest.raises(StatementFalse, match=rf"^statement is false: .*\({key}={past}\)$"):
+        evaluate(*load(docs)).require_holds()
+    circuit, inputs = _circuit_inputs(docs, cap)
+    with pytest.raises(ConstraintError) as info:
+        circuit.witness(inputs)
+    assert info.value.label.startswith(key.removesuffix("_bps"))
+
+
+# -- malicious witnesses ------------------------------------------------------------------------------------
+
+def test_a_range_claimed_in_range_when_it_is_not_is_refused() -> None:
+    """Position 1 left its range; widening its committed upper bound to take in the end price (so the
+    in-range flag would read 1) while keeping its amounts breaks Uniswap's amounts at that price."""
+    docs = copy.deepcopy(example_docs("range"))
+    docs[2]["min_in_range_bps"] = 9000  # true share 83%: only a false in-range claim could meet it
+    with pytest.raises(StatementFalse, match="share of LP value in range"):
+        evaluate(*load(docs)).require_holds()
+    circuit, inputs = _circuit_inputs(docs, RANGE_CAP)
+    with pytest.raises(ConstraintError) as info:
+        circuit.witness(inputs)
+    assert info.value.label.startswith("min_in_range/in_range")
+
+    def widen(inputs: dict) -> None:
+        inputs["pos_sqrt_upper"][1] = rm.sqrt_ratio_at_tick(docs[0]["positions"][1]["range"]["tick_upper"] + 2000)
+    assert _refused(docs, RANGE_CAP, widen).startswith("range/range[1]/")
+
+
+@pytest.mark.parametrize("field", ["amount0_end", "amount1_end", "amount1_start", "amount0_start"])
+def test_amounts_inconsistent_with_liquidity_and_price_are_refused(field: str) -> None:
+    docs = example_docs("range")
+    moment = field.rsplit("_", 1)[1]
+
+    def nudge(inputs: dict) -> None:
+        inputs[f"pos_{field}"][0] += 1
+    assert _refused(docs, RANGE_CAP, nudge).startswith(f"range/range[0]/{moment}/amount{field[6]}")
+
+
+def test_a_larger_liquidity_behind_the_same_amounts_is_refused() -> None:
+    def inflate(inputs: dict) -> None:
+        inputs["pos_liquidity"][0] *= 2
+    assert _refused(example_docs("range"), RANGE_CAP, inflate).startswith("range/range[0]/")
+
+
+def test_range_fields_on_a_spot_slot_are_refused() -> None:
+    def smuggle(inputs: dict) -> None:  # slot 2 is the USDC reserve: extra WETH there would add value
+        inputs["pos_amount1_end"][2] = 10**18
+    assert "values/range_value[2]/only_range_amount1_end" in _refused(example_docs("range"), RANGE_CAP, smuggle)
+
+
+def test_evaluator_refuses_amounts_that_are_not_uniswaps() -> None:
+    docs = copy.deepcopy(example_docs("range"))
+    docs[0]["positions"][0]["range"]["amounts_end"][1] = "62"
+    with pytest.raises(InputError, match=r"positions\[0\]\.range\.amounts_end are not the token amounts"):
+        evaluate(*load(docs))
+
+
+def test_income_above_the_rate_model_is_refused() -> None:
+    docs = copy.deepcopy(example_docs("rates"))
+    docs[2]["max_rate_model_deviation_bps"] = 300  # the supply earned 4.2% above the model's top rate
+    with pytest.raises(StatementFalse, match=r"deviation from the rate model 4\.2\d% > 3\.00% at positions\[0\]"):
+        evaluate(*load(docs)).require_holds()
+    circuit, inputs = _circuit_inputs(docs, RATES_CAP)
+    with pytest.raises(ConstraintError) as info:
+        circuit.witness(inputs)
+    assert info.value.label.startswith("max_rate_model_deviation/rate[0]/upper")
+
+    def shrink(inputs: dict) -> None:  # claim a smaller end balance: then the book's value changes, so
+        inputs["pos_end"][0] -= 10**18  # it proves a different (weaker) book, still bound by the model
+    circuit, inputs = _circuit_inputs(example_docs("rates"), RATES_CAP)
+    shrink(inputs)
+    circuit.witness(recommit(inputs, RATES_CAP))  # 1 USDC less income is within the 10% band
+
+
+def test_a_lending_slot_without_its_markets_model_is_refused() -> None:
+    def move(inputs: dict) -> None:
+        inputs["pos_protocol"][0] = enc.protocol_id("compound-v3")
+    assert _refused(example_docs("rates"), RATES_CAP, move).startswith("max_rate_model_deviation/rate[0]/has_model")
+    docs = copy.deepcopy(example_docs("rates"))
+    docs[0]["positions"][0]["protocol"] = "compound-v3"
+    with pytest.raises(InputError, match=r"assets\[0\]\.rate_model is missing or names another protocol"):
+        evaluate(*load(docs))
