@@ -34,11 +34,10 @@ DOMAINS = {"commitment": 1, "market": 2, "policy": 3}
 _TAG_PREFIX = int.from_bytes(b"zkyield", "big")
 
 POSITION_FIELDS = ("active", "asset_id", "kind", "protocol", "start", "end", "fee", "emission", "unlock",
-                   "size", "entry", "funding", "chain", "base_id")
+                   "size", "entry", "funding", "chain", *RANGE_FIELDS, "base_id")  # range: zero outside a v3 slot
 FLOW_FIELDS = ("asset_id", "deposit", "withdrawal")
 ASSET_FIELDS = ("listed", "symbol", "decimals", "price_start", "price_end", "lt", "is_pool", "pool_assets",
                 "ratio_start", "ratio_end", "chain", "cash", "bridged", "bridge")
-POSITION_FIELDS += RANGE_FIELDS  # a Uniswap v3 range (zero in any other slot)
 ASSET_FIELDS += RANGE_COLUMNS + RATE_COLUMNS  # a v3 pool's prices; a lending market's rate-model bounds
 MARKET_HEADER = ("period_start", "period_end", "price_decimals", "has_deadline", "deadline")
 PUBLIC_SIGNALS = ("commitment", "owner", "policy_hash", "market_hash", "period_start", "period_end")
@@ -127,8 +126,8 @@ def position_slots(bound: Bound, capacity: enc.Capacity) -> list[list[int]]:
         base_id = bound.asset_ids[p.base] if p.base is not None else 0
         rows.append([1, bound.asset_ids[p.asset], p.kind, p.protocol, p.start_amount * scale, p.end_amount * scale,
                      p.fee_income * scale, p.emission_income * scale, p.unlock_time, size, p.entry_price,
-                     off + p.funding * scale, p.chain, base_id,
-                     *(p.range.row() if p.range else [0] * len(RANGE_FIELDS))])
+                     off + p.funding * scale, p.chain, *(p.range.row() if p.range else [0] * len(RANGE_FIELDS)),
+                     base_id])
     return rows + [[0] * len(POSITION_FIELDS)] * (capacity.positions - len(rows))
 
 

@@ -39,7 +39,7 @@ def read_market(pins: Pins, feeds: tuple[Feed, ...], sources: Sources | None = N
             asset["rate_model"] = models[f.token]
         assets.append(asset)
     if sources is not None:
-        assets += range_assets(pins, sources)
+        assets += [{**a, "chain": pins.chain_id} for a in range_assets(pins, sources)]  # v3 pools: same chain
     return {
         "description": f"Chainlink prices from chain {pins.chain_id}, blocks {pins.start.number}..{pins.end.number}",
         "period": {"start": iso(pins.start.timestamp), "end": iso(pins.end.timestamp)},
