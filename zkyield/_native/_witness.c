@@ -245,7 +245,139 @@ done:
     return result;
 }
 
+
+/* -- encoding linear combinations (the .r1cs constraints section and the circuit digest) ----------
+ *
+ * encode_lcs(constraints, start, stop, n_wires, digest) -> bytes, or None when a term is not a wire in
+ * [0, n_wires) with a canonical int coefficient (the Python writers then raise their own error).
+ * Each constraint has attributes a, b, c: dicts wire -> coefficient, written sorted by wire.
+ * digest = 0: .r1cs layout, per side u32 count then (u32 wire, 32-byte coefficient) per term.
+ * digest = 1: R1CS.digest's layout, per side u64 count of non-zero terms then (u64 wire, 32 bytes).
+ */
+typedef struct { uint64_t wire; PyObject *coef; } lc_term;
+
+static int term_cmp(const void *x, const void *y) {
+    uint64_t a = ((const lc_term *)x)->wire, b = ((const lc_term *)y)->wire;
+    return (a > b) - (a < b);
+}
+
+typedef struct { uint8_t *buf; size_t len, cap; } growbuf;
+
+static int gb_reserve(growbuf *g, size_t extra) {
+    if (g->len + extra <= g->cap) return 1;
+    size_t cap = g->cap ? g->cap : 1 << 16;
+    while (cap < g->len + extra) cap *= 2;
+    uint8_t *nb = PyMem_Realloc(g->buf, cap);
+    if (!nb) { PyErr_NoMemory(); return 0; }
+    g->buf = nb; g->cap = cap;
+    return 1;
+}
+
+/* A non-negative int below 2^256 into four limbs; 0 when it is negative or wider. */
+static int long_to_fe(fe *x, PyObject *v) {
+#if PY_VERSION_HEX < 0x030C0000 && PYLONG_BITS_IN_DIGIT == 30
+    /* CPython 3.11's layout: Py_SIZE digits of 30 bits, the sign in Py_SIZE */
+    Py_ssize_t nd = Py_SIZE(v);
+    if (nd < 0 || nd > 9) return 0;
+    const digit *d = ((PyLongObject *)v)->ob_digit;
+    uint64_t l[5] = {0, 0, 0, 0, 0};
+    for (Py_ssize_t i = 0; i < nd; i++) {
+        unsigned bit = 30u * (unsigned)i, w = bit / 64, o = bit % 64;
+        l[w] |= (uint64_t)d[i] << o;
+        if (o > 34) l[w + 1] |= (uint64_t)d[i] >> (64 - o);
+    }
+    if (l[4]) return 0;
+    x->l[0] = l[0]; x->l[1] = l[1]; x->l[2] = l[2]; x->l[3] = l[3];
+    return 1;
+#else
+    uint8_t b[32];
+    if (_PyLong_AsByteArray((PyLongObject *)v, b, 32, 1, 0) < 0) { PyErr_Clear(); return 0; }
+    fe_load_le(x, b);
+    return 1;
+#endif
+}
+
+/* 1 written, 0 not encodable (no exception set), -1 error (exception set) */
+static int encode_one_lc(growbuf *g, PyObject *lc, uint64_t n_wires, int digest, lc_term **tmp, size_t *tmp_cap) {
+    if (!PyDict_CheckExact(lc)) return 0;
+    Py_ssize_t n = PyDict_GET_SIZE(lc), pos = 0, i = 0;
+    if ((size_t)n > *tmp_cap) {
+        lc_term *nt = PyMem_Realloc(*tmp, sizeof(lc_term) * (size_t)n);
+        if (!nt) { PyErr_NoMemory(); return -1; }
+        *tmp = nt; *tmp_cap = (size_t)n;
+    }
+    PyObject *k, *v;
+    int sorted = 1;
+    while (PyDict_Next(lc, &pos, &k, &v)) {
+        if (!PyLong_CheckExact(k) || !PyLong_CheckExact(v)) return 0;
+        unsigned long long w = PyLong_AsUnsignedLongLong(k);
+        if (w == (unsigned long long)-1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+        if (!digest && w >= n_wires) return 0;
+        if (i && (*tmp)[i - 1].wire > w) sorted = 0;
+        (*tmp)[i].wire = w; (*tmp)[i].coef = v; i++;
+    }
+    if (!sorted) qsort(*tmp, (size_t)n, sizeof(lc_term), term_cmp);
+    size_t wsz = digest ? 8 : 4;
+    if (!gb_reserve(g, wsz + (size_t)n * (wsz + 32))) return -1;
+    size_t count_at = g->len;
+    g->len += wsz;
+    uint64_t written = 0;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        uint8_t *dst = g->buf + g->len + wsz;
+        fe x;
+        if (!long_to_fe(&x, (*tmp)[j].coef)) return 0;
+        if (fe_geq(&x, &fr_P)) return 0;
+        fe_store_le(dst, &x);
+        if (digest && fe_is_zero(&x)) continue;
+        uint64_t w = (*tmp)[j].wire;
+        memcpy(g->buf + g->len, &w, wsz); /* little-endian host (x86-64, aarch64) */
+        g->len += wsz + 32;
+        written++;
+    }
+    memcpy(g->buf + count_at, &written, wsz);
+    return 1;
+}
+
+static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
+    PyObject *cons;
+    Py_ssize_t start, stop;
+    unsigned long long n_wires;
+    int digest;
+    if (!PyArg_ParseTuple(args, "O!nnKp", &PyList_Type, &cons, &start, &stop, &n_wires, &digest)) return NULL;
+    if (start < 0 || stop > PyList_GET_SIZE(cons) || start > stop) {
+        PyErr_SetString(PyExc_ValueError, "encode_lcs: range out of the constraint list");
+        return NULL;
+    }
+    static PyObject *names[3];
+    if (!names[0]) {
+        names[0] = PyUnicode_InternFromString("a");
+        names[1] = PyUnicode_InternFromString("b");
+        names[2] = PyUnicode_InternFromString("c");
+        if (!names[0] || !names[1] || !names[2]) return NULL;
+    }
+    growbuf g = {NULL, 0, 0};
+    lc_term *tmp = NULL;
+    size_t tmp_cap = 0;
+    PyObject *result = NULL;
+    int ok = 1;
+    for (Py_ssize_t i = start; i < stop && ok == 1; i++) {
+        PyObject *con = PyList_GET_ITEM(cons, i);
+        for (int s = 0; s < 3 && ok == 1; s++) {
+            PyObject *lc = PyObject_GetAttr(con, names[s]);
+            if (!lc) { PyErr_Clear(); ok = 0; break; }
+            ok = encode_one_lc(&g, lc, n_wires, digest, &tmp, &tmp_cap);
+            Py_DECREF(lc);
+        }
+    }
+    if (ok == 1) result = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
+    else if (ok == 0) result = Py_NewRef(Py_None);
+    PyMem_Free(g.buf);
+    PyMem_Free(tmp);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"encode_lcs", py_encode_lcs, METH_VARARGS, "Constraint sides as .r1cs or digest bytes (None: not encodable)."},
     {"r1cs_rows", py_r1cs_rows, METH_VARARGS, "QAP rows and the first unsatisfied constraint of a .r1cs section."},
     {"run", py_run, METH_VARARGS, "Run product and copy steps until a hint step or stop."},
     {"eval_lc", py_eval_lc, METH_VARARGS, "Value of one linear combination of the term pool."},
