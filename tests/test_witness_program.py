@@ -232,3 +232,18 @@ def test_corrupted_files_are_refused_or_run_safely(flips: list[tuple[int, int]])
         except (ZkyieldError, TypeError, ValueError) as exc:
             results.append(type(exc))
     assert all(r == results[0] for r in results)
+
+
+def test_native_freezing_writes_the_reference_program_and_r1cs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiling with the C helpers (``remap``, ``pool_lc``) and without (ZKYIELD_PURE_PYTHON) gives
+    byte-identical programs and the same R1CS, here on a statement circuit (hints, Poseidon, outputs)."""
+    if witness_lib() is None:
+        pytest.skip("C witness runner not built")
+    policy = load_policy(example("demo")[2])
+    builder = api.compile_statement(policy, 2, 2, 1).circuit.builder
+    native_cc = builder.compile()
+    monkeypatch.setenv("ZKYIELD_PURE_PYTHON", "1")
+    reference_cc = builder.compile()
+    assert program_to_bytes(native_cc.program) == program_to_bytes(reference_cc.program)
+    assert native_cc.r1cs.constraints == reference_cc.r1cs.constraints
+    assert native_cc.r1cs.digest() == reference_cc.r1cs.digest()

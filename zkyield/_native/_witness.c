@@ -376,7 +376,82 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* -- freezing a program (zkyield/dsl/compiled.py): builder variables into slots -------------------- */
+
+static int slot_of(const Py_buffer *map, PyObject *var, uint32_t *out) {
+    Py_ssize_t v = PyLong_AsSsize_t(var);
+    if (v == -1 && PyErr_Occurred()) return 0;
+    if (v < 0 || (size_t)v >= (size_t)map->len / 4) {
+        PyErr_Format(PyExc_ValueError, "variable %zd has no slot", v);
+        return 0;
+    }
+    *out = ((const uint32_t *)map->buf)[v];
+    return 1;
+}
+
+/* remap(lc, slot_of_var) -> {slot_of_var[v]: k for v, k in lc.items()} (slot_of_var: u32 buffer) */
+static PyObject *py_remap(PyObject *self, PyObject *args) {
+    PyObject *lc;
+    Py_buffer map;
+    if (!PyArg_ParseTuple(args, "O!y*", &PyDict_Type, &lc, &map)) return NULL;
+    PyObject *out = PyDict_New();
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (out && PyDict_Next(lc, &pos, &k, &v)) {
+        uint32_t slot;
+        PyObject *key = slot_of(&map, k, &slot) ? PyLong_FromUnsignedLong(slot) : NULL;
+        if (!key || PyDict_SetItem(out, key, v) < 0) Py_CLEAR(out);
+        Py_XDECREF(key);
+    }
+    PyBuffer_Release(&map);
+    return out;
+}
+
+/* pool_lc(lc, slot_of_var, index, new_constant, flat) -> len(lc): appends (slot, constant index) u32
+ * pairs to the bytearray flat; a coefficient not in index (value -> index) is added by new_constant(k). */
+static PyObject *py_pool_lc(PyObject *self, PyObject *args) {
+    PyObject *lc, *index, *new_constant, *flat;
+    Py_buffer map;
+    if (!PyArg_ParseTuple(args, "O!y*O!OO!", &PyDict_Type, &lc, &map, &PyDict_Type, &index, &new_constant,
+                          &PyByteArray_Type, &flat))
+        return NULL;
+    Py_ssize_t n = PyDict_GET_SIZE(lc), at = PyByteArray_GET_SIZE(flat);
+    PyObject *result = NULL;
+    if (PyByteArray_Resize(flat, at + 8 * n) < 0) goto done;
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(lc, &pos, &k, &v)) {
+        uint32_t pair[2];
+        if (!slot_of(&map, k, &pair[0])) goto done;
+        PyObject *ix = PyDict_GetItemWithError(index, v); /* borrowed */
+        PyObject *made = NULL;
+        if (!ix) {
+            if (PyErr_Occurred()) goto done;
+            ix = made = PyObject_CallOneArg(new_constant, v);
+            if (!made) goto done;
+        }
+        unsigned long c = PyLong_AsUnsignedLong(ix);
+        Py_XDECREF(made);
+        if (c == (unsigned long)-1 && PyErr_Occurred()) goto done;
+        if (c > UINT32_MAX) { PyErr_SetString(PyExc_ValueError, "constant index exceeds u32"); goto done; }
+        pair[1] = (uint32_t)c;
+        if (PyByteArray_GET_SIZE(flat) != at + 8 * n) {
+            PyErr_SetString(PyExc_RuntimeError, "pool_lc: the term buffer changed size during the call");
+            goto done;
+        }
+        memcpy(PyByteArray_AS_STRING(flat) + at + 8 * i, pair, 8);
+        i++;
+    }
+    result = PyLong_FromSsize_t(n);
+done:
+    if (!result) PyByteArray_Resize(flat, at);
+    PyBuffer_Release(&map);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"remap", py_remap, METH_VARARGS, "A linear combination with its variables replaced by their slots."},
+    {"pool_lc", py_pool_lc, METH_VARARGS, "Append a linear combination to a program's term pool."},
     {"encode_lcs", py_encode_lcs, METH_VARARGS, "Constraint sides as .r1cs or digest bytes (None: not encodable)."},
     {"r1cs_rows", py_r1cs_rows, METH_VARARGS, "QAP rows and the first unsatisfied constraint of a .r1cs section."},
     {"run", py_run, METH_VARARGS, "Run product and copy steps until a hint step or stop."},
