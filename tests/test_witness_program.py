@@ -247,3 +247,37 @@ def test_native_freezing_writes_the_reference_program_and_r1cs(monkeypatch: pyte
     assert program_to_bytes(native_cc.program) == program_to_bytes(reference_cc.program)
     assert native_cc.r1cs.constraints == reference_cc.r1cs.constraints
     assert native_cc.r1cs.digest() == reference_cc.r1cs.digest()
+
+
+@pytest.mark.slow
+def test_history_prove_runs_the_compiled_program_without_rebuilding(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`zkyield prove --history` on a build folder: the program runs, the builder and the digest never do."""
+    from click.testing import CliRunner
+
+    import zkyield.circuits.history_circuit as history_circuit
+    from zkyield.cli.main import cli
+    from zkyield.r1cs import R1CS
+
+    ex = "circuits/examples/history_weekly"
+    files = ("--history", f"{ex}.json", "--market", f"{ex}.market.json", "--policy", f"{ex}.policy.json")
+
+    def run(*args: object) -> tuple[int, str]:
+        res = CliRunner().invoke(cli, [str(a) for a in args])
+        return res.exit_code, res.output
+
+    build = tmp_path / "build"
+    assert run("compile", f"{ex}.policy.json", "--out", build)[0] == 0
+    assert run("setup", build)[0] == 0
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the history prove path rebuilt or re-hashed the circuit")
+
+    monkeypatch.setattr(Circuit, "compile", refuse)
+    monkeypatch.setattr(history_circuit, "build_history_circuit", refuse)
+    monkeypatch.setattr(R1CS, "_compute_digest", refuse)
+    code, out = run("prove", build, *files, "--out", tmp_path / "proof")
+    assert code == 0, out
+    monkeypatch.undo()
+    proof = tmp_path / "proof"  # the Groth16 proof checks (the statement's log checks are tested elsewhere)
+    code, out = run("groth16", "verify", build / "verification_key.json", proof / "public.json", proof / "proof.json")
+    assert code == 0, out
