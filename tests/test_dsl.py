@@ -267,15 +267,12 @@ def test_write_sym_writes_the_symbol_map(tmp_path) -> None:
     assert (tmp_path / "c.sym").read_text() == cc.symbol_map()
 
 
-@pytest.mark.parametrize("pure", [False, True])  # the C weighted sum and the Python one
-def test_linear_matches_its_reference_term_for_term_and_bound_for_bound(pure: bool, monkeypatch) -> None:
+def test_linear_matches_its_reference_term_for_term_and_bound_for_bound() -> None:
     """``Circuit.linear`` (Poseidon's fast path) against the sum of scaled values it replaces: the same
     combination in the same order and the same proven bound, for bounded, unbounded, constant and
     cancelling terms (a different bound would change which range checks gadgets emit)."""
     import random
 
-    if pure:
-        monkeypatch.setenv("ZKYIELD_PURE_PYTHON", "1")
     rng = random.Random(5)
     c = Circuit()
     xs = c.private_input("xs", length=6)

@@ -449,61 +449,7 @@ done:
     return result;
 }
 
-/* weighted_sum(ks, lcs) -> sum(k * lc) as a dict in the order circuit.linear_reference builds it (a term
- * that cancels is deleted and re-inserted at the end if it reappears), or None when a coefficient or a
- * k is not a canonical int (the caller then takes its Python path). ks[i] are in [0, r), non-zero. */
-static PyObject *py_weighted_sum(PyObject *self, PyObject *args) {
-    PyObject *ks, *lcs;
-    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &ks, &PyList_Type, &lcs)) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(ks);
-    if (PyList_GET_SIZE(lcs) != n) {
-        PyErr_SetString(PyExc_ValueError, "weighted_sum: ks and lcs differ in length");
-        return NULL;
-    }
-    PyObject *out = PyDict_New();
-    if (!out) return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *kobj = PyList_GET_ITEM(ks, i), *lc = PyList_GET_ITEM(lcs, i);
-        fe k, km;
-        if (!PyLong_CheckExact(kobj) || !PyDict_CheckExact(lc) || !long_to_fe(&k, kobj) || fe_geq(&k, &fr_P))
-            goto refuse;
-        fr_mul(&km, &k, &fr_R2); /* k·2^256: mont_mul(x, km) = x·k */
-        Py_ssize_t pos = 0;
-        PyObject *var, *coef;
-        while (PyDict_Next(lc, &pos, &var, &coef)) {
-            fe c, acc;
-            if (!PyLong_CheckExact(coef) || !long_to_fe(&c, coef) || fe_geq(&c, &fr_P)) goto refuse;
-            fr_mul(&c, &c, &km);
-            PyObject *old = PyDict_GetItemWithError(out, var); /* borrowed */
-            if (!old && PyErr_Occurred()) goto fail;
-            if (old) {
-                if (!long_to_fe(&acc, old)) goto refuse;
-                fr_add(&c, &c, &acc);
-            }
-            if (fe_is_zero(&c)) {
-                if (old && PyDict_DelItem(out, var) < 0) goto fail;
-                continue;
-            }
-            uint8_t b[32];
-            fe_store_le(b, &c);
-            PyObject *v = _PyLong_FromByteArray(b, 32, 1, 0);
-            if (!v) goto fail;
-            int rc = PyDict_SetItem(out, var, v);
-            Py_DECREF(v);
-            if (rc < 0) goto fail;
-        }
-    }
-    return out;
-refuse:
-    Py_DECREF(out);
-    Py_RETURN_NONE;
-fail:
-    Py_DECREF(out);
-    return NULL;
-}
-
 static PyMethodDef methods[] = {
-    {"weighted_sum", py_weighted_sum, METH_VARARGS, "sum(k * lc) over Fr as a dict (None: not canonical)."},
     {"remap", py_remap, METH_VARARGS, "A linear combination with its variables replaced by their slots."},
     {"pool_lc", py_pool_lc, METH_VARARGS, "Append a linear combination to a program's term pool."},
     {"encode_lcs", py_encode_lcs, METH_VARARGS, "Constraint sides as .r1cs or digest bytes (None: not encodable)."},

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from zkyield.dsl import hints
 from zkyield.dsl.compiled import CompiledCircuit, Recorded
 from zkyield.dsl.program import KIND_INT, KIND_ONE, KIND_OUT, KIND_PRV, KIND_PUB, OP_COPY, OP_HINT, OP_MUL
-from zkyield.dsl.runner import witness_lib
 from zkyield.dsl.value import ONE, LinearCombination, Operand, Value, bound_product, bound_sum, lc_add, lc_scale
 from zkyield.field import R
 
@@ -145,23 +144,34 @@ class Circuit:
         """
         if len(coefficients) != len(values):
             raise ValueError("linear: coefficients and values differ in length")
-        lifted = [v if type(v) is Value and v.circuit is self else self.lift(v) for v in values]
-        ks = [c % R for c in coefficients]
-        if all(_scaled_bounded(v) for v, k in zip(lifted, ks, strict=True) if k):
-            return self.linear_reference(coefficients, values, constant)  # its bound arithmetic decides
-        terms = [(k, v.lc) for k, v in zip(ks, lifted, strict=True) if k]
-        lib = witness_lib()
-        lc = None if lib is None else lib.weighted_sum([k for k, _ in terms], [t for _, t in terms])
-        if lc is None:
-            lc = _weighted_sum(terms)
+        lc: LinearCombination = {}
+        get = lc.get
+        bounded = True
+        for c, v in zip(coefficients, values, strict=True):
+            if type(v) is not Value or v.circuit is not self:
+                v = self.lift(v)
+            k = c % R
+            if not k:
+                continue
+            items = v.lc.items()
+            if bounded:
+                bounded = _scaled_bounded(v)
+            for var, coef in items:
+                x = (get(var, 0) + coef * k) % R
+                if x:
+                    lc[var] = x
+                else:
+                    del lc[var]
         k = constant % R
         if k:
-            x = (lc.get(ONE, 0) + k) % R
+            x = (get(ONE, 0) + k) % R
             if x:
                 lc[ONE] = x
             else:
                 del lc[ONE]
-        return Value(self, lc)  # one term is unbounded: so is the sum
+        if not bounded:
+            return Value(self, lc)
+        return self.linear_reference(coefficients, values, constant)
 
     def linear_reference(self, coefficients: Sequence[int], values: Sequence[Value], constant: int = 0) -> Value:
         """The definition of ``linear``: the scaled values summed one by one."""
@@ -304,20 +314,6 @@ class Circuit:
         """Add a*b = c labelled scope/name, or just the scope path, or the operation at top level."""
         self._constraints.append((a, b, c))
         self._labels.append(self._label(name) if name or self._scope else op)
-
-
-def _weighted_sum(terms: list[tuple[int, LinearCombination]]) -> LinearCombination:
-    """sum(k * lc) in the order ``linear_reference`` builds it (``_witness.weighted_sum`` in C)."""
-    lc: LinearCombination = {}
-    get = lc.get
-    for k, items in terms:
-        for var, coef in items.items():
-            x = (get(var, 0) + coef * k) % R
-            if x:
-                lc[var] = x
-            else:
-                lc.pop(var, None)
-    return lc
 
 
 def _scaled_bounded(v: Value) -> bool:
