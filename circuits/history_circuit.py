@@ -144,12 +144,21 @@ def _policy(c: Circuit, n: int, checks: Sequence[str], ts: list[Value], max_dela
 
 @dataclass(frozen=True)
 class HistoryStatement:
-    """A checked statement ready to prove: its circuit, witness inputs and public signals."""
+    """A checked statement ready to prove: its witness inputs and public signals (and its circuit).
 
-    circuit: CompiledCircuit
+    The circuit is built only when asked for: proving from a build folder runs its compiled witness
+    program on ``inputs`` and never needs the builder.
+    """
+
     inputs: dict
     public: tuple[int, ...]
     window: Window
+    periods: int
+    checks: tuple[str, ...]
+
+    @property
+    def circuit(self) -> CompiledCircuit:
+        return build_history_circuit(self.periods, self.checks)
 
 
 def history_statement(history: History, market: HistoryMarket, policy: HistoryPolicy,
@@ -173,4 +182,4 @@ def history_statement(history: History, market: HistoryMarket, policy: HistoryPo
         var_confidence_bps=policy.hashed_confidence,
         risk_free_bps=market.risk_free_bps, market_start=market.period.start, market_end=market.period.end,
     )
-    return HistoryStatement(build_history_circuit(policy.periods, policy.checks), inputs, public, w)
+    return HistoryStatement(inputs, public, w, policy.periods, tuple(policy.checks))

@@ -18,8 +18,8 @@ from zkyield.circuits.models import example, load_market, load_policy, load_port
 from zkyield.circuits.publics import market_hash, policy_hash
 from zkyield.circuits.witness import statement_inputs
 from zkyield.dsl import Circuit, hints
-from zkyield.dsl.program import OP_MUL, frozen_u32
-from zkyield.dsl.program_file import program_to_bytes, read_program
+from zkyield.dsl.program import OP_HINT, OP_MUL, frozen_u32
+from zkyield.dsl.program_file import MAX_UNREAD_INPUTS, program_to_bytes, read_program
 from zkyield.dsl.runner import run_native, run_reference, witness_lib
 from zkyield.errors import FormatError, ZkyieldError
 from zkyield.gadgets.compare import less_than
@@ -170,6 +170,47 @@ def test_hints_are_registered_names_never_code() -> None:
 _SMALL_BYTES = program_to_bytes(_small()[0].program)
 
 
+def _with_extra_private_inputs(program, extra: int):
+    """``program`` with its last private input array longer by ``extra`` slots, every computed slot
+    shifted up to make room: a consistent file whose header claims ``extra`` more inputs (that no
+    step reads), as a flipped length in a signal and the header would."""
+    fc = program.first_computed
+
+    def shift(slots):
+        slots = np.asarray(slots, dtype=np.int64)
+        return np.where(slots >= fc, slots + extra, slots)
+
+    terms = program.terms.astype(np.int64)
+    terms[:, 0] = shift(terms[:, 0])
+    steps = program.steps.astype(np.int64)
+    arith = steps[:, 0] != OP_HINT
+    steps[arith, 1] = shift(steps[arith, 1])
+    hint_calls = tuple(dataclasses.replace(h, outputs=tuple(int(x) for x in shift(h.outputs))) for h in program.hints)
+    last = max((s for s in program.signals if s.kind == 3), key=lambda s: s.first)
+    signals = tuple(dataclasses.replace(s, length=s.length + extra) if s is last else s for s in program.signals)
+    return dataclasses.replace(program, n_slots=program.n_slots + extra, n_wires=program.n_wires + extra,
+                               n_prv_in=program.n_prv_in + extra, terms=frozen_u32(terms, 2),
+                               steps=frozen_u32(steps, 6), hints=hint_calls, signals=signals)
+
+
+def test_a_header_claiming_inputs_the_file_cannot_use_is_refused_before_allocating() -> None:
+    """The attack: 2^28 - 100 input slots claimed by a few hundred bytes (a 1 GB allocation to validate, many
+    more to run). Refused by the count; a program with a thousand inputs only its R1CS reads still loads."""
+    cc, inputs = _small()
+    bloated = program_to_bytes(_with_extra_private_inputs(cc.program, (1 << 28) - 100 - cc.program.n_slots))
+    assert len(bloated) < 4 * len(_SMALL_BYTES)
+    with pytest.raises(FormatError, match=r"header claims \d+ input slots but its \d+ terms can read at most"):
+        read_program(bloated)
+    just_over = _with_extra_private_inputs(cc.program, MAX_UNREAD_INPUTS + len(cc.program.terms))
+    with pytest.raises(FormatError, match="input slots"):
+        read_program(program_to_bytes(just_over))
+    roomy = read_program(program_to_bytes(_with_extra_private_inputs(cc.program, 1000)))
+    ys = [*inputs["ys"], *[0] * 1000]
+    for runner in _runners():
+        w = runner(roomy, {**inputs, "ys": ys})
+        assert w[1 : 1 + cc.program.n_public] == cc.witness(inputs)[1 : 1 + cc.program.n_public]
+
+
 @given(st.lists(st.tuples(st.integers(0, len(_SMALL_BYTES) - 1), st.integers(0, 255)), min_size=1, max_size=4))
 def test_corrupted_files_are_refused_or_run_safely(flips: list[tuple[int, int]]) -> None:
     """Any byte changes: the loader refuses the file, or what it accepts runs (both runners agree) or
@@ -181,10 +222,8 @@ def test_corrupted_files_are_refused_or_run_safely(flips: list[tuple[int, int]])
         program = read_program(bytes(data))
     except FormatError:
         return
-    if program.n_slots > 64 * len(_SMALL_BYTES):
-        # A flipped count may claim up to 2^28 input slots, which the format allows (inputs carry no bytes);
-        # building inputs for it here would allocate gigabytes in the test itself (seen: 12 GB in CI).
-        return
+    # the loader bounds the slots by what the file holds (no multi-gigabyte inputs to build here)
+    assert program.n_slots <= len(program.terms) + MAX_UNREAD_INPUTS + 2 * len(_SMALL_BYTES)
     inputs = {s.name: [1] * s.length if s.is_array else 1 for s in program.signals if s.kind != 1}
     results = []
     for runner in _runners():
@@ -193,3 +232,52 @@ def test_corrupted_files_are_refused_or_run_safely(flips: list[tuple[int, int]])
         except (ZkyieldError, TypeError, ValueError) as exc:
             results.append(type(exc))
     assert all(r == results[0] for r in results)
+
+
+def test_native_freezing_writes_the_reference_program_and_r1cs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiling with the C helpers (``remap``, ``pool_lc``) and without (ZKYIELD_PURE_PYTHON) gives
+    byte-identical programs and the same R1CS, here on a statement circuit (hints, Poseidon, outputs)."""
+    if witness_lib() is None:
+        pytest.skip("C witness runner not built")
+    policy = load_policy(example("demo")[2])
+    builder = api.compile_statement(policy, 2, 2, 1).circuit.builder
+    native_cc = builder.compile()
+    monkeypatch.setenv("ZKYIELD_PURE_PYTHON", "1")
+    reference_cc = builder.compile()
+    assert program_to_bytes(native_cc.program) == program_to_bytes(reference_cc.program)
+    assert native_cc.r1cs.constraints == reference_cc.r1cs.constraints
+    assert native_cc.r1cs.digest() == reference_cc.r1cs.digest()
+
+
+@pytest.mark.slow
+def test_history_prove_runs_the_compiled_program_without_rebuilding(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`zkyield prove --history` on a build folder: the program runs, the builder and the digest never do."""
+    from click.testing import CliRunner
+
+    import zkyield.circuits.history_circuit as history_circuit
+    from zkyield.cli.main import cli
+    from zkyield.r1cs import R1CS
+
+    ex = "circuits/examples/history_weekly"
+    files = ("--history", f"{ex}.json", "--market", f"{ex}.market.json", "--policy", f"{ex}.policy.json")
+
+    def run(*args: object) -> tuple[int, str]:
+        res = CliRunner().invoke(cli, [str(a) for a in args])
+        return res.exit_code, res.output
+
+    build = tmp_path / "build"
+    assert run("compile", f"{ex}.policy.json", "--out", build)[0] == 0
+    assert run("setup", build)[0] == 0
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the history prove path rebuilt or re-hashed the circuit")
+
+    monkeypatch.setattr(Circuit, "compile", refuse)
+    monkeypatch.setattr(history_circuit, "build_history_circuit", refuse)
+    monkeypatch.setattr(R1CS, "_compute_digest", refuse)
+    code, out = run("prove", build, *files, "--out", tmp_path / "proof")
+    assert code == 0, out
+    monkeypatch.undo()
+    proof = tmp_path / "proof"  # the Groth16 proof checks (the statement's log checks are tested elsewhere)
+    code, out = run("groth16", "verify", build / "verification_key.json", proof / "public.json", proof / "proof.json")
+    assert code == 0, out

@@ -12,6 +12,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from zkyield._native.lc_codec import encode
 from zkyield.errors import ConstraintError, InputError
 from zkyield.field import R
 
@@ -109,10 +110,21 @@ class R1CS:
             raise ValueError("a circuit digest is 32 bytes")
         self._digest = digest
 
-    def _compute_digest(self) -> bytes:
+    def _digest_prefix(self):  # -> a sha256 object over the domain tag and the shape
         h = hashlib.sha256(b"zkyield-r1cs-v1")
         counts = (self.n_wires, self.n_pub_out, self.n_pub_in, self.n_prv_in, len(self.constraints))
         h.update(struct.pack("<QQQQQ", *counts))
+        return h
+
+    def _compute_digest(self) -> bytes:
+        """The digest with the terms encoded in C when built, else ``_compute_digest_reference``."""
+        h = self._digest_prefix()
+        if encode(self.constraints, self.n_wires, True, h.update):
+            return h.digest()
+        return self._compute_digest_reference()
+
+    def _compute_digest_reference(self) -> bytes:
+        h = self._digest_prefix()
         # Same bytes as encoding term by term, but each distinct coefficient is encoded once and a
         # side's bytes are joined before hashing: most coefficients repeat (1, -1, powers of two).
         encoded: dict[int, bytes] = {}

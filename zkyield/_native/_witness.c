@@ -245,7 +245,214 @@ done:
     return result;
 }
 
+
+/* -- encoding linear combinations (the .r1cs constraints section and the circuit digest) ----------
+ *
+ * encode_lcs(constraints, start, stop, n_wires, digest) -> bytes, or None when a term is not a wire in
+ * [0, n_wires) with a canonical int coefficient (the Python writers then raise their own error).
+ * Each constraint has attributes a, b, c: dicts wire -> coefficient, written sorted by wire.
+ * digest = 0: .r1cs layout, per side u32 count then (u32 wire, 32-byte coefficient) per term.
+ * digest = 1: R1CS.digest's layout, per side u64 count of non-zero terms then (u64 wire, 32 bytes).
+ */
+typedef struct { uint64_t wire; PyObject *coef; } lc_term;
+
+static int term_cmp(const void *x, const void *y) {
+    uint64_t a = ((const lc_term *)x)->wire, b = ((const lc_term *)y)->wire;
+    return (a > b) - (a < b);
+}
+
+typedef struct { uint8_t *buf; size_t len, cap; } growbuf;
+
+static int gb_reserve(growbuf *g, size_t extra) {
+    if (g->len + extra <= g->cap) return 1;
+    size_t cap = g->cap ? g->cap : 1 << 16;
+    while (cap < g->len + extra) cap *= 2;
+    uint8_t *nb = PyMem_Realloc(g->buf, cap);
+    if (!nb) { PyErr_NoMemory(); return 0; }
+    g->buf = nb; g->cap = cap;
+    return 1;
+}
+
+/* A non-negative int below 2^256 into four limbs; 0 when it is negative or wider. */
+static int long_to_fe(fe *x, PyObject *v) {
+#if PY_VERSION_HEX < 0x030C0000 && PYLONG_BITS_IN_DIGIT == 30
+    /* CPython 3.11's layout: Py_SIZE digits of 30 bits, the sign in Py_SIZE */
+    Py_ssize_t nd = Py_SIZE(v);
+    if (nd < 0 || nd > 9) return 0;
+    const digit *d = ((PyLongObject *)v)->ob_digit;
+    uint64_t l[5] = {0, 0, 0, 0, 0};
+    for (Py_ssize_t i = 0; i < nd; i++) {
+        unsigned bit = 30u * (unsigned)i, w = bit / 64, o = bit % 64;
+        l[w] |= (uint64_t)d[i] << o;
+        if (o > 34) l[w + 1] |= (uint64_t)d[i] >> (64 - o);
+    }
+    if (l[4]) return 0;
+    x->l[0] = l[0]; x->l[1] = l[1]; x->l[2] = l[2]; x->l[3] = l[3];
+    return 1;
+#else
+    uint8_t b[32];
+    if (_PyLong_AsByteArray((PyLongObject *)v, b, 32, 1, 0) < 0) { PyErr_Clear(); return 0; }
+    fe_load_le(x, b);
+    return 1;
+#endif
+}
+
+/* 1 written, 0 not encodable (no exception set), -1 error (exception set) */
+static int encode_one_lc(growbuf *g, PyObject *lc, uint64_t n_wires, int digest, lc_term **tmp, size_t *tmp_cap) {
+    if (!PyDict_CheckExact(lc)) return 0;
+    Py_ssize_t n = PyDict_GET_SIZE(lc), pos = 0, i = 0;
+    if ((size_t)n > *tmp_cap) {
+        lc_term *nt = PyMem_Realloc(*tmp, sizeof(lc_term) * (size_t)n);
+        if (!nt) { PyErr_NoMemory(); return -1; }
+        *tmp = nt; *tmp_cap = (size_t)n;
+    }
+    PyObject *k, *v;
+    int sorted = 1;
+    while (PyDict_Next(lc, &pos, &k, &v)) {
+        if (!PyLong_CheckExact(k) || !PyLong_CheckExact(v)) return 0;
+        unsigned long long w = PyLong_AsUnsignedLongLong(k);
+        if (w == (unsigned long long)-1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+        if (!digest && w >= n_wires) return 0;
+        if (i && (*tmp)[i - 1].wire > w) sorted = 0;
+        (*tmp)[i].wire = w; (*tmp)[i].coef = v; i++;
+    }
+    if (!sorted) qsort(*tmp, (size_t)n, sizeof(lc_term), term_cmp);
+    size_t wsz = digest ? 8 : 4;
+    if (!gb_reserve(g, wsz + (size_t)n * (wsz + 32))) return -1;
+    size_t count_at = g->len;
+    g->len += wsz;
+    uint64_t written = 0;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        uint8_t *dst = g->buf + g->len + wsz;
+        fe x;
+        if (!long_to_fe(&x, (*tmp)[j].coef)) return 0;
+        if (fe_geq(&x, &fr_P)) return 0;
+        fe_store_le(dst, &x);
+        if (digest && fe_is_zero(&x)) continue;
+        uint64_t w = (*tmp)[j].wire;
+        memcpy(g->buf + g->len, &w, wsz); /* little-endian host (x86-64, aarch64) */
+        g->len += wsz + 32;
+        written++;
+    }
+    memcpy(g->buf + count_at, &written, wsz);
+    return 1;
+}
+
+static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
+    PyObject *cons;
+    Py_ssize_t start, stop;
+    unsigned long long n_wires;
+    int digest;
+    if (!PyArg_ParseTuple(args, "O!nnKp", &PyList_Type, &cons, &start, &stop, &n_wires, &digest)) return NULL;
+    if (start < 0 || stop > PyList_GET_SIZE(cons) || start > stop) {
+        PyErr_SetString(PyExc_ValueError, "encode_lcs: range out of the constraint list");
+        return NULL;
+    }
+    static PyObject *names[3];
+    if (!names[0]) {
+        names[0] = PyUnicode_InternFromString("a");
+        names[1] = PyUnicode_InternFromString("b");
+        names[2] = PyUnicode_InternFromString("c");
+        if (!names[0] || !names[1] || !names[2]) return NULL;
+    }
+    growbuf g = {NULL, 0, 0};
+    lc_term *tmp = NULL;
+    size_t tmp_cap = 0;
+    PyObject *result = NULL;
+    int ok = 1;
+    for (Py_ssize_t i = start; i < stop && ok == 1; i++) {
+        PyObject *con = PyList_GET_ITEM(cons, i);
+        for (int s = 0; s < 3 && ok == 1; s++) {
+            PyObject *lc = PyObject_GetAttr(con, names[s]);
+            if (!lc) { PyErr_Clear(); ok = 0; break; }
+            ok = encode_one_lc(&g, lc, n_wires, digest, &tmp, &tmp_cap);
+            Py_DECREF(lc);
+        }
+    }
+    if (ok == 1) result = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
+    else if (ok == 0) result = Py_NewRef(Py_None);
+    PyMem_Free(g.buf);
+    PyMem_Free(tmp);
+    return result;
+}
+
+/* -- freezing a program (zkyield/dsl/compiled.py): builder variables into slots -------------------- */
+
+static int slot_of(const Py_buffer *map, PyObject *var, uint32_t *out) {
+    Py_ssize_t v = PyLong_AsSsize_t(var);
+    if (v == -1 && PyErr_Occurred()) return 0;
+    if (v < 0 || (size_t)v >= (size_t)map->len / 4) {
+        PyErr_Format(PyExc_ValueError, "variable %zd has no slot", v);
+        return 0;
+    }
+    *out = ((const uint32_t *)map->buf)[v];
+    return 1;
+}
+
+/* remap(lc, slot_of_var) -> {slot_of_var[v]: k for v, k in lc.items()} (slot_of_var: u32 buffer) */
+static PyObject *py_remap(PyObject *self, PyObject *args) {
+    PyObject *lc;
+    Py_buffer map;
+    if (!PyArg_ParseTuple(args, "O!y*", &PyDict_Type, &lc, &map)) return NULL;
+    PyObject *out = PyDict_New();
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (out && PyDict_Next(lc, &pos, &k, &v)) {
+        uint32_t slot;
+        PyObject *key = slot_of(&map, k, &slot) ? PyLong_FromUnsignedLong(slot) : NULL;
+        if (!key || PyDict_SetItem(out, key, v) < 0) Py_CLEAR(out);
+        Py_XDECREF(key);
+    }
+    PyBuffer_Release(&map);
+    return out;
+}
+
+/* pool_lc(lc, slot_of_var, index, new_constant, flat) -> len(lc): appends (slot, constant index) u32
+ * pairs to the bytearray flat; a coefficient not in index (value -> index) is added by new_constant(k). */
+static PyObject *py_pool_lc(PyObject *self, PyObject *args) {
+    PyObject *lc, *index, *new_constant, *flat;
+    Py_buffer map;
+    if (!PyArg_ParseTuple(args, "O!y*O!OO!", &PyDict_Type, &lc, &map, &PyDict_Type, &index, &new_constant,
+                          &PyByteArray_Type, &flat))
+        return NULL;
+    Py_ssize_t n = PyDict_GET_SIZE(lc), at = PyByteArray_GET_SIZE(flat);
+    PyObject *result = NULL;
+    if (PyByteArray_Resize(flat, at + 8 * n) < 0) goto done;
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(lc, &pos, &k, &v)) {
+        uint32_t pair[2];
+        if (!slot_of(&map, k, &pair[0])) goto done;
+        PyObject *ix = PyDict_GetItemWithError(index, v); /* borrowed */
+        PyObject *made = NULL;
+        if (!ix) {
+            if (PyErr_Occurred()) goto done;
+            ix = made = PyObject_CallOneArg(new_constant, v);
+            if (!made) goto done;
+        }
+        unsigned long c = PyLong_AsUnsignedLong(ix);
+        Py_XDECREF(made);
+        if (c == (unsigned long)-1 && PyErr_Occurred()) goto done;
+        if (c > UINT32_MAX) { PyErr_SetString(PyExc_ValueError, "constant index exceeds u32"); goto done; }
+        pair[1] = (uint32_t)c;
+        if (PyByteArray_GET_SIZE(flat) != at + 8 * n) {
+            PyErr_SetString(PyExc_RuntimeError, "pool_lc: the term buffer changed size during the call");
+            goto done;
+        }
+        memcpy(PyByteArray_AS_STRING(flat) + at + 8 * i, pair, 8);
+        i++;
+    }
+    result = PyLong_FromSsize_t(n);
+done:
+    if (!result) PyByteArray_Resize(flat, at);
+    PyBuffer_Release(&map);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"remap", py_remap, METH_VARARGS, "A linear combination with its variables replaced by their slots."},
+    {"pool_lc", py_pool_lc, METH_VARARGS, "Append a linear combination to a program's term pool."},
+    {"encode_lcs", py_encode_lcs, METH_VARARGS, "Constraint sides as .r1cs or digest bytes (None: not encodable)."},
     {"r1cs_rows", py_r1cs_rows, METH_VARARGS, "QAP rows and the first unsatisfied constraint of a .r1cs section."},
     {"run", py_run, METH_VARARGS, "Run product and copy steps until a hint step or stop."},
     {"eval_lc", py_eval_lc, METH_VARARGS, "Value of one linear combination of the term pool."},

@@ -9,8 +9,11 @@ the builder is kept as an identity, so ``wire_of`` can refuse a Value of another
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from zkyield.dsl.program import (
     ARG_CONST,
@@ -28,7 +31,7 @@ from zkyield.dsl.program import (
     WitnessProgram,
     frozen_u32,
 )
-from zkyield.dsl.runner import InputValue, run
+from zkyield.dsl.runner import InputValue, run, witness_lib
 from zkyield.dsl.simplify import Simplified, carried_labels, simplify
 from zkyield.dsl.symbols import symbol_lines
 from zkyield.dsl.value import LinearCombination, Value
@@ -150,8 +153,15 @@ class CompiledCircuit(ProgramCircuit):
             slot_of_var[v] = slot
         n_wires = len(kept)
 
-        def to_slots(lc: LinearCombination) -> dict[int, int]:
-            return {slot_of_var[v]: k for v, k in lc.items()}
+        lib = witness_lib()
+        if lib is None:
+            def to_slots(lc: LinearCombination) -> dict[int, int]:
+                return {slot_of_var[v]: k for v, k in lc.items()}
+        else:
+            slot_map, remap = np.asarray(slot_of_var, dtype=np.uint32).tobytes(), lib.remap
+
+            def to_slots(lc: LinearCombination) -> dict[int, int]:
+                return remap(lc, slot_map)
 
         r1cs = R1CS(
             n_wires=n_wires, n_pub_out=len(outs), n_pub_in=len(pubs), n_prv_in=len(prvs),
@@ -162,7 +172,7 @@ class CompiledCircuit(ProgramCircuit):
         names = [""] * len(order)
         for var, slot in enumerate(slot_of_var):
             names[slot] = rec.var_names[var]
-        program = _freeze_program(rec, slot_of_var, r1cs)
+        program = _freeze_program(rec, slot_of_var, r1cs, lib)
         substitutions = {slot_of_var[v]: to_slots(e) for v, e in removed.items()}
         return cls(r1cs, program, rec.name, slot_of_var, names, substitutions,
                    [slot_of_var[v] for v in rec.hint_vars], rec.owner)
@@ -234,13 +244,19 @@ class CompiledCircuit(ProgramCircuit):
 
 
 class _Pool:
-    """Terms (flat: slot, constant index, ...) and distinct constants of a program under construction."""
+    """Terms (u32 pairs: slot, constant index) and distinct constants of a program under construction.
 
-    def __init__(self, slot_of_var: list[int]) -> None:
+    ``lc`` appends in C when the witness extension is built (``_witness.pool_lc``), else through
+    ``lc_reference``; both write the same pairs (tests/test_simplify.py compares the programs).
+    """
+
+    def __init__(self, slot_of_var: list[int], lib: object | None = None) -> None:
         self.slot_of_var = slot_of_var
+        self.slot_map = np.asarray(slot_of_var, dtype=np.uint32).tobytes()
         self.index: dict[int, int] = {}
         self.constants: list[int] = []
-        self.flat: list[int] = []
+        self.flat = bytearray()
+        self._lib = lib
 
     def constant(self, k: int) -> int:
         k %= R
@@ -252,15 +268,23 @@ class _Pool:
 
     def lc(self, lc: LinearCombination) -> tuple[int, int]:
         """Append a combination (its coefficients are canonical: the builder keeps them so)."""
+        if self._lib is None:
+            return self.lc_reference(lc)
+        start = len(self.flat) // 8
+        return start, self._lib.pool_lc(lc, self.slot_map, self.index, self.constant, self.flat)
+
+    def lc_reference(self, lc: LinearCombination) -> tuple[int, int]:
         flat, index, slot_of = self.flat, self.index, self.slot_of_var
-        start = len(flat) // 2
+        start = len(flat) // 8
         for v, k in lc.items():
             i = index.get(k)
             if i is None:
                 i = self.constant(k)
-            flat.append(slot_of[v])
-            flat.append(i)
+            flat += struct.pack("<II", slot_of[v], i)
         return start, len(lc)
+
+    def terms(self) -> np.ndarray:
+        return frozen_u32(np.frombuffer(bytes(self.flat), dtype="<u4"), 2)
 
     def args(self, arg: object, out: list[int]) -> None:
         if isinstance(arg, Value):
@@ -273,8 +297,8 @@ class _Pool:
             out.extend((ARG_CONST, self.constant(arg)))  # type: ignore[arg-type]
 
 
-def _freeze_program(rec: Recorded, slot_of_var: list[int], r1cs: R1CS) -> WitnessProgram:
-    pool = _Pool(slot_of_var)
+def _freeze_program(rec: Recorded, slot_of_var: list[int], r1cs: R1CS, lib: object | None) -> WitnessProgram:
+    pool = _Pool(slot_of_var, lib)
     steps: list[int] = []  # flat, six per step
     calls: list[HintCall] = []
     for step in rec.steps:
@@ -298,6 +322,6 @@ def _freeze_program(rec: Recorded, slot_of_var: list[int], r1cs: R1CS) -> Witnes
     n_slots = len(slot_of_var)
     return WitnessProgram(
         n_slots=n_slots, n_wires=r1cs.n_wires, n_pub_out=r1cs.n_pub_out, n_pub_in=r1cs.n_pub_in,
-        n_prv_in=r1cs.n_prv_in, constants=tuple(pool.constants), terms=frozen_u32(pool.flat, 2),
+        n_prv_in=r1cs.n_prv_in, constants=tuple(pool.constants), terms=pool.terms(),
         steps=frozen_u32(steps, 6), hints=tuple(calls), signals=tuple(signals), circuit_id=r1cs.digest(),
     )

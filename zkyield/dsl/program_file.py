@@ -45,6 +45,9 @@ _COUNTS = ("n_slots", "n_wires", "n_pub_out", "n_pub_in", "n_prv_in", "n_constan
            "n_hints", "n_signals", "n_strings")
 MAX_STRING = 4096
 MAX_SLOTS = 1 << 28
+# Input slots carry no bytes of their own (a signal of any length is 20 bytes), so a count is bounded by
+# what the file can use: one term per input the program reads, plus this many that only the R1CS reads.
+MAX_UNREAD_INPUTS = 1 << 16
 
 
 # -- writing -------------------------------------------------------------------------------------------
@@ -93,6 +96,7 @@ def read_program(src: Source) -> WitnessProgram:
     strings = _strings(box.section(SECTION_STRINGS, "strings"), c["n_strings"])
     constants = _constants(box.section(SECTION_CONSTANTS, "constants"), c["n_constants"])
     terms = _u32_table(box.section(SECTION_TERMS, "terms"), c["n_terms"], 2, "terms")
+    _check_inputs(c, len(terms), name)
     steps = _u32_table(box.section(SECTION_STEPS, "steps"), c["n_steps"], STEP_FIELDS, "steps")
     hints = _hints(box.section(SECTION_HINTS, "hints"), c, strings)
     signals = _signals(box.section(SECTION_SIGNALS, "signals"), c, strings)
@@ -112,6 +116,15 @@ def _check_counts(c: dict[str, int], name: str) -> None:
         raise FormatError(f"{name}: header n_wires is smaller than 1 + outputs + public + private inputs")
     if c["n_slots"] < c["n_wires"]:
         raise FormatError(f"{name}: header n_slots is smaller than n_wires")
+
+
+def _check_inputs(c: dict[str, int], n_terms: int, name: str) -> None:
+    """Refuse an input count the file cannot use, before anything of that size is allocated (a flipped
+    count claiming 2^28 inputs would otherwise cost gigabytes to validate and to run)."""
+    n_inputs = c["n_pub_in"] + c["n_prv_in"]
+    if n_inputs > n_terms + MAX_UNREAD_INPUTS:
+        raise FormatError(f"{name}: header claims {n_inputs} input slots but its {n_terms} terms can read at most "
+                          f"{n_terms} of them (plus {MAX_UNREAD_INPUTS} read only by the R1CS); compile again")
 
 
 def _strings(r: Reader, n: int) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from zkyield.field import R
 
@@ -43,7 +44,7 @@ class Simplified:
 
 
 def _is_constant(lc: LC) -> bool:
-    return all(w == 0 for w in lc)
+    return len(lc) <= 1 and (not lc or 0 in lc)  # keys are distinct: at most wire 0
 
 
 def _axpy(out: LC, k: int, lc: LC) -> None:
@@ -86,11 +87,8 @@ def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplif
     linear = [i for i, (a, b, _c) in enumerate(constraints) if _is_constant(a) or _is_constant(b)]
     if not linear:
         return Simplified(list(range(len(constraints))), list(constraints), {}, {})
-    occurrences: Counter[int] = Counter()
-    for a, b, c in constraints:
-        occurrences.update(a.keys())  # keys: Counter.update(dict) would add the coefficients
-        occurrences.update(b.keys())
-        occurrences.update(c.keys())
+    # one counting pass in C over every side's wires (keys: counting a dict would add its coefficients)
+    occurrences: Counter[int] = Counter(chain.from_iterable(chain.from_iterable(constraints)))
     subs: dict[int, LC] = {}
     origin: dict[int, int] = {}
     users: dict[int, set[int]] = {}  # wire -> removed wires whose expression names it
@@ -120,7 +118,9 @@ def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplif
             users.setdefault(w, set()).add(v)
         dropped.add(i)
     kept = [i for i in range(len(constraints)) if i not in dropped]
-    rewritten = [tuple(_rewrite(lc, subs) for lc in constraints[i]) for i in kept]
+    removed = subs.keys()
+    rewritten = [con if removed.isdisjoint(con[0]) and removed.isdisjoint(con[1]) and removed.isdisjoint(con[2])
+                 else tuple(_rewrite(lc, subs) for lc in con) for con in map(constraints.__getitem__, kept)]
     return Simplified(kept, rewritten, subs, origin)  # type: ignore[arg-type]
 
 
@@ -132,6 +132,9 @@ def carried_labels(result: Simplified, constraints: Sequence[Triple], labels: Se
     for i in result.kept:
         own = labels[i]
         a, b, c = constraints[i]
+        if subs.keys().isdisjoint(a) and subs.keys().isdisjoint(b) and subs.keys().isdisjoint(c):
+            out.append(own)
+            continue
         removed = [w for lc in (a, b, c) for w in lc if w in subs]
         if removed:
             first = min(result.origin[w] for w in removed)

@@ -12,6 +12,7 @@ import os
 import struct
 from dataclasses import dataclass
 
+from zkyield._native.lc_codec import encode
 from zkyield.errors import FormatError
 from zkyield.field import R
 from zkyield.formats.atomic import write_bytes_atomic
@@ -178,6 +179,21 @@ def r1cs_to_bytes(r1cs: R1CS, n_labels: int | None = None) -> bytes:
             u32(r1cs.n_constraints, "n_constraints"),
         ]
     )
+    labels = struct.pack(f"<{len(wire_labels)}Q", *wire_labels)
+    content = {SECTION_HEADER: header, SECTION_CONSTRAINTS: _constraints_section(r1cs), SECTION_WIRE2LABEL: labels}
+    return write_container(MAGIC, VERSION, [(t, content[t]) for t in WRITE_ORDER])
+
+
+def _constraints_section(r1cs: R1CS) -> bytes:
+    """The constraints encoded in C when built (the same bytes), else ``_constraints_section_reference``."""
+    parts: list[bytes] = []
+    if encode(r1cs.constraints, r1cs.n_wires, False, parts.append):
+        return b"".join(parts)
+    return _constraints_section_reference(r1cs)
+
+
+def _constraints_section_reference(r1cs: R1CS) -> bytes:
+    what = "r1cs"
     body = bytearray()
     for i, con in enumerate(r1cs.constraints):
         for side, lc in zip(_SIDES, (con.a, con.b, con.c), strict=True):
@@ -188,9 +204,7 @@ def r1cs_to_bytes(r1cs: R1CS, n_labels: int | None = None) -> bytes:
                     raise FormatError(f"{what}: constraint {i} {side}: wire {wire} out of range or coef >= r")
                 body += _FACTOR.pack(wire)
                 body += coef.to_bytes(N8, "little")
-    labels = struct.pack(f"<{len(wire_labels)}Q", *wire_labels)
-    content = {SECTION_HEADER: header, SECTION_CONSTRAINTS: bytes(body), SECTION_WIRE2LABEL: labels}
-    return write_container(MAGIC, VERSION, [(t, content[t]) for t in WRITE_ORDER])
+    return bytes(body)
 
 
 def write_r1cs(r1cs: R1CS, path: str | os.PathLike, n_labels: int | None = None) -> None:

@@ -78,8 +78,7 @@ def _partial_phase(t: int) -> _PartialPhase:
 
 
 def _combine(circuit: Circuit, coefficients: tuple[int, ...], basis: Sequence[Value]) -> Value:
-    *linear, constant = coefficients
-    return circuit.sum([*(c * b for c, b in zip(linear, basis, strict=True)), constant])
+    return circuit.linear(coefficients[:-1], basis, coefficients[-1])
 
 
 def poseidon_permutation_gadget(circuit: Circuit, state: Sequence[Operand]) -> list[Value]:
@@ -106,7 +105,7 @@ def poseidon_permutation_gadget(circuit: Circuit, state: Sequence[Operand]) -> l
 
 
 def _mds(circuit: Circuit, mds: tuple[tuple[int, ...], ...], s: list[Value]) -> list[Value]:
-    return [circuit.sum(m * x for m, x in zip(row, s, strict=True)) for row in mds]
+    return [circuit.linear(row, s) for row in mds]
 
 
 def poseidon_gadget(circuit: Circuit, inputs: Sequence[Operand]) -> Value:

@@ -1,0 +1,82 @@
+"""The native constraint encoder (``_witness.encode_lcs``) against the plain-Python writers.
+
+``.r1cs`` constraint sections and ``R1CS.digest`` must come out byte for byte as the reference loops
+write them (the reader parses them back independently), on ordinary systems, across chunk boundaries,
+and on the values the C side must not encode itself (out-of-range wires, coefficients >= r or
+negative, non-dict sides): those fall back to the reference, which raises or reduces as before.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from zkyield._native import lc_codec
+from zkyield._native.lc_codec import encode
+from zkyield.errors import FormatError
+from zkyield.field import R
+from zkyield.formats import r1cs_bin
+from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
+from zkyield.r1cs import R1CS, Constraint
+
+native = pytest.mark.skipif(lc_codec._lib() is None, reason="native backend not built (or ZKYIELD_PURE_PYTHON=1)")
+EDGE = [1, 2, R - 1, R - 2, 2**30 - 1, 2**30, 2**60, 2**64 - 1, 2**64, 2**128 + 7, 2**253, R // 3]
+
+
+def _system(seed: int, n_constraints: int = 300, n_wires: int = 500) -> R1CS:
+    rng = random.Random(seed)
+
+    def lc() -> dict[int, int]:
+        wires = rng.sample(range(n_wires), rng.choice([0, 1, 2, 5, 40]))  # insertion order unsorted
+        return {w: rng.choice([*EDGE, rng.randrange(1, R)]) for w in wires}
+
+    return R1CS(n_wires, 2, 1, 3, [Constraint(lc(), lc(), lc()) for _ in range(n_constraints)])
+
+
+@native
+@pytest.mark.parametrize("seed", range(4))
+def test_native_section_and_digest_match_the_reference(seed: int) -> None:
+    r1cs = _system(seed)
+    section = r1cs_bin._constraints_section(r1cs)
+    assert section == r1cs_bin._constraints_section_reference(r1cs)
+    assert r1cs._compute_digest() == r1cs._compute_digest_reference()
+    assert read_r1cs(r1cs_to_bytes(r1cs)).constraints == r1cs.constraints  # the reader agrees, independently
+
+
+@native
+def test_chunks_join_to_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    r1cs = _system(7, n_constraints=50)
+    whole: list[bytes] = []
+    assert encode(r1cs.constraints, r1cs.n_wires, False, whole.append)
+    monkeypatch.setattr(lc_codec, "CHUNK", 7)
+    parts: list[bytes] = []
+    assert encode(r1cs.constraints, r1cs.n_wires, False, parts.append)
+    assert len(parts) == 8 and b"".join(parts) == b"".join(whole)
+    assert r1cs._compute_digest() == r1cs._compute_digest_reference()
+
+
+@native
+@pytest.mark.parametrize("side", [{7: 1}, {1: R}, {1: -1}, {True: 1}, {1: True}])
+def test_terms_the_native_encoder_refuses_fall_back_to_the_reference(side: dict) -> None:
+    r1cs = R1CS(7, 1, 0, 0, [Constraint({1: 1}, {2: 1}, {3: 1}), Constraint({1: 1}, side, {})])
+    assert not encode(r1cs.constraints, r1cs.n_wires, False, lambda _b: None)
+    if 7 in side or R in side.values() or -1 in side.values():
+        with pytest.raises(FormatError, match="constraint 1 B"):
+            r1cs_to_bytes(r1cs)
+    # the digest reduces coefficients mod r: the fallback keeps that meaning
+    assert r1cs._compute_digest() == r1cs._compute_digest_reference()
+
+
+@native
+def test_zero_coefficients_are_skipped_by_the_digest_as_by_the_reference() -> None:
+    with_zero = R1CS(4, 1, 0, 0, [Constraint({1: 1, 2: 0}, {2: 5}, {0: 0})])
+    without = R1CS(4, 1, 0, 0, [Constraint({1: 1}, {2: 5}, {})])
+    assert with_zero._compute_digest() == with_zero._compute_digest_reference() == without._compute_digest()
+
+
+def test_pure_python_switch_turns_the_encoder_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZKYIELD_PURE_PYTHON", "1")
+    r1cs = _system(3, n_constraints=5)
+    assert not encode(r1cs.constraints, r1cs.n_wires, True, lambda _b: None)
+    assert r1cs._compute_digest() == r1cs._compute_digest_reference()
