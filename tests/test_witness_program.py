@@ -134,6 +134,9 @@ def test_malformed_programs_are_refused_with_the_problem_named() -> None:
     bad[first_mul, 3] = len(terms) + 1
     _refused(dataclasses.replace(p, steps=frozen_u32(bad, 6)), "runs past the term table")
     bad = steps.copy()
+    bad[first_mul, 1] = p.n_slots + 41_725  # past the slot table (an IndexError before, not a FormatError)
+    _refused(dataclasses.replace(p, steps=frozen_u32(bad, 6)), "writes a slot out of range")
+    bad = steps.copy()
     bad[first_mul, 1] = 1 + p.n_pub_out  # writes the public input x
     _refused(dataclasses.replace(p, steps=frozen_u32(bad, 6)), "written twice, or an input")
     bad = steps.copy()

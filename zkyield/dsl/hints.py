@@ -54,6 +54,9 @@ def lookup(name: str) -> HintFn | None:
 # -- the standard hints (used by zkyield.gadgets) ------------------------------------------------------
 
 
+MAX_HINT_OUTPUTS = 1 << 20  # far above any circuit's selector or bit count; bounds what a file can ask for
+
+
 @register("inverse_or_zero")
 def inverse_or_zero(v: int) -> int:
     """1/v in Fr, or 0 for v = 0 (is_zero's witness)."""
@@ -63,6 +66,8 @@ def inverse_or_zero(v: int) -> int:
 @register("one_hot")
 def one_hot(index: int, k: int) -> list[int]:
     """k selector bits with a 1 at ``index`` (all zero when index >= k: the sum constraint then fails)."""
+    if k > MAX_HINT_OUTPUTS:  # a corrupted program's constant, not a circuit: refuse before allocating
+        raise ValueError(f"one_hot: {k} outputs exceeds {MAX_HINT_OUTPUTS}")
     return [int(i == index) for i in range(k)]
 
 
@@ -88,6 +93,8 @@ def isqrt(x: int) -> int:
 @register("low_bits")
 def low_bits(x: int, m: int) -> list[int]:
     """The m least significant bits of x, least first."""
+    if m > MAX_HINT_OUTPUTS:
+        raise ValueError(f"low_bits: {m} outputs exceeds {MAX_HINT_OUTPUTS}")
     return [(x >> i) & 1 for i in range(m)]
 
 

@@ -215,6 +215,8 @@ def validate(p: WitnessProgram, name: str = "witness program") -> None:
     if np.any(op > OP_HINT):
         raise bad("a step has an unknown operation")
     arith = op != OP_HINT
+    if np.any(arith & (out >= p.n_slots)):
+        raise bad("a step writes a slot out of range")
     if np.any(arith & ((a0 + an > n_terms) | (b0 + bn > n_terms))):
         raise bad("a step's linear combination runs past the term table")
     if np.any((op == OP_COPY) & ((b0 != 0) | (bn != 0))) or np.any(~arith & ((a0 | an | b0 | bn) != 0)):
