@@ -154,3 +154,36 @@ def test_prove_batch_takes_each_portfolios_signatures_and_names_a_missing_one(tm
     assert code == 0, text
     summary = (out / "summary.jsonl").read_text()
     assert not any(s in summary or s in text for s in written)
+
+
+# -- verify's registry check over the attestation window (py-evm, the registry contract) -----------
+
+@pytest.mark.chain
+def test_the_registry_check_over_the_window(w3, owner) -> None:
+    """A key registered after the period end, a key revoked inside [end, end + max_delay_s], and a key
+    revoked only after the window closes: the first two fail verification, the last passes."""
+    from _chain_util import GAS
+
+    from zkyield.attestor_records import attestor_check
+    from zkyield.registry_records import open_registry
+    from zkyield.verifier import chain
+
+    _, _, policy = load()
+    registry = chain.deploy_registry(w3, owner, gas=GAS * 2)
+    keys = (*policy.attested_by.keys, *policy.prices_attested_by.keys)
+    receipts = [chain.register_attestor_key(w3, registry, k, owner, gas=GAS) for k in keys]
+    registered = max(w3.eth.get_block(r["blockNumber"])["timestamp"] for r in receipts)
+    reader, delay = open_registry(w3, registry), policy.attested_by.max_delay_s
+
+    early = attestor_check(policy, reader, registered - 1)  # the period ended before the keys were registered
+    assert not early.passed and "not yet valid" in early.reason
+
+    tester = w3.provider.ethereum_tester
+    tester.time_travel(registered + delay + 100)
+    tester.mine_blocks(1)
+    receipt = chain.revoke_attestor_key(w3, registry, policy.attested_by.keys[2], owner, gas=GAS)
+    revoked = w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    inside = attestor_check(policy, reader, revoked - delay)  # the window closes at the revocation itself
+    assert not inside.passed and "attested_by.keys[2]" in inside.reason and "revoked at" in inside.reason
+    after = attestor_check(policy, reader, revoked - delay - 1)  # closed one second before the revocation
+    assert after.passed, after.reason
