@@ -154,6 +154,14 @@ def test_prove_batch_takes_each_portfolios_signatures_and_names_a_missing_one(tm
     assert code == 0, text
     summary = (out / "summary.jsonl").read_text()
     assert not any(s in summary or s in text for s in written)
+    # A build for k = 2 and a policy asking 3 of 3: refused before any worker starts.
+    stricter = json.loads(files["policy"].read_text())
+    stricter["attested_by"]["threshold"] = 3
+    (tmp_path / "stricter.json").write_text(json.dumps(stricter))
+    code, text = _cli("prove-batch", build_dir, "--portfolios", books, "--market", files["market"], "--policy",
+                      tmp_path / "stricter.json", "--out", tmp_path / "none", "--backend", "in-process")
+    assert code == 2 and "attestation thresholds differ from the compiled statement's" in text
+    assert not (tmp_path / "none").exists()  # not one bad_input row per portfolio: no run at all
 
 
 # -- verify's registry check over the attestation window (py-evm, the registry contract) -----------

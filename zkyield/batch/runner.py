@@ -26,6 +26,8 @@ from zkyield.batch.backends import Backend, make_backend
 from zkyield.batch.signatures import SignatureFolder
 from zkyield.batch.sources import Job, PortfolioSource, read_jobs
 from zkyield.batch.worker import BAD_INPUT, PROVEN, Context, Outcome, Task
+from zkyield.circuits.attest_layout import SUBJECTS
+from zkyield.circuits.attest_witness import signature_counts
 from zkyield.circuits.models import Market, Policy, load_market, load_policy
 from zkyield.errors import InputError
 from zkyield.families import family_of
@@ -163,6 +165,11 @@ def _check_build(build: Path, policy: Policy) -> VerifyingKey:
         raise InputError(f"{name}: a {kind} statement, not a {family.name} one; compile one for this policy")
     if not isinstance(clauses, list) or sorted(map(str, clauses)) != sorted(family.stated_clauses(policy)):
         raise InputError("policy: its clauses differ from the compiled statement's; compile one for this policy")
+    if isinstance(policy, Policy):
+        counts = dict(zip(SUBJECTS, signature_counts(policy), strict=True))
+        if doc.get("signatures", {}) != {s: k for s, k in counts.items() if k}:
+            raise InputError("policy: its attestation thresholds differ from the compiled statement's; compile one "
+                             "for this policy")
     return load_vk(build / api.VERIFICATION_KEY_FILE)
 
 
