@@ -9,7 +9,7 @@ from zkyield.circuits import attest_message as am
 from zkyield.circuits.attest_layout import POLICY_FIELDS, SUBJECTS
 from zkyield.circuits.attest_policy import AttestorSet, AttestorSignature, Chosen, choose, key_tree
 from zkyield.circuits.models import Market, Policy, Portfolio
-from zkyield.errors import InputError
+from zkyield.errors import InputError, StatementFalse
 
 
 def attestor_sets(policy: Policy) -> dict[str, AttestorSet]:
@@ -24,6 +24,24 @@ def signature_counts(policy: Policy) -> tuple[int, int]:
     return tuple(sets[s].threshold if s in sets else 0 for s in SUBJECTS)  # type: ignore[return-value]
 
 
+def _messages(portfolio: Portfolio, market: Market) -> dict:
+    return {"book": lambda t: am.book_message(portfolio, market, t).message,
+            "prices": lambda t: am.prices_message(market, t).message}
+
+
+def unmet_attestations(portfolio: Portfolio, market: Market, policy: Policy,
+                       signatures: Sequence[AttestorSignature]) -> list[str]:
+    """The policy fields whose k valid signatures are missing (names only: the batch's summary is public)."""
+    messages = _messages(portfolio, market)
+    unmet = []
+    for subject, aset in attestor_sets(policy).items():
+        try:
+            choose(aset, subject, POLICY_FIELDS[subject], messages[subject], portfolio.period.end, signatures)
+        except StatementFalse:
+            unmet.append(POLICY_FIELDS[subject])
+    return unmet
+
+
 def chosen_signatures(portfolio: Portfolio, market: Market, policy: Policy,
                       signatures: Sequence[AttestorSignature]) -> dict[str, list[Chosen]]:
     """k valid signatures by distinct members per required subject; StatementFalse otherwise."""
@@ -32,8 +50,7 @@ def chosen_signatures(portfolio: Portfolio, market: Market, policy: Policy,
     if stray is not None:
         raise InputError(f"--signatures: {stray.source} is a {stray.subject} signature but the policy has no "
                          f"{POLICY_FIELDS[stray.subject]}; drop it")
-    messages = {"book": lambda t: am.book_message(portfolio, market, t).message,
-                "prices": lambda t: am.prices_message(market, t).message}
+    messages = _messages(portfolio, market)
     return {subject: choose(aset, subject, POLICY_FIELDS[subject], messages[subject], portfolio.period.end,
                             signatures) for subject, aset in sets.items()}
 

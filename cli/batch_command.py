@@ -34,12 +34,15 @@ _LISTED = 20  # portfolios not proven shown in the table; the rest are in summar
               show_default=True, help="Where proofs run (--scheduler implies dask).")
 @click.option("--workers", "-j", type=click.IntRange(min=1), help="Process pool size [default: every core].")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="A Dask scheduler to run on (needs the dask extra).")
+@click.option("--signatures", "signatures_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of attestor signature files (attested policies): *.json shared by every portfolio, "
+                   "<id>/*.json for one portfolio's own. PRIVATE: never published.")
 @click.option("--no-resume", is_flag=True, help="Prove again even where OUT already holds a valid proof.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout.")
 @click.pass_context
 def prove_batch_cmd(ctx: click.Context, build_dir: Path, source: Path, market_path: Path, policy_path: Path,
-                    out_dir: Path, backend: str, workers: int | None, scheduler: str | None, no_resume: bool,
-                    as_json: bool) -> None:
+                    out_dir: Path, backend: str, workers: int | None, scheduler: str | None,
+                    signatures_dir: Path | None, no_resume: bool, as_json: bool) -> None:
     """Prove every portfolio of a folder or JSONL file against one statement.
 
     \b
@@ -50,9 +53,11 @@ def prove_batch_cmd(ctx: click.Context, build_dir: Path, source: Path, market_pa
       zkyield prove-batch build/ --portfolios books/ --market market.json --policy policy.json --out proofs/
       zkyield prove-batch build/ --portfolios books.jsonl --market m.json --policy p.json --out proofs/ \\
           --scheduler tcp://10.0.0.5:8786
+      zkyield prove-batch build/ --portfolios books/ --market m.json --policy attested.json --out proofs/ \\
+          --signatures sigs/     # sigs/prices.sig.json shared, sigs/<id>/*.sig.json per portfolio
     """
     results = prove_batch(build_dir, source, market_path, policy_path, out_dir, backend=backend,
-                          workers=workers, scheduler=scheduler, resume=not no_resume)
+                          workers=workers, scheduler=scheduler, resume=not no_resume, signatures=signatures_dir)
     show = not settings().quiet and sys.stderr.isatty()
     collected: list[BatchResult] = []
     if show:

@@ -22,8 +22,11 @@ from typing import Any
 
 from zkyield import api
 from zkyield.batch.backends import Backend, make_backend
+from zkyield.batch.signatures import SignatureFolder
 from zkyield.batch.sources import Job, PortfolioSource, read_jobs
 from zkyield.batch.worker import BAD_INPUT, PROVEN, Context, Outcome, Task
+from zkyield.circuits.attest_layout import SUBJECTS
+from zkyield.circuits.attest_witness import signature_counts
 from zkyield.circuits.models import Market, Policy, load_market, load_policy
 from zkyield.errors import InputError
 from zkyield.families import family_of
@@ -70,7 +73,7 @@ def prove_batch(build_dir: str | os.PathLike, portfolios: str | os.PathLike | It
                 market: Market | str | os.PathLike | dict, policy: Policy | str | os.PathLike | dict,
                 out_dir: str | os.PathLike | None = None, *, backend: str | Backend = "process",
                 workers: int | None = None, scheduler: str | None = None, client: Any = None,
-                resume: bool = True) -> Iterator[BatchResult]:
+                resume: bool = True, signatures: str | os.PathLike | None = None) -> Iterator[BatchResult]:
     """Prove every portfolio and yield results as they complete (a generator: nothing runs until iterated).
 
     ``portfolios``: a folder of ``<id>.json`` files, a JSONL file (an ``id`` field per line) or
@@ -78,20 +81,23 @@ def prove_batch(build_dir: str | os.PathLike, portfolios: str | os.PathLike | It
     and listed in ``out_dir/summary.jsonl``; without it results only carry their attestations.
     ``backend``: "process" (a local pool of ``workers``, default every core), "in-process", "dask"
     (``scheduler`` address or ``client``), or a ``Backend``. Raises InputError before any work if the
-    build folder, market or policy is unusable.
+    build folder, market or policy is unusable. ``signatures``: a folder of attestor signature files for
+    a policy with ``attested_by`` / ``prices_attested_by`` (``batch.signatures``: shared ones on top,
+    ``<id>/`` for one portfolio's own).
     """
     build = Path(build_dir)
     market_obj = market if isinstance(market, Market) else load_market(market)
     policy_obj = policy if isinstance(policy, Policy) else load_policy(policy)
     vk = _check_build(build, policy_obj)
+    folder = None if signatures is None else SignatureFolder(signatures)
     runner = backend if isinstance(backend, Backend) else make_backend(backend, workers, scheduler, client)
     ctx = Context(str(build.resolve()), market_obj, policy_obj)
     out = None if out_dir is None else Path(out_dir)
-    return _run(runner, ctx, read_jobs(portfolios), vk, out, resume and out is not None)
+    return _run(runner, ctx, read_jobs(portfolios), vk, out, resume and out is not None, folder)
 
 
 def _run(backend: Backend, ctx: Context, jobs: Iterator[Job], vk: VerifyingKey, out: Path | None,
-         resume: bool) -> Iterator[BatchResult]:
+         resume: bool, signatures: SignatureFolder | None = None) -> Iterator[BatchResult]:
     summary = _Summary(out) if out is not None else None
     rejected: deque[BatchResult] = deque()  # bad inputs found while feeding the backend
     index: dict[str, int] = {}
@@ -101,9 +107,14 @@ def _run(backend: Backend, ctx: Context, jobs: Iterator[Job], vk: VerifyingKey, 
             if job.portfolio is None:
                 rejected.append(BatchResult(job.id, BAD_INPUT, None, 0.0, job.error, index=i))
                 continue
+            try:
+                sigs = () if signatures is None else signatures.for_job(job.id)
+            except InputError as exc:
+                rejected.append(BatchResult(job.id, BAD_INPUT, None, 0.0, str(exc), index=i))
+                continue
             index[job.id] = i
             previous = _previous(out / job.id) if resume and out is not None else None
-            yield Task(job.id, job.portfolio, previous)
+            yield Task(job.id, job.portfolio, previous, signatures=sigs)
 
     def finish(result: BatchResult) -> BatchResult:
         if summary is not None:
@@ -153,6 +164,11 @@ def _check_build(build: Path, policy: Policy) -> VerifyingKey:
         raise InputError(f"{name}: a {kind} statement, not a {family.name} one; compile one for this policy")
     if not isinstance(clauses, list) or sorted(map(str, clauses)) != sorted(family.stated_clauses(policy)):
         raise InputError("policy: its clauses differ from the compiled statement's; compile one for this policy")
+    if isinstance(policy, Policy):
+        counts = dict(zip(SUBJECTS, signature_counts(policy), strict=True))
+        if doc.get("signatures", {}) != {s: k for s, k in counts.items() if k}:
+            raise InputError("policy: its attestation thresholds differ from the compiled statement's; compile one "
+                             "for this policy")
     return load_vk(build / api.VERIFICATION_KEY_FILE)
 
 

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 
 from zkyield import api
+from zkyield.circuits import attest_witness
+from zkyield.circuits.attest_policy import AttestorSignature
 from zkyield.circuits.models import Market, Policy, Portfolio
 from zkyield.errors import InputError, StatementFalse
 from zkyield.formats.attestation import Attestation
@@ -39,6 +41,7 @@ class Task:
     portfolio: Portfolio
     previous: Attestation | None = None  # an earlier run's output, re-checked instead of re-proven
     attempt: int = 1
+    signatures: tuple[AttestorSignature, ...] = ()  # private, like the portfolio (batch.signatures)
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,12 @@ def run_task(ctx: Context, task: Task) -> Outcome:
     try:
         if task.previous is not None and still_valid(task.previous, task.portfolio, ctx, keys):
             return Outcome(task.id, PROVEN, time.perf_counter() - start, task.previous, resumed=True, **common)
-        failed = _failed_clauses(task.portfolio, ctx, keys)
+        failed = _failed_clauses(task.portfolio, ctx, keys, task.signatures)
         if failed:
             return Outcome(task.id, STATEMENT_FALSE, time.perf_counter() - start,
                            error="statement is false: " + ", ".join(failed) + " not met", **common)
-        attestation = api.prove(task.portfolio, ctx.market, ctx.policy, keys)
+        options = {"signatures": task.signatures} if task.signatures else {}
+        attestation = api.prove(task.portfolio, ctx.market, ctx.policy, keys, **options)
         if not api.verify(attestation, keys.verification_key, ctx.policy, ctx.market, statement=keys.statement):
             return Outcome(task.id, ERROR, time.perf_counter() - start,
                            error="the new proof does not verify; check this worker's zkyield build", **common)
@@ -125,7 +129,12 @@ def still_valid(previous: Attestation, portfolio: Portfolio, ctx: Context, keys:
                                                  statement=keys.statement))
 
 
-def _failed_clauses(portfolio: Portfolio, ctx: Context, keys: api.Keys) -> list[str]:
-    """The policy keys a portfolio fails: names only, since the measured values are private."""
+def _failed_clauses(portfolio: Portfolio, ctx: Context, keys: api.Keys,
+                    signatures: tuple[AttestorSignature, ...]) -> list[str]:
+    """The policy keys a portfolio fails: names only, since the measured values (and the signature
+    files) are private. The evaluator cannot decide an attestation clause; the signatures do."""
     result = keys.statement.family.evaluate(portfolio, ctx.market, ctx.policy, keys.statement)
-    return [check.key for check in result.failures]
+    failed = [check.key for check in result.failures]
+    if isinstance(ctx.policy, Policy):
+        failed += attest_witness.unmet_attestations(portfolio, ctx.market, ctx.policy, signatures)
+    return failed
