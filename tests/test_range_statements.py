@@ -18,6 +18,7 @@ from zkyield.circuits.publics import policy_clauses
 from zkyield.circuits.statements import Shape, build
 from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import ConstraintError, InputError, StatementFalse
+from zkyield.families import PORTFOLIO_FAMILY
 
 RANGE_CAP = enc.Capacity(3, 3, 1, 2)  # the example's two ranges lead its positions
 RATES_CAP = enc.Capacity(3, 2, 1)
@@ -223,3 +224,16 @@ def test_a_lending_slot_without_its_markets_model_is_refused() -> None:
     docs[0]["positions"][0]["protocol"] = "compound-v3"
     with pytest.raises(InputError, match=r"assets\[0\]\.rate_model is missing or names another protocol"):
         evaluate(*load(docs))
+
+
+def test_statement_json_records_the_range_slots_and_reads_an_old_one_as_every_slot() -> None:
+    """``capacity.ranges`` is written; a description from before range slots (no such field) is read as
+    every slot a range slot, which rebuilds exactly the circuit such a folder holds."""
+    policy = load(example_docs("range"))[2]
+    doc = PORTFOLIO_FAMILY.compile(policy, RANGE_CAP).describe()
+    assert doc["capacity"] == {"positions": 3, "assets": 3, "scenarios": 1, "ranges": 2}
+    old = {**doc, "capacity": {"positions": 3, "assets": 3, "scenarios": 1}}
+    rebuilt = PORTFOLIO_FAMILY.rebuild(old)
+    assert rebuilt.capacity == enc.Capacity(3, 3, 1, 3) and rebuilt.size["ranges"] == 3
+    assert rebuilt.circuit_id == PORTFOLIO_FAMILY.compile(policy, enc.Capacity(3, 3, 1, 3)).circuit_id
+    assert rebuilt.circuit_id != doc["circuit_id"]
