@@ -18,6 +18,7 @@ import json
 import time
 
 from zkyield import api
+from zkyield.circuits.binding import range_slots
 from zkyield.circuits.evaluate import CLAUSES
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio, protocol_tree
 
@@ -54,19 +55,20 @@ def _policy(clauses: list[str], base: dict) -> dict:
 
 
 def counts(n: int) -> dict:
-    _, _, everything = _documents(n)
+    p_doc, _, everything = _documents(n)
+    ranges = range_slots(load_portfolio(p_doc))  # the book's v3 range positions (the fund has none)
     sizes = {}
     for clause in CLAUSES.keys:
-        st = api.compile_statement(load_policy(_policy([clause], everything)), n, ASSETS, SCENARIOS)
+        st = api.compile_statement(load_policy(_policy([clause], everything)), n, ASSETS, SCENARIOS, ranges)
         sizes[clause] = st.circuit.n_constraints
-    full = api.compile_statement(load_policy(_policy(list(CLAUSES.keys), everything)), n, ASSETS, SCENARIOS)
+    full = api.compile_statement(load_policy(_policy(list(CLAUSES.keys), everything)), n, ASSETS, SCENARIOS, ranges)
     paired = {k: sizes[k] - sizes[w] for k, w in WITH.items()}  # its part alone: the pair minus the other
     # shared = full - sum(clause-only parts), where clause part = one-clause size - shared
     alone = [k for k in sizes if k not in WITH]
     shared = (sum(sizes[k] for k in alone) - full.circuit.n_constraints + sum(paired.values())) // (len(alone) - 1)
     parts = {k: paired[k] if k in WITH else v - shared for k, v in sizes.items()}
-    return {"positions": n, "assets": ASSETS, "scenarios": SCENARIOS, "all_clauses": full.circuit.n_constraints,
-            "shared": shared, "per_clause": parts}
+    return {"positions": n, "assets": ASSETS, "scenarios": SCENARIOS, "ranges": ranges,
+            "all_clauses": full.circuit.n_constraints, "shared": shared, "per_clause": parts}
 
 
 def prove_times(n: int) -> dict:
@@ -76,7 +78,7 @@ def prove_times(n: int) -> dict:
     policy = load_policy(_policy([k for k in CLAUSES.keys if k != "max_rate_model_deviation_bps"], q_doc))
     out: dict = {"positions": n}
     t = time.perf_counter()
-    statement = api.compile_statement(policy, n, ASSETS, SCENARIOS)
+    statement = api.compile_statement(policy, n, ASSETS, SCENARIOS, range_slots(portfolio))
     out["compile_s"] = round(time.perf_counter() - t, 2)
     out["constraints"] = statement.circuit.n_constraints
     t = time.perf_counter()

@@ -86,6 +86,11 @@ def bind(portfolio: Portfolio, market: Market, capacity: enc.Capacity | None = N
     if len(market.stress_scenarios) > capacity.scenarios:
         raise InputError(f"{mname}: stress_scenarios has {len(market.stress_scenarios)} entries but the "
                          f"circuit holds {capacity.scenarios}; build a circuit with more scenarios")
+    for i, p in enumerate(portfolio.positions[capacity.ranges:], start=capacity.ranges):
+        if p.range is not None:
+            raise InputError(f"{pname}: positions[{i}] is a Uniswap v3 range position but the circuit has "
+                             f"{capacity.ranges} range slot(s); list range positions first, or compile with "
+                             "--range-slots K")
     positions = tuple(_position(p, f"{pname}: positions[{i}]", market) for i, p in enumerate(portfolio.positions))
     return Bound(
         positions=positions,
@@ -96,6 +101,11 @@ def bind(portfolio: Portfolio, market: Market, capacity: enc.Capacity | None = N
         prices_start=tuple(a.price_start for a in market.assets),
         prices_end=tuple(a.price_end for a in market.assets),
     )
+
+
+def range_slots(portfolio: Portfolio) -> int:
+    """The range slots (``Capacity.ranges``) a book needs: one past its last Uniswap v3 range position."""
+    return max((i + 1 for i, p in enumerate(portfolio.positions) if p.range is not None), default=0)
 
 
 def _asset_index(symbol: str, where: str, market: Market) -> int:

@@ -64,14 +64,18 @@ MAX_DECIMAL_CHARS = 80
 
 @dataclass(frozen=True)
 class Capacity:
-    """The shape a circuit is built for: at most ``positions`` positions over ``assets`` market assets.
+    """The shape a circuit is built for: at most ``positions`` positions over ``assets`` market assets,
+    of which the first ``ranges`` slots may hold a Uniswap v3 range position (each costs the range
+    checks, ~8,400 constraints, when a clause reads ranges; the circuit forbids a v3 pool elsewhere).
 
-    A field left out is the largest allowed (``MAX_CAPACITY``); the commands compile and commit at
-    ``DEFAULT_CAPACITY`` unless told."""
+    A field left out is the largest allowed (``MAX_CAPACITY``; ``ranges`` then every slot, which accepts
+    any book); the commands compile and commit at ``DEFAULT_CAPACITY`` unless told. ``ranges`` changes
+    the circuit only, never a commitment or market hash (the rows are the same)."""
 
     positions: int = MAX_POSITIONS
     assets: int = MAX_ASSETS
     scenarios: int = MAX_SCENARIOS
+    ranges: int = None  # type: ignore[assignment]  # None: every slot (set in __post_init__)
 
     def __post_init__(self) -> None:
         for name, value, top in (("positions", self.positions, MAX_POSITIONS),
@@ -79,9 +83,14 @@ class Capacity:
                                  ("scenarios", self.scenarios, MAX_SCENARIOS)):
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
                 raise InputError(f"capacity.{name}: expected an integer in 1..{top}")
+        if self.ranges is None:
+            object.__setattr__(self, "ranges", self.positions)
+        if isinstance(self.ranges, bool) or not isinstance(self.ranges, int) or not 0 <= self.ranges <= self.positions:
+            raise InputError(f"capacity.ranges (range slots): expected an integer in 0..{self.positions} (positions)")
 
 
-DEFAULT_CAPACITY = Capacity(8, 8, 1)  # what `zkyield compile`/`commit` and compile_statement use unless told
+# what `zkyield compile`/`commit` and compile_statement use unless told (no range slots: --range-slots K adds them)
+DEFAULT_CAPACITY = Capacity(8, 8, 1, 0)
 MAX_CAPACITY = Capacity(MAX_POSITIONS, MAX_ASSETS, MAX_SCENARIOS)  # the largest circuit any capacity allows
 
 

@@ -1,7 +1,9 @@
 """The statement circuit's Uniswap v3 range positions: their value, and their amounts tied to the range.
 
 ``range_values`` (every circuit) values a slot's committed token amounts at its pool's token prices
-(selected from the pool's public asset row) and zeroes the range fields of every other slot.
+(selected from the pool's public asset row) and zeroes the range fields of every other slot. Only the
+first ``Capacity.ranges`` slots may hold a v3 pool: on every later slot the circuit requires
+``is_range = 0`` and its range fields to be 0, and spends nothing else on ranges there.
 ``range_amounts`` (clauses that read a range: ``Clause.needs`` RANGE) proves that a range slot's amounts
 are exactly Uniswap's for its liquidity and sqrt-price bounds at the pool's public start and end prices,
 ``amount0 = floor(floor(L 2^96 (b - x) / b) / x)``, ``amount1 = floor(L (x - a) / 2^96)`` with
@@ -32,6 +34,11 @@ def range_values(b: Builder) -> tuple[list[Value], list[Value]]:
     b.is_range = [b.select(j, b.column("is_range")) for j in range(b.n)]
     b.range_norm, b.range_p1, starts, ends = [], [], [], []
     for j in range(b.n):
+        if j >= b.shape.capacity.ranges:
+            _no_range_slot(b, j)
+            starts.append(0)
+            ends.append(0)
+            continue
         with c.scope(f"range_value[{j}]"):
             f = {name: b.pos[name][j] for name in RANGE_FIELDS}
             for name, x in f.items():  # widths: checked where the range math reads them (range_amounts)
@@ -49,11 +56,24 @@ def range_values(b: Builder) -> tuple[list[Value], list[Value]]:
     return starts, ends
 
 
+def _no_range_slot(b: Builder, j: int) -> None:
+    """A slot past the range slots: no v3 pool (``is_range = 0``, whatever asset the prover selects) and
+    all-zero range fields, so its range value is the constant 0 and no range math is spent on it."""
+    c = b.c
+    with c.scope(f"range_value[{j}]"):
+        c.assert_equal(b.is_range[j], 0, "no_range_slot")
+        for name in RANGE_FIELDS:
+            c.assert_equal(b.pos[name][j], 0, f"only_range_{name}")
+    b.range_norm.append({f"{k}_{t}": 0 for t in ("start", "end") for k in (0, 1)})
+    b.range_p1.append([0, 0])
+
+
 def range_amounts(b: Builder) -> None:
-    """Every range slot's amounts are Uniswap's; ``b.in_range_end[j]`` = [a <= end price < b] for it."""
+    """Every range slot's amounts are Uniswap's; ``b.in_range_end[j]`` = [a <= end price < b] for it
+    (the constant 0 past the range slots, where ``range_values`` forbids a v3 pool)."""
     c, q96 = b.c, rm.Q96
-    b.in_range_end = []
-    for j in range(b.n):
+    b.in_range_end = [0] * b.n
+    for j in range(b.shape.capacity.ranges):
         with c.scope(f"range[{j}]"):
             is_r, off = b.is_range[j], 1 - b.is_range[j]
             liq, lo, hi = (b.pos[name][j] for name in ("liquidity", "sqrt_lower", "sqrt_upper"))
@@ -82,4 +102,4 @@ def range_amounts(b: Builder) -> None:
                     c.assert_equal(a0, b.pos[f"amount0_{moment}"][j], "amount0")
                     c.assert_equal(a1, b.pos[f"amount1_{moment}"][j], "amount1")
                     flags = [below, above]
-            b.in_range_end.append(c.mul(c.mul(is_r, 1 - flags[0]), 1 - flags[1]))
+            b.in_range_end[j] = c.mul(c.mul(is_r, 1 - flags[0]), 1 - flags[1])

@@ -58,7 +58,8 @@ class Shape:
     def label(self) -> str:
         cap = self.capacity
         sigs = "" if self.signatures == (0, 0) else f"_k{self.signatures[0]}_{self.signatures[1]}"
-        return f"mask{clause_mask(self.clauses)}_n{cap.positions}_m{cap.assets}_s{cap.scenarios}{sigs}"
+        ranges = "" if cap.ranges == cap.positions else f"_r{cap.ranges}"
+        return f"mask{clause_mask(self.clauses)}_n{cap.positions}_m{cap.assets}_s{cap.scenarios}{ranges}{sigs}"
 
 
 def _rows(values: list[Value], width: int) -> list[list[Value]]:

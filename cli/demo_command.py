@@ -12,6 +12,7 @@ from typing import TypeVar
 import click
 
 from zkyield import api
+from zkyield.circuits.binding import range_slots
 from zkyield.circuits.history_chain import SnapshotLog, links
 from zkyield.circuits.history_models import History, load_history, load_history_market, load_history_policy
 from zkyield.circuits.history_models import example_paths as history_example_paths
@@ -95,7 +96,9 @@ def _portfolio_part(name: str, out: Path, timer: _Timer, progress: Callable[[str
     paths = example(name)
     portfolio, market, policy = load_portfolio(paths[0]), load_market(paths[1]), load_policy(paths[2])
     positions, assets = {"fund": (32, 16), "attested": (3, 3)}.get(name, (8, 8))
-    statement = timer.step("compile", lambda: api.compile_statement(policy, positions=positions, assets=assets),
+    ranges = range_slots(portfolio)  # v3 range slots cost ~8,400 constraints each: only as many as the book has
+    statement = timer.step("compile", lambda: api.compile_statement(policy, positions=positions, assets=assets,
+                                                                    ranges=ranges),
                            lambda s: f"{s.circuit.n_constraints:,} constraints")
     api.save_statement(statement, out / "build")
     with progress("setup") as bar:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from zkyield import api
+from zkyield.circuits.binding import range_slots
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
 from zkyield.devnet import Anvil, deploy_world
 from zkyield.devnet.scenario import run_period
@@ -41,7 +42,8 @@ def devnet_demo(out: Path, step: Step, proven: dict) -> bool:
              lambda p: f"{len(p['positions'])} positions")
         portfolio, market = load_portfolio(out / "portfolio.json"), load_market(out / "market.json")
         policy = load_policy(example("demo")[2])
-        statement = step("compile", lambda: api.compile_statement(policy, positions=16, assets=4),
+        statement = step("compile", lambda: api.compile_statement(policy, positions=16, assets=4,
+                                                                  ranges=range_slots(portfolio)),
                          lambda s: f"{s.circuit.n_constraints:,} constraints")
         keys = step("setup", lambda: api.setup(statement))
         attestation = step("prove", lambda: api.prove(portfolio, market, policy, keys))

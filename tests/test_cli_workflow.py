@@ -71,7 +71,7 @@ def test_build_and_proof_folders_hold_the_documented_files(flow):
     assert sorted(p.name for p in (flow / "proof").iterdir()) == [
         "attestation.json", "proof.json", "public.json", "verification_key.json"]
     statement = json.loads((flow / "build" / "statement.json").read_text())
-    assert statement["capacity"] == {"positions": 8, "assets": 8, "scenarios": 1}
+    assert statement["capacity"] == {"positions": 8, "assets": 8, "scenarios": 1, "ranges": 0}
 
 
 def test_commit_matches_the_proven_commitment(flow):

@@ -45,15 +45,18 @@ BOOKS = {
              17213764794184273389420913450444832993697363084621157469949229133050173833789),
 }
 
-# (example policy, capacity) -> (circuit id = R1CS digest, constraints)
+# (example policy, capacity N, M, S, range slots R) -> (circuit id = R1CS digest, constraints)
 CIRCUITS = {
-    ("demo", (8, 8, 1)): ("3f1c2569575b411cf23834761dbb051dea8c24194308ca0f1fab87887f13be42", 103302),
-    ("demo", (4, 4, 1)): ("b50f437f835bd34a06cc810ae363db1c12492422ddbccf5f6d3ee489d7f5aa7f", 53561),
-    ("dao-treasury", (8, 8, 2)): ("801ebb75b37d95a00bacb3d9d404883bb213af94e840fb5f4d0e2133ddda4a43", 129841),
-    ("dao-treasury", (2, 3, 1)): ("2eef39a2bae2ab10814ed6e265a8ceb963a81fa2bfd2513795a96cad0cdd933f", 40495),
-    ("basis", (3, 2, 2)): ("1da7f739520e484630c5e195f8706924d924a04fa2a7391d4200aca502d720a1", 23073),
-    ("crosschain", (5, 5, 1)): ("558385b83904c9d46d824872e0f69b48efc142695a9b093f236a309437c0eb91", 46799),
-    ("attested", (3, 3, 1)): ("6274d375daeab8bcd92fc5c09c21245dcdb8f987d03477fa10a4188d65343ec8", 43014),
+    ("demo", (8, 8, 1, 0)): ("d16860d59758a63837decd94bfa2b41a5c9037914b02e9c310942f3bd9fc8126", 33966),
+    # every slot a range slot: the circuit before range slots existed (the id an old build folder holds)
+    ("demo", (8, 8, 1, 8)): ("3f1c2569575b411cf23834761dbb051dea8c24194308ca0f1fab87887f13be42", 103302),
+    ("demo", (4, 4, 1, 0)): ("d083aed5502b2f9736690016a11b5388a6ffebd8fe54a2079220ea8db1bf9f91", 19021),
+    ("dao-treasury", (8, 8, 2, 0)): ("49d4239e937c82cf7262ea872df96b6e94be46de024993d937191454611edaaa", 60505),
+    ("dao-treasury", (2, 3, 1, 0)): ("76292a088e83fca7cb015d7f3f700e287a2a3e8ae152789f311d6d28c1f899be", 23241),
+    ("basis", (3, 2, 2, 0)): ("29189e4f470fc2f3b8a490ff090905d18b2180ca86399441319c8c4362947278", 21669),
+    ("crosschain", (5, 5, 1, 0)): ("a4158a42b896308c5bcc34999ff972ea9a1834ebba26c0c6ac6cd3bd00ab09c4", 44369),
+    ("attested", (3, 3, 1, 0)): ("d2332aa733409c6fb5c810b07a1dac8e20cce5c462c310f6e5ae310953e198f8", 41592),
+    ("range", (3, 3, 1, 2)): ("2a61cbcff8f0f7db2f373032955d3fc4e59980b5edfdd731be0f3b7bfc95baac", 31687),
 }
 
 
@@ -80,7 +83,7 @@ def test_commitment_and_market_hash(name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "cap"), sorted(CIRCUITS))
-def test_circuit_id(name: str, cap: tuple[int, int, int]) -> None:
+def test_circuit_id(name: str, cap: tuple[int, int, int, int]) -> None:
     statement = compile_statement(load_policy(example(name)[2]), *cap)
     assert (statement.circuit_id, statement.circuit.n_constraints) == CIRCUITS[(name, cap)]
 

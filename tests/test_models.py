@@ -129,7 +129,7 @@ def test_capacity_limits_positions_assets_and_scenarios() -> None:
     portfolio, market, _ = load(example_docs("dao-treasury"))
     bind(portfolio, market, enc.Capacity(positions=7, assets=7, scenarios=2))
     top = enc.MAX_CAPACITY
-    for capacity, message in ((replace(top, positions=6), "positions has 7 entries but the circuit holds 6"),
+    for capacity, message in ((replace(top, positions=6, ranges=6), "positions has 7 entries but the circuit holds 6"),
                               (replace(top, assets=6), "assets has 7 entries but the circuit holds 6"),
                               (replace(top, scenarios=1), "stress_scenarios has 2 entries")):
         with pytest.raises(InputError, match=message):

@@ -22,7 +22,36 @@ def run(*args: str | Path) -> tuple[int, str]:
 def _capacity(portfolio: Path, market: Path) -> list[str]:
     p, m = json.loads(portfolio.read_text()), json.loads(market.read_text())
     scenarios = max(1, len(m.get("stress_scenarios", [])))
-    return ["--positions", str(len(p["positions"])), "--assets", str(len(m["assets"])), "--scenarios", str(scenarios)]
+    ranges = max((i + 1 for i, q in enumerate(p["positions"]) if "range" in q), default=0)  # ranges lead the book
+    return ["--positions", str(len(p["positions"])), "--assets", str(len(m["assets"])), "--scenarios", str(scenarios),
+            "--range-slots", str(ranges)]
+
+
+RANGE_PAST_SLOTS = ("error: portfolio.json: positions[1] is a Uniswap v3 range position but the circuit has 1 range "
+                    "slot(s); list range positions first, or compile with --range-slots K")
+
+
+def test_commit_refuses_a_range_position_past_the_range_slots() -> None:
+    portfolio, market, _ = example("range")
+    code, out = run("commit", portfolio, "--market", market, "-n", "3", "-m", "3", "--range-slots", "1")
+    assert code == 2 and out.strip() == RANGE_PAST_SLOTS.replace("portfolio.json", portfolio.name), out
+    code, out = run("commit", portfolio, "--market", market, "-n", "3", "-m", "3", "--range-slots", "2", "--json")
+    assert code == 0 and int(json.loads(out)["commitment"]) > 0, out
+    code, out = run("compile", example("range")[2], "-n", "3", "--range-slots", "4", "--out", "unused")
+    assert code == 2 and "capacity.ranges (range slots): expected an integer in 0..3" in out, out
+
+
+@pytest.mark.slow
+def test_prove_refuses_a_book_with_more_ranges_than_the_build(tmp_path: Path) -> None:
+    portfolio, market, policy = example("range")
+    build = tmp_path / "build"
+    assert run("compile", policy, "-n", "3", "-m", "3", "--range-slots", "1", "--out", build)[0] == 0
+    assert json.loads((build / "statement.json").read_text())["capacity"]["ranges"] == 1
+    assert run("setup", build)[0] == 0
+    out_dir = tmp_path / "proof"
+    code, out = run("prove", build, "--portfolio", portfolio, "--market", market, "--policy", policy, "--out", out_dir)
+    assert code == 2 and RANGE_PAST_SLOTS.split("portfolio.json")[1] in out, out
+    assert not out_dir.exists()
 
 
 @pytest.mark.slow

@@ -13,12 +13,14 @@ from tests.support.statements import example_docs, load, recommit
 from zkyield.circuits import encoding as enc
 from zkyield.circuits import range_math as rm
 from zkyield.circuits.evaluate import CLAUSES, evaluate
+from zkyield.circuits.lp_range import RANGE_FIELDS
 from zkyield.circuits.publics import policy_clauses
 from zkyield.circuits.statements import Shape, build
 from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import ConstraintError, InputError, StatementFalse
+from zkyield.families import PORTFOLIO_FAMILY
 
-RANGE_CAP = enc.Capacity(3, 3, 1)
+RANGE_CAP = enc.Capacity(3, 3, 1, 2)  # the example's two ranges lead its positions
 RATES_CAP = enc.Capacity(3, 2, 1)
 
 
@@ -138,6 +140,58 @@ def test_range_fields_on_a_spot_slot_are_refused() -> None:
     assert "values/range_value[2]/only_range_amount1_end" in _refused(example_docs("range"), RANGE_CAP, smuggle)
 
 
+# -- range slots (Capacity.ranges): only the leading slots may hold a v3 range position -----------------
+
+ONE_RANGE_SLOT = enc.Capacity(3, 3, 1, 1)  # the example's positions 0 and 1 are ranges: 1 is past the slots
+
+
+def test_a_range_position_past_the_range_slots_is_refused_before_proving() -> None:
+    portfolio, market, policy = load(example_docs("range"))
+    message = (r"^portfolio\.json: positions\[1\] is a Uniswap v3 range position but the circuit has 1 "
+               r"range slot\(s\); list range positions first, or compile with --range-slots K$")
+    with pytest.raises(InputError, match=message):
+        statement_inputs(portfolio, market, policy, ONE_RANGE_SLOT)
+    with pytest.raises(InputError, match=message):
+        evaluate(portfolio, market, policy, ONE_RANGE_SLOT)
+    assert statement_inputs(portfolio, market, policy, enc.Capacity(3, 3, 1, 2))  # both ranges in range slots
+
+
+def test_range_slots_must_fit_the_positions() -> None:
+    for bad in (-1, 4, True, "2"):
+        with pytest.raises(InputError, match=r"^capacity\.ranges \(range slots\): expected an integer in 0\.\.3"):
+            enc.Capacity(3, 3, 1, bad)
+    assert enc.Capacity(3, 3, 1).ranges == 3 and enc.DEFAULT_CAPACITY.ranges == 0
+
+
+@pytest.mark.parametrize("keep_fields", [True, False])
+def test_a_v3_pool_in_a_slot_past_the_range_slots_is_refused_by_the_circuit(keep_fields: bool) -> None:
+    """A malicious prover skips the binder's check: the honest witness of a circuit with a range slot for
+    every position, fed to the one-range-slot circuit (same commitment and market hash: ``ranges`` is in
+    neither). Slot 1 then holds the v3 pool there, with its range fields or with them zeroed (and the
+    commitment recomputed) so only the pool selection is left to catch."""
+    docs = example_docs("range")
+    portfolio, market, policy = load(docs)
+    inputs = statement_inputs(portfolio, market, policy, enc.Capacity(3, 3, 1, 3))
+    assert recommit(copy.deepcopy(inputs), ONE_RANGE_SLOT)["commitment"] == inputs["commitment"]
+    if not keep_fields:
+        for name in RANGE_FIELDS:
+            inputs[f"pos_{name}"][1] = 0
+        inputs = recommit(inputs, ONE_RANGE_SLOT)
+    circuit = build(Shape(policy_clauses(policy), ONE_RANGE_SLOT))
+    with pytest.raises(ConstraintError) as info:
+        circuit.witness(inputs)
+    assert info.value.label.startswith("values/range_value[1]/no_range_slot")
+    build(Shape(policy_clauses(policy), enc.Capacity(3, 3, 1, 2))).witness(
+        statement_inputs(portfolio, market, policy, enc.Capacity(3, 3, 1, 2)))  # the honest one passes
+
+
+def test_range_fields_on_a_spot_slot_inside_the_range_slots_are_refused() -> None:
+    def smuggle(inputs: dict) -> None:  # every slot a range slot: slot 2 (USDC) is zeroed by is_range = 0
+        inputs["pos_amount1_end"][2] = 10**18
+    assert "values/range_value[2]/only_range_amount1_end" in _refused(example_docs("range"),
+                                                                       enc.Capacity(3, 3, 1, 3), smuggle)
+
+
 def test_evaluator_refuses_amounts_that_are_not_uniswaps() -> None:
     docs = copy.deepcopy(example_docs("range"))
     docs[0]["positions"][0]["range"]["amounts_end"][1] = "62"
@@ -170,3 +224,16 @@ def test_a_lending_slot_without_its_markets_model_is_refused() -> None:
     docs[0]["positions"][0]["protocol"] = "compound-v3"
     with pytest.raises(InputError, match=r"assets\[0\]\.rate_model is missing or names another protocol"):
         evaluate(*load(docs))
+
+
+def test_statement_json_records_the_range_slots_and_reads_an_old_one_as_every_slot() -> None:
+    """``capacity.ranges`` is written; a description from before range slots (no such field) is read as
+    every slot a range slot, which rebuilds exactly the circuit such a folder holds."""
+    policy = load(example_docs("range"))[2]
+    doc = PORTFOLIO_FAMILY.compile(policy, RANGE_CAP).describe()
+    assert doc["capacity"] == {"positions": 3, "assets": 3, "scenarios": 1, "ranges": 2}
+    old = {**doc, "capacity": {"positions": 3, "assets": 3, "scenarios": 1}}
+    rebuilt = PORTFOLIO_FAMILY.rebuild(old)
+    assert rebuilt.capacity == enc.Capacity(3, 3, 1, 3) and rebuilt.size["ranges"] == 3
+    assert rebuilt.circuit_id == PORTFOLIO_FAMILY.compile(policy, enc.Capacity(3, 3, 1, 3)).circuit_id
+    assert rebuilt.circuit_id != doc["circuit_id"]

@@ -63,12 +63,14 @@ def policy_document(policy: AnyPolicy) -> dict[str, object]:
 
 def compile_statement(policy: AnyPolicy, positions: int = enc.DEFAULT_CAPACITY.positions,
                       assets: int = enc.DEFAULT_CAPACITY.assets,
-                      scenarios: int = enc.DEFAULT_CAPACITY.scenarios) -> Statement:
+                      scenarios: int = enc.DEFAULT_CAPACITY.scenarios,
+                      ranges: int = enc.DEFAULT_CAPACITY.ranges) -> Statement:
     """The statement circuit for ``policy``'s clauses (and capacity); thresholds are not baked in.
 
     The capacity applies to families whose circuit has one (portfolio); a history policy fixes its window.
+    ``ranges``: how many leading position slots may hold a Uniswap v3 range position (``encoding.Capacity``).
     """
-    return family_of(policy).compile(policy, enc.Capacity(positions, assets, scenarios))
+    return family_of(policy).compile(policy, enc.Capacity(positions, assets, scenarios, ranges))
 
 
 def setup(statement: Statement, progress: Progress | None = None) -> Keys:

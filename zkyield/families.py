@@ -31,7 +31,7 @@ from zkyield.errors import FormatError, InputError
 from zkyield.formats.jsonfile import read_json
 from zkyield.statement import HISTORY, PORTFOLIO, Statement, StatementFamily
 
-CAPACITY_FIELDS = ("positions", "assets", "scenarios")
+CAPACITY_FIELDS = ("positions", "assets", "scenarios", "ranges")  # encoding.Capacity's, in its order
 
 
 class PortfolioFamily(StatementFamily):
@@ -62,7 +62,7 @@ class PortfolioFamily(StatementFamily):
 
     def _statement(self, clauses: frozenset[str], capacity: enc.Capacity,
                    signatures: tuple[int, int] = (0, 0)) -> Statement:
-        size = {"positions": capacity.positions, "assets": capacity.assets, "scenarios": capacity.scenarios}
+        size = {k: getattr(capacity, k) for k in CAPACITY_FIELDS}
         size |= {f"{s}_signatures": k for s, k in zip(ATTEST_SUBJECTS, signatures, strict=True) if k}
         return Statement(self.name, tuple(sorted(clauses)), size, build(Shape(clauses, capacity, signatures)))
 
@@ -86,7 +86,9 @@ class PortfolioFamily(StatementFamily):
                              "for this policy")
 
     def read_size(self, doc: Mapping[str, Any]) -> dict[str, int]:
-        size = {k: int(doc["capacity"][k]) for k in CAPACITY_FIELDS}
+        size = {k: int(doc["capacity"][k]) for k in CAPACITY_FIELDS if k != "ranges"}
+        # a statement.json written before range slots existed built every slot as one (its exact circuit)
+        size["ranges"] = int(doc["capacity"].get("ranges", size["positions"]))
         sigs = doc.get("signatures", {})
         return size | {f"{s}_signatures": int(sigs[s]) for s in ATTEST_SUBJECTS if s in sigs}
 
@@ -134,7 +136,8 @@ class PortfolioFamily(StatementFamily):
             size = self.read_size(doc)
             return enc.Capacity(*(size[k] for k in CAPACITY_FIELDS))
         except (KeyError, TypeError, ValueError):
-            raise FormatError(f"{name}: statement.capacity needs integer positions, assets, scenarios") from None
+            raise FormatError(f"{name}: statement.capacity needs integer positions, assets, scenarios "
+                              "(and ranges)") from None
 
 
 class HistoryFamily(StatementFamily):
