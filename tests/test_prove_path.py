@@ -171,14 +171,16 @@ def test_snarkjs_proves_the_wtns_with_its_own_zkey_and_verifies(tmp_path):
         (tmp_path / name).write_text(json.dumps(doc))
     build = tmp_path / "build"
     sizes = ("--positions", "1", "--assets", "1", "--scenarios", "1")
-    assert run("compile", tmp_path / "q.json", *sizes, "--out", build)[0] == 0  # 2,743 constraints: 2^12
+    assert run("compile", tmp_path / "q.json", *sizes, "--out", build)[0] == 0
     assert run("setup", build)[0] == 0
     wtns = tmp_path / "w.wtns"
     code, out = run("prove", build, "--portfolio", tmp_path / "p.json", "--market", tmp_path / "m.json",
                     "--policy", tmp_path / "q.json", "--out", tmp_path / "proof", "--witness-out", wtns)
     assert code == 0, out
     p0, p1, ptau, zkey = (tmp_path / n for n in ("p0.ptau", "p1.ptau", "final.ptau", "c.zkey"))
-    run_snarkjs("powersoftau", "new", "bn128", "12", p0)
+    # snarkjs's domain: constraints + public inputs + 1 (5,485 + 7 at layout 3: 2^13)
+    power = (len(read_r1cs(build / "circuit.r1cs").constraints) + 7 - 1).bit_length()
+    run_snarkjs("powersoftau", "new", "bn128", str(power), p0)
     run_snarkjs("powersoftau", "contribute", p0, p1, "--name=t", "-e=zkyield witness-out test")
     run_snarkjs("powersoftau", "prepare", "phase2", p1, ptau)
     run_snarkjs("groth16", "setup", build / "circuit.r1cs", ptau, zkey)
