@@ -63,9 +63,10 @@ def _magnitude(b: Builder, diff: Value) -> Value:
 
 def net_delta(s: Sums) -> list[tuple[int, int]]:
     """Per market asset (2 L, 2 S) in end value: L counts spot, staking, lending, a perp's margin (in its
-    margin asset) and half of every LP token whose pool holds the asset (the constant-product split at
-    the end price) plus long perps on it; S counts borrows and short perps on it. Doubled so the LP half
-    is exact; zero for cash assets and LP tokens themselves (their value sits in their pool's assets)."""
+    margin asset), half of every constant-product LP token whose pool holds the asset (its split at the
+    end price), a v3 range position's own end amount of the asset (the exact exposure) and long perps on
+    it; S counts borrows and short perps on it. Doubled so the LP half is exact; zero for cash assets and
+    LP tokens themselves (their value sits in their pool's assets)."""
     market, b = s.market, s.b
     index = {a.symbol: i for i, a in enumerate(market.assets)}
     out = [[0, 0] for _ in market.assets]
@@ -74,8 +75,11 @@ def net_delta(s: Sums) -> list[tuple[int, int]]:
         if p.is_debt:
             out[p.asset][1] += 2 * s.v_end[i]
         elif pool is not None:
-            for symbol in pool.assets:
-                out[index[symbol]][0] += s.v_end[i]
+            tokens = [index[symbol] for symbol in pool.assets]
+            exact = [0, 0] if p.range is None else [b.value(t, getattr(p.range, f"amount{k}_end"), True)
+                                                    for k, t in enumerate(tokens)]
+            for t, x in zip(tokens, exact, strict=True):
+                out[t][0] += s.v_end[i] - sum(exact) + 2 * x
         else:
             out[p.asset][0] += 2 * s.v_end[i]
         if p.base is not None:
@@ -102,36 +106,58 @@ def max_net_delta(s: Sums, t: int) -> Finding:
                    note="undefined: net end value is not positive")
 
 
-def _pool_members(b: Builder) -> list[list[Value]]:
-    """member[p][a] = 1 when asset slot a is one of pool slot p's two assets (from the hashed
-    ``pool_assets`` = 256 (i0 + 1) + (i1 + 1); its two bytes are unique, so the split is forced)."""
+def _pool_members(b: Builder) -> list[tuple[list[Value], list[Value]]]:
+    """Per pool slot p, (token0[a], token1[a]) = 1 when asset slot a is pool slot p's first (second)
+    asset (from the hashed ``pool_assets`` = 256 (i0 + 1) + (i1 + 1); its two bytes are unique, so the
+    split is forced; a v3 pool lists token0 first)."""
     c, out = b.c, []
     for p, packed in enumerate(b.column("pool_assets")):
         with c.scope(f"pool[{p}]"):
             bits = to_bits(c, packed, 16)
             lo = c.sum(x * (1 << i) for i, x in enumerate(bits[:8]))
             hi = c.sum(x * (1 << i) for i, x in enumerate(bits[8:]))
-            out.append([is_equal(c, lo, a + 1) + is_equal(c, hi, a + 1) for a in range(b.m)])
+            pairs = [(is_equal(c, lo, a + 1), is_equal(c, hi, a + 1)) for a in range(b.m)]
+            out.append(([is_hi for _, is_hi in pairs], [is_lo for is_lo, _ in pairs]))  # token0: the high byte
+    return out
+
+
+def _range_exposures(b: Builder) -> list[list[Value]]:
+    """Per range slot j, its end amounts valued at their tokens' end prices ``[n0 p0, n1 p1]`` (the two
+    terms of ``range_v1[j]``, from ``range_values``' normalised amounts; zero off a v3 pool's slot)."""
+    c = b.c
+    out = []
+    for j in range(b.shape.capacity.ranges):
+        with c.scope(f"range_exposure[{j}]"):
+            norm, p1 = b.range_norm[j], b.range_p1[j]
+            out.append([c.mul(norm[f"{k}_end"], p1[k]) for k in (0, 1)])
     return out
 
 
 def max_net_delta_circuit(b: Builder, t: Value) -> None:
-    c, m = b.c, b.m
+    """A constant-product LP token's value counts once in each of its two assets in the doubled sums; a
+    range slot's counts as 2 x its exact token exposures instead (its range value is taken out of the
+    halves: it is the slot's whole end value, a v3 pool having no LP token price)."""
+    c, m, ranges = b.c, b.m, b.shape.capacity.ranges
     members = _pool_members(b)
     is_pool, cash, p1 = b.column("is_pool"), b.column("cash"), b.column("price_end")
     slack = 2 * _slack(b, t)  # 2t NAV < 2^207
-    parts = []
+    exact = _range_exposures(b)
+    halves = [v - d - (exact[j][0] + exact[j][1] if j < ranges else 0)
+              for j, (v, d) in enumerate(zip(b.v1, b.borrow1, strict=True))]
+    parts, by_pool = [], []
     for a in range(m):
         with c.scope(f"asset[{a}]"):
             parts.append([c.sum(c.mul(row[a], x) for row, x in zip(rows, xs, strict=True))
-                          for rows, xs in ((b.sel, [v - d for v, d in zip(b.v1, b.borrow1, strict=True)]),
-                                           (b.sel, b.borrow1), (b.base, b.long), (b.base, b.short))])
+                          for rows, xs in ((b.sel, halves), (b.sel, b.borrow1), (b.base, b.long), (b.base, b.short))])
+            # the exact exposures of the range slots in pool slot a, to its token0 and token1
+            by_pool.append([c.sum(c.mul(b.sel[j][a], exact[j][k]) for j in range(ranges)) for k in (0, 1)])
     for a in range(m):
         hold, debt, long_perp, short_perp = parts[a]  # hold: the LP token's value on a pool slot
         with c.scope(f"asset[{a}]"):
-            lp = c.sum(c.mul(members[p][a], parts[p][0]) for p in range(m))
+            lp = c.sum(c.mul(members[p][0][a] + members[p][1][a], parts[p][0]) for p in range(m))
+            in_range = c.sum(c.mul(members[p][k][a], by_pool[p][k]) for p in range(m) for k in (0, 1)) if ranges else 0
             exposed = c.mul(1 - cash[a], 1 - is_pool[a])
-            long2 = 2 * hold + lp + 2 * c.mul(long_perp, p1[a])
+            long2 = 2 * hold + lp + 2 * in_range + 2 * c.mul(long_perp, p1[a])
             short2 = 2 * debt + 2 * c.mul(short_perp, p1[a])
             net = _magnitude(b, c.mul(exposed, long2 - short2))
         b.at_least(f"asset[{a}]", slack, BPS * net, enc.DELTA_BITS)

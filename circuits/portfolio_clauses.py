@@ -423,7 +423,7 @@ CLAUSES = ClauseTable("portfolio", (
            _attested, attested_prices_circuit, threshold=False,
            value=lambda policy: _set_slot(policy.prices_attested_by), message=_attested_message),
     Clause("max_net_delta_bps", "largest net delta of one asset (share of NAV)", "max", "%", 0, enc.BPS_MAX,
-           max_net_delta, max_net_delta_circuit, needs=frozenset({NAV})),
+           max_net_delta, max_net_delta_circuit, needs=frozenset({NAV, RANGE})),  # reads range amounts
     Clause("max_protocol_bps", "largest single-protocol share of NAV", "max", "%", 0, enc.BPS_MAX,
            max_protocol, max_protocol_circuit, needs=frozenset({NAV})),
     Clause("max_chain_bps", "largest share of NAV on one chain other than home_chain", "max", "%", 0, enc.BPS_MAX,
