@@ -20,7 +20,7 @@ from zkyield.gadgets.merkle import merkle_inclusion
 
 if TYPE_CHECKING:
     from zkyield.circuits.statements import Builder
-    from zkyield.dsl import Value
+    from zkyield.dsl import Circuit, Value
 
 HELD = "held"  # per asset slot, the gross end value held in it (Builder.held)
 NAV = "nav"  # net end value A1 - B1 proven positive (the base of the shares of NAV)
@@ -173,15 +173,21 @@ def max_protocol(s: Sums, t: int) -> Finding:
     return _shares(s, "protocol", t, {names.get(k, "a protocol"): v for k, v in by.items()}, "in ")
 
 
+def _same(c: Circuit, keys: list[Value]) -> dict[tuple[int, int], Value]:
+    """eq[i, k] = [keys[i] == keys[k]] for i != k: the proven grouping a per-key share sums over."""
+    eq: dict[tuple[int, int], Value] = {}
+    with c.scope("same"):
+        for i in range(len(keys)):
+            for k in range(i):
+                eq[i, k] = eq[k, i] = is_equal(c, keys[i], keys[k])
+    return eq
+
+
 def max_protocol_circuit(b: Builder, t: Value) -> None:
     """Per slot j, the gross end value of every slot with j's protocol id (an N x N equality matrix: the
     grouping is proven, so one protocol split over many slots is summed whatever the slot order)."""
-    c, n, prot = b.c, b.n, b.pos["protocol"]
-    eq: dict[tuple[int, int], Value] = {}
-    with c.scope("same"):
-        for j in range(n):
-            for k in range(j):
-                eq[j, k] = eq[k, j] = is_equal(c, prot[j], prot[k])
+    c, n = b.c, b.n
+    eq = _same(c, b.pos["protocol"])
     slack = _slack(b, t)
     for j in range(n):
         with c.scope(f"slot[{j}]"):
@@ -203,11 +209,7 @@ def max_chain_circuit(b: Builder, t: Value) -> None:
     """Per asset slot a off the home chain: the held value of every asset slot on a's chain (public
     chains, an M x M equality matrix); a position's own chain is the row's (``slots/.../chain``)."""
     c, m, chains = b.c, b.m, b.column("chain")
-    eq: dict[tuple[int, int], Value] = {}
-    with c.scope("same"):
-        for a in range(m):
-            for k in range(a):
-                eq[a, k] = eq[k, a] = is_equal(c, chains[a], chains[k])
+    eq = _same(c, chains)
     slack = _slack(b, t)
     for a in range(m):
         with c.scope(f"asset[{a}]"):
