@@ -18,6 +18,7 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from tests.support.tools import NODE_BIN, ROOT, compile_circom, node_tool, run_snarkjs, snarkjs_setup
+from zkyield.devnet.anvil import free_port
 from zkyield.field import Q
 from zkyield.groth16.keys import Proof
 
@@ -137,10 +138,18 @@ def eth_tester_web3():
 # --- dev nodes on loopback (anvil; ganache kept for the gas comparison) ---------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _stop(proc: subprocess.Popen | None) -> None:
+    """Stop a node this helper started (by its own pid): terminate, then kill after 15 s."""
+    if proc is None:
+        return
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    proc.stderr.close()
 
 
 class Ganache:
@@ -170,16 +179,7 @@ class Ganache:
         raise AssertionError("ganache did not start listening within 60 s")
 
     def __exit__(self, *exc: object) -> None:
-        if self._proc is None:
-            return
-        if self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc.stderr.close()
+        _stop(self._proc)
 
 
 ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
@@ -222,16 +222,7 @@ class Anvil:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._proc is None:
-            return
-        if self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc.stderr.close()
+        _stop(self._proc)
 
 
 def json_from_output(text: str) -> dict:
