@@ -258,15 +258,39 @@ def test_tau_g2_with_a_small_order_component_is_refused_by_the_subgroup_test(pre
         check_powers(read_powers(bad, 8))
 
 
-@pytest.mark.parametrize("section", [pt.SECTION_TAU_G2, pt.SECTION_LAGRANGE_TAU_G2])
-def test_prover_only_g2_points_outside_g2_are_caught_by_the_batched_checks(prepared, section):
-    """τ^3·G2 or a G2 Lagrange point are read on the twist only; the κ sums / the Lagrange MSM refuse them."""
+@pytest.mark.parametrize(
+    ("section", "all_g2"),
+    [(pt.SECTION_TAU_G2, True), (pt.SECTION_LAGRANGE_TAU_G2, True), (pt.SECTION_LAGRANGE_TAU_G2, False)],
+)
+def test_prover_only_g2_points_outside_g2_are_caught_by_the_batched_checks(prepared, section, all_g2):
+    """τ^3·G2 or a G2 Lagrange point are read on the twist only; the κ sums / the Lagrange MSM refuse them
+    (the G2 basis checked against the G2 powers, or, as ``ceremony new`` does, against the τ·G1 basis)."""
     from tests.test_curve import COFACTOR_PRIMES
     from zkyield.ceremony.phase1 import _bases
 
     index = 3 if section == pt.SECTION_TAU_G2 else 8 - 1 + 2  # the size-8 basis starts at point 7
     bad = pt.read_ptau(_shifted_g2(prepared.read_bytes(), section, index, COFACTOR_PRIMES[-1]))
-    powers = read_powers(bad, 8)
+    powers = read_powers(bad, 8, all_g2=all_g2)
     with pytest.raises(VerificationError, match="subgroup G2|Lagrange section 13"):
         check_powers(powers)
         _bases(bad, powers, lambda _msg: None)
+
+
+@pytest.mark.parametrize(
+    "section",
+    [pt.SECTION_LAGRANGE_TAU_G1, pt.SECTION_LAGRANGE_TAU_G2, pt.SECTION_LAGRANGE_ALPHA_TAU_G1,
+     pt.SECTION_LAGRANGE_BETA_TAU_G1],
+)
+def test_new_zkey_refuses_a_lagrange_section_with_two_points_swapped(prepared, section):
+    """Each Lagrange section ``ceremony new`` reads must be the transform of the checked powers (the G2 one is
+    tied to the τ·G1 basis, since only τ^0, τ^1 of G2 are read): swapping two points of the size-8 basis
+    (which starts at point 7 of each section) is refused and named."""
+    from tests.support.r1cs_samples import chained_multiplications
+    from zkyield.ceremony.phase1 import new_zkey
+
+    size = pt.G2_BYTES if section == pt.SECTION_LAGRANGE_TAU_G2 else pt.G1_BYTES
+    bad = pt.read_ptau(_swap_points(prepared.read_bytes(), section, 7 + 2, 7 + 5, size))
+    r1cs, _ = chained_multiplications(1, 4)  # 4 constraints + 1 public: domain 8
+    new_zkey(r1cs, pt.read_ptau(prepared))  # the untouched file is accepted
+    with pytest.raises(VerificationError, match=f"Lagrange section {section} "):
+        new_zkey(r1cs, bad)

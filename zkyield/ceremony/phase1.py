@@ -58,9 +58,11 @@ def circuit_power(r1cs: R1CS) -> int:
 
 @dataclass(frozen=True)
 class Powers:
-    """The monomial points a size-n circuit uses: 2n of τ^i·G1 (fewer at the file's end), n of the rest."""
+    """The monomial points a size-n circuit uses: 2n of τ^i·G1 (fewer at the file's end), n of the rest
+    (τ^i·G2: n, or only the first two; see read_powers)."""
 
     name: str
+    size: int
     tau_g1: list[G1Affine]
     tau_g2: list[G2Affine]
     alpha_tau_g1: list[G1Affine]
@@ -68,12 +70,15 @@ class Powers:
     beta_g2: G2Affine
 
 
-def read_powers(ptau: Ptau, size: int) -> Powers:
+def read_powers(ptau: Ptau, size: int, all_g2: bool = True) -> Powers:
+    """The powers a size-``size`` circuit uses; ``all_g2=False`` reads only G2 and τ·G2, enough when the
+    G2 Lagrange basis comes from a prepared file (check_powers then ties it to the G1 basis instead)."""
     n1 = min(2 * size, 2 * (1 << ptau.power) - 1)
     return Powers(
         ptau.name,
+        size,
         ptau.tau_g1(0, n1),
-        ptau.tau_g2(0, size, subgroup=False),  # check_powers tests τ·G2 and what the pairings use
+        ptau.tau_g2(0, size if all_g2 else 2, subgroup=False),  # check_powers tests τ·G2 and the pairings' sums
         ptau.alpha_tau_g1(0, size),
         ptau.beta_tau_g1(0, size),
         ptau.beta_g2(),
@@ -97,9 +102,11 @@ def check_powers(pw: Powers, lagrange: dict[str, Sequence[Any]] | None = None) -
 
     e(Σρ_i X_i, τ·G2) = e(Σρ_i X_(i+1), G2) for X in τ^i·G1, ατ^i·G1, βτ^i·G1; e(τ·G1, Σκ_i τ^i·G2) =
     e(G1, Σκ_i τ^(i+1)·G2); e(β·G1, G2) = e(G1, β·G2); Σσ_i·L_i - Σ intt(σ)_j·X_j = O per basis (paired with
-    G2 or G1). Every weight is independent, so a failing equation survives with probability 2^-128, and
-    terms on the same monomial point add up: one G1 MSM per G2 point and two G2 MSMs in all. The G2 powers
-    and basis are read on the twist only; τ·G2 and the two G2 sums the pairings take are tested for G2.
+    G2 or G1). When only τ^0, τ^1 of G2 were read, the G2 basis is tied to the (checked) τ·G1 basis
+    instead: e(Σσ_i L1_i, G2) = e(G1, Σσ_i L2_i), one G2 MSM of n points rather than three. Every weight is
+    independent, so a failing equation survives with probability 2^-128, and terms on the same monomial
+    point add up: one G1 MSM per G2 point and two G2 MSMs in all. The G2 powers and basis are read on the
+    twist only; τ·G2 and the two G2 sums the pairings take are tested for G2.
     """
     t1, t2, at, bt = pw.tau_g1, pw.tau_g2, pw.alpha_tau_g1, pw.beta_tau_g1
     if t1[0] != G1_GENERATOR or t2[0] != G2_GENERATOR:
@@ -123,6 +130,13 @@ def check_powers(pw: Powers, lagrange: dict[str, Sequence[Any]] | None = None) -
     for name, basis in (lagrange or {}).items():
         key = _MONOMIAL[name]
         g2 = key == "t2"
+        if g2 and len(t2) < len(basis):  # Σσ_i·L1_i (next to G2) = Σσ_i·L2_i (next to G1), L1 the τ·G1 basis
+            sigma = weights(len(basis))
+            extra[False][0].extend(lagrange["tau_g1"])  # type: ignore[index]
+            extra[False][1].extend(sigma)
+            extra[True][0].extend(basis)
+            extra[True][1].extend(sigma)
+            continue
         sigma = weights(len(basis))
         sign = -1 if g2 else 1  # G1: + Σσ L - Σ intt(σ) X next to G2; G2: - (Σσ L - ...) next to -G1
         extra[g2][0].extend(basis)
@@ -147,7 +161,13 @@ def check_powers(pw: Powers, lagrange: dict[str, Sequence[Any]] | None = None) -
         return
     for name, basis in (lagrange or {}).items():  # only to name the failing part
         key = _MONOMIAL[name]
-        if not _same_transform(basis, mono[key][: len(basis)], key == "t2"):
+        if key == "t2" and len(t2) < len(basis):
+            sigma = weights(len(basis))
+            same = pairing_check([(msm_g1(lagrange["tau_g1"], sigma), G2_GENERATOR),  # type: ignore[index]
+                                  (g1_neg(G1_GENERATOR), msm_g2(basis, sigma))])
+        else:
+            same = _same_transform(basis, mono[key][: len(basis)], key == "t2")
+        if not same:
             raise VerificationError(f"{pw.name}: Lagrange section {_SECTION[name]} does not match the powers of tau")
     raise VerificationError(f"{pw.name}: the powers of tau are inconsistent (pairing check failed)")
 
@@ -188,7 +208,7 @@ def _bases(ptau: Ptau, pw: Powers, say: Progress) -> dict[str, list[Any]]:
     A prepared file's sections are read (the G2 basis on the twist only: it only feeds the prover's B2, see
     docs/ceremony.md) and checked with the powers in one check_powers; otherwise a group NTT computes them.
     """
-    size = len(pw.tau_g2)
+    size = pw.size
     if ptau.prepared:
         say("reading and checking the powers and the Lagrange sections")
         bases = {
@@ -217,7 +237,7 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, progress: Progress | None = None) -> Zkey:
         raise InputError(f"{ptau.name}: circuit needs 2^{power} powers, the file has 2^{ptau.power}; use a larger ptau")
     size = 1 << power
     say(f"reading and checking the first powers of tau (domain 2^{power})")
-    pw = read_powers(ptau, size)
+    pw = read_powers(ptau, size, all_g2=not ptau.prepared)  # a prepared file's G2 basis is tied to G1's
     base = _bases(ptau, pw, say)
     n_pub, n_vars = r1cs.n_public, r1cs.n_wires
     # Per wire: A, B1 over τ's basis, B2 over τ·G2's, and L (IC for public wires, C for private ones)
