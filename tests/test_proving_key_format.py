@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.r1cs_samples import chained_multiplications
+from zkyield._native import G1_WIDTH, G2_WIDTH, native, pure_python
 from zkyield.errors import FormatError, ZkyieldError
 from zkyield.formats.proving_key import (
+    _DIGEST_BYTES,
     _HEADER,
     MAGIC,
     proving_key_from_bytes,
@@ -17,6 +21,7 @@ from zkyield.formats.proving_key import (
     write_proving_key,
 )
 from zkyield.groth16 import prove, setup, verify
+from zkyield.groth16.packed_points import PackedPoints
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +85,34 @@ def test_fuzzed_prefixes_only_raise_documented_errors(keys, cut, junk):
     with pytest.raises(ZkyieldError):
         proving_key_from_bytes(mutated)
 
+
+
+def test_query_lists_stay_packed_and_read_like_the_tuples(keys):
+    """A key from file keeps its query lists as the native prover's buffers (PackedPoints); they index,
+    slice, iterate and compare like the tuples setup made, and the pure-Python loader gives those tuples."""
+    _, _, pk, _, data = keys
+    loaded = proving_key_from_bytes(data)
+    assert isinstance(loaded.a_query, PackedPoints) and isinstance(loaded.b_g2_query, PackedPoints)
+    lib = native()
+    for name, width in (("a_query", G1_WIDTH), ("b_g1_query", G1_WIDTH), ("b_g2_query", G2_WIDTH),
+                        ("c_query", G1_WIDTH), ("h_query", G1_WIDTH)):
+        ours, ref = getattr(loaded, name), getattr(pk, name)
+        assert ours.buf == lib.pack(ref, width)
+        assert len(ours) == len(ref) and list(ours) == list(ref) and ours == ref and ref == ours
+        assert ours[-1] == ref[-1] and ours[1:3] == ref[1:3]
+        with pytest.raises(IndexError):
+            ours[len(ref)]
+    assert None in list(loaded.a_query)  # wires outside A: infinity stays None
+    with pure_python():
+        plain = proving_key_from_bytes(data)
+    assert isinstance(plain.a_query, tuple) and plain == loaded == pk
+
+
+def test_packed_loader_names_the_point_off_curve(keys):
+    data = bytearray(keys[4])
+    n_public = keys[2].n_public
+    offset = _HEADER.size + 64 * (3 + n_public + 1 + 2)  # A[2]
+    data[offset + 63] ^= 1
+    body = bytes(data[:-_DIGEST_BYTES])
+    with pytest.raises(ZkyieldError, match=r"A\[2\] is not a canonical point on the G1 curve"):
+        proving_key_from_bytes(body + hashlib.sha256(body).digest())

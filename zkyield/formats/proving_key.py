@@ -19,12 +19,15 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+from collections.abc import Sequence
+from typing import Any
 
 from zkyield._native import native
 from zkyield.curve import G1Affine, G2Affine, g1_validate, g2_is_on_curve, g2_validate
 from zkyield.errors import FormatError, PointError
 from zkyield.formats.atomic import write_bytes_atomic
 from zkyield.groth16.keys import ProvingKey, VerifyingKey
+from zkyield.groth16.packed_points import PackedPoints
 
 MAGIC = b"zkypk\0"
 VERSION = 1
@@ -109,6 +112,21 @@ class _Reader:
             return tuple(self.g2(f"{what}[{i}]", subgroup=False) for i in range(count))
         return tuple(self._decoded(count, 4, what, "G2"))
 
+    def packed_list(self, count: int, ints_per_point: int, what: str) -> Sequence[Any]:
+        """A query list as the native prover's packed buffer (points on the curve, G2 not subgroup-tested:
+        the prover's own points, see docs/proving_key_format.md); tuples without the C backend."""
+        lib = native()
+        if lib is None:
+            return self.g1_list(count, what) if ints_per_point == 2 else self.g2_list(count, what)
+        start = self.offset
+        self.offset += 32 * ints_per_point * count
+        try:
+            return PackedPoints(lib.repack_points(self.data[start : self.offset], ints_per_point), ints_per_point)
+        except ValueError as e:
+            group = "G1" if ints_per_point == 2 else "G2"
+            where = f"{self.name}: {what}[{e.args[1]}]"
+            raise PointError(f"{where} is not a canonical point on the {group} curve") from None
+
     def _decoded(self, count: int, ints_per_point: int, what: str, group: str) -> list:
         """Native bulk decode + curve check (tens of times faster than per-point Python for large keys)."""
         lib = native()
@@ -141,14 +159,14 @@ def proving_key_from_bytes(data: bytes, name: str = "proving_key") -> ProvingKey
     rd = _Reader(data, _HEADER.size, name)
     alpha_g1, beta_g1, delta_g1 = rd.g1("alpha_1"), rd.g1("beta_1"), rd.g1("delta_1")
     ic = rd.g1_list(n_public + 1, "IC")
-    a_query = rd.g1_list(n_wires, "A")
-    b_g1_query = rd.g1_list(n_wires, "B1")
-    c_query = rd.g1_list(n_wires - n_public - 1, "C")
-    h_query = rd.g1_list(domain, "H")
+    a_query = rd.packed_list(n_wires, 2, "A")
+    b_g1_query = rd.packed_list(n_wires, 2, "B1")
+    c_query = rd.packed_list(n_wires - n_public - 1, 2, "C")
+    h_query = rd.packed_list(domain, 2, "H")
     beta_g2 = rd.g2("beta_2", subgroup=True)
     gamma_g2 = rd.g2("gamma_2", subgroup=True)
     delta_g2 = rd.g2("delta_2", subgroup=True)
-    b_g2_query = rd.g2_list(n_wires, "B2")
+    b_g2_query = rd.packed_list(n_wires, 4, "B2")
     vk = VerifyingKey(alpha_g1=alpha_g1, beta_g2=beta_g2, gamma_g2=gamma_g2, delta_g2=delta_g2, ic=ic)
     pk = ProvingKey(
         vk=vk, domain_size=domain, n_wires=n_wires, circuit_digest=digest,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -103,11 +104,11 @@ class ProvingKey:
     alpha_g1: G1Affine
     beta_g1: G1Affine
     delta_g1: G1Affine
-    a_query: tuple[G1Affine, ...]
-    b_g1_query: tuple[G1Affine, ...]
-    b_g2_query: tuple[G2Affine, ...]
-    c_query: tuple[G1Affine, ...]
-    h_query: tuple[G1Affine, ...]
+    a_query: Sequence[G1Affine]  # a tuple, or a PackedPoints when read from a key file (same behaviour)
+    b_g1_query: Sequence[G1Affine]
+    b_g2_query: Sequence[G2Affine]
+    c_query: Sequence[G1Affine]
+    h_query: Sequence[G1Affine]
 
     @property
     def n_public(self) -> int:

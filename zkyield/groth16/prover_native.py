@@ -17,6 +17,7 @@ from zkyield.curve import G1Affine
 from zkyield.errors import FieldError
 from zkyield.field import R, root_of_unity
 from zkyield.groth16.keys import Proof, ProvingKey
+from zkyield.groth16.packed_points import PackedPoints
 from zkyield.msm import msm_g1_packed, msm_g2_packed
 from zkyield.poly import intt_packed, ntt_packed
 
@@ -48,11 +49,15 @@ def packed_key(pk: ProvingKey) -> _PackedKey:
     if entry is not None and entry[0]() is pk:
         return entry[1]
     lib = _backend()
+
+    def pack(points: Sequence[object], width: int) -> bytes:  # a key read from file is packed already
+        return points.buf if isinstance(points, PackedPoints) else lib.pack(points, width)
+
     packed = _PackedKey(
-        a=lib.pack(pk.a_query, G1_WIDTH),
-        b1=lib.pack(pk.b_g1_query, G1_WIDTH),
-        b2=lib.pack(pk.b_g2_query, G2_WIDTH),
-        c_h=lib.pack(pk.c_query, G1_WIDTH) + lib.pack(pk.h_query, G1_WIDTH),
+        a=pack(pk.a_query, G1_WIDTH),
+        b1=pack(pk.b_g1_query, G1_WIDTH),
+        b2=pack(pk.b_g2_query, G2_WIDTH),
+        c_h=pack(pk.c_query, G1_WIDTH) + pack(pk.h_query, G1_WIDTH),
     )
     key = id(pk)
     _PACKED[key] = (weakref.ref(pk, lambda _ref: _PACKED.pop(key, None)), packed)
