@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from zkyield.circuits import encoding as enc
 
-ATTEST_LAYOUT_VERSION = 2  # 2: whole layout-3 rows, each step a poseidon_many (attest_message)
-BOOK_TAG = int.from_bytes(b"zkyield.attest.book.v2", "big")
-PRICES_TAG = int.from_bytes(b"zkyield.attest.prices.v2", "big")
+ATTEST_LAYOUT_VERSION = 3  # 3: whole layout-4 rows, each step a poseidon_many (attest_message)
+BOOK_TAG = int.from_bytes(b"zkyield.attest.book.v3", "big")
+PRICES_TAG = int.from_bytes(b"zkyield.attest.prices.v3", "big")
 SHOCK_FACTOR_BITS = 20  # a factor 10000 + shock is at most BPS_MAX = 10^6 < 2^20
 SUBJECTS = ("book", "prices")
 # The policy field that names each subject's key set (in the portfolio clause table too).

@@ -11,7 +11,7 @@ attestor vouches for every field a clause can read (perps, chains, bridges, v3 r
 A row is longer than one Poseidon call takes, so a row step is the chained ``poseidon_many`` started
 from the previous chain value.
 
-Book message (layout ``ATTEST_LAYOUT_VERSION`` = 2):
+Book message (layout ``ATTEST_LAYOUT_VERSION`` = 3):
 
     P_0 = 0;  P_i = poseidon_many(POSITION_FIELDS[1:] of the slot, iv = P_{i-1})
               for each active position slot (amounts normalised to 18 decimals)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.lp_range import BoundRange, bind_range
-from zkyield.circuits.models import Flow, Market, Portfolio, Position
+from zkyield.circuits.models import Flow, Market, Period, Portfolio, Position
 from zkyield.errors import InputError
 
 
@@ -28,19 +28,20 @@ class BoundPosition:
     emission_income: int
     unlock_time: int  # 0 when the position is never locked
     chain: int = 1  # EIP-155 id: the chain the market lists for ``asset``
-    base: int | None = None  # a perp's base asset (market index); None for every other kind
-    size: int = 0  # a perp's signed size in base units of ``base`` (negative = short)
+    base: int | None = None  # a perp's or future's base asset (market index); None for every other kind
+    size: int = 0  # a derivative's signed size in base units of ``base`` (negative = short)
     entry_price: int = 0
-    funding: int = 0  # signed, base units of ``asset`` (the margin)
+    funding: int = 0  # a perp's, signed, base units of ``asset`` (the margin)
+    expiry: int = 0  # a future's expiry (Unix s, after the period); 0 for every other kind
     range: BoundRange | None = None  # a Uniswap v3 range position (its LP-token amounts are 0)
+    # a lending or borrow position's net principal change over the period (signed base units) and its
+    # principal x seconds (``principal_seconds / period`` is the time-weighted principal); 0 elsewhere
+    principal_flow: int = 0
+    principal_seconds: int = 0
 
     @property
     def is_debt(self) -> bool:
         return self.kind == enc.KIND_CODE["borrow"]
-
-    @property
-    def is_perp(self) -> bool:
-        return self.kind == enc.KIND_CODE["perp"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Bound:
         return units * self.scales[asset] * price
 
     def pnl(self, p: BoundPosition, at_end: bool) -> tuple[int, int]:
-        """A perp's unrealised PnL ``size x (price - entry)`` at the start or end price, in value units
+        """A derivative's unrealised PnL ``size x (price - entry)`` at the start or end price, in value units
         (normalised size x price), as (gain, loss): both >= 0, at most one nonzero; (0, 0) for other kinds."""
         if p.base is None:
             return 0, 0
@@ -91,7 +92,8 @@ def bind(portfolio: Portfolio, market: Market, capacity: enc.Capacity | None = N
             raise InputError(f"{pname}: positions[{i}] is a Uniswap v3 range position but the circuit has "
                              f"{capacity.ranges} range slot(s); list range positions first, or compile with "
                              "--range-slots K")
-    positions = tuple(_position(p, f"{pname}: positions[{i}]", market) for i, p in enumerate(portfolio.positions))
+    positions = tuple(_position(p, f"{pname}: positions[{i}]", market, portfolio.period)
+                      for i, p in enumerate(portfolio.positions))
     return Bound(
         positions=positions,
         deposits=_flow_totals(portfolio.deposits, f"{pname}: deposits", market),
@@ -122,7 +124,7 @@ def _amount(text: str, where: str, market: Market, asset: int) -> int:
     return units
 
 
-def _position(pos: Position, where: str, market: Market) -> BoundPosition:
+def _position(pos: Position, where: str, market: Market, period: Period) -> BoundPosition:
     asset = _asset_index(pos.asset, f"{where}.asset", market)
     pool = market.assets[asset].pool
     if pos.kind == "lp":
@@ -147,16 +149,34 @@ def _position(pos: Position, where: str, market: Market) -> BoundPosition:
     if pos.chain is not None and pos.chain != chain:
         raise InputError(f"{where}.chain is {pos.chain} but {market.source} lists {pos.asset} on chain {chain}; "
                          "a token on another chain is another market asset")
-    perp: dict[str, int] = {}
-    if pos.kind == "perp":
+    extra: dict[str, int] = {}
+    if pos.kind in enc.DERIVATIVES:
         base = _asset_index(pos.base or "", f"{where}.base", market)
         if market.assets[base].pool is not None:
-            raise InputError(f"{where}.base is an LP token in {market.source}; a perp's base is a plain asset")
-        perp = {"base": base, "entry_price": pos.entry_price,
-                "size": _signed(pos.size, f"{where}.size", market, base),
-                "funding": _signed(pos.funding, f"{where}.funding", market, asset)}
+            raise InputError(f"{where}.base is an LP token in {market.source}; a {pos.kind}'s base is a plain asset")
+        extra = {"base": base, "entry_price": pos.entry_price, "expiry": pos.expiry or 0,
+                 "size": _signed(pos.size, f"{where}.size", market, base),
+                 "funding": _signed(pos.funding, f"{where}.funding", market, asset)}
+    if pos.kind in enc.RATED:
+        extra = _principal(pos, where, market, asset, amounts["start_amount"], period)
     return BoundPosition(asset=asset, kind=enc.KIND_CODE[pos.kind], protocol=enc.protocol_id(pos.protocol),
-                         unlock_time=pos.unlock_time or 0, chain=chain, range=rng, **amounts, **perp)
+                         unlock_time=pos.unlock_time or 0, chain=chain, range=rng, **amounts, **extra)
+
+
+def _principal(pos: Position, where: str, market: Market, asset: int, start: int, period: Period) -> dict[str, int]:
+    """Net change and principal x seconds of a lending or borrow position: the principal is ``start`` until
+    its first change, then moves by each change; it never goes below zero nor beyond the amount width."""
+    principal, flow, seconds, since = start, 0, 0, period.start
+    for k, change in enumerate(pos.principal_changes):
+        here = f"{where}.principal_changes[{k}].amount"
+        seconds += principal * (change.time - since)
+        delta = _signed(change.amount, here, market, asset)
+        principal, flow, since = principal + delta, flow + delta, change.time
+        if principal < 0:
+            raise InputError(f"{here} takes the principal below zero; check the changes and start_amount")
+        enc.check_norm_amount(principal, market.assets[asset].decimals, f"{here} (the principal after it)")
+    enc.check_norm_amount(abs(flow), market.assets[asset].decimals, f"{where}.principal_changes (their sum)")
+    return {"principal_flow": flow, "principal_seconds": seconds + principal * (period.end - since)}
 
 
 def _signed(text: str, where: str, market: Market, asset: int) -> int:

@@ -49,11 +49,15 @@ BRIDGE_TREE_DEPTH = 8  # allowed-bridge Merkle tree: up to 256 bridges (leaves =
 # with |value| < 2^112, so the field is in [0, 2^113) and unused slots stay all zero.
 SIGNED_OFFSET = 1 << NORM_AMOUNT_BITS
 SIGNED_BITS = NORM_AMOUNT_BITS + 1
+# principal x seconds of a lending or borrow slot (its time-weighted principal before dividing by T)
+PRINCIPAL_SECONDS_BITS = NORM_AMOUNT_BITS + DURATION_BITS
 CHAIN_BITS = 64  # EIP-155 chain ids below 2^64 (every registered id is far below)
 # circomlib's LessThan(n) (and our comparison gadget) needs n <= 252 so 2^n stays below r.
 COMPARE_MAX_BITS = 252
 
-KINDS = ("spot", "lp", "staking", "lending", "borrow", "perp")  # a kind's code is its index here
+KINDS = ("spot", "lp", "staking", "lending", "borrow", "perp", "future")  # a kind's code is its index here
+DERIVATIVES = ("perp", "future")  # margin accounts with a signed size in a base asset (docs/statements.md)
+RATED = ("lending", "borrow")  # positions whose interest a rate model implies (principal changes allowed)
 KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 
 _DECIMAL = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]+))?")

@@ -41,6 +41,15 @@ class Period:
 
 
 @dataclass(frozen=True)
+class PrincipalChange:
+    """A supply or withdrawal (a new borrow or a repayment) inside the period: ``amount`` signed, in the
+    position's asset, at Unix second ``time`` (start < time < end)."""
+
+    time: int
+    amount: str
+
+
+@dataclass(frozen=True)
 class Position:
     protocol: str
     asset: str
@@ -51,13 +60,17 @@ class Position:
     emission_income: str = "0"
     unlock_time: int | None = None
     pool: tuple[str, str] | None = None
-    # a perp (docs/statements.md, "Derivatives"): ``asset`` is its margin (quote) asset, start/end
-    # amounts the margin; ``base`` the asset ``size`` is in (signed: negative = short), ``entry_price``
-    # at the market's price_decimals, ``funding`` signed, in the margin asset, already in end_amount
+    # a perp or future (docs/statements.md, "Derivatives"): ``asset`` is its margin (quote) asset,
+    # start/end amounts the margin; ``base`` the asset ``size`` is in (signed: negative = short),
+    # ``entry_price`` at the market's price_decimals, a perp's ``funding`` signed, in the margin asset,
+    # already in end_amount; a future's ``expiry`` (after the period: it is still open at the end)
     base: str | None = None
     size: str = "0"
     entry_price: int = 0
     funding: str = "0"
+    expiry: int | None = None
+    # a lending or borrow position's supplies / withdrawals (new debt / repayments) during the period
+    principal_changes: tuple[PrincipalChange, ...] = ()
     chain: int | None = None  # EIP-155 id; None = the chain the market lists for the asset
     range: RangeSpec | None = None  # a Uniswap v3 range position (lp_range); then no LP-token amounts
 
@@ -191,7 +204,7 @@ def _amount_text(value: object, where: str) -> str:
     return value  # type: ignore[return-value]  # decimal_parts accepted it, so it is a str
 
 
-def _position(data: object, where: str) -> Position:
+def _position(data: object, where: str, period: Period) -> Position:
     obj = Obj(data, where)
     try:
         protocol = obj.need("protocol")
@@ -220,7 +233,8 @@ def _position(data: object, where: str) -> Position:
             raise InputError(f"{obj.path('pool')} must list the pool's two different assets")
     elif pool is not None:
         raise InputError(f"{obj.path('pool')} is only for lp positions")
-    perp = _perp_fields(obj, kind == "perp")
+    derivative = _derivative_fields(obj, kind, period)
+    changes = _principal_changes(obj, kind, period)
     chain = obj.get("chain")
     pos = Position(
         protocol=protocol,
@@ -233,36 +247,73 @@ def _position(data: object, where: str) -> Position:
         unlock_time=None if unlock is None else timestamp(unlock, obj.path("unlock_time")),
         pool=pool,
         chain=None if chain is None else integer(chain, obj.path("chain"), 1, (1 << enc.CHAIN_BITS) - 1),
-        **perp,
+        **derivative,
+        principal_changes=changes,
         range=spec,
     )
     obj.done()
-    if kind == "perp" and (enc.decimal_parts(pos.fee_income, "") != ("0", "")
-                           or enc.decimal_parts(pos.emission_income, "") != ("0", "")):
-        raise InputError(f"{obj.path('fee_income')} and emission_income must be 0 for a perp: funding is "
-                         "neither fee revenue nor emissions (state it in funding)")
+    if kind in enc.DERIVATIVES and (enc.decimal_parts(pos.fee_income, "") != ("0", "")
+                                    or enc.decimal_parts(pos.emission_income, "") != ("0", "")):
+        raise InputError(f"{obj.path('fee_income')} and emission_income must be 0 for a {kind}: funding and "
+                         "basis are neither fee revenue nor emissions (a perp states funding in funding)")
     if kind == "borrow" and enc.decimal_parts(pos.fee_income, "") != ("0", ""):
         raise InputError(f"{obj.path('fee_income')} must be 0 for a borrow position (interest owed is in "
                          "end_amount)")
     return pos
 
 
-def _perp_fields(obj: Obj, is_perp: bool) -> dict[str, object]:
-    """A perp's base, signed size, entry price and signed funding; refused on any other kind."""
-    keys = ("base", "size", "entry_price", "funding")
-    if not is_perp:
-        for key in keys:
-            if obj.get(key) is not None:
-                raise InputError(f"{obj.path(key)} is only for perp positions")
+def _derivative_fields(obj: Obj, kind: str, period: Period) -> dict[str, object]:
+    """A perp's or future's base, signed size and entry price, a perp's signed funding, a future's
+    expiry; refused on any other kind."""
+    keys = ("base", "size", "entry_price", "funding", "expiry")
+    allowed = {"perp": keys[:4], "future": (*keys[:3], "expiry")}.get(kind, ())
+    for key in keys:
+        if key not in allowed and obj.get(key) is not None:
+            hint = " (a future pays no funding: its basis is in entry_price)" if kind == "future" else ""
+            raise InputError(f"{obj.path(key)} is only for {'perp' if key == 'funding' else 'perp and future'} "
+                             f"positions{hint}")
+    if not allowed:
         return {}
-    return {"base": _symbol(obj.need("base"), obj.path("base")),
-            "size": _signed_text(obj.need("size"), obj.path("size")),
-            "entry_price": _price(obj.need("entry_price"), obj.path("entry_price"), 1),
-            "funding": _signed_text(obj.get("funding", "0"), obj.path("funding"))}
+    out: dict[str, object] = {"base": _symbol(obj.need("base"), obj.path("base")),
+                              "size": _signed_text(obj.need("size"), obj.path("size")),
+                              "entry_price": _price(obj.need("entry_price"), obj.path("entry_price"), 1)}
+    if kind == "perp":
+        out["funding"] = _signed_text(obj.get("funding", "0"), obj.path("funding"))
+    else:
+        expiry = timestamp(obj.need("expiry"), obj.path("expiry"))
+        if expiry <= period.end:
+            raise InputError(f"{obj.path('expiry')} must be after period.end: a future that expired in the period "
+                             "was settled at its expiry price (book the settled margin as a spot position)")
+        out["expiry"] = expiry
+    return out
+
+
+def _principal_changes(obj: Obj, kind: str, period: Period) -> tuple[PrincipalChange, ...]:
+    """A lending or borrow position's principal changes, strictly inside the period, in time order."""
+    items = obj.get("principal_changes")
+    if items is None:
+        return ()
+    if kind not in enc.RATED:
+        raise InputError(f"{obj.path('principal_changes')} is only for lending and borrow positions")
+    out: list[PrincipalChange] = []
+    for i, item in enumerate(array(items, obj.path("principal_changes"), 64)):
+        ch = Obj(item, f"{obj.path('principal_changes')}[{i}]")
+        when = timestamp(ch.need("time"), ch.path("time"))
+        amount = _signed_text(ch.need("amount"), ch.path("amount"))
+        ch.done()
+        if not period.start < when < period.end:
+            raise InputError(f"{ch.path('time')} must lie strictly inside the period (a change at its start is "
+                             "in start_amount, one at its end in end_amount)")
+        if out and when < out[-1].time:
+            raise InputError(f"{ch.path('time')} is before the previous change; list changes in time order")
+        if enc.decimal_parts(amount.removeprefix("-"), "") == ("0", ""):
+            raise InputError(f"{ch.path('amount')} is zero; leave the change out")
+        out.append(PrincipalChange(when, amount))
+    return tuple(out)
 
 
 def _signed_text(value: object, where: str) -> str:
-    """A decimal string with an optional leading minus (a perp's size or funding)."""
+    """A decimal string with an optional leading minus (a derivative's size, funding, a principal change)."""
     enc.decimal_parts(value[1:] if isinstance(value, str) and value.startswith("-") else value, where)
     return value  # type: ignore[return-value]
 
@@ -289,10 +340,11 @@ def load_portfolio(source: str | Path | dict) -> Portfolio:
     positions = array(obj.need("positions"), obj.path("positions"), enc.MAX_POSITIONS)
     if not positions:
         raise InputError(f"{obj.path('positions')} is empty; a portfolio needs at least one position")
+    period = _period(obj)
     portfolio = Portfolio(
         owner=enc.address_int(obj.need("owner"), obj.path("owner")),
-        period=_period(obj),
-        positions=tuple(_position(p, f"{obj.path('positions')}[{i}]") for i, p in enumerate(positions)),
+        period=period,
+        positions=tuple(_position(p, f"{obj.path('positions')}[{i}]", period) for i, p in enumerate(positions)),
         salt=_salt(obj.need("salt"), obj.path("salt")),
         deposits=_flows(obj, "deposits"),
         withdrawals=_flows(obj, "withdrawals"),

@@ -11,7 +11,6 @@ constraint function ``(builder, t)`` compares the same integers in circuit, wher
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from zkyield.circuits import encoding as enc
@@ -34,7 +33,7 @@ from zkyield.circuits.exposure_clauses import (
     max_protocol,
     max_protocol_circuit,
 )
-from zkyield.circuits.rate_model import RATE_BITS, RATE_COLUMNS, RAY
+from zkyield.circuits.rate_clause import max_rate_deviation, max_rate_deviation_circuit
 from zkyield.circuits.sums import Sums, ceil_div, il_inequality, impermanent_loss_bps_ceil
 from zkyield.errors import InputError
 from zkyield.gadgets.compare import less_eq, less_than
@@ -337,65 +336,6 @@ def _min_in_range_circuit(b: Builder, t: Value) -> None:
     b.at_least("in_range", BPS * inside, c.mul(t, c.sum(lp)), enc.RATIO_BITS)
 
 
-# -- max_rate_model_deviation_bps ----------------------------------------------------------------------
-
-def _rate_inequalities(i: int, start: int, end: int, g_lo: int, g_hi: int, t: int) -> tuple[Inequality, ...]:
-    """Interest ``end - start`` within ``[(1 - t) g_lo, (1 + t) g_hi] x start / RAY`` (t in bps), as
-    ``10000 RAY start + (10000 + t) start g_hi >= 10000 RAY end >= 10000 RAY start + (10000 - t) start g_lo``."""
-    base, top = BPS * RAY * start, BPS * RAY * end
-    return (Inequality(f"rate/{i}/upper", base + (BPS + t) * start * g_hi, top, RATE_BITS),
-            Inequality(f"rate/{i}/lower", top, base + (BPS - t) * start * g_lo, RATE_BITS))
-
-
-def _least_threshold(holds: Callable[[int], bool]) -> int | None:
-    """The smallest t in 0..10000 for which ``holds`` (monotone in t) is true, None when none is."""
-    if not holds(BPS):
-        return None
-    lo, hi = 0, BPS
-    while lo < hi:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if holds(mid) else (mid + 1, hi)
-    return lo
-
-
-def _max_rate_deviation(s: Sums, t: int) -> Finding:
-    market, ineqs, worst, at = s.market, [], 0, ""
-    for i, p in enumerate(s.b.positions):
-        if p.kind not in (enc.KIND_CODE["lending"], enc.KIND_CODE["borrow"]):
-            continue
-        model = market.assets[p.asset].rate_model
-        if model is None or enc.protocol_id(model.protocol) != p.protocol:
-            raise InputError(f"{market.source}: assets[{p.asset}].rate_model is missing or names another protocol "
-                             f"than positions[{i}]; max_rate_model_deviation_bps needs the model of every lending "
-                             "market the portfolio lends to or borrows from")
-        g_lo, g_hi = model.growth_bounds(s.period, p.kind == enc.KIND_CODE["lending"])
-        scale = s.b.scales[p.asset]
-        start, end = p.start_amount * scale, p.end_amount * scale
-        ineqs += _rate_inequalities(i, start, end, g_lo, g_hi, t)
-        need = _least_threshold(lambda x, i=i, a=(start, end, g_lo, g_hi):
-                                all(q.holds for q in _rate_inequalities(i, *a, x)))
-        if worst is not None and (need is None or need > worst):
-            worst, at = need, f"at positions[{i}]"
-    return Finding(all(q.holds for q in ineqs), worst, tuple(ineqs), where=at,
-                   note="undefined: some position's interest is outside the model's band even at 100%")
-
-
-def _max_rate_deviation_circuit(b: Builder, t: Value) -> None:
-    c = b.c
-    col = {k: b.column(k) for k in RATE_COLUMNS}
-    for j in range(b.n):
-        with c.scope(f"rate[{j}]"):
-            lend, borrow = b.kind[j][enc.KIND_CODE["lending"]], b.kind[j][enc.KIND_CODE["borrow"]]
-            rated = lend + borrow
-            c.assert_product(rated, b.select(j, col["rate_protocol"]) - b.pos["protocol"][j], 0, "has_model")
-            g_lo, g_hi = (c.mul(lend, b.select(j, col[f"supply_growth_{e}"]))
-                          + c.mul(borrow, b.select(j, col[f"borrow_growth_{e}"])) for e in ("lo", "hi"))
-            start, end = c.mul(rated, b.pos["start"][j]), c.mul(rated, b.pos["end"][j])
-            base, top = BPS * RAY * start, BPS * RAY * end
-            b.at_least("upper", base + c.mul(BPS + t, c.mul(start, g_hi)), top, RATE_BITS)
-            b.at_least("lower", top, base + c.mul(BPS - t, c.mul(start, g_lo)), RATE_BITS)
-
-
 CLAUSES = ClauseTable("portfolio", (
     Clause("min_return_bps", "period return", "min", "%", enc.SHOCK_MIN_BPS, enc.BPS_MAX,
            _min_return, _min_return_circuit, offset=BPS, needs=frozenset({FLOWS})),
@@ -436,6 +376,6 @@ CLAUSES = ClauseTable("portfolio", (
     Clause("min_in_range_bps", "share of LP value in range at the end price", "min", "%", 0, BPS,
            _min_in_range, _min_in_range_circuit, needs=frozenset({RANGE})),
     Clause("max_rate_model_deviation_bps", "lending income's deviation from the rate model", "max", "%", 0, BPS,
-           _max_rate_deviation, _max_rate_deviation_circuit),
+           max_rate_deviation, max_rate_deviation_circuit),
     # append new clauses here: the position is the mask bit and the policy slot
 ))

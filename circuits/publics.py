@@ -28,13 +28,14 @@ from zkyield.poseidon import commit, poseidon_many
 
 # Version of every layout below; bump it (and re-pin tests/test_golden.py) on any change. A build
 # folder records it (zkyield/statement.py) and one made for another version is refused, not misread.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4  # 4: futures (expiry) and a lending or borrow slot's principal changes
 # What a tagged vector is; the history family and later families take codes from 16 on.
 DOMAINS = {"commitment": 1, "market": 2, "policy": 3}
 _TAG_PREFIX = int.from_bytes(b"zkyield", "big")
 
 POSITION_FIELDS = ("active", "asset_id", "kind", "protocol", "start", "end", "fee", "emission", "unlock",
-                   "size", "entry", "funding", "chain", *RANGE_FIELDS, "base_id")  # range: zero outside a v3 slot
+                   "size", "entry", "funding", "chain", "expiry", "principal_flow", "principal_seconds",
+                   *RANGE_FIELDS, "base_id")  # range: zero outside a v3 slot
 FLOW_FIELDS = ("asset_id", "deposit", "withdrawal")
 ASSET_FIELDS = ("listed", "symbol", "decimals", "price_start", "price_end", "lt", "is_pool", "pool_assets",
                 "ratio_start", "ratio_end", "chain", "cash", "bridged", "bridge")
@@ -117,8 +118,9 @@ def market_values(market: Market, capacity: enc.Capacity) -> list[int]:
 
 
 def position_slots(bound: Bound, capacity: enc.Capacity) -> list[list[int]]:
-    """One row of ``POSITION_FIELDS`` per position slot, amounts normalised to 18 decimals; a perp's
-    signed size (in its base) and funding as ``2^112 + value`` (2^112 in every other active slot)."""
+    """One row of ``POSITION_FIELDS`` per position slot, amounts normalised to 18 decimals; the signed
+    fields (a derivative's size in its base, a perp's funding, a lending or borrow slot's principal flow)
+    as ``2^112 + value`` (2^112 in every other active slot)."""
     rows = []
     for p in bound.positions:
         scale, off = bound.scales[p.asset], enc.SIGNED_OFFSET
@@ -126,7 +128,8 @@ def position_slots(bound: Bound, capacity: enc.Capacity) -> list[list[int]]:
         base_id = bound.asset_ids[p.base] if p.base is not None else 0
         rows.append([1, bound.asset_ids[p.asset], p.kind, p.protocol, p.start_amount * scale, p.end_amount * scale,
                      p.fee_income * scale, p.emission_income * scale, p.unlock_time, size, p.entry_price,
-                     off + p.funding * scale, p.chain, *(p.range.row() if p.range else [0] * len(RANGE_FIELDS)),
+                     off + p.funding * scale, p.chain, p.expiry, off + p.principal_flow * scale,
+                     p.principal_seconds * scale, *(p.range.row() if p.range else [0] * len(RANGE_FIELDS)),
                      base_id])
     return rows + [[0] * len(POSITION_FIELDS)] * (capacity.positions - len(rows))
 

@@ -34,9 +34,11 @@ from zkyield.gadgets.compare import assert_less_eq, less_eq
 
 BPS = enc.BPS
 N_KINDS = len(enc.KINDS)
-SPOT, LP, STAKING, LENDING, BORROW, PERP = range(N_KINDS)
-# zero in unused slots; size and funding are signed, held as active x 2^112 + value (encoding.SIGNED_OFFSET)
-PRIVATE_AMOUNTS = ("protocol", "start", "end", "fee", "emission", "unlock", "size", "entry", "funding", "chain")
+SPOT, LP, STAKING, LENDING, BORROW, PERP, FUTURE = range(N_KINDS)
+# zero in unused slots; size, funding and principal_flow are signed, held as active x 2^112 + value
+# (encoding.SIGNED_OFFSET)
+PRIVATE_AMOUNTS = ("protocol", "start", "end", "fee", "emission", "unlock", "size", "entry", "funding", "chain",
+                   "expiry", "principal_flow", "principal_seconds")
 PRIVATE_AMOUNTS += RANGE_FIELDS  # a Uniswap v3 range slot's (range_circuit)
 
 
@@ -79,7 +81,7 @@ class Builder:
         self.active = c.private_input("pos_active", self.n)
         self.sel = _rows(c.private_input("pos_asset", self.n * self.m), self.m)
         self.kind = _rows(c.private_input("pos_kind", self.n * N_KINDS), N_KINDS)
-        self.base = _rows(c.private_input("pos_base", self.n * self.m), self.m)  # a perp's base asset, one-hot
+        self.base = _rows(c.private_input("pos_base", self.n * self.m), self.m)  # a derivative's base, one-hot
         self.pos = {f: c.private_input(f"pos_{f}", self.n) for f in PRIVATE_AMOUNTS}
         self.deposits = c.private_input("deposits", self.m)
         self.withdrawals = c.private_input("withdrawals", self.m)
@@ -169,29 +171,39 @@ class Builder:
                 c.assert_product(self.kind[j][BORROW], self.pos["fee"][j], 0, "borrow_fee")
                 c.assert_equal(self.select(j, is_pool), self.kind[j][LP], "lp_iff_pool")
                 c.assert_equal(self.pos["chain"][j], self.select(j, self.column("chain")), "chain")
-                self._perp_well_formed(j)
+                self._derivative_well_formed(j)
+                rated = self.kind[j][LENDING] + self.kind[j][BORROW]
+                c.assert_product(1 - rated, self.pos["principal_flow"][j] - enc.SIGNED_OFFSET * self.active[j], 0,
+                                 "no_principal_flow")
+                c.assert_product(1 - rated, self.pos["principal_seconds"][j], 0, "no_principal_seconds")
         for a in range(self.m):
             for flows in (self.deposits, self.withdrawals):
                 c.assert_product(flows[a], 1 - listed[a], 0, f"flow_listed[{a}]")
 
-    def _perp_well_formed(self, j: int) -> None:
-        """A perp names one listed non-pool base and carries no fee or emission income (funding is neither);
-        any other slot has no base, size, entry price or funding (its signed fields hold ``active x 2^112``)."""
-        c, perp, active = self.c, self.kind[j][PERP], self.active[j]
+    def _derivative_well_formed(self, j: int) -> None:
+        """A perp or future names one listed non-pool base and carries no fee or emission income (funding is
+        neither); only a perp has funding, only a future an expiry, after the period's end (it is still open,
+        so marked at the end price); any other slot has no base, size or entry price (its signed fields hold
+        ``active x 2^112``)."""
+        c, perp, future, active = self.c, self.kind[j][PERP], self.kind[j][FUTURE], self.active[j]
+        derivative = perp + future
         for bit, is_listed, is_pool in zip(self.base[j], self.column("listed"), self.column("is_pool"), strict=True):
             c.assert_bool(bit, "base_bit")
             c.assert_product(bit, 1 - is_listed + is_pool, 0, "base_listed")
-        c.assert_equal(c.sum(self.base[j]), perp, "base_one_hot")
+        c.assert_equal(c.sum(self.base[j]), derivative, "base_one_hot")
         for f in ("fee", "emission"):
-            c.assert_product(perp, self.pos[f][j], 0, f"perp_{f}")
-        for f in ("size", "funding"):
-            c.assert_product(1 - perp, self.pos[f][j] - enc.SIGNED_OFFSET * active, 0, f"no_{f}")
-        c.assert_product(1 - perp, self.pos["entry"][j], 0, "no_entry")
+            c.assert_product(derivative, self.pos[f][j], 0, f"derivative_{f}")
+        c.assert_product(1 - derivative, self.pos["size"][j] - enc.SIGNED_OFFSET * active, 0, "no_size")
+        c.assert_product(1 - perp, self.pos["funding"][j] - enc.SIGNED_OFFSET * active, 0, "no_funding")
+        c.assert_product(1 - derivative, self.pos["entry"][j], 0, "no_entry")
+        c.assert_product(1 - future, self.pos["expiry"][j], 0, "no_expiry")
+        with c.scope("expiry"):  # a future: expiry - period_end - 1 in [0, 2^40); every other slot: 0
+            range_check(c, c.mul(future, self.pos["expiry"][j] - self.pub["period_end"] - 1), enc.TIME_BITS)
 
     def perps(self) -> None:
         """Each slot's long and short base amounts (from the offset size) and its PnL ``size x (price -
         entry)`` at the start and end prices as gain and loss, one of them 0 (``Bound.pnl``); all zero for
-        every slot but a perp's."""
+        every slot but a perp's or a future's."""
         c, p0, p1 = self.c, self.column("price_start"), self.column("price_end")
         self.long, self.short, self.p1_base, self.gain, self.loss = [], [], [], [[], []], [[], []]
         for j in range(self.n):
@@ -232,7 +244,7 @@ class Builder:
             self.v1 = [c.mul(self.pos["end"][j], self.p1_sel[j]) + r1[j] for j in range(self.n)]
             debt0 = [c.mul(self.kind[j][BORROW], v0[j]) for j in range(self.n)]
             self.borrow1 = [c.mul(self.kind[j][BORROW], self.v1[j]) for j in range(self.n)]
-            # per slot: gross asset side (a perp's margin plus its gain) and debt side (a borrow, a perp's loss)
+            # per slot: gross asset side (a derivative's margin plus its gain), debt side (a borrow, its loss)
             self.asset1 = [v - d + g for v, d, g in zip(self.v1, self.borrow1, self.gain[1], strict=True)]
             self.debt1 = [d + q for d, q in zip(self.borrow1, self.loss[1], strict=True)]
             self.a0 = c.sum(v - d + g for v, d, g in zip(v0, debt0, self.gain[0], strict=True))

@@ -78,9 +78,9 @@ def test_the_circuit_recomputes_the_book_message_at_any_capacity(n: int, m: int)
     compiled.witness(book_inputs(portfolio, market, capacity, message))  # checks every constraint
     with pytest.raises(ConstraintError):
         compiled.r1cs.check(compiled.witness(book_inputs(portfolio, market, capacity, message + 1), check=False))
-    # The documented cost (docs/attestation.md): per position slot a poseidon_many of its 20 fields
-    # (Poseidon(2), Poseidon(16), Poseidon(6)) + 1, per flow slot Poseidon(4) + 3, Poseidon(9) once.
-    assert cost == n * 1201 + m * 300 + 171
+    # The documented cost (docs/attestation.md): per position slot a poseidon_many of its 23 fields
+    # (Poseidon(2), Poseidon(16), Poseidon(9)) + 1, per flow slot Poseidon(4) + 3, Poseidon(9) once.
+    assert cost == n * 1264 + m * 300 + 171
 
 
 def prices_circuit(capacity: enc.Capacity) -> tuple[Circuit, int]:
@@ -181,7 +181,7 @@ def test_book_and_price_tags_are_distinct_from_every_statement_tag() -> None:
     tags = {publics.domain_tag(d, enc.Capacity(n, m, s)) for d in publics.DOMAINS
             for n, m, s in ((1, 1, 1), (128, 64, 8))} | {publics.domain_tag("policy")}
     assert am.BOOK_TAG not in tags and am.PRICES_TAG not in tags and am.BOOK_TAG != am.PRICES_TAG
-    assert am.BOOK_TAG.to_bytes(22, "big") == b"zkyield.attest.book.v2"
+    assert am.BOOK_TAG.to_bytes(22, "big") == b"zkyield.attest.book.v3"
 
 
 # circomlibjs's Poseidon recomputes both messages from the rows (an independent hash implementation).

@@ -16,7 +16,7 @@ from zkyield.circuits.evaluate import CLAUSES, evaluate, il_inequality, imperman
 from zkyield.circuits.models import protocol_tree, threshold_ranges
 from zkyield.errors import InputError, StatementFalse
 
-EXAMPLES = ["demo", "dao-treasury", "fund", "basis", "crosschain", "attested", "range", "rates"]
+EXAMPLES = ["demo", "dao-treasury", "fund", "basis", "carry", "crosschain", "attested", "range", "rates"]
 
 
 def _stating(key: str) -> str:

@@ -36,7 +36,7 @@ class Reference:
         for p in portfolio["positions"]:
             value = _amount(p["end_amount"]) * self.p1[p["asset"]]
             pnl = Fraction(0)
-            if p["kind"] == "perp":
+            if p["kind"] in ("perp", "future"):
                 size = -_amount(p["size"][1:]) if p["size"].startswith("-") else _amount(p["size"])
                 pnl = size * (self.p1[p["base"]] - p["entry_price"] * scale)
             self.rows.append((p, value, pnl))
@@ -57,7 +57,7 @@ class Reference:
                     long[s] = long.get(s, 0) + value / 2
             else:
                 long[p["asset"]] = long.get(p["asset"], 0) + value
-            if p["kind"] == "perp":
+            if p["kind"] in ("perp", "future"):
                 side = long if not p["size"].startswith("-") else short
                 size = _amount(p["size"].lstrip("-"))
                 side[p["base"]] = side.get(p["base"], 0) + size * self.p1[p["base"]]
@@ -86,7 +86,7 @@ class Reference:
         return ceil(max([Fraction(0), *parts]) * 10000 / self.nav)
 
 
-@pytest.mark.parametrize("name", ["basis", "crosschain"])
+@pytest.mark.parametrize("name", ["basis", "carry", "crosschain"])
 def test_exposure_measurements_match_an_exact_fraction_reference(name: str) -> None:
     docs = example_docs(name)
     ref = Reference(docs)
@@ -112,7 +112,7 @@ def test_basis_book_is_hedged_and_funding_is_not_fee_income() -> None:
         load(with_fee)
 
 
-@pytest.mark.parametrize("name", ["basis", "crosschain"])
+@pytest.mark.parametrize("name", ["basis", "carry", "crosschain"])
 def test_each_example_threshold_pushed_past_the_truth_is_refused(name: str) -> None:
     docs = example_docs(name)
     require_holds(*load(docs))
@@ -146,7 +146,7 @@ def test_perp_encoding_signed_offset_and_pnl() -> None:
     (lambda d: d[0]["positions"][0].update(base="LP"), r"positions\[0\]\.base is an LP token"),
     (lambda d: d[0]["positions"][0].update(base="DOGE"), r"positions\[0\]\.base is not an asset listed"),
     (lambda d: d[0]["positions"][0].update(chain=10), r"positions\[0\]\.chain is 10 but .* lists USDC on chain 1"),
-    (lambda d: d[0]["positions"][1].update(size="1"), r"positions\[1\]\.size is only for perp positions"),
+    (lambda d: d[0]["positions"][1].update(size="1"), r"positions\[1\]\.size is only for perp and future positions"),
     (lambda d: d[1]["assets"][0].update(cash="yes"), r"assets\[0\]\.cash must be true or false"),
     (lambda d: d[1]["assets"][0].update(bridge="Bad Bridge"), r"assets\[0\]\.bridge: bridge names follow"),
     (lambda d: d[1]["assets"][2].update(bridge="x"), r"assets\[2\]: an LP token is neither cash nor bridged"),

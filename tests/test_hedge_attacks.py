@@ -12,7 +12,7 @@ from tests.support.statements import example_docs, load, recommit
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.evaluate import evaluate
 from zkyield.circuits.publics import asset_slots, market_hash, policy_clauses
-from zkyield.circuits.statements import N_KINDS, Shape, build
+from zkyield.circuits.statements import N_KINDS, PRIVATE_AMOUNTS, Shape, build
 from zkyield.circuits.witness import statement_inputs
 from zkyield.errors import ConstraintError, InputError
 
@@ -60,8 +60,7 @@ def test_a_missing_hedge_leg_fails_net_delta() -> None:
     for key, width in (("pos_asset", m), ("pos_kind", N_KINDS), ("pos_base", m)):
         row = inputs[key]
         row[width:2 * width], row[2 * width:3 * width] = row[2 * width:3 * width], [0] * width
-    for key in ("pos_active", "pos_protocol", "pos_start", "pos_end", "pos_fee", "pos_emission", "pos_unlock",
-                "pos_size", "pos_entry", "pos_funding", "pos_chain"):
+    for key in ("pos_active", *(f"pos_{f}" for f in PRIVATE_AMOUNTS)):
         inputs[key][1], inputs[key][2] = inputs[key][2], 0
     label = _refused(circuit, recommit(inputs, BASIS))
     assert label.startswith("max_net_delta/asset[0]/assert_less_eq")  # WETH, asset slot 0: long exceeds short
@@ -105,7 +104,7 @@ def test_signed_fields_cannot_wrap_or_hide_in_other_slots() -> None:
     assert _refused(circuit, recommit(forged, BASIS)) == "slots/slot[2]/no_funding"
     forged = copy.deepcopy(inputs)
     forged["pos_fee"][1] = 17_640 * 10**18  # the perp's funding declared as fee revenue
-    assert _refused(circuit, recommit(forged, BASIS)) == "slots/slot[1]/perp_fee"
+    assert _refused(circuit, recommit(forged, BASIS)) == "slots/slot[1]/derivative_fee"
 
 
 # -- chains and bridges -----------------------------------------------------------------------------------

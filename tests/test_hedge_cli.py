@@ -1,5 +1,6 @@
-"""The basis-trade and cross-chain examples through `zkyield compile/setup/prove/verify`, with the
-capacities read from the files, and refused by `prove` past each threshold."""
+"""The basis-trade, cash-and-carry (a dated future) and cross-chain examples through `zkyield
+compile/setup/prove/verify`, with the capacities read from the files, and refused by `prove` past each
+threshold."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _capacity(portfolio: Path, market: Path) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["basis", "crosschain"])
+@pytest.mark.parametrize("name", ["basis", "carry", "crosschain"])
 def test_example_proves_verifies_and_is_refused_past_its_thresholds(name: str, tmp_path: Path) -> None:
     portfolio, market, policy = example(name)
     build, proof = tmp_path / "build", tmp_path / "proof"
