@@ -174,5 +174,5 @@ def test_the_documented_costs(case) -> None:
     book = [size(attested_by=replace(policy.attested_by, threshold=k)) - base for k in (1, 2)]
     prices = size(prices_attested_by=policy.prices_attested_by) - base
     assert book[1] - book[0] == 5_869
-    assert book[0] == 258 + 5_865 + 1_201 * cap.positions + 303 * cap.assets - 243  # Poseidon(0, 20) is a constant
+    assert book[0] == 258 + 5_865 + 1_264 * cap.positions + 303 * cap.assets - 243  # Poseidon(0, 23) is a constant
     assert prices == 258 + 5_907 + 1_384 * cap.assets - 240

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 
 import pytest
 from hypothesis import given
@@ -21,7 +22,8 @@ from zkyield.formats.proving_key import (
     write_proving_key,
 )
 from zkyield.groth16 import prove, setup, verify
-from zkyield.groth16.packed_points import PackedPoints
+from zkyield.groth16.packed_points import PackedPoints, joined
+from zkyield.groth16.prover_native import packed_key
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +118,32 @@ def test_packed_loader_names_the_point_off_curve(keys):
     body = bytes(data[:-_DIGEST_BYTES])
     with pytest.raises(ZkyieldError, match=r"A\[2\] is not a canonical point on the G1 curve"):
         proving_key_from_bytes(body + hashlib.sha256(body).digest())
+
+
+@pytest.mark.skipif(native() is None, reason="needs the C backend")
+def test_c_and_h_share_one_buffer_the_prover_reads_whole(keys):
+    """C and H are adjacent in the file and in the prover's MSM: read into one buffer, viewed as two lists,
+    and handed to the MSM without a copy; a bad H point is still named by its own index."""
+    r1cs, witness, pk, vk, data = keys
+    loaded = proving_key_from_bytes(data)
+    whole = joined(loaded.c_query, loaded.h_query)
+    assert whole is not None and whole == native().pack([*pk.c_query, *pk.h_query], G1_WIDTH)
+    assert packed_key(loaded).c_h is whole
+    assert joined(loaded.h_query, loaded.c_query) is None and joined(loaded.a_query, loaded.h_query) is None
+    assert verify(vk, r1cs.public_inputs(witness), prove(loaded, r1cs, witness))
+    n_g1_before_h = 3 + len(pk.vk.ic) + 2 * pk.n_wires + len(pk.c_query)
+    offset = _HEADER.size + 64 * (n_g1_before_h + 1)  # H[1]
+    bad = bytearray(data)
+    bad[offset + 63] ^= 1
+    body = bytes(bad[:-_DIGEST_BYTES])
+    with pytest.raises(ZkyieldError, match=r"H\[1\] is not a canonical point on the G1 curve"):
+        proving_key_from_bytes(body + hashlib.sha256(body).digest())
+
+
+def test_a_loaded_key_pickles_for_pool_workers(keys):
+    """Batch proving sends keys to worker processes: the packed lists (split halves included) survive."""
+    r1cs, witness, pk, vk, data = keys
+    loaded = proving_key_from_bytes(data)
+    again = pickle.loads(pickle.dumps(loaded))
+    assert again == loaded == pk
+    assert verify(vk, r1cs.public_inputs(witness), prove(again, r1cs, witness))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from zkyield._native import native
@@ -72,7 +72,7 @@ def write_proving_key(pk: ProvingKey, path: str | os.PathLike) -> None:
 
 
 class _Reader:
-    def __init__(self, data: bytes, offset: int, name: str) -> None:
+    def __init__(self, data: bytes | memoryview, offset: int, name: str) -> None:
         self.data = data
         self.offset = offset
         self.name = name
@@ -112,9 +112,11 @@ class _Reader:
             return tuple(self.g2(f"{what}[{i}]", subgroup=False) for i in range(count))
         return tuple(self._decoded(count, 4, what, "G2"))
 
-    def packed_list(self, count: int, ints_per_point: int, what: str) -> Sequence[Any]:
+    def packed_list(self, count: int, ints_per_point: int, what: str,
+                    label: Callable[[int], str] | None = None) -> Sequence[Any]:
         """A query list as the native prover's packed buffer (points on the curve, G2 not subgroup-tested:
-        the prover's own points, see docs/proving_key_format.md); tuples without the C backend."""
+        the prover's own points, see docs/proving_key_format.md); tuples without the C backend. ``label``
+        names point i in an error (default ``what[i]``)."""
         lib = native()
         if lib is None:
             return self.g1_list(count, what) if ints_per_point == 2 else self.g2_list(count, what)
@@ -124,8 +126,17 @@ class _Reader:
             return PackedPoints(lib.repack_points(self.data[start : self.offset], ints_per_point), ints_per_point)
         except ValueError as e:
             group = "G1" if ints_per_point == 2 else "G2"
-            where = f"{self.name}: {what}[{e.args[1]}]"
-            raise PointError(f"{where} is not a canonical point on the {group} curve") from None
+            where = label(e.args[1]) if label else f"{what}[{e.args[1]}]"
+            raise PointError(f"{self.name}: {where} is not a canonical point on the {group} curve") from None
+
+    def packed_pair(self, first: int, second: int, what: str, then: str) -> tuple[Sequence[Any], Sequence[Any]]:
+        """Two consecutive G1 lists in one packed buffer (``PackedPoints.split``), as the prover's C and H
+        MSM reads them together; tuples without the C backend."""
+        if native() is None:
+            return self.g1_list(first, what), self.g1_list(second, then)
+        both = self.packed_list(first + second, 2, what,
+                                lambda i: f"{what}[{i}]" if i < first else f"{then}[{i - first}]")
+        return PackedPoints.split(both.buf, 2, first)  # type: ignore[attr-defined]
 
     def _decoded(self, count: int, ints_per_point: int, what: str, group: str) -> list:
         """Native bulk decode + curve check (tens of times faster than per-point Python for large keys)."""
@@ -153,16 +164,15 @@ def proving_key_from_bytes(data: bytes, name: str = "proving_key") -> ProvingKey
         raise FormatError(f"{name}: inconsistent header (wires, public inputs or domain size)")
     if len(data) != _expected_size(n_wires, n_public, domain):
         raise FormatError(f"{name}: size does not match its header (truncated or corrupted file)")
-    body, trailer = data[:-_DIGEST_BYTES], data[-_DIGEST_BYTES:]
-    if hashlib.sha256(body).digest() != trailer:
+    view = memoryview(data)  # slices of a view share the file's buffer: no copy of a large key's sections
+    if hashlib.sha256(view[:-_DIGEST_BYTES]).digest() != data[-_DIGEST_BYTES:]:
         raise FormatError(f"{name}: checksum mismatch (corrupted file)")
-    rd = _Reader(data, _HEADER.size, name)
+    rd = _Reader(view, _HEADER.size, name)
     alpha_g1, beta_g1, delta_g1 = rd.g1("alpha_1"), rd.g1("beta_1"), rd.g1("delta_1")
     ic = rd.g1_list(n_public + 1, "IC")
     a_query = rd.packed_list(n_wires, 2, "A")
     b_g1_query = rd.packed_list(n_wires, 2, "B1")
-    c_query = rd.packed_list(n_wires - n_public - 1, 2, "C")
-    h_query = rd.packed_list(domain, 2, "H")
+    c_query, h_query = rd.packed_pair(n_wires - n_public - 1, domain, "C", "H")
     beta_g2 = rd.g2("beta_2", subgroup=True)
     gamma_g2 = rd.g2("gamma_2", subgroup=True)
     delta_g2 = rd.g2("delta_2", subgroup=True)

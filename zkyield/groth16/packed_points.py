@@ -18,13 +18,14 @@ from zkyield._native import native
 class PackedPoints(Sequence[Any]):
     """``len(buf) // (32 * width)`` points (width 2: G1, 4: G2) in packed form; read-only."""
 
-    __slots__ = ("buf", "width")
+    __slots__ = ("buf", "parent", "width")
 
-    def __init__(self, buf: bytes, width: int) -> None:
+    def __init__(self, buf: bytes | memoryview, width: int) -> None:
         if width not in (2, 4) or len(buf) % (32 * width):
             raise ValueError("PackedPoints: width must be 2 or 4 and divide the buffer")
         self.buf = buf
         self.width = width
+        self.parent: tuple[bytes, int] | None = None  # set by ``split``: (its buffer, 0 head or 1 tail)
 
     def __len__(self) -> int:
         return len(self.buf) // (32 * self.width)
@@ -41,10 +42,10 @@ class PackedPoints(Sequence[Any]):
             raise IndexError("PackedPoints index out of range")
         item = 32 * self.width
         start = (index % n) * item
-        return native().unpack(self.buf[start : start + item], self.width)[0]
+        return _unpack(self.buf[start : start + item], self.width)[0]
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(native().unpack(self.buf, self.width))
+        return iter(_unpack(self.buf, self.width))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedPoints):
@@ -56,5 +57,41 @@ class PackedPoints(Sequence[Any]):
     def __hash__(self) -> int:
         return hash((self.width, self.buf))
 
+    def __reduce__(self) -> tuple[type, tuple[bytes, int]]:
+        """Pickles as its own bytes (a ``split`` half's view cannot travel; the copy is equal)."""
+        return PackedPoints, (bytes(self.buf), self.width)
+
     def __repr__(self) -> str:
         return f"PackedPoints({len(self)} {'G1' if self.width == 2 else 'G2'} points)"
+
+    @classmethod
+    def split(cls, buf: bytes, width: int, first: int) -> tuple[PackedPoints, PackedPoints]:
+        """Two lists over one buffer (its first ``first`` points, then the rest), sharing its memory:
+        ``joined`` gives the buffer back, so a prover's MSM over both needs no copy."""
+        view, cut = memoryview(buf), 32 * width * first
+        head, tail = cls(view[:cut], width), cls(view[cut:], width)
+        head.parent, tail.parent = (buf, 0), (buf, 1)
+        return head, tail
+
+
+def joined(first: object, second: object) -> bytes | None:
+    """The buffer that ``first`` and ``second`` are the head and tail of (one ``split``); None for
+    anything else (then the caller copies)."""
+    if isinstance(first, PackedPoints) and isinstance(second, PackedPoints) and first.parent and second.parent:
+        (a, head), (b, tail) = first.parent, second.parent
+        if a is b and (head, tail) == (0, 1):
+            return a
+    return None
+
+
+def _unpack(buf: bytes | memoryview, width: int) -> list[Any]:
+    """The points of a packed buffer: ``_native.unpack``, or the same decoding in Python without it."""
+    lib = native()
+    if lib is not None:
+        return lib.unpack(buf, width)
+    ints = [int.from_bytes(buf[i : i + 32], "little") for i in range(0, len(buf), 32)]
+    out: list[Any] = []
+    for k in range(0, len(ints), width):
+        c = ints[k : k + width]
+        out.append(None if not any(c) else (c[0], c[1]) if width == 2 else ((c[0], c[1]), (c[2], c[3])))
+    return out
