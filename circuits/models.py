@@ -42,8 +42,9 @@ class Period:
 
 @dataclass(frozen=True)
 class PrincipalChange:
-    """A supply or withdrawal (a new borrow or a repayment) inside the period: ``amount`` signed, in the
-    position's asset, at Unix second ``time`` (start < time < end)."""
+    """A supply or withdrawal (a new borrow or a repayment) in the period: ``amount`` signed, in the
+    position's asset, at Unix second ``time`` (start < time <= end; one at the end weighs nothing in the
+    time-weighted principal but is not interest)."""
 
     time: int
     amount: str
@@ -289,7 +290,7 @@ def _derivative_fields(obj: Obj, kind: str, period: Period) -> dict[str, object]
 
 
 def _principal_changes(obj: Obj, kind: str, period: Period) -> tuple[PrincipalChange, ...]:
-    """A lending or borrow position's principal changes, strictly inside the period, in time order."""
+    """A lending or borrow position's principal changes, after the start and up to the end, in time order."""
     items = obj.get("principal_changes")
     if items is None:
         return ()
@@ -301,9 +302,9 @@ def _principal_changes(obj: Obj, kind: str, period: Period) -> tuple[PrincipalCh
         when = timestamp(ch.need("time"), ch.path("time"))
         amount = _signed_text(ch.need("amount"), ch.path("amount"))
         ch.done()
-        if not period.start < when < period.end:
-            raise InputError(f"{ch.path('time')} must lie strictly inside the period (a change at its start is "
-                             "in start_amount, one at its end in end_amount)")
+        if not period.start < when <= period.end:
+            raise InputError(f"{ch.path('time')} must lie after period.start (a change at the start is in "
+                             "start_amount) and not after period.end")
         if out and when < out[-1].time:
             raise InputError(f"{ch.path('time')} is before the previous change; list changes in time order")
         if enc.decimal_parts(amount.removeprefix("-"), "") == ("0", ""):

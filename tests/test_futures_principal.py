@@ -153,14 +153,18 @@ def test_principal_changes_bind_to_their_net_flow_and_principal_seconds() -> Non
     (row,) = position_slots(bind(portfolio, market), enc.Capacity(1, 1, 1))
     assert _field(row, "principal_flow") == 2**112 + 500 * 10**18
     assert _field(row, "principal_seconds") == p.principal_seconds * 10**12
+    portfolio, market, _ = load(_lending([{"time": "2024-01-01T00:00:00Z", "amount": "-1000"}]))
+    (p,) = bind(portfolio, market).positions  # withdrawn at the very end: no weight, but not interest
+    assert (p.principal_flow, p.principal_seconds) == (-1000 * 10**6, 1000 * 10**6 * 365 * day)
     portfolio, market, _ = load(_lending([]))  # no changes: the start amount over the whole period
     (p,) = bind(portfolio, market).positions
     assert (p.principal_flow, p.principal_seconds) == (0, 1000 * 10**6 * 365 * day)
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ([{"time": "2022-12-31T00:00:00Z", "amount": "1"}], r"principal_changes\[0\]\.time must lie strictly inside"),
-    ([{"time": "2023-01-01T00:00:00Z", "amount": "1"}], r"principal_changes\[0\]\.time must lie strictly inside"),
+    ([{"time": "2022-12-31T00:00:00Z", "amount": "1"}], r"principal_changes\[0\]\.time must lie after period\.start"),
+    ([{"time": "2023-01-01T00:00:00Z", "amount": "1"}], r"principal_changes\[0\]\.time must lie after period\.start"),
+    ([{"time": "2024-01-01T00:00:01Z", "amount": "1"}], r"principal_changes\[0\]\.time .* not after period\.end"),
     ([{"time": "2023-06-01T00:00:00Z", "amount": "1"}, {"time": "2023-05-01T00:00:00Z", "amount": "1"}],
      r"principal_changes\[1\]\.time is before the previous change"),
     ([{"time": "2023-06-01T00:00:00Z", "amount": "-0.0"}], r"principal_changes\[0\]\.amount is zero"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -12,6 +13,7 @@ from zkyield.circuits.evaluate import evaluate
 from zkyield.circuits.models import load_market, load_policy, load_portfolio
 from zkyield.devnet.contracts import artifact
 from zkyield.devnet.world import AAVE
+from zkyield.errors import StatementFalse
 from zkyield.ingest.rpc import Rpc
 from zkyield.ingest.run import ingest_market, ingest_portfolio
 
@@ -57,11 +59,22 @@ def test_rate_models_reproduce_the_strategys_own_rates(period, files):  # noqa: 
     assert checked >= 2  # borrowed reserves, where the kink's lower slope is exercised
 
 
-def test_the_ingested_interest_agrees_with_the_rate_model(files):
+def test_the_ingested_interest_agrees_with_the_rate_model(period, files):  # noqa: F811
+    """Every Aave position, the DAI supplied mid-period included: its principal change (read from the
+    chain's balances and indices at the supply's block) makes the rate clause compare its interest with
+    the model over the time-weighted principal."""
     portfolio = json.loads((files / "portfolio.json").read_text())
-    portfolio["positions"] = [p for p in portfolio["positions"] if p["protocol"] == "aave-v3" and
-                              p["start_amount"] != "0"]  # held over the whole period
+    portfolio["positions"] = [p for p in portfolio["positions"] if p["protocol"] == "aave-v3"]
+    (dai,) = [p for p in portfolio["positions"] if p["asset"] == "DAI" and p["kind"] == "lending"]
+    w3 = period.world.w3
+    when = w3.eth.get_block(period.dai_supply_block)["timestamp"]
+    assert dai["start_amount"] == "0" and dai["principal_changes"] == [
+        {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)), "amount": "600"}]
     check = evaluate(load_portfolio(portfolio), load_market(files / "market.json"),
                      load_policy({"max_rate_model_deviation_bps": 10_000})).checks[0]
     # the chain's own index growth is within 1% of the model's linear accrual at the two utilisations
     assert check.measured_bps is not None and check.measured_bps <= 100, check.describe()
+    del dai["principal_changes"]  # without it the 600 DAI supplied read as interest on nothing
+    with pytest.raises(StatementFalse, match="deviation from the rate model"):
+        evaluate(load_portfolio(portfolio), load_market(files / "market.json"),
+                 load_policy({"max_rate_model_deviation_bps": 10_000})).require_holds()

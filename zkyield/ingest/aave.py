@@ -1,4 +1,5 @@
-"""Aave v3: aToken supplies and variable debts per reserve, liquidation thresholds, interest from index growth.
+"""Aave v3: aToken supplies and variable debts per reserve, liquidation thresholds, interest from index growth,
+and the principal changes (supplies, withdrawals, borrows, repayments) inside the period.
 
 Interest is the growth of ``getReserveNormalizedIncome`` (supplies) and ``getReserveNormalizedVariableDebt``
 (debts): a scaled balance is constant between the account's own mint/burn/transfer events of that token, so the
@@ -63,8 +64,14 @@ def _interest(pins: Pins, token: str, index_fn: str, pool: str, asset: str, acco
         balance[p] = [r[0] for r in rows[1 + len(accounts):]]
     interest = sum(ray_mul(s, index[n]) - ray_mul(s, index[h])
                    for h, n in zip(points, points[1:], strict=False) for s in scaled[h])
+    # what moved the balance at a point besides interest: the new scaled balance minus the old, both at the
+    # point's index (so end - start = interest + the sum of the changes, exactly)
+    changes = [(n, sum(ray_mul(new, index[n]) - ray_mul(old, index[n]) for old, new in zip(scaled[h], scaled[n],
+                                                                                             strict=True)))
+               for h, n in zip(points, points[1:], strict=False)]
     return {"points": points, "index": [index[p] for p in points], "scaled": [scaled[p] for p in points],
-            "start": balance[pins.start.number], "end": balance[pins.end.number], "interest": interest}
+            "start": balance[pins.start.number], "end": balance[pins.end.number], "interest": interest,
+            "changes": [(block, delta) for block, delta in changes if delta]}
 
 
 def _cross_check(pins: Pins, pool: str, oracle: str, rs: list[dict], per_account: dict, accounts: list[str]) -> list:
@@ -97,6 +104,12 @@ def _cross_check(pins: Pins, pool: str, oracle: str, rs: list[dict], per_account
     return checks
 
 
+def _timed(pins: Pins, changes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(block, delta)`` as ``(block timestamp, delta)``: the portfolio's principal changes."""
+    blocks = pins.rpc.blocks([block for block, _ in changes]) if changes else []
+    return [(b.timestamp, delta) for b, (_, delta) in zip(blocks, changes, strict=True)]
+
+
 def read_aave(pins: Pins, sources: Sources, accounts: list[str]) -> tuple[list[Leg], dict[str, int]]:
     """Legs (supplies as ``lending``, variable debts as ``borrow``) and {symbol: liquidation threshold bps}."""
     if sources.aave_provider is None:
@@ -123,10 +136,11 @@ def read_aave(pins: Pins, sources: Sources, accounts: list[str]) -> tuple[list[L
         detail = {"reserve": r, "supply": supply, "variable_debt": debt}
         if any(supply["start"] + supply["end"]):
             legs.append(Leg("aave-v3", sym, "lending", r["decimals"], sum(supply["start"]), sum(supply["end"]),
-                            max(supply["interest"], 0), detail=detail))
+                            max(supply["interest"], 0), detail=detail, changes=_timed(pins, supply["changes"])))
         if any(debt["start"] + debt["end"]):
             legs.append(Leg("aave-v3", sym, "borrow", r["decimals"], sum(debt["start"]), sum(debt["end"]),
-                            detail={} if legs and legs[-1].detail is detail else detail))
+                            detail={} if legs and legs[-1].detail is detail else detail,
+                            changes=_timed(pins, debt["changes"])))
     if legs:
         legs[0].detail = {**legs[0].detail, "pool": pool, "oracle": oracle,
                           "account_data": _cross_check(pins, pool, oracle, rs, per_account, accounts),

@@ -29,6 +29,7 @@ def _merge(legs: list[Leg]) -> list[Leg]:
                 raise InputError(f"asset {leg.asset}: two sources give it different decimals; give each token its own "
                                  "symbol")
             m.start, m.end, m.fee = m.start + leg.start, m.end + leg.end, m.fee + leg.fee
+            m.changes = m.changes + leg.changes
         else:
             merged[leg.key] = leg
     return [m for m in merged.values() if m.start or m.end or m.fee or m.range]
@@ -42,7 +43,19 @@ def _position(leg: Leg, chain: int) -> dict:
            "chain": chain}
     if leg.fee:
         out["fee_income"] = units_text(leg.fee, leg.decimals)
+    changes = _principal_changes(leg.changes)
+    if changes:
+        out["principal_changes"] = [{"time": iso(t), "amount": "-" * (d < 0) + units_text(abs(d), leg.decimals)}
+                                    for t, d in changes]
     return out
+
+
+def _principal_changes(changes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One change per second (the portfolio's time resolution), in time order, zero sums dropped."""
+    per_second: dict[int, int] = {}
+    for t, delta in changes:
+        per_second[t] = per_second.get(t, 0) + delta
+    return [(t, d) for t, d in sorted(per_second.items()) if d]
 
 
 def read_book(pins: Pins, sources: Sources, accounts: list[str], owner: str) -> tuple[dict, dict]:

@@ -29,6 +29,8 @@ class Leg:
     key: tuple = ()
     detail: dict = field(default_factory=dict)  # what the model cannot hold goes to the provenance file
     range: dict | None = None  # a Uniswap v3 range position's ``pool`` and ``range`` (uniswap_ranges)
+    # an Aave position's principal changes inside the period: (block timestamp, signed base units)
+    changes: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key = self.key or (self.protocol, self.asset, self.kind)
