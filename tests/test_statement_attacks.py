@@ -240,7 +240,7 @@ def test_a_layout_1_build_folder_is_refused_with_a_rebuild_message(tmp_path) -> 
     doc = json.loads((tmp_path / "statement.json").read_text())
     del doc["layout"]  # what a build folder of layout 1 holds
     (tmp_path / "statement.json").write_text(json.dumps(doc))
-    with pytest.raises(FormatError, match=r"made for portfolio layout 1, but this zkyield reads layout 3 .*rebuild"):
+    with pytest.raises(FormatError, match=r"made for portfolio layout 1, but this zkyield reads layout 4 .*rebuild"):
         load_statement(tmp_path)
 
 
