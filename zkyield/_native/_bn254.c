@@ -172,6 +172,30 @@ static int g2_on_curve(const g2_aff *p) {
     return fq2_eq(&lhs, &rhs);
 }
 
+/* A point stored as big-endian 32-byte coordinates (width 2: G1, 4: G2) written into ``le`` as pack()'s
+ * little-endian layout; returns POINT_INFINITY (all zero), POINT_OK (on its curve, coordinates < q) or
+ * POINT_BAD. decode_points and repack_points share it. */
+enum { POINT_BAD = 0, POINT_OK = 1, POINT_INFINITY = 2 };
+static int be_point_to_le(uint8_t *le, const uint8_t *src, int width) {
+    size_t item = 32 * (size_t)width;
+    for (size_t c = 0; c < item / 32; c++)
+        for (int k = 0; k < 32; k++) le[32 * c + k] = src[32 * c + 31 - k];
+    if (all_zero(le, item)) return POINT_INFINITY;
+    if (width == 2) {
+        g1_aff p;
+        return g1_load(&p, le) && g1_on_curve(&p) ? POINT_OK : POINT_BAD;
+    }
+    g2_aff p;
+    return g2_load(&p, le) && g2_on_curve(&p) ? POINT_OK : POINT_BAD;
+}
+
+static PyObject *point_error(const char *msg, size_t index) {
+    PyObject *err = Py_BuildValue("(sn)", msg, (Py_ssize_t)index);
+    if (err) PyErr_SetObject(PyExc_ValueError, err);
+    Py_XDECREF(err);
+    return NULL;
+}
+
 /* decode_points(buffer, width): points stored as big-endian 32-byte coordinates (G1 width 2, G2 width 4;
  * all zero = infinity) -> list of affine tuples / None. Raises ValueError(message, index) for the first
  * point with a coordinate >= q or off its curve (G2 subgroup membership is not checked here). */
@@ -188,27 +212,15 @@ static PyObject *py_decode_points(PyObject *self, PyObject *args) {
     Py_ssize_t n = in.len / (Py_ssize_t)item;
     PyObject *list = PyList_New(n);
     for (Py_ssize_t i = 0; list && i < n; i++) {
-        const uint8_t *src = (const uint8_t *)in.buf + (size_t)i * item;
-        if (all_zero(src, item)) {
+        uint8_t le[128];
+        int kind = be_point_to_le(le, (const uint8_t *)in.buf + (size_t)i * item, width);
+        if (kind == POINT_INFINITY) {
             Py_INCREF(Py_None);
             PyList_SET_ITEM(list, i, Py_None);
             continue;
         }
-        uint8_t le[128];
-        for (size_t c = 0; c < item / 32; c++)
-            for (int k = 0; k < 32; k++) le[32 * c + k] = src[32 * c + 31 - k];
-        int ok;
-        if (width == 2) {
-            g1_aff p;
-            ok = g1_load(&p, le) && g1_on_curve(&p);
-        } else {
-            g2_aff p;
-            ok = g2_load(&p, le) && g2_on_curve(&p);
-        }
-        if (!ok) {
-            PyObject *err = Py_BuildValue("(sn)", "point is not on its curve (or has a coordinate >= q)", i);
-            if (err) PyErr_SetObject(PyExc_ValueError, err);
-            Py_XDECREF(err);
+        if (kind == POINT_BAD) {
+            point_error("point is not on its curve (or has a coordinate >= q)", (size_t)i);
             Py_CLEAR(list);
             break;
         }
@@ -221,13 +233,6 @@ static PyObject *py_decode_points(PyObject *self, PyObject *args) {
     }
     PyBuffer_Release(&in);
     return list;
-}
-
-static PyObject *point_error(const char *msg, size_t index) {
-    PyObject *err = Py_BuildValue("(sn)", msg, (Py_ssize_t)index);
-    if (err) PyErr_SetObject(PyExc_ValueError, err);
-    Py_XDECREF(err);
-    return NULL;
 }
 
 /* repack_points(buffer, width): decode_points' checks, but the result is pack()'s buffer (each coordinate
@@ -250,20 +255,10 @@ static PyObject *py_repack_points(PyObject *self, PyObject *args) {
     Py_ssize_t bad = -1;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n; i++) {
-        const uint8_t *src = (const uint8_t *)in.buf + (size_t)i * item;
-        uint8_t *le = dst + (size_t)i * item;
-        for (size_t c = 0; c < item / 32; c++)
-            for (int k = 0; k < 32; k++) le[32 * c + k] = src[32 * c + 31 - k];
-        if (all_zero(le, item)) continue;
-        int ok;
-        if (width == 2) {
-            g1_aff q;
-            ok = g1_load(&q, le) && g1_on_curve(&q);
-        } else {
-            g2_aff q;
-            ok = g2_load(&q, le) && g2_on_curve(&q);
+        if (be_point_to_le(dst + (size_t)i * item, (const uint8_t *)in.buf + (size_t)i * item, width) == POINT_BAD) {
+            bad = i;
+            break;
         }
-        if (!ok) { bad = i; break; }
     }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&in);
