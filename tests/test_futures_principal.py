@@ -10,13 +10,22 @@ from math import ceil, floor
 
 import pytest
 
-from tests.support.statements import USD, asset, documents, example_docs, load, position, recommit
+from tests.support.statements import (
+    USD,
+    asset,
+    documents,
+    example_docs,
+    load,
+    position,
+    recommit,
+    refused_label,
+    statement_circuit,
+)
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.binding import bind
 from zkyield.circuits.evaluate import evaluate, require_holds
-from zkyield.circuits.publics import POSITION_FIELDS, policy_clauses, position_slots
-from zkyield.circuits.statements import N_KINDS, Shape, build
-from zkyield.circuits.witness import statement_inputs
+from zkyield.circuits.publics import POSITION_FIELDS, position_slots
+from zkyield.circuits.statements import N_KINDS
 from zkyield.errors import ConstraintError, InputError, StatementFalse
 
 CARRY = enc.Capacity(3, 2, 2)
@@ -26,17 +35,6 @@ FUTURE = enc.KIND_CODE["future"]
 
 def _seconds(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
-
-
-def _inputs(docs: tuple, capacity: enc.Capacity) -> tuple:
-    portfolio, market, policy = load(docs)
-    return build(Shape(policy_clauses(policy), capacity)), statement_inputs(portfolio, market, policy, capacity)
-
-
-def _refused(circuit, inputs: dict) -> str:
-    with pytest.raises(ConstraintError) as info:
-        circuit.witness(inputs)
-    return info.value.label.split(" via ")[0]
 
 
 def _field(row: list[int], name: str) -> int:
@@ -101,36 +99,36 @@ def test_the_carry_book_nets_its_future_against_spot() -> None:
 def test_an_expired_future_cannot_be_marked_at_the_end_price_in_circuit() -> None:
     """Commit the future with an expiry at the period's end (it would have settled at its expiry price)."""
     docs = example_docs("carry")
-    circuit, inputs = _inputs(docs, CARRY)
+    circuit, inputs = statement_circuit(docs, CARRY)
     circuit.witness(inputs)
     inputs["pos_expiry"][1] = inputs["period_end"]
-    assert _refused(circuit, recommit(inputs, CARRY)).startswith("slots/slot[1]/expiry")
+    assert refused_label(circuit, recommit(inputs, CARRY)).startswith("slots/slot[1]/expiry")
 
 
 def test_a_future_cannot_carry_funding_and_others_no_expiry() -> None:
-    circuit, inputs = _inputs(example_docs("carry"), CARRY)
+    circuit, inputs = statement_circuit(example_docs("carry"), CARRY)
     forged = copy.deepcopy(inputs)
     forged["pos_funding"][1] += 10**18  # funding on the future
-    assert _refused(circuit, recommit(forged, CARRY)) == "slots/slot[1]/no_funding"
+    assert refused_label(circuit, recommit(forged, CARRY)) == "slots/slot[1]/no_funding"
     forged = copy.deepcopy(inputs)
     forged["pos_expiry"][0] = inputs["pos_expiry"][1]  # an expiry on the spot slot
-    assert _refused(circuit, recommit(forged, CARRY)) == "slots/slot[0]/no_expiry"
+    assert refused_label(circuit, recommit(forged, CARRY)) == "slots/slot[0]/no_expiry"
 
 
 def test_a_future_relabelled_as_perp_loses_its_expiry_check_but_not_its_encoding() -> None:
     """Turning the future into a perp keeps the PnL but an expiry on a perp slot is refused."""
-    circuit, inputs = _inputs(example_docs("carry"), CARRY)
+    circuit, inputs = statement_circuit(example_docs("carry"), CARRY)
     inputs["pos_kind"][N_KINDS:2 * N_KINDS] = [int(k == enc.KIND_CODE["perp"]) for k in range(N_KINDS)]
-    assert _refused(circuit, recommit(inputs, CARRY)) == "slots/slot[1]/no_expiry"
+    assert refused_label(circuit, recommit(inputs, CARRY)) == "slots/slot[1]/no_expiry"
 
 
 def test_a_hidden_future_short_fails_net_delta() -> None:
     """Drop the future's size (commit it as 0): 51 ETH unhedged."""
     docs = copy.deepcopy(example_docs("carry"))
     docs = docs[0], docs[1], {"max_net_delta_bps": docs[2]["max_net_delta_bps"]}
-    circuit, inputs = _inputs(docs, CARRY)
+    circuit, inputs = statement_circuit(docs, CARRY)
     inputs["pos_size"][1] = enc.SIGNED_OFFSET
-    assert _refused(circuit, recommit(inputs, CARRY)).startswith("max_net_delta/asset[0]/assert_less_eq")
+    assert refused_label(circuit, recommit(inputs, CARRY)).startswith("max_net_delta/asset[0]/assert_less_eq")
 
 
 # -- principal changes -----------------------------------------------------------------------------------------
@@ -232,7 +230,7 @@ def test_without_its_principal_change_the_supply_earns_far_above_the_model() -> 
 def test_principal_seconds_must_divide_honestly_in_circuit() -> None:
     """The circuit derives W = floor/ceil(PS / T) itself: a quotient one off either way is refused (the
     larger one would let more interest pass the upper bound)."""
-    circuit, inputs = _inputs(example_docs("rates"), RATES)
+    circuit, inputs = statement_circuit(example_docs("rates"), RATES)
     honest = circuit.witness(inputs)
     (wire,) = [w for w in circuit.wires_named("w_lo") if "rate[0]" in circuit.var_names[w]]
     for forged in (honest[wire] + 1, honest[wire] - 1):
@@ -244,25 +242,25 @@ def test_principal_seconds_must_divide_honestly_in_circuit() -> None:
 def test_income_above_the_model_cannot_hide_behind_a_forged_flow_sign() -> None:
     """Commit the 500,000 supply as a withdrawal: the interest then reads 1,005,512 and the upper bound fails.
     A non-rated slot cannot carry a principal flow or principal seconds at all."""
-    circuit, inputs = _inputs(example_docs("rates"), RATES)
+    circuit, inputs = statement_circuit(example_docs("rates"), RATES)
     forged = copy.deepcopy(inputs)
     forged["pos_principal_flow"][0] = 2 * enc.SIGNED_OFFSET - inputs["pos_principal_flow"][0]
-    assert _refused(circuit, recommit(forged, RATES)).startswith("max_rate_model_deviation/rate[0]/upper")
+    assert refused_label(circuit, recommit(forged, RATES)).startswith("max_rate_model_deviation/rate[0]/upper")
     forged = copy.deepcopy(inputs)
     forged["pos_principal_flow"][2] += 10**18  # the spot WETH slot
-    assert _refused(circuit, recommit(forged, RATES)) == "slots/slot[2]/no_principal_flow"
+    assert refused_label(circuit, recommit(forged, RATES)) == "slots/slot[2]/no_principal_flow"
     forged = copy.deepcopy(inputs)
     forged["pos_principal_seconds"][2] = 1
-    assert _refused(circuit, recommit(forged, RATES)) == "slots/slot[2]/no_principal_seconds"
+    assert refused_label(circuit, recommit(forged, RATES)) == "slots/slot[2]/no_principal_seconds"
 
 
 def test_the_circuit_flips_where_the_evaluator_does_with_principal_changes() -> None:
     docs = list(copy.deepcopy(example_docs("rates")))
     docs[2] = {"max_rate_model_deviation_bps": 315}
-    circuit, inputs = _inputs(docs, RATES)
+    circuit, inputs = statement_circuit(docs, RATES)
     circuit.witness(inputs)
     docs[2] = {"max_rate_model_deviation_bps": 314}
     with pytest.raises(StatementFalse):
         require_holds(*load(docs))
-    circuit, inputs = _inputs(docs, RATES)
-    assert _refused(circuit, inputs).startswith("max_rate_model_deviation/rate[0]/upper")
+    circuit, inputs = statement_circuit(docs, RATES)
+    assert refused_label(circuit, inputs).startswith("max_rate_model_deviation/rate[0]/upper")

@@ -9,31 +9,30 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from tests.support.statements import USD, asset, documents, example_docs, load, portfolios, position, recommit
+from tests.support.statements import (
+    USD,
+    asset,
+    documents,
+    example_docs,
+    load,
+    portfolios,
+    position,
+    recommit,
+    refused_label,
+    statement_circuit,
+)
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.binding import bind
 from zkyield.circuits.evaluate import evaluate, require_holds
 from zkyield.circuits.models import protocol_tree
-from zkyield.circuits.publics import commitment_values, domain_tag, policy_clauses
-from zkyield.circuits.statements import N_KINDS, Shape, build
-from zkyield.circuits.witness import statement_inputs
-from zkyield.errors import ConstraintError, FormatError, InputError, StatementFalse
+from zkyield.circuits.publics import commitment_values, domain_tag
+from zkyield.circuits.statements import N_KINDS
+from zkyield.errors import FormatError, InputError, StatementFalse
 from zkyield.merkle import verify_proof
 
 DEMO_CAP = enc.Capacity(positions=8, assets=8, scenarios=1)
 DAO_CAP = enc.Capacity(positions=8, assets=8, scenarios=2)
 BORROW, LP, LENDING = (enc.KIND_CODE[k] for k in ("borrow", "lp", "lending"))
-
-
-def _inputs(docs: tuple, capacity: enc.Capacity) -> tuple:
-    portfolio, market, policy = load(docs)
-    return build(Shape(policy_clauses(policy), capacity)), statement_inputs(portfolio, market, policy, capacity)
-
-
-def _refused(circuit, inputs: dict) -> str:
-    with pytest.raises(ConstraintError) as info:
-        circuit.witness(inputs)
-    return info.value.label.split(" via ")[0]  # the equation's own label (simplification appends its origin)
 
 
 def _set_kind(inputs: dict, slot: int, kind: int) -> None:
@@ -46,7 +45,7 @@ def _set_kind(inputs: dict, slot: int, kind: int) -> None:
 def test_protocol_zero_cannot_open_an_empty_whitelist_slot() -> None:
     docs = example_docs("dao-treasury")
     _, _, policy = load(docs)
-    circuit, inputs = _inputs(docs, DAO_CAP)
+    circuit, inputs = statement_circuit(docs, DAO_CAP)
     tree = protocol_tree(policy.allowed_protocols)
     empty = len(policy.allowed_protocols)  # the first unused leaf: its value is 0
     siblings, bits = tree.proof(empty)
@@ -54,7 +53,7 @@ def test_protocol_zero_cannot_open_an_empty_whitelist_slot() -> None:
     depth = enc.PROTOCOL_TREE_DEPTH
     inputs["pos_protocol"][0] = 0
     inputs["protocol_siblings"][:depth], inputs["protocol_path"][:depth] = siblings, bits
-    assert _refused(circuit, recommit(inputs, DAO_CAP)) == "slots/slot[0]/protocol_nonzero"
+    assert refused_label(circuit, recommit(inputs, DAO_CAP)) == "slots/slot[0]/protocol_nonzero"
 
 
 # -- item 11: one commitment read as two books through the market's asset order ------------------------
@@ -65,16 +64,16 @@ def test_a_reordered_market_cannot_reread_the_commitment() -> None:
     witness keeps the committed slots (the selectors) and swaps in market B: slot 1 (60,000 USDC) would
     read 60,000 WETH. The slot now commits the asset id, which the selected row of B does not carry."""
     docs = example_docs("demo")
-    circuit, inputs = _inputs(docs, DEMO_CAP)
+    circuit, inputs = statement_circuit(docs, DEMO_CAP)
     reordered = copy.deepcopy(docs)
     assets = reordered[1]["assets"]
     assets[0], assets[2] = assets[2], assets[0]  # USDC first, WETH third
-    _, other = _inputs(reordered, DEMO_CAP)
+    _, other = statement_circuit(reordered, DEMO_CAP)
     forged = dict(inputs)
     for key in ("market_assets", "market_hash"):  # market B's hashed data, the book's committed selectors
         forged[key] = other[key]
     assert forged["commitment"] == inputs["commitment"]
-    assert _refused(circuit, forged) == "public_data/commitment"
+    assert refused_label(circuit, forged) == "public_data/commitment"
     assert other["commitment"] != inputs["commitment"]  # an honest book under B commits differently
     circuit.witness(other)  # and proves under B on its own
 
@@ -112,9 +111,9 @@ def test_capacities_of_equal_length_no_longer_alias() -> None:
     new_x, new_y = commitment_values(px, bx, cap_x), commitment_values(py, by, cap_y)
     assert new_x[0] == domain_tag("commitment", cap_x) != new_y[0] == domain_tag("commitment", cap_y)
     # and in circuit: Y's circuit hashes its own tag, so X's commitment cannot be opened there
-    circuit_y, inputs_y = _inputs(y, cap_y)
-    _, inputs_x = _inputs(x, cap_x)
-    assert _refused(circuit_y, {**inputs_y, "commitment": inputs_x["commitment"]}) == "public_data/commitment"
+    circuit_y, inputs_y = statement_circuit(y, cap_y)
+    _, inputs_x = statement_circuit(x, cap_x)
+    assert refused_label(circuit_y, {**inputs_y, "commitment": inputs_x["commitment"]}) == "public_data/commitment"
 
 
 def test_every_hash_is_domain_separated() -> None:
@@ -129,10 +128,10 @@ def test_every_hash_is_domain_separated() -> None:
 def test_a_borrow_cannot_carry_fee_income() -> None:
     """Fees on the WETH debt would raise the real-yield share; the loader refuses them, now so does the circuit."""
     docs = example_docs("dao-treasury")
-    circuit, inputs = _inputs(docs, DAO_CAP)
+    circuit, inputs = statement_circuit(docs, DAO_CAP)
     slot = next(j for j in range(DAO_CAP.positions) if inputs["pos_kind"][j * N_KINDS + BORROW])
     inputs["pos_fee"][slot] = 10**21
-    assert _refused(circuit, recommit(inputs, DAO_CAP)) == f"slots/slot[{slot}]/borrow_fee"
+    assert refused_label(circuit, recommit(inputs, DAO_CAP)) == f"slots/slot[{slot}]/borrow_fee"
     bad = copy.deepcopy(docs)
     next(p for p in bad[0]["positions"] if p["kind"] == "borrow")["fee_income"] = "1000"
     with pytest.raises(InputError, match="must be 0 for a borrow position"):
@@ -143,22 +142,22 @@ def test_an_lp_token_cannot_pass_as_lending_collateral_without_the_il_clause() -
     """Demo policy without IL: relabelling the LP token (slot 3) as lending would make it collateral."""
     docs = copy.deepcopy(example_docs("demo"))
     del docs[2]["max_impermanent_loss_bps"]
-    circuit, inputs = _inputs(docs, DEMO_CAP)
+    circuit, inputs = statement_circuit(docs, DEMO_CAP)
     _set_kind(inputs, 3, LENDING)
-    assert _refused(circuit, recommit(inputs, DEMO_CAP)) == "slots/slot[3]/lp_iff_pool"
+    assert refused_label(circuit, recommit(inputs, DEMO_CAP)) == "slots/slot[3]/lp_iff_pool"
     _set_kind(inputs, 3, LP)
     _set_kind(inputs, 1, LP)  # and the USDC lending slot cannot claim to be an LP token
-    assert _refused(circuit, recommit(inputs, DEMO_CAP)) == "slots/slot[1]/lp_iff_pool"
+    assert refused_label(circuit, recommit(inputs, DEMO_CAP)) == "slots/slot[1]/lp_iff_pool"
 
 
 def test_an_empty_book_is_refused() -> None:
     """With no slot active, leverage 0 <= t holds; a portfolio needs a position (loader), now also the circuit."""
     docs = (*copy.deepcopy(example_docs("demo"))[:2], {"max_leverage_bps": 5000})
-    circuit, inputs = _inputs(docs, DEMO_CAP)
+    circuit, inputs = statement_circuit(docs, DEMO_CAP)
     for key in ("pos_active", "pos_asset", "pos_kind", "deposits", "withdrawals",
                 *(f"pos_{f}" for f in ("protocol", "start", "end", "fee", "emission", "unlock"))):
         inputs[key] = [0] * len(inputs[key])
-    assert _refused(circuit, recommit(inputs, DEMO_CAP)) == "slots/nonempty"
+    assert refused_label(circuit, recommit(inputs, DEMO_CAP)) == "slots/nonempty"
 
 
 def test_stress_needs_a_scenario_in_the_hashed_market() -> None:
@@ -167,8 +166,8 @@ def test_stress_needs_a_scenario_in_the_hashed_market() -> None:
     docs[1]["stress_scenarios"] = []
     with pytest.raises(InputError, match="stress_scenarios is empty"):
         evaluate(*load(docs))
-    circuit, inputs = _inputs(docs, DAO_CAP)  # the witness builder does not evaluate: a forging prover
-    assert _refused(circuit, inputs) == "max_stress_loss/has_scenario"
+    circuit, inputs = statement_circuit(docs, DAO_CAP)  # the witness builder does not evaluate: a forging prover
+    assert refused_label(circuit, inputs) == "max_stress_loss/has_scenario"
 
 
 def test_liquidity_needs_a_deadline_in_the_hashed_market() -> None:
@@ -177,8 +176,8 @@ def test_liquidity_needs_a_deadline_in_the_hashed_market() -> None:
     del docs[1]["liquidity_deadline"]
     with pytest.raises(InputError, match="liquidity_deadline is missing"):
         evaluate(*load(docs))
-    circuit, inputs = _inputs(docs, DAO_CAP)
-    assert _refused(circuit, inputs) == "min_liquid/has_deadline"
+    circuit, inputs = statement_circuit(docs, DAO_CAP)
+    assert refused_label(circuit, inputs) == "min_liquid/has_deadline"
 
 
 # -- item 14: concentration per asset, not per slot ---------------------------------------------------
@@ -200,10 +199,10 @@ def test_split_concentration_is_aggregated_per_asset() -> None:
     values = [bound.value(p.asset, p.end_amount, True) for p in bound.positions]
     assert all(10_000 * v <= 3400 * sum(values) for v in values)  # per slot (layout 1's rule) it passed
     cap = enc.Capacity(8, 4, 1)
-    circuit, inputs = _inputs(docs, cap)
-    assert _refused(circuit, inputs).startswith("max_position/asset[0]/")
+    circuit, inputs = statement_circuit(docs, cap)
+    assert refused_label(circuit, inputs).startswith("max_position/asset[0]/")
     docs[2]["max_position_bps"] = 6000  # exactly the aggregate: holds and proves
-    circuit, inputs = _inputs(docs, cap)
+    circuit, inputs = statement_circuit(docs, cap)
     require_holds(*load(docs), cap)
     circuit.witness(inputs)
 
@@ -213,17 +212,17 @@ def test_split_concentration_is_aggregated_per_asset() -> None:
 
 def test_the_owner_is_an_address_in_circuit() -> None:
     """A public owner of 2^160 + A would be displayed or truncated as address A by a careless reader."""
-    circuit, inputs = _inputs(example_docs("demo"), DEMO_CAP)
+    circuit, inputs = statement_circuit(example_docs("demo"), DEMO_CAP)
     inputs["owner"] += 1 << 160
-    assert _refused(circuit, recommit(inputs, DEMO_CAP)).startswith("public_data/owner")
+    assert refused_label(circuit, recommit(inputs, DEMO_CAP)).startswith("public_data/owner")
 
 
 def test_the_market_hash_pins_each_pools_asset_pair() -> None:
     docs = copy.deepcopy(example_docs("demo"))
-    _, before = _inputs(docs, DEMO_CAP)
+    _, before = statement_circuit(docs, DEMO_CAP)
     docs[1]["assets"][3]["pool"]["assets"] = ["stETH", "USDC"]  # same ratios, another pair
     docs[0]["positions"][3]["pool"] = ["stETH", "USDC"]
-    _, after = _inputs(docs, DEMO_CAP)
+    _, after = statement_circuit(docs, DEMO_CAP)
     assert before["market_hash"] != after["market_hash"]
 
 
@@ -271,8 +270,8 @@ def test_circuit_concentration_agrees_with_the_evaluator_on_random_books(docs: t
             continue
         nudged = (docs[0], docs[1], {"max_position_bps": threshold})
         assert evaluate(*load(nudged)).holds is holds
-        circuit, inputs = _inputs(nudged, cap)
+        circuit, inputs = statement_circuit(nudged, cap)
         if holds:
             circuit.witness(inputs)
         else:
-            assert _refused(circuit, inputs).startswith("max_position/asset[")
+            assert refused_label(circuit, inputs).startswith("max_position/asset[")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 import json
 
+import pytest
 from hypothesis import strategies as st
 
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.models import Market, Policy, Portfolio, example, load_market, load_policy, load_portfolio
-from zkyield.circuits.publics import ASSET_FIELDS, domain_tag
-from zkyield.circuits.statements import N_KINDS, PRIVATE_AMOUNTS
+from zkyield.circuits.publics import ASSET_FIELDS, domain_tag, policy_clauses
+from zkyield.circuits.statements import N_KINDS, PRIVATE_AMOUNTS, Shape, build
+from zkyield.circuits.witness import statement_inputs
+from zkyield.errors import ConstraintError
 from zkyield.poseidon import commit
 
 OWNER = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"  # EIP-55's own example address
@@ -94,3 +97,16 @@ def portfolios(draw: st.DrawFn) -> tuple:
               "min_liquid_bps": 0}
     return documents(positions, assets, policy, deposits, withdrawals, liquidity_deadline="2024-01-01T00:00:00Z",
                      stress_scenarios=[{"name": "s", "shocks_bps": shocks}])
+
+
+def statement_circuit(docs: tuple[dict, dict, dict], capacity: enc.Capacity) -> tuple:
+    """The compiled statement circuit of the documents' policy at ``capacity`` and its honest inputs."""
+    portfolio, market, policy = load(docs)
+    return build(Shape(policy_clauses(policy), capacity)), statement_inputs(portfolio, market, policy, capacity)
+
+
+def refused_label(circuit, inputs: dict) -> str:
+    """The label of the constraint that ``inputs`` break (the equation's own: simplification appends its origin)."""
+    with pytest.raises(ConstraintError) as info:
+        circuit.witness(inputs)
+    return info.value.label.split(" via ")[0]
