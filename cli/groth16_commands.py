@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
-from zkyield.ceremony.prover import prove_zkey
 from zkyield.cli.context import settings
 from zkyield.errors import InputError
+from zkyield.formats.binio import load_source
 from zkyield.formats.proving_key import read_proving_key, write_proving_key
 from zkyield.formats.r1cs_bin import read_r1cs
+from zkyield.formats.r1cs_file import qap_rows, r1cs_digest, r1cs_layout
 from zkyield.formats.snarkjs_json import dump_proof, dump_public, dump_vk, load_proof, load_public, load_vk
 from zkyield.formats.wtns_bin import read_wtns
-from zkyield.formats.zkey import read_zkey
-from zkyield.groth16 import prove, setup, verify
+from zkyield.groth16.prover import check_key_matches, prove_from_rows
+from zkyield.r1cs import check_witness_shape
 
 PROVING_KEY = "proving_key"
 VERIFICATION_KEY = "verification_key.json"
@@ -44,6 +45,8 @@ def setup_cmd(circuit: Path, out_dir: Path) -> None:
     Example:
       zkyield groth16 setup multiplier.r1cs --out keys/
     """
+    from zkyield.groth16.keygen import setup  # the setup's and verifier's pairing code: not loaded to prove
+
     r1cs = read_r1cs(circuit)
     with settings().progress("setup") as progress:
         pk, vk = setup(r1cs, progress=progress)
@@ -72,6 +75,9 @@ def prove_cmd(key: Path, witness: Path, out_dir: Path, r1cs_path: Path | None) -
     """
     values = read_wtns(witness)
     if key.is_file():
+        from zkyield.ceremony.prover import prove_zkey  # only .zkey proving needs the ceremony code
+        from zkyield.formats.zkey import read_zkey
+
         zkey = read_zkey(key)
         zkey.check_usable(key.name)
         circuit = read_r1cs(r1cs_path) if r1cs_path else None
@@ -82,11 +88,16 @@ def prove_cmd(key: Path, witness: Path, out_dir: Path, r1cs_path: Path | None) -
         for name in (PROVING_KEY, CIRCUIT):
             if not (key / name).is_file():
                 raise InputError(f"{key}: missing {name}; run `zkyield groth16 setup CIRCUIT.r1cs --out {key}`")
-        r1cs = read_r1cs(key / CIRCUIT)
+        data, _ = load_source(key / CIRCUIT, CIRCUIT)
+        layout = r1cs_layout(data, CIRCUIT)
         pk = read_proving_key(key / PROVING_KEY)
+        check_key_matches(pk, r1cs_digest(data, layout))
+        check_witness_shape(values, layout.n_wires)
+        rows = qap_rows(data, layout, values, pk.domain_size)
+        del data  # the rows are all the prover needs from the circuit
         with settings().progress("prove") as progress:
-            proof = prove(pk, r1cs, values, progress=progress)
-        n_public = r1cs.n_public
+            proof = prove_from_rows(pk, values, *rows, progress)
+        n_public = layout.n_public
     out_dir.mkdir(parents=True, exist_ok=True)
     dump_public(values[1 : 1 + n_public], out_dir / "public.json")
     dump_proof(proof, out_dir / "proof.json")
@@ -105,6 +116,8 @@ def verify_cmd(ctx: click.Context, vk_path: Path, public_path: Path, proof_path:
     Example:
       zkyield groth16 verify keys/verification_key.json proof/public.json proof/proof.json
     """
+    from zkyield.groth16.verifier import verify
+
     vk = load_vk(vk_path)
     public = load_public(public_path)
     proof = load_proof(proof_path)

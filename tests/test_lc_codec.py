@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from zkyield._native import lc_codec
+from zkyield._native import lc_codec, witness_lib
 from zkyield._native.lc_codec import encode
 from zkyield.errors import FormatError
 from zkyield.field import R
@@ -20,7 +20,7 @@ from zkyield.formats import r1cs_bin
 from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
 from zkyield.r1cs import R1CS, Constraint
 
-native = pytest.mark.skipif(lc_codec._lib() is None, reason="native backend not built (or ZKYIELD_PURE_PYTHON=1)")
+native = pytest.mark.skipif(witness_lib() is None, reason="native backend not built (or ZKYIELD_PURE_PYTHON=1)")
 EDGE = [1, 2, R - 1, R - 2, 2**30 - 1, 2**30, 2**60, 2**64 - 1, 2**64, 2**128 + 7, 2**253, R // 3]
 
 

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from tests.support.tools import run_snarkjs
 from zkyield import build_folder
+from zkyield._native import witness_lib
 from zkyield.circuits.models import example
 from zkyield.cli.main import cli
-from zkyield.dsl.runner import witness_lib
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.wtns_bin import read_wtns
 from zkyield.groth16.qap import row_evaluations

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tests.support.dsl import R, builder_witness
 from zkyield import api
+from zkyield._native import witness_lib
 from zkyield.circuits import history_models
 from zkyield.circuits.history_circuit import history_statement
 from zkyield.circuits.models import example, load_market, load_policy, load_portfolio
@@ -20,7 +21,7 @@ from zkyield.circuits.witness import statement_inputs
 from zkyield.dsl import Circuit, hints
 from zkyield.dsl.program import OP_HINT, OP_MUL, frozen_u32
 from zkyield.dsl.program_file import MAX_UNREAD_INPUTS, program_to_bytes, read_program
-from zkyield.dsl.runner import run_native, run_reference, witness_lib
+from zkyield.dsl.runner import run_native, run_reference
 from zkyield.errors import FormatError, ZkyieldError
 from zkyield.gadgets.compare import less_than
 from zkyield.gadgets.logic import is_zero

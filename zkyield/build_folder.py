@@ -23,20 +23,15 @@ from pathlib import Path
 from zkyield.dsl.compiled import ProgramCircuit
 from zkyield.dsl.program import WitnessProgram
 from zkyield.dsl.program_file import program_to_bytes, read_program
-from zkyield.dsl.runner import witness_lib
-from zkyield.errors import ConstraintError, FormatError, InputError
+from zkyield.errors import FormatError, InputError
 from zkyield.families import family_named
-from zkyield.field import R
 from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic
-from zkyield.formats.binio import read_container, read_scalar_field_header
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.proving_key import read_proving_key, write_proving_key
-from zkyield.formats.r1cs_bin import MAGIC as R1CS_MAGIC
-from zkyield.formats.r1cs_bin import SECTION_CONSTRAINTS, SECTION_HEADER, r1cs_to_bytes, read_r1cs
-from zkyield.formats.r1cs_bin import VERSION as R1CS_VERSION
+from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
+from zkyield.formats.r1cs_file import Rows, qap_rows, r1cs_layout
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
-from zkyield.groth16.qap import row_evaluations
-from zkyield.r1cs import R1CS
+from zkyield.r1cs import R1CS, check_witness_shape
 from zkyield.statement import PORTFOLIO, Keys, Statement, require_layout
 
 STATEMENT_FILE = "statement.json"
@@ -94,17 +89,11 @@ class LoadedCircuit(ProgramCircuit):
         self.program = program
         self.circuit_id = program.circuit_id
         self._path, self._sha256 = r1cs_path, sha256
-        data = self._read()
-        box = read_container(data, R1CS_MAGIC, R1CS_VERSION, CIRCUIT_FILE)
-        h = box.section(SECTION_HEADER, "header")
-        read_scalar_field_header(h, "circuit")
-        shape = tuple(h.u32(f"header {what}") for what in ("nWires", "nPubOut", "nPubIn", "nPrvIn"))
-        h.u64("header nLabels")
-        self._n_constraints = h.u32("header mConstraints")
+        layout = r1cs_layout(self._read(), CIRCUIT_FILE)
+        shape = (layout.n_wires, layout.n_pub_out, layout.n_pub_in, layout.n_prv_in)
         if shape != (program.n_wires, program.n_pub_out, program.n_pub_in, program.n_prv_in):
             raise FormatError(f"{CIRCUIT_FILE}: its wire layout differs from {PROGRAM_FILE}'s; compile again")
-        section = box.section(SECTION_CONSTRAINTS, "constraints")
-        self._section = (section.pos, section.end)
+        self._layout = layout
         self._r1cs: R1CS | None = None
         # The bytes are not kept: the proving key is read next, and holding both would double the peak.
 
@@ -121,62 +110,15 @@ class LoadedCircuit(ProgramCircuit):
 
     @property
     def n_constraints(self) -> int:
-        return self._n_constraints
+        return self._layout.n_constraints
 
     def check(self, witness: Sequence[int]) -> None:
-        if witness_lib() is None:
-            self.r1cs.check(witness)
-        else:
-            self.qap_rows(witness, self._n_constraints + self.program.n_public + 1)
+        self.qap_rows(witness, self._layout.n_constraints + self.program.n_public + 1)
 
-    def qap_rows(self, witness: Sequence[int], domain_size: int) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
-        """``groth16.qap.row_evaluations`` from the file in C; ConstraintError at the first broken row."""
-        lib = witness_lib()
-        if lib is None:
-            return row_evaluations_checked(self.r1cs, witness, domain_size)
-        try:
-            packed = b"".join(x.to_bytes(32, "little") for x in witness)
-        except OverflowError:
-            raise InputError("witness: values must be canonical Fr integers (0 <= x < r)") from None
-        start, end = self._section
-        a, b, c, bad = lib.r1cs_rows(memoryview(self._read())[start:end], self._n_constraints, packed,
-                                     self.program.n_public, domain_size)
-        if bad >= 0:
-            raise ConstraintError(bad, f"#{bad}")
-        return PackedRow(a), PackedRow(b), PackedRow(c)
-
-
-class PackedRow(Sequence):
-    """A row of 32-byte little-endian field elements read as ints on demand (the prover packs it again,
-    so three domain-sized lists of ints never exist at once)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def __len__(self) -> int:
-        return len(self._data) // 32
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        i %= len(self)
-        return int.from_bytes(self._data[32 * i : 32 * i + 32], "little")
-
-    def __iter__(self):
-        data = self._data
-        return (int.from_bytes(data[k : k + 32], "little") for k in range(0, len(data), 32))
-
-
-def row_evaluations_checked(r1cs: R1CS, witness: Sequence[int], domain_size: int):
-    """The pure-Python rows (``groth16.qap.row_evaluations``), refusing a witness that breaks a constraint."""
-    r1cs.validate_witness_shape(witness)
-    a, b, c = row_evaluations(r1cs, witness, domain_size)
-    for i in range(r1cs.n_constraints):
-        if a[i] * b[i] % R != c[i]:
-            raise ConstraintError(i, r1cs.label(i))
-    return a, b, c
+    def qap_rows(self, witness: Sequence[int], domain_size: int) -> Rows:
+        """``groth16.qap.row_evaluations`` from the file (``formats.r1cs_file.qap_rows``)."""
+        check_witness_shape(witness, self._layout.n_wires)
+        return qap_rows(self._read(), self._layout, witness, domain_size)
 
 
 def _checked_bytes(d: Path, file_name: str, files: dict) -> bytes:

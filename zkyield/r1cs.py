@@ -59,13 +59,7 @@ class R1CS:
 
     def validate_witness_shape(self, witness: Sequence[int]) -> None:
         """Check length, the constant wire and canonical range; raise InputError naming the wire."""
-        if len(witness) != self.n_wires:
-            raise InputError(f"witness: has {len(witness)} values but the circuit has {self.n_wires} wires")
-        if witness[0] != 1:
-            raise InputError("witness: wire 0 must be the constant 1")
-        for i, w in enumerate(witness):
-            if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
-                raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")
+        check_witness_shape(witness, self.n_wires)
 
     def first_unsatisfied(self, witness: Sequence[int]) -> int | None:
         """Index of the first constraint the witness violates, or None if all hold."""
@@ -111,10 +105,7 @@ class R1CS:
         self._digest = digest
 
     def _digest_prefix(self):  # -> a sha256 object over the domain tag and the shape
-        h = hashlib.sha256(b"zkyield-r1cs-v1")
-        counts = (self.n_wires, self.n_pub_out, self.n_pub_in, self.n_prv_in, len(self.constraints))
-        h.update(struct.pack("<QQQQQ", *counts))
-        return h
+        return digest_prefix(self.n_wires, self.n_pub_out, self.n_pub_in, self.n_prv_in, len(self.constraints))
 
     def _compute_digest(self) -> bytes:
         """The digest with the terms encoded in C when built, else ``_compute_digest_reference``."""
@@ -150,3 +141,21 @@ class R1CS:
     def public_inputs(self, witness: Sequence[int]) -> list[int]:
         """The public values of a full witness (what snarkjs writes to public.json)."""
         return list(witness[1 : 1 + self.n_public])
+
+
+def check_witness_shape(witness: Sequence[int], n_wires: int) -> None:
+    """A witness for a circuit of ``n_wires`` wires: that many canonical Fr ints, wire 0 the constant 1."""
+    if len(witness) != n_wires:
+        raise InputError(f"witness: has {len(witness)} values but the circuit has {n_wires} wires")
+    if witness[0] != 1:
+        raise InputError("witness: wire 0 must be the constant 1")
+    for i, w in enumerate(witness):
+        if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
+            raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")
+
+
+def digest_prefix(n_wires: int, n_pub_out: int, n_pub_in: int, n_prv_in: int, n_constraints: int):
+    """``R1CS.digest``'s SHA-256 state after the domain tag and the shape, before the terms."""
+    h = hashlib.sha256(b"zkyield-r1cs-v1")
+    h.update(struct.pack("<QQQQQ", n_wires, n_pub_out, n_pub_in, n_prv_in, n_constraints))
+    return h

@@ -45,6 +45,17 @@ def native() -> ModuleType | None:
     return None if disabled() else _BN254
 
 
+def witness_lib() -> ModuleType | None:
+    """The ``_witness`` extension (witness runner, constraint codecs) for this call, or None as ``native()``."""
+    if disabled():
+        return None
+    try:
+        from zkyield._native import _witness
+    except ImportError:
+        return None
+    return _witness
+
+
 @contextmanager
 def pure_python() -> Iterator[None]:
     """Run the block on the pure-Python paths (both extensions off), whatever was built."""

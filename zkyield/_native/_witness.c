@@ -376,6 +376,69 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* r1cs_digest_terms(constraints_section, n_constraints, n_wires, sink) -> bool
+ * R1CS.digest's term bytes (per side: u64 count of non-zero terms, then u64 wire and the 32-byte
+ * coefficient of each) straight from a .r1cs constraints section, passed to sink(bytes) about 1 MiB at a
+ * time. False (sink's bytes then meaningless) unless every side lists its wires strictly increasing, each
+ * below n_wires, with canonical coefficients, and the section ends with the last constraint: the caller
+ * then parses the file in Python, which sorts the terms or names what is wrong. */
+static PyObject *py_r1cs_digest_terms(PyObject *self, PyObject *args) {
+    Py_buffer sec;
+    Py_ssize_t m;
+    unsigned long long n_wires;
+    PyObject *sink;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*nKO", &sec, &m, &n_wires, &sink)) return NULL;
+    growbuf g = {NULL, 0, 0};
+    const uint8_t *p = (const uint8_t *)sec.buf;
+    size_t left = (size_t)sec.len;
+    int ok = m >= 0;
+    PyObject *result = NULL;
+    for (Py_ssize_t i = 0; i < m && ok; i++) {
+        for (int side = 0; side < 3 && ok; side++) {
+            uint32_t n;
+            if (left < 4) { ok = 0; break; }
+            memcpy(&n, p, 4);
+            p += 4; left -= 4;
+            if ((uint64_t)n * 36 > left) { ok = 0; break; }
+            if (!gb_reserve(&g, 8 + (size_t)n * 40)) goto done;
+            size_t count_at = g.len;
+            g.len += 8;
+            uint64_t written = 0, prev = 0;
+            for (uint32_t t = 0; t < n; t++, p += 36) {
+                uint32_t wire;
+                fe k;
+                memcpy(&wire, p, 4);
+                fe_load_le(&k, p + 4);
+                if (wire >= n_wires || (t && wire <= prev) || fe_geq(&k, &fr_P)) { ok = 0; break; }
+                prev = wire;
+                if (fe_is_zero(&k)) continue;
+                uint64_t w64 = wire;
+                memcpy(g.buf + g.len, &w64, 8); /* little-endian host (x86-64, aarch64) */
+                memcpy(g.buf + g.len + 8, p + 4, 32);
+                g.len += 40;
+                written++;
+            }
+            left -= (size_t)n * 36;
+            memcpy(g.buf + count_at, &written, 8);
+        }
+        if (ok && (g.len >= (1u << 20) || i + 1 == m)) {
+            PyObject *chunk = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
+            if (!chunk) goto done;
+            PyObject *r = PyObject_CallOneArg(sink, chunk);
+            Py_DECREF(chunk);
+            if (!r) goto done;
+            Py_DECREF(r);
+            g.len = 0;
+        }
+    }
+    result = Py_NewRef(ok && !left ? Py_True : Py_False);
+done:
+    PyMem_Free(g.buf);
+    PyBuffer_Release(&sec);
+    return result;
+}
+
 /* -- freezing a program (zkyield/dsl/compiled.py): builder variables into slots -------------------- */
 
 static int slot_of(const Py_buffer *map, PyObject *var, uint32_t *out) {
@@ -453,6 +516,7 @@ static PyMethodDef methods[] = {
     {"remap", py_remap, METH_VARARGS, "A linear combination with its variables replaced by their slots."},
     {"pool_lc", py_pool_lc, METH_VARARGS, "Append a linear combination to a program's term pool."},
     {"encode_lcs", py_encode_lcs, METH_VARARGS, "Constraint sides as .r1cs or digest bytes (None: not encodable)."},
+    {"r1cs_digest_terms", py_r1cs_digest_terms, METH_VARARGS, "R1CS.digest's term bytes from a .r1cs section."},
     {"r1cs_rows", py_r1cs_rows, METH_VARARGS, "QAP rows and the first unsatisfied constraint of a .r1cs section."},
     {"run", py_run, METH_VARARGS, "Run product and copy steps until a hint step or stop."},
     {"eval_lc", py_eval_lc, METH_VARARGS, "Value of one linear combination of the term pool."},

@@ -3,26 +3,17 @@
 Why: writing a large ``.r1cs`` and hashing its relation (``R1CS.digest``) walk every term of every
 constraint; in Python that is most of ``zkyield compile``'s time after the builder. Each caller keeps
 its plain-Python loop as the reference (same bytes, tested in tests/test_fast_paths.py) and falls back
-to it when this returns None: no extension, ``ZKYIELD_PURE_PYTHON`` set, or a term the C side will not
+to it when this returns None: no extension, ``zkyield._native.disabled()``, or a term the C side will not
 encode (the reference then raises its own error or reduces the coefficient).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 
+from zkyield._native import witness_lib
+
 CHUNK = 8192  # constraints per native call: bounds the bytes held at once while hashing
-
-
-def _lib():  # -> the _witness module or None
-    if os.environ.get("ZKYIELD_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        from zkyield._native import _witness
-    except ImportError:
-        return None
-    return _witness
 
 
 def encode(constraints: Sequence, n_wires: int, digest: bool, sink: Callable[[bytes], object]) -> bool:
@@ -32,7 +23,7 @@ def encode(constraints: Sequence, n_wires: int, digest: bool, sink: Callable[[by
     True: ``R1CS.digest``'s (u64 count of non-zero terms, u64 wire, 32 bytes). False when nothing or
     only part was fed (see above): the caller then discards what ``sink`` got and runs its reference.
     """
-    lib = _lib()
+    lib = witness_lib()
     if lib is None:
         return False
     cons = constraints if type(constraints) is list else list(constraints)

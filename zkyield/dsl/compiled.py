@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zkyield._native import witness_lib
 from zkyield.dsl.program import (
     ARG_CONST,
     ARG_LC,
@@ -31,7 +32,7 @@ from zkyield.dsl.program import (
     WitnessProgram,
     frozen_u32,
 )
-from zkyield.dsl.runner import InputValue, run, witness_lib
+from zkyield.dsl.runner import InputValue, run
 from zkyield.dsl.simplify import Simplified, carried_labels, simplify
 from zkyield.dsl.symbols import symbol_lines
 from zkyield.dsl.value import LinearCombination, Value

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from zkyield._native import disabled
+from zkyield._native import witness_lib
 from zkyield.dsl import hints
 from zkyield.dsl.program import (
     ARG_CONST,
@@ -98,17 +98,6 @@ def run_native(program: WitnessProgram, inputs: Mapping[str, InputValue], overri
                 put(out, ov[out])
     n = program.n_wires
     return [int.from_bytes(buf[32 * s : 32 * s + 32], "little") for s in range(n)]
-
-
-def witness_lib():  # -> the _witness extension module or None
-    """The C runner, read at call time: None when not built or ``zkyield._native.disabled()``."""
-    if disabled():
-        return None
-    try:
-        from zkyield._native import _witness
-    except ImportError:
-        return None
-    return _witness
 
 
 # -- inputs ------------------------------------------------------------------------------------------

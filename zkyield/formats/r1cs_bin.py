@@ -17,6 +17,7 @@ from zkyield.errors import FormatError
 from zkyield.field import R
 from zkyield.formats.atomic import write_bytes_atomic
 from zkyield.formats.binio import (
+    Container,
     Reader,
     Source,
     load_source,
@@ -65,13 +66,7 @@ def read_r1cs(src: Source) -> R1CS:
 def read_r1cs_with_header(src: Source) -> tuple[R1CS, R1csHeader]:
     """Like ``read_r1cs`` but also returns the header (needed to re-write ``nLabels`` exactly)."""
     data, name = load_source(src, "r1cs")
-    box = read_container(data, MAGIC, VERSION, name)
-    if box.has(SECTION_CUSTOM_GATES_LIST) or box.has(SECTION_CUSTOM_GATES_APPLIED):
-        raise FormatError(
-            f"{name}: circuit uses custom gates (PLONK only), which Groth16 cannot prove; "
-            "compile it without `pragma custom_templates`"
-        )
-    header = _read_header(box.section(SECTION_HEADER, "header"))
+    box, header = open_r1cs(data, name)
     constraints = _read_constraints(box.section(SECTION_CONSTRAINTS, "constraints"), header)
     wire_labels = None
     if box.has(SECTION_WIRE2LABEL):
@@ -86,6 +81,17 @@ def read_r1cs_with_header(src: Source) -> tuple[R1CS, R1csHeader]:
         n_labels=header.n_labels,
     )
     return r1cs, header
+
+
+def open_r1cs(data: bytes, name: str) -> tuple[Container, R1csHeader]:
+    """The sections and the checked header of a .r1cs's bytes (a Groth16 circuit: no custom gates)."""
+    box = read_container(data, MAGIC, VERSION, name)
+    if box.has(SECTION_CUSTOM_GATES_LIST) or box.has(SECTION_CUSTOM_GATES_APPLIED):
+        raise FormatError(
+            f"{name}: circuit uses custom gates (PLONK only), which Groth16 cannot prove; "
+            "compile it without `pragma custom_templates`"
+        )
+    return box, _read_header(box.section(SECTION_HEADER, "header"))
 
 
 def _read_header(r: Reader) -> R1csHeader:

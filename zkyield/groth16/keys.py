@@ -6,10 +6,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from zkyield.curve import G2_GENERATOR, G1Affine, G2Affine, g2_neg
 from zkyield.errors import PointError
-from zkyield.pairing import Fq12Tower, pairing
+
+if TYPE_CHECKING:
+    from zkyield.pairing import Fq12Tower
 
 _CONTRIBUTE = "add a phase-2 contribution (`zkyield ceremony contribute`) and export the key again"
 
@@ -38,6 +41,8 @@ class VerifyingKey:
     @cached_property
     def alpha_beta(self) -> Fq12Tower:
         """e(α, β) in snarkjs's tower layout (verification_key.json's vk_alphabeta_12), paired once per key."""
+        from zkyield.pairing import pairing  # imported here: proving never pairs
+
         return pairing(self.alpha_g1, self.beta_g2)
 
     def check_sound(self, name: str = "verification key") -> None:

@@ -44,9 +44,9 @@ class Blinding:
         return cls(secrets.randbelow(R), secrets.randbelow(R))
 
 
-def check_key_matches(pk: ProvingKey, r1cs: R1CS) -> None:
-    """Refuse a proving key made for another circuit before doing any work."""
-    if pk.circuit_digest != r1cs.digest():
+def check_key_matches(pk: ProvingKey, circuit_digest: bytes) -> None:
+    """Refuse a proving key made for another circuit (``R1CS.digest``) before doing any work."""
+    if pk.circuit_digest != circuit_digest:
         raise InputError("proving key: made for another circuit (circuit digest differs); run setup for this one")
 
 
@@ -59,7 +59,7 @@ def prove(
     blinding: Blinding | None = None,
 ) -> Proof:
     """A zero-knowledge proof that ``witness`` satisfies ``r1cs``; two calls give different proofs."""
-    check_key_matches(pk, r1cs)
+    check_key_matches(pk, r1cs.digest())
     r1cs.validate_witness_shape(witness)
     a, b, c = row_evaluations(r1cs, witness, pk.domain_size)
     for i in range(r1cs.n_constraints):  # R1CS.check on the rows already computed for the QAP
