@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from zkyield.dsl import hints
+from zkyield.dsl.block import Block, BlockLC
 from zkyield.dsl.compiled import CompiledCircuit, Recorded
 from zkyield.dsl.program import KIND_INT, KIND_ONE, KIND_OUT, KIND_PRV, KIND_PUB, OP_COPY, OP_HINT, OP_MUL
 from zkyield.dsl.value import ONE, LinearCombination, Operand, Value, bound_product, bound_sum, lc_add, lc_scale
@@ -276,10 +277,33 @@ class Circuit:
         ``simplify`` substitutes linear constraints out of the R1CS (``zkyield.dsl.simplify``); pass
         False to keep every constraint and wire as emitted (e.g. to tamper with a substituted wire).
         """
-        recorded = Recorded(self.name, tuple(self._kinds), tuple(self._var_names), tuple(self._constraints),
-                            tuple(self._labels), tuple(self._steps), tuple(self._signals.values()),
-                            tuple(self._hint_vars), self)
-        return CompiledCircuit.from_recorded(recorded, simplify)
+        return CompiledCircuit.from_recorded(self._recorded(), simplify)
+
+    def replay(self, block: Block, inputs: Sequence[Operand]) -> list[Value]:
+        """Stamp a recorded block (``zkyield.dsl.block``) here on ``inputs``; returns its outputs.
+
+        The same constraints, product steps, wire names and labels (below the current scope) as running
+        the block's gadget again, at the cost of renumbering: new wires are the block's own shifted to
+        the end of this circuit, placeholders are replaced by the inputs' combinations.
+        """
+        if len(inputs) != block.n_inputs:
+            raise ValueError(f"replay: the block takes {block.n_inputs} inputs, got {len(inputs)}")
+        ins = [self.lift(x).lc for x in inputs]
+        first = block.first_internal
+        off = len(self._kinds) - first
+        prefix = f"{self._scope_path}/" if self._scope else ""
+        self._kinds.extend([KIND_INT] * block.n_internal)
+        self._var_names.extend([prefix + name for name in block.names])
+        lcs = [_stamp(lc, off, first, ins) for lc in block.lcs]
+        self._constraints.extend([(lcs[a], lcs[b], lcs[c]) for a, b, c in block.constraints])
+        self._labels.extend([prefix + label for label in block.labels] if prefix else block.labels)
+        self._steps.extend([(OP_MUL, var + off, lcs[a], lcs[b]) for var, a, b in block.muls])
+        return [Value(self, lcs[i]) for i in block.outputs]
+
+    def _recorded(self) -> Recorded:
+        return Recorded(self.name, tuple(self._kinds), tuple(self._var_names), tuple(self._constraints),
+                        tuple(self._labels), tuple(self._steps), tuple(self._signals.values()),
+                        tuple(self._hint_vars), self)
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -314,6 +338,30 @@ class Circuit:
         """Add a*b = c labelled scope/name, or just the scope path, or the operation at top level."""
         self._constraints.append((a, b, c))
         self._labels.append(self._label(name) if name or self._scope else op)
+
+
+def _stamp(lc: BlockLC, off: int, first: int, inputs: list[LinearCombination]) -> LinearCombination:
+    """A block's combination in the replaying circuit: own wires shifted by ``off``, inputs substituted."""
+    if lc.mixed is None:
+        out = dict(zip([k + off for k in lc.keys], lc.coefs, strict=True))
+        if lc.const:
+            out[ONE] = lc.const
+        return out
+    out = {}
+    for var, coef in lc.mixed.items():
+        if var == ONE:
+            term = {ONE: 1}
+        elif var < first:
+            term = inputs[var - 1]
+        else:
+            term = {var + off: 1}
+        for v, k in term.items():
+            x = (out.get(v, 0) + coef * k) % R
+            if x:
+                out[v] = x
+            else:
+                out.pop(v, None)
+    return out
 
 
 def _scaled_bounded(v: Value) -> bool:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from zkyield.dsl.block import Block, record_block
 from zkyield.dsl.circuit import Circuit
 from zkyield.dsl.value import Operand, Value
 from zkyield.field import R
@@ -82,7 +83,37 @@ def _combine(circuit: Circuit, coefficients: tuple[int, ...], basis: Sequence[Va
 
 
 def poseidon_permutation_gadget(circuit: Circuit, state: Sequence[Operand]) -> list[Value]:
-    """The Poseidon permutation of width len(state) (2..17); returns the final state as linear combinations."""
+    """The Poseidon permutation of width len(state) (2..17); returns the final state as linear combinations.
+
+    Replays a block recorded once per width and pattern of constant lanes (``zkyield.dsl.block``):
+    the same constraints as ``poseidon_permutation_reference``, without rebuilding its rounds.
+    """
+    lanes = [circuit.lift(x) for x in state]
+    pattern = tuple(v.constant for v in lanes)
+    block = _block(pattern)
+    if block is None:
+        return poseidon_permutation_reference(circuit, lanes)
+    return circuit.replay(block, [v for v in lanes if v.constant is None])
+
+
+@cache
+def _block(pattern: tuple[int | None, ...]) -> Block | None:
+    """The permutation with the constant lanes of ``pattern`` folded in, or None when replay could
+    differ from a build: a variable lane's first round constant below 2^127 would let x^2 of a small
+    input carry a proven bound, which a block cannot reproduce."""
+    first = params(len(pattern)).constants[0]
+    if any(k is None and c < 1 << 127 for k, c in zip(pattern, first, strict=True)):
+        return None
+
+    def build(circuit: Circuit, inputs: list[Value]) -> list[Value]:
+        it = iter(inputs)
+        return poseidon_permutation_reference(circuit, [next(it) if k is None else k for k in pattern])
+
+    return record_block(build, pattern.count(None))
+
+
+def poseidon_permutation_reference(circuit: Circuit, state: Sequence[Operand]) -> list[Value]:
+    """The permutation built round by round: the definition the replayed block is recorded from."""
     p = params(len(state))
     half_f = p.n_rounds_f // 2
     s = [circuit.lift(x) for x in state]
