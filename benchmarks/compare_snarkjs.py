@@ -1,8 +1,9 @@
 """Groth16 prove, ours against snarkjs 0.7.6, on the same .r1cs/.wtns files in the same run.
 
 For every size 2^k (``--sizes 10,12``) it writes a chained-multiplication circuit whose QAP domain is
-exactly 2^k, sets up both provers (a snarkjs ptau of power k, cached under benchmarks/.cache because
-ceremonies are slow: ~55 s at 2^12, ~4 min at 2^14 on two cores), then times one
+exactly 2^k, sets up both provers (a prepared ptau of power k from a known τ, benchmark only:
+benchmarks/known_tau_ptau.py, ~5 s at 2^14 and ~90 s at 2^18 on two cores; cached under
+benchmarks/.cache), then times one
 ``snarkjs groth16 prove`` and one ``zkyield groth16 prove`` process each (wall time and peak RSS from
 wait4, so both include their runtime's start-up and key loading), checks that each proof verifies under
 snarkjs, and prints a table with the ratio ours/snarkjs.
@@ -24,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.known_tau_ptau import write_known_tau_ptau  # noqa: E402
 from tests.support.r1cs_samples import chained_multiplications  # noqa: E402
 from zkyield._native import native  # noqa: E402
 from zkyield.formats.r1cs_bin import write_r1cs  # noqa: E402
@@ -58,18 +60,17 @@ def run(cmd: list[str], cwd: Path) -> str:
 
 
 def ptau(power: int) -> Path:
-    """A prepared phase-2 powers-of-tau file of this power, made once and cached (not a secure ceremony)."""
+    """A prepared phase-2 ptau of this power, made once and cached: known τ, benchmark only.
+
+    benchmarks/known_tau_ptau.py writes it (snarkjs's own ``prepare phase2`` could not reach 2^18); its
+    secrets are known to the writing process, so keys from it are for timing only. A file already cached
+    under the same name (an older snarkjs-made one, say) is used as it is.
+    """
     CACHE.mkdir(parents=True, exist_ok=True)
     final = CACHE / f"pot{power}_final.ptau"
-    if final.exists():
-        return final
-    print(f"  building ptau 2^{power} (cached in {CACHE}) ...", flush=True)
-    p0, p1 = CACHE / f"pot{power}_0.ptau", CACHE / f"pot{power}_1.ptau"
-    run([str(SNARKJS), "powersoftau", "new", "bn128", str(power), str(p0)], CACHE)
-    run([str(SNARKJS), "powersoftau", "contribute", str(p0), str(p1), "--name=bench", "-e=zkyield bench"], CACHE)
-    run([str(SNARKJS), "powersoftau", "prepare", "phase2", str(p1), str(final)], CACHE)
-    p0.unlink()
-    p1.unlink()
+    if not final.exists():
+        print(f"  writing known-τ ptau 2^{power} (cached in {CACHE}) ...", flush=True)
+        write_known_tau_ptau(power, final)
     return final
 
 
