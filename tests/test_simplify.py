@@ -101,3 +101,32 @@ def test_sym_lists_substituted_signals_with_var_index_minus_one_and_the_r1cs_kee
     back = read_r1cs(r1cs_to_bytes(cc.r1cs))
     assert back.n_labels == cc.program.n_slots and back.digest() == cc.r1cs.digest()
     back.check(cc.witness({"x": 4, "y": 3}))
+
+
+def _mixed_circuit() -> Circuit:
+    """Outputs declared last, removed wires, hints and constants: a slot map far from the identity."""
+    c = Circuit()
+    xs = c.private_input("xs", length=3)
+    p = c.public_input("p")
+    y = c.mul(xs[0], xs[1]) + 3 * xs[2] - p
+    z = c.mul(y, y + 1)
+    q = c.hint("divide", xs[2], 7, 0, name="q")
+    c.assert_equal(c.mul(q, q) + xs[0], q * 7)
+    c.assert_equal(z + 5, c.mul(xs[1], xs[2]) * 2)
+    c.output("out", [z, y, xs[0] + 1])
+    return c
+
+
+@pytest.mark.parametrize("simplify", [True, False])
+def test_r1cs_and_circuit_id_encoded_through_the_slot_map_equal_the_wire_numbered_r1cs(simplify: bool) -> None:
+    from zkyield._native import pure_python
+    from zkyield.formats.r1cs_bin import r1cs_to_bytes
+
+    cc = _mixed_circuit().compile(simplify)
+    fast = b"".join(cc.r1cs_pieces())
+    assert fast == r1cs_to_bytes(cc.r1cs)
+    assert cc.program.circuit_id == cc.r1cs._compute_digest_reference()
+    with pure_python():
+        slow = _mixed_circuit().compile(simplify)
+        assert b"".join(slow.r1cs_pieces()) == fast
+    assert slow.program.circuit_id == cc.program.circuit_id

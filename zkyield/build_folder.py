@@ -25,10 +25,10 @@ from zkyield.dsl.program import WitnessProgram
 from zkyield.dsl.program_file import program_to_bytes, read_program
 from zkyield.errors import FormatError, InputError
 from zkyield.families import family_named
-from zkyield.formats.atomic import write_bytes_atomic, write_json_atomic
+from zkyield.formats.atomic import write_json_atomic, write_pieces_atomic
 from zkyield.formats.jsonfile import read_json
 from zkyield.formats.proving_key import read_proving_key, write_proving_key
-from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
+from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.r1cs_file import Rows, qap_rows, r1cs_layout
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
 from zkyield.r1cs import R1CS, check_witness_shape
@@ -46,14 +46,21 @@ def save_statement(statement: Statement, build_dir: str | os.PathLike) -> Path:
     out = Path(build_dir)
     out.mkdir(parents=True, exist_ok=True)
     circuit = statement.circuit
-    files = {CIRCUIT_FILE: r1cs_to_bytes(circuit.r1cs), PROGRAM_FILE: program_to_bytes(circuit.program)}
-    for name, data in files.items():
-        write_bytes_atomic(out / name, data)
+    files = {CIRCUIT_FILE: circuit.r1cs_pieces(), PROGRAM_FILE: [program_to_bytes(circuit.program)]}
+    for name, pieces in files.items():
+        write_pieces_atomic(out / name, pieces)
     circuit.write_sym(out / SYMBOLS_FILE)
     doc = statement.describe()
-    doc["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    doc["files"] = {name: _sha256(pieces) for name, pieces in files.items()}
     write_json_atomic(out / STATEMENT_FILE, doc)
     return out
+
+
+def _sha256(pieces: Sequence[bytes]) -> str:
+    h = hashlib.sha256()
+    for piece in pieces:
+        h.update(piece)
+    return h.hexdigest()
 
 
 def load_statement(build_dir: str | os.PathLike) -> Statement:

@@ -248,9 +248,12 @@ done:
 
 /* -- encoding linear combinations (the .r1cs constraints section and the circuit digest) ----------
  *
- * encode_lcs(constraints, start, stop, n_wires, digest) -> bytes, or None when a term is not a wire in
- * [0, n_wires) with a canonical int coefficient (the Python writers then raise their own error).
- * Each constraint has attributes a, b, c: dicts wire -> coefficient, written sorted by wire.
+ * encode_lcs(constraints, start, stop, n_wires, digest[, slot_map]) -> bytes, or None when a term is not a
+ * wire in [0, n_wires) with a canonical int coefficient (the Python writers then raise their own error).
+ * Each constraint has attributes a, b, c: dicts wire -> coefficient, written sorted by wire. With
+ * slot_map (u32 per builder variable) each constraint is the builder's (a, b, c) tuple of dicts over
+ * variables, and variable v is written as wire slot_map[v]: a compiled circuit's .r1cs and digest
+ * without building its wire-numbered dicts.
  * digest = 0: .r1cs layout, per side u32 count then (u32 wire, 32-byte coefficient) per term.
  * digest = 1: R1CS.digest's layout, per side u64 count of non-zero terms then (u64 wire, 32 bytes).
  */
@@ -298,7 +301,8 @@ static int long_to_fe(fe *x, PyObject *v) {
 }
 
 /* 1 written, 0 not encodable (no exception set), -1 error (exception set) */
-static int encode_one_lc(growbuf *g, PyObject *lc, uint64_t n_wires, int digest, lc_term **tmp, size_t *tmp_cap) {
+static int encode_one_lc(growbuf *g, PyObject *lc, uint64_t n_wires, int digest, const Py_buffer *map,
+                         lc_term **tmp, size_t *tmp_cap) {
     if (!PyDict_CheckExact(lc)) return 0;
     Py_ssize_t n = PyDict_GET_SIZE(lc), pos = 0, i = 0;
     if ((size_t)n > *tmp_cap) {
@@ -312,6 +316,11 @@ static int encode_one_lc(growbuf *g, PyObject *lc, uint64_t n_wires, int digest,
         if (!PyLong_CheckExact(k) || !PyLong_CheckExact(v)) return 0;
         unsigned long long w = PyLong_AsUnsignedLongLong(k);
         if (w == (unsigned long long)-1 && PyErr_Occurred()) { PyErr_Clear(); return 0; }
+        if (map) { /* builder variable -> wire; a variable without a wire is not encodable */
+            if (w >= (unsigned long long)(map->len / 4)) return 0;
+            w = ((const uint32_t *)map->buf)[w];
+            if (w >= n_wires) return 0;
+        }
         if (!digest && w >= n_wires) return 0;
         if (i && (*tmp)[i - 1].wire > w) sorted = 0;
         (*tmp)[i].wire = w; (*tmp)[i].coef = v; i++;
@@ -343,9 +352,13 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
     Py_ssize_t start, stop;
     unsigned long long n_wires;
     int digest;
-    if (!PyArg_ParseTuple(args, "O!nnKp", &PyList_Type, &cons, &start, &stop, &n_wires, &digest)) return NULL;
+    Py_buffer map = {0};
+    if (!PyArg_ParseTuple(args, "O!nnKp|y*", &PyList_Type, &cons, &start, &stop, &n_wires, &digest, &map))
+        return NULL;
+    const Py_buffer *mapping = map.buf ? &map : NULL;
     if (start < 0 || stop > PyList_GET_SIZE(cons) || start > stop) {
         PyErr_SetString(PyExc_ValueError, "encode_lcs: range out of the constraint list");
+        if (mapping) PyBuffer_Release(&map);
         return NULL;
     }
     static PyObject *names[3];
@@ -362,10 +375,12 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
     int ok = 1;
     for (Py_ssize_t i = start; i < stop && ok == 1; i++) {
         PyObject *con = PyList_GET_ITEM(cons, i);
+        if (mapping && !(PyTuple_CheckExact(con) && PyTuple_GET_SIZE(con) == 3)) { ok = 0; break; }
         for (int s = 0; s < 3 && ok == 1; s++) {
-            PyObject *lc = PyObject_GetAttr(con, names[s]);
+            /* Constraint objects (sides a, b, c), or with a slot map the builder's (a, b, c) tuples */
+            PyObject *lc = mapping ? Py_NewRef(PyTuple_GET_ITEM(con, s)) : PyObject_GetAttr(con, names[s]);
             if (!lc) { PyErr_Clear(); ok = 0; break; }
-            ok = encode_one_lc(&g, lc, n_wires, digest, &tmp, &tmp_cap);
+            ok = encode_one_lc(&g, lc, n_wires, digest, mapping, &tmp, &tmp_cap);
             Py_DECREF(lc);
         }
     }
@@ -373,6 +388,7 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
     else if (ok == 0) result = Py_NewRef(Py_None);
     PyMem_Free(g.buf);
     PyMem_Free(tmp);
+    if (mapping) PyBuffer_Release(&map);
     return result;
 }
 
@@ -515,7 +531,8 @@ done:
 static PyMethodDef methods[] = {
     {"remap", py_remap, METH_VARARGS, "A linear combination with its variables replaced by their slots."},
     {"pool_lc", py_pool_lc, METH_VARARGS, "Append a linear combination to a program's term pool."},
-    {"encode_lcs", py_encode_lcs, METH_VARARGS, "Constraint sides as .r1cs or digest bytes (None: not encodable)."},
+    {"encode_lcs", py_encode_lcs, METH_VARARGS,
+     "Constraint sides as .r1cs or digest bytes, variables through an optional slot map (None: not encodable)."},
     {"r1cs_digest_terms", py_r1cs_digest_terms, METH_VARARGS, "R1CS.digest's term bytes from a .r1cs section."},
     {"r1cs_rows", py_r1cs_rows, METH_VARARGS, "QAP rows and the first unsatisfied constraint of a .r1cs section."},
     {"run", py_run, METH_VARARGS, "Run product and copy steps until a hint step or stop."},

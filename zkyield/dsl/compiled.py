@@ -12,10 +12,12 @@ import os
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from zkyield._native import witness_lib
+from zkyield._native.lc_codec import encode
 from zkyield.dsl.program import (
     ARG_CONST,
     ARG_LC,
@@ -37,7 +39,8 @@ from zkyield.dsl.simplify import Simplified, carried_labels, simplify
 from zkyield.dsl.symbols import symbol_lines
 from zkyield.dsl.value import LinearCombination, Value
 from zkyield.field import R
-from zkyield.r1cs import R1CS, Constraint
+from zkyield.formats.r1cs_bin import r1cs_file_pieces, r1cs_to_bytes
+from zkyield.r1cs import R1CS, Constraint, digest_prefix
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ class ProgramCircuit:
     @property
     def n_wires(self) -> int:
         return self.program.n_wires
+
+    def r1cs_pieces(self) -> list[bytes]:
+        """The ``.r1cs`` file (snarkjs's format) as pieces to write in order."""
+        return [r1cs_to_bytes(self.r1cs)]
 
     def witness(self, inputs: Mapping[str, InputValue], overrides: Mapping[int, int] | None = None,
                 check: bool = True) -> list[int]:
@@ -110,7 +117,6 @@ class ProgramCircuit:
         return list(witness[1 : 1 + self.program.n_public])
 
 
-@dataclass
 class CompiledCircuit(ProgramCircuit):
     """R1CS + witness program. Build with ``Circuit.compile()``.
 
@@ -119,16 +125,32 @@ class CompiledCircuit(ProgramCircuit):
     symbol map; ``substitutions[s]`` expresses a slot the simplification removed as a combination of
     wires. ``hint_wires`` are the wires whose values come from hints (what a malicious prover
     controls most directly).
+
+    The constraints stay in the builder's numbering: the ``.r1cs`` bytes and the circuit id are encoded
+    from them through the slot map (``r1cs_pieces``), and the wire-numbered ``r1cs`` (dicts, labels) is
+    built only when something asks for it. Why: at N = 128 those dicts were a third of ``zkyield compile``.
     """
 
-    r1cs: R1CS
-    program: WitnessProgram
-    name: str
-    slot_of_var: list[int]
-    slot_names: list[str]
-    substitutions: dict[int, LinearCombination]
-    hint_slots: list[int]
-    _owner: object
+    def __init__(self, rec: Recorded, result: Simplified, order: list[int], slot_of_var: list[int],
+                 n_wires: int, counts: tuple[int, int, int]) -> None:
+        self.name = rec.name
+        self.slot_of_var = slot_of_var
+        self._rec, self._result = rec, result
+        self._slot_map = np.asarray(slot_of_var, dtype=np.uint32).tobytes()
+        self._n_wires, (self._n_out, self._n_pub, self._n_prv) = n_wires, counts
+        self._n_labels = len(order)
+        names = [""] * len(order)
+        for var, slot in enumerate(slot_of_var):
+            names[slot] = rec.var_names[var]
+        self.slot_names = names
+        lib = witness_lib()
+        circuit_id = self._mapped_digest()
+        if circuit_id is None:
+            circuit_id = self.r1cs.digest()
+        self.program = _freeze_program(rec, slot_of_var, self._shape(), circuit_id, lib)
+        self.substitutions = {slot_of_var[v]: self._to_slots(e) for v, e in result.substitutions.items()}
+        self.hint_slots = [slot_of_var[v] for v in rec.hint_vars]
+        self._owner = rec.owner
 
     @classmethod
     def from_recorded(cls, rec: Recorded, simplify_linear: bool = True) -> CompiledCircuit:
@@ -152,31 +174,49 @@ class CompiledCircuit(ProgramCircuit):
         kept = [v for v in order if v not in removed] if removed else order
         for slot, v in enumerate([*kept, *sorted(removed)]):  # removed wires are internal: var order
             slot_of_var[v] = slot
-        n_wires = len(kept)
+        return cls(rec, result, order, slot_of_var, len(kept), (len(outs), len(pubs), len(prvs)))
 
+    def _shape(self) -> tuple[int, int, int, int]:
+        return self._n_wires, self._n_out, self._n_pub, self._n_prv
+
+    def _to_slots(self, lc: LinearCombination) -> dict[int, int]:
         lib = witness_lib()
         if lib is None:
-            def to_slots(lc: LinearCombination) -> dict[int, int]:
-                return {slot_of_var[v]: k for v, k in lc.items()}
-        else:
-            slot_map, remap = np.asarray(slot_of_var, dtype=np.uint32).tobytes(), lib.remap
+            return {self.slot_of_var[v]: k for v, k in lc.items()}
+        return lib.remap(lc, self._slot_map)
 
-            def to_slots(lc: LinearCombination) -> dict[int, int]:
-                return remap(lc, slot_map)
+    def _mapped_digest(self) -> bytes | None:
+        """``R1CS.digest`` of this circuit encoded from the builder's constraints (None: use ``r1cs``)."""
+        h = digest_prefix(*self._shape(), len(self._result.constraints))
+        if encode(self._result.constraints, self._n_wires, True, h.update, self._slot_map):
+            return h.digest()
+        return None
 
+    @cached_property
+    def r1cs(self) -> R1CS:  # type: ignore[override]
+        """The wire-numbered R1CS with its constraint labels, built on first use."""
+        result, rec = self._result, self._rec
+        to_slots = self._to_slots
         r1cs = R1CS(
-            n_wires=n_wires, n_pub_out=len(outs), n_pub_in=len(pubs), n_prv_in=len(prvs),
+            n_wires=self._n_wires, n_pub_out=self._n_out, n_pub_in=self._n_pub, n_prv_in=self._n_prv,
             constraints=[Constraint(to_slots(a), to_slots(b), to_slots(c)) for a, b, c in result.constraints],
             labels=carried_labels(result, rec.constraints, rec.labels),
-            n_labels=len(order),
+            n_labels=self._n_labels,
         )
-        names = [""] * len(order)
-        for var, slot in enumerate(slot_of_var):
-            names[slot] = rec.var_names[var]
-        program = _freeze_program(rec, slot_of_var, r1cs, lib)
-        substitutions = {slot_of_var[v]: to_slots(e) for v, e in removed.items()}
-        return cls(r1cs, program, rec.name, slot_of_var, names, substitutions,
-                   [slot_of_var[v] for v in rec.hint_vars], rec.owner)
+        if "program" in self.__dict__:
+            r1cs.adopt_digest(self.program.circuit_id)  # encoded from these very constraints
+        return r1cs
+
+    @property
+    def n_constraints(self) -> int:
+        return len(self._result.constraints)
+
+    def r1cs_pieces(self) -> list[bytes]:
+        """The ``.r1cs`` file as pieces to write in order, encoded through the slot map (no dicts built)."""
+        section: list[bytes] = []
+        if not encode(self._result.constraints, self._n_wires, False, section.append, self._slot_map):
+            return super().r1cs_pieces()
+        return r1cs_file_pieces(*self._shape(), self.n_constraints, section, None, self._n_labels)
 
     # -- sizes -------------------------------------------------------------------------------------
 
@@ -298,7 +338,8 @@ class _Pool:
             out.extend((ARG_CONST, self.constant(arg)))  # type: ignore[arg-type]
 
 
-def _freeze_program(rec: Recorded, slot_of_var: list[int], r1cs: R1CS, lib: object | None) -> WitnessProgram:
+def _freeze_program(rec: Recorded, slot_of_var: list[int], shape: tuple[int, int, int, int], circuit_id: bytes,
+                    lib: object | None) -> WitnessProgram:
     pool = _Pool(slot_of_var, lib)
     steps: list[int] = []  # flat, six per step
     calls: list[HintCall] = []
@@ -321,8 +362,9 @@ def _freeze_program(rec: Recorded, slot_of_var: list[int], r1cs: R1CS, lib: obje
         slots = [slot_of_var[v] for v in s.variables]
         signals.append(Signal(s.name, s.kind, slots[0], len(slots), s.is_array))
     n_slots = len(slot_of_var)
+    n_wires, n_pub_out, n_pub_in, n_prv_in = shape
     return WitnessProgram(
-        n_slots=n_slots, n_wires=r1cs.n_wires, n_pub_out=r1cs.n_pub_out, n_pub_in=r1cs.n_pub_in,
-        n_prv_in=r1cs.n_prv_in, constants=tuple(pool.constants), terms=pool.terms(),
-        steps=frozen_u32(steps, 6), hints=tuple(calls), signals=tuple(signals), circuit_id=r1cs.digest(),
+        n_slots=n_slots, n_wires=n_wires, n_pub_out=n_pub_out, n_pub_in=n_pub_in, n_prv_in=n_prv_in,
+        constants=tuple(pool.constants), terms=pool.terms(), steps=frozen_u32(steps, 6), hints=tuple(calls),
+        signals=tuple(signals), circuit_id=circuit_id,
     )

@@ -11,16 +11,22 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` via a fsynced temp file and ``os.replace``."""
+    write_pieces_atomic(path, [data])
+
+
+def write_pieces_atomic(path: str | os.PathLike, pieces: Sequence[bytes]) -> None:
+    """Write the concatenation of ``pieces`` atomically, without joining them in memory first."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            f.writelines(pieces)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)

@@ -165,12 +165,17 @@ def read_container(data: bytes, magic: bytes, version: int, name: str) -> Contai
 
 def write_container(magic: bytes, version: int, sections: Sequence[tuple[int, bytes]]) -> bytes:
     """Serialise (type, content) sections in the given order behind magic, version and count."""
-    out = bytearray(magic)
-    out += _U32.pack(version) + _U32.pack(len(sections))
+    return b"".join(container_pieces(magic, version, [(t, [content]) for t, content in sections]))
+
+
+def container_pieces(magic: bytes, version: int, sections: Sequence[tuple[int, Sequence[bytes]]]) -> list[bytes]:
+    """``write_container``'s bytes as pieces, each section given as pieces too: a file of hundreds of
+    megabytes is written without joining it into one buffer first."""
+    out = [magic + _U32.pack(version) + _U32.pack(len(sections))]
     for section_type, content in sections:
-        out += _SECTION_HEADER.pack(section_type, len(content))
-        out += content
-    return bytes(out)
+        out.append(_SECTION_HEADER.pack(section_type, sum(map(len, content))))
+        out.extend(content)
+    return out
 
 
 def u32(value: int, what: str) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zkyield._native.lc_codec import encode
@@ -20,12 +21,12 @@ from zkyield.formats.binio import (
     Container,
     Reader,
     Source,
+    container_pieces,
     load_source,
     read_container,
     read_scalar_field_header,
     u32,
     u64,
-    write_container,
 )
 from zkyield.r1cs import R1CS, Constraint, LinearCombination
 
@@ -163,31 +164,42 @@ def r1cs_to_bytes(r1cs: R1CS, n_labels: int | None = None) -> bytes:
     ``n_labels`` defaults to ``r1cs.n_labels`` (kept from the file it was read from; circom's can exceed
     the largest label when optimised-away signals sort last), else one past the largest label in the map.
     """
-    what = "r1cs"
-    wire_labels = r1cs.wire_labels if r1cs.wire_labels is not None else list(range(r1cs.n_wires))
-    if len(wire_labels) != r1cs.n_wires:
-        raise FormatError(f"{what}: wire_labels has {len(wire_labels)} entries for {r1cs.n_wires} wires")
     if n_labels is None:
-        n_labels = r1cs.n_labels if r1cs.n_labels is not None else max(wire_labels, default=-1) + 1
+        n_labels = r1cs.n_labels
+    pieces = r1cs_file_pieces(r1cs.n_wires, r1cs.n_pub_out, r1cs.n_pub_in, r1cs.n_prv_in, r1cs.n_constraints,
+                              [_constraints_section(r1cs)], r1cs.wire_labels, n_labels)
+    return b"".join(pieces)
+
+
+def r1cs_file_pieces(n_wires: int, n_pub_out: int, n_pub_in: int, n_prv_in: int, n_constraints: int,
+                     constraints: Sequence[bytes], wire_labels: Sequence[int] | None,
+                     n_labels: int | None) -> list[bytes]:
+    """A ``.r1cs`` file around an encoded constraints section (given as pieces), as pieces."""
+    what = "r1cs"
+    wire_labels = wire_labels if wire_labels is not None else range(n_wires)
+    if len(wire_labels) != n_wires:
+        raise FormatError(f"{what}: wire_labels has {len(wire_labels)} entries for {n_wires} wires")
+    if n_labels is None:
+        n_labels = max(wire_labels, default=-1) + 1
     if any(not 0 <= label < n_labels for label in wire_labels):
         raise FormatError(f"{what}: wire_labels must lie in [0, n_labels = {n_labels})")
-    if r1cs.n_wires < 1 + r1cs.n_public + r1cs.n_prv_in:
-        raise FormatError(f"{what}: n_wires = {r1cs.n_wires} is smaller than 1 + public + private inputs")
+    if n_wires < 1 + n_pub_out + n_pub_in + n_prv_in:
+        raise FormatError(f"{what}: n_wires = {n_wires} is smaller than 1 + public + private inputs")
     header = b"".join(
         [
             u32(N8, "n8"),
             R.to_bytes(N8, "little"),
-            u32(r1cs.n_wires, "n_wires"),
-            u32(r1cs.n_pub_out, "n_pub_out"),
-            u32(r1cs.n_pub_in, "n_pub_in"),
-            u32(r1cs.n_prv_in, "n_prv_in"),
+            u32(n_wires, "n_wires"),
+            u32(n_pub_out, "n_pub_out"),
+            u32(n_pub_in, "n_pub_in"),
+            u32(n_prv_in, "n_prv_in"),
             u64(n_labels, "n_labels"),
-            u32(r1cs.n_constraints, "n_constraints"),
+            u32(n_constraints, "n_constraints"),
         ]
     )
     labels = struct.pack(f"<{len(wire_labels)}Q", *wire_labels)
-    content = {SECTION_HEADER: header, SECTION_CONSTRAINTS: _constraints_section(r1cs), SECTION_WIRE2LABEL: labels}
-    return write_container(MAGIC, VERSION, [(t, content[t]) for t in WRITE_ORDER])
+    content = {SECTION_HEADER: [header], SECTION_CONSTRAINTS: constraints, SECTION_WIRE2LABEL: [labels]}
+    return container_pieces(MAGIC, VERSION, [(t, content[t]) for t in WRITE_ORDER])
 
 
 def _constraints_section(r1cs: R1CS) -> bytes:
