@@ -347,6 +347,187 @@ done:
     return list;
 }
 
+/* repack_mont_points(buffer, width, subgroup, threads): decode_mont_points' checks (coordinates < q, on the
+ * curve, G2 points in G2 when subgroup is true), but the result is pack()'s buffer (standard form, 32-byte
+ * little-endian coordinates, infinity all zero) instead of Python tuples: a .zkey's query sections go from the
+ * file to the prover's MSMs without a Python object per point. The points are split over `threads` threads.
+ * Raises ValueError(message, index) for the first bad point (each point's first failing check names it). */
+typedef struct {
+    const uint8_t *src;
+    uint8_t *dst;
+    size_t begin, end, width, first_bad;
+    int subgroup, why;   /* why: 0 off the curve or coordinate >= q, 1 outside G2 */
+} mont_repack_job;
+
+static void *mont_repack_worker(void *arg) {
+    mont_repack_job *job = (mont_repack_job *)arg;
+    size_t item = 32 * job->width;
+    job->first_bad = (size_t)-1;
+    for (size_t i = job->begin; i < job->end; i++) {
+        const uint8_t *src = job->src + i * item;
+        uint8_t *dst = job->dst + i * item;
+        if (all_zero(src, item)) { memset(dst, 0, item); continue; }
+        fe c[4];
+        int ok = 1;
+        for (size_t k = 0; k < job->width; k++) {
+            fe_load_le(&c[k], src + 32 * k);
+            ok = ok && !fe_geq(&c[k], &fq_P);
+        }
+        if (ok && job->width == 2) {
+            g1_aff p = {c[0], c[1]};
+            ok = g1_on_curve(&p);
+            if (ok) g1_store(dst, &p);
+        } else if (ok) {
+            g2_aff p = {{c[0], c[1]}, {c[2], c[3]}};
+            ok = g2_on_curve(&p);
+            if (ok && job->subgroup && !g2_in_subgroup_aff(&p)) { job->why = 1; ok = 0; }
+            if (ok) g2_store(dst, &p);
+        }
+        if (!ok) { job->first_bad = i; break; }
+    }
+    return NULL;
+}
+
+static PyObject *py_repack_mont_points(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    int width, subgroup, threads;
+    if (!PyArg_ParseTuple(args, "y*ipi", &in, &width, &subgroup, &threads)) return NULL;
+    size_t item = 32 * (size_t)(width == 4 ? 4 : 2);
+    PyObject *out = NULL;
+    if ((width != 2 && width != 4) || in.len % item) {
+        PyErr_SetString(PyExc_ValueError, "repack_mont_points: width must be 2 or 4 and divide the buffer");
+        goto done;
+    }
+    size_t n = (size_t)in.len / item;
+    out = PyBytes_FromStringAndSize(NULL, in.len);
+    if (!out) goto done;
+    /* A thread per 4096 G1 points (1024 G2 points, or 64 with the subgroup test): fewer would not pay its start. */
+    size_t per = width == 2 ? 4096 : subgroup ? 64 : 1024;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if ((size_t)threads > n / per) threads = (int)(n / per);
+    if (threads < 1) threads = 1;
+    mont_repack_job jobs[MAX_THREADS];
+    for (int t = 0; t < threads; t++)
+        jobs[t] = (mont_repack_job){(const uint8_t *)in.buf, (uint8_t *)PyBytes_AS_STRING(out),
+                                    n * t / threads, n * (t + 1) / threads, (size_t)width, 0, subgroup, 0};
+    Py_BEGIN_ALLOW_THREADS run_parallel(mont_repack_worker, jobs, sizeof(mont_repack_job), threads);
+    Py_END_ALLOW_THREADS
+    for (int t = 0; t < threads; t++) {
+        if (jobs[t].first_bad == (size_t)-1) continue;
+        Py_CLEAR(out);
+        point_error(jobs[t].why ? "point is on the twist but outside the order-r subgroup G2"
+                                : "point is not on its curve (or has a coordinate >= q)", jobs[t].first_bad);
+        break;
+    }
+done:
+    PyBuffer_Release(&in);
+    return out;
+}
+
+/* ---- a .zkey's coefficients section (4): u32 matrix, u32 row, u32 wire, then the value as c·2^512 mod r ---- */
+
+#define COEF_BYTES 44
+
+static int coef_read(const uint8_t *e, uint32_t *matrix, uint32_t *row, uint32_t *wire, fe *value) {
+    memcpy(matrix, e, 4);   /* the file is little-endian, as is every platform this builds on (x86-64, arm64) */
+    memcpy(row, e + 4, 4);
+    memcpy(wire, e + 8, 4);
+    fe_load_le(value, e + 12);
+    return !fe_geq(value, &fr_P);
+}
+
+/* zkey_coefs_check(entries, n_vars, domain) -> index of the first entry with a matrix other than 0 (A) or
+ * 1 (B), a row >= domain, a wire >= n_vars or a value >= r; -1 when all are valid. `entries` is the section
+ * after its u32 count (a whole number of 44-byte entries). */
+static PyObject *py_zkey_coefs_check(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    Py_ssize_t n_vars, domain;
+    if (!PyArg_ParseTuple(args, "y*nn", &in, &n_vars, &domain)) return NULL;
+    PyObject *result = NULL;
+    if (in.len % COEF_BYTES) {
+        PyErr_SetString(PyExc_ValueError, "zkey_coefs_check: not a whole number of 44-byte entries");
+        goto done;
+    }
+    Py_ssize_t n = in.len / COEF_BYTES, bad = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t matrix, row, wire;
+        fe v;
+        int ok = coef_read((const uint8_t *)in.buf + (size_t)i * COEF_BYTES, &matrix, &row, &wire, &v);
+        if (!ok || matrix > 1 || (Py_ssize_t)row >= domain || (Py_ssize_t)wire >= n_vars) { bad = i; break; }
+    }
+    result = PyLong_FromSsize_t(bad);
+done:
+    PyBuffer_Release(&in);
+    return result;
+}
+
+/* zkey_rows(entries, witness, domain) -> (a, b, c): snarkjs's QAP rows from a .zkey's coefficients and a packed
+ * witness (32-byte little-endian standard form, each < r): a_i = Σ c·w over the A entries of row i, b_i likewise,
+ * c_i = a_i·b_i, each row domain·32 bytes in standard form. mont_mul(c·2^512, w) = c·w·2^256, so each entry costs
+ * one product and each row one more (mont_mul by 1) at the end. ValueError for a witness value >= r or an entry
+ * zkey_coefs_check refuses (a wire beyond the witness, a row beyond the domain). */
+static PyObject *py_zkey_rows(PyObject *self, PyObject *args) {
+    Py_buffer in, wb;
+    Py_ssize_t domain;
+    if (!PyArg_ParseTuple(args, "y*y*n", &in, &wb, &domain)) return NULL;
+    PyObject *result = NULL, *ra = NULL, *rb = NULL, *rc = NULL;
+    fe *acc = NULL;
+    if (in.len % COEF_BYTES || wb.len % 32 || domain < 0) {
+        PyErr_SetString(PyExc_ValueError, "zkey_rows: entries, witness or domain of the wrong size");
+        goto done;
+    }
+    size_t n_wires = (size_t)wb.len / 32, size = (size_t)domain;
+    const uint8_t *w = (const uint8_t *)wb.buf;
+    for (size_t i = 0; i < n_wires; i++) {
+        fe v;
+        if (!fr_load(&v, w + 32 * i)) {
+            PyErr_SetString(PyExc_ValueError, "zkey_rows: a witness value is not a canonical Fr element");
+            goto done;
+        }
+    }
+    acc = (fe *)calloc(2 * (size ? size : 1), sizeof(fe));   /* A rows, then B rows; zero is zero in either form */
+    ra = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(32 * size));
+    rb = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(32 * size));
+    rc = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(32 * size));
+    if (!acc) { PyErr_NoMemory(); goto done; }
+    if (!ra || !rb || !rc) goto done;
+    Py_ssize_t n = in.len / COEF_BYTES;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint32_t matrix, row, wire;
+        fe v, wv, t;
+        int ok = coef_read((const uint8_t *)in.buf + (size_t)i * COEF_BYTES, &matrix, &row, &wire, &v);
+        if (!ok || matrix > 1 || row >= size || wire >= n_wires) {
+            PyErr_Format(PyExc_ValueError, "zkey_rows: coefficient %zd is invalid", i);
+            goto done;
+        }
+        fe_load_le(&wv, w + 32 * (size_t)wire);
+        fr_mul(&t, &v, &wv);
+        fe *slot = &acc[(size_t)matrix * size + row];
+        fr_add(slot, slot, &t);
+    }
+    uint8_t *pa = (uint8_t *)PyBytes_AS_STRING(ra), *pb = (uint8_t *)PyBytes_AS_STRING(rb),
+            *pc = (uint8_t *)PyBytes_AS_STRING(rc);
+    for (size_t i = 0; i < size; i++) {
+        fe a, b, c;
+        fr_from_mont(&a, &acc[i]);           /* Σ c·w */
+        fr_from_mont(&b, &acc[size + i]);
+        fr_mul(&c, &acc[i], &acc[size + i]); /* (a·2^256)(b·2^256)/2^256 = a·b·2^256 */
+        fr_from_mont(&c, &c);
+        fe_store_le(pa + 32 * i, &a);
+        fe_store_le(pb + 32 * i, &b);
+        fe_store_le(pc + 32 * i, &c);
+    }
+    result = PyTuple_Pack(3, ra, rb, rc);
+done:
+    Py_XDECREF(ra);
+    Py_XDECREF(rb);
+    Py_XDECREF(rc);
+    free(acc);
+    PyBuffer_Release(&in);
+    PyBuffer_Release(&wb);
+    return result;
+}
+
 /* encode_mont(packed, width): packed points (standard form, pack width 2 or 4; all zero = infinity) in the
  * .ptau/.zkey encoding: every coordinate as x·2^256 mod q, 32 bytes little-endian (infinity stays zero). */
 static PyObject *py_encode_mont(PyObject *self, PyObject *args) {
@@ -863,6 +1044,11 @@ static PyMethodDef methods[] = {
     {"repack_points", py_repack_points, METH_VARARGS, "repack_points(big_endian, width) -> validated pack() bytes"},
     {"decode_mont_points", py_decode_mont_points, METH_VARARGS,
      "decode_mont_points(montgomery_le, width, subgroup, threads) -> validated points"},
+    {"repack_mont_points", py_repack_mont_points, METH_VARARGS,
+     "repack_mont_points(montgomery_le, width, subgroup, threads) -> validated pack() bytes"},
+    {"zkey_coefs_check", py_zkey_coefs_check, METH_VARARGS,
+     "zkey_coefs_check(entries, n_vars, domain) -> index of the first invalid .zkey coefficient, or -1"},
+    {"zkey_rows", py_zkey_rows, METH_VARARGS, "zkey_rows(entries, witness, domain) -> (a, b, c) packed QAP rows"},
     {"g2_first_outside_subgroup", py_g2_first_outside_subgroup, METH_VARARGS,
      "g2_first_outside_subgroup(points, threads) -> index of the first point not in G2, or -1"},
     {"g1_lincomb", py_g1_lincomb, METH_VARARGS, "g1_lincomb(bases, term_out, term_base, scalars, n_out, threads)"},

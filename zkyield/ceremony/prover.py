@@ -8,17 +8,23 @@ pass the R1CS to refuse such a witness (and a key for another circuit) before an
 The key's B2 points are read on the twist but not tested for the subgroup (docs/ceremony.md, "What each
 loader checks"): instead the one point they feed, π_B, is tested before the proof is returned, because a
 π_B with a component outside G2 could carry information about the witness to whoever supplied the key.
+
+With the C backend the witness is packed once, the rows come from ``_native.zkey_rows`` over the key's
+``Coefficients`` bytes, and both reach the native prover as ``PackedScalars`` (no list of ints);
+``zkey_rows_python`` is the reference, and the pure-Python path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from zkyield._native import native
 from zkyield.curve import g2_in_subgroup
 from zkyield.errors import InputError
 from zkyield.field import R
-from zkyield.formats.zkey import MATRIX_A, Zkey
+from zkyield.formats.zkey import MATRIX_A, Coefficients, Zkey
 from zkyield.groth16.keys import Proof
+from zkyield.groth16.packed_points import PackedScalars
 from zkyield.groth16.prover import prove_from_rows
 from zkyield.r1cs import R1CS
 
@@ -49,8 +55,23 @@ def check_zkey_matches(zkey: Zkey, r1cs: R1CS) -> None:
         raise InputError("zkey: made for another circuit (wires, public inputs or A/B coefficients differ)")
 
 
-def zkey_rows(zkey: Zkey, witness: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
-    """<A_i, w>, <B_i, w> from the key's coefficients, and <C_i, w> = <A_i, w>·<B_i, w>."""
+Rows = tuple[Sequence[int], Sequence[int], Sequence[int]]
+
+
+def zkey_rows(zkey: Zkey, witness: Sequence[int]) -> Rows:
+    """<A_i, w>, <B_i, w> from the key's coefficients, and <C_i, w> = <A_i, w>·<B_i, w>, for a witness of
+    canonical Fr values (``prove_zkey`` checks it first). Native when the key's coefficients are a
+    ``Coefficients`` (a key read from a file): three ``PackedScalars``; else ``zkey_rows_python``'s lists."""
+    lib = native()
+    if lib is None or not isinstance(zkey.coefs, Coefficients):
+        return zkey_rows_python(zkey, witness)
+    packed = witness.buf if isinstance(witness, PackedScalars) else lib.pack(witness, 1)
+    a, b, c = lib.zkey_rows(zkey.coefs.raw, packed, zkey.domain_size)
+    return PackedScalars(a), PackedScalars(b), PackedScalars(c)
+
+
+def zkey_rows_python(zkey: Zkey, witness: Sequence[int]) -> tuple[list[int], list[int], list[int]]:
+    """The reference for ``zkey_rows`` (same signature), on Python ints."""
     size = zkey.domain_size
     a = [0] * size
     b = [0] * size
@@ -62,6 +83,28 @@ def zkey_rows(zkey: Zkey, witness: Sequence[int]) -> tuple[list[int], list[int],
     a = [x % R for x in a]
     b = [x % R for x in b]
     return a, b, [x * y % R for x, y in zip(a, b, strict=True)]
+
+
+def checked_witness(witness: Sequence[int]) -> Sequence[int]:
+    """The witness after refusing any value that is not a canonical Fr int (InputError naming the wire):
+    natively packed once (``PackedScalars``, which the rows and the prover then share), else as given.
+
+    The fast test (every value's type exactly int, min >= 0, max < r, all in C) passes exactly the witnesses
+    the reference loop ``check_witness_python`` passes, bar int subclasses other than bool: those, and every
+    refusal, go through the reference, so the error is always its message."""
+    lib = native()
+    if lib is None or not witness or set(map(type, witness)) != {int} or min(witness) < 0 or max(witness) >= R:
+        check_witness_python(witness)
+        if lib is None:
+            return witness
+    return witness if isinstance(witness, PackedScalars) else PackedScalars(lib.pack(witness, 1))
+
+
+def check_witness_python(witness: Sequence[int]) -> None:
+    """The reference check: each value an int (not a bool) with 0 <= value < r."""
+    for i, w in enumerate(witness):
+        if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
+            raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")
 
 
 def prove_zkey(
@@ -76,9 +119,7 @@ def prove_zkey(
         r1cs.check(witness)
     if len(witness) != zkey.n_vars:
         raise InputError(f"witness: has {len(witness)} values but the zkey expects {zkey.n_vars}")
-    for i, w in enumerate(witness):
-        if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
-            raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")
+    witness = checked_witness(witness)
     a, b, c = zkey_rows(zkey, witness)
     proof = prove_from_rows(zkey.proving_key(), witness, a, b, c, progress)
     if not g2_in_subgroup(proof.b):

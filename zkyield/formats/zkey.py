@@ -12,21 +12,42 @@ on its curve and every scalar canonical. G2 points are tested for the subgroup w
 ceremony check relies on it (β2, γ2, δ2, the contributions' proofs of knowledge), not in the prover-only
 B2 section: ``prove_zkey`` refuses to output a π_B outside G2 instead (docs/ceremony.md, "What each loader
 checks").
+
+With the C backend the prover's sections stay binary after those checks: A, B1, B2, C and H become
+``PackedPoints`` (C and H the two halves of one buffer, as the prover's last MSM reads them) straight from
+the file's Montgomery form (``_native.repack_mont_points``), and the coefficients a ``Coefficients`` over
+the section's own bytes (checked by ``_native.zkey_coefs_check``), decoded only where Python asks for them.
+Both compare equal to, and behave like, the tuples the pure-Python reference (``_read_coefs_python``,
+``decode_points``) builds.
 """
 
 from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, overload
 
+from zkyield._native import native, threads
 from zkyield.curve import G1Affine, G2Affine
 from zkyield.errors import FormatError, InputError
 from zkyield.field import FR_TWO_ADICITY, Q, R
 from zkyield.formats.atomic import write_bytes_atomic
 from zkyield.formats.binio import Container, Reader, Source, load_source, read_container, u32, write_container
-from zkyield.formats.ptau import G1_BYTES, G2_BYTES, N8, decode_points, encode_g1, encode_g2, encode_points
+from zkyield.formats.ptau import (
+    G1_BYTES,
+    G2_BYTES,
+    N8,
+    decode_g1,
+    decode_g2,
+    decode_points,
+    encode_g1,
+    encode_g2,
+    encode_points,
+)
 from zkyield.groth16.keys import ProvingKey, VerifyingKey
+from zkyield.groth16.packed_points import PackedPoints
 
 MAGIC = b"zkey"
 VERSION = 1
@@ -43,6 +64,7 @@ CONTRIBUTED_ORDER = tuple(range(1, 11))
 
 _COEF = struct.Struct("<III")
 _COEF_BYTES = _COEF.size + N8
+_COEF_ENTRY = struct.Struct(f"<III{N8}s")
 _R2 = pow(2, 512, R)
 _R2_INV = pow(_R2, -1, R)
 _HEADER_BYTES = 4 + N8 + 4 + N8 + 12 + 3 * G1_BYTES + 3 * G2_BYTES
@@ -63,9 +85,68 @@ class Contribution:
     beacon_hash: bytes | None = None
 
 
+class Coefficients(Sequence[tuple[int, int, int, int]]):
+    """Section 4's entries as the file stores them (after its u32 count), already checked by the reader;
+    read as (matrix, row, wire, value) tuples on demand, value canonical Fr (stored c·2^512 mod r).
+
+    ``zkey_rows`` hands ``raw`` to C as is; indexing, iterating and comparing behave like the tuple of
+    tuples it replaces (``_read_coefs_python``'s result).
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes | memoryview) -> None:
+        if len(raw) % _COEF_BYTES:
+            raise ValueError(f"Coefficients: not a whole number of {_COEF_BYTES}-byte entries")
+        self.raw = raw
+
+    def __len__(self) -> int:
+        return len(self.raw) // _COEF_BYTES
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, int, int, int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[tuple[int, int, int, int], ...]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("Coefficients index out of range")
+        return _coef(_COEF_ENTRY.unpack_from(self.raw, (index % n) * _COEF_BYTES))
+
+    def __iter__(self) -> Iterator[tuple[int, int, int, int]]:
+        return map(_coef, _COEF_ENTRY.iter_unpack(self.raw))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Coefficients):
+            return self.raw == other.raw
+        if isinstance(other, Sequence):
+            return len(other) == len(self) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(bytes(self.raw))
+
+    def __reduce__(self) -> tuple[type, tuple[bytes]]:
+        return Coefficients, (bytes(self.raw),)
+
+    def __repr__(self) -> str:
+        return f"Coefficients({len(self)} entries)"
+
+
+def _coef(entry: tuple[int, int, int, bytes]) -> tuple[int, int, int, int]:
+    matrix, row, wire, stored = entry
+    return matrix, row, wire, int.from_bytes(stored, "little") * _R2_INV % R
+
+
 @dataclass(frozen=True)
 class Zkey:
-    """A Groth16 .zkey; ``coefs`` are (matrix, row, wire, value) in file order, values canonical Fr."""
+    """A Groth16 .zkey; ``coefs`` are (matrix, row, wire, value) in file order, values canonical Fr.
+
+    The point lists are tuples, or ``PackedPoints`` when read with the C backend (the same behaviour);
+    ``coefs`` likewise a tuple or ``Coefficients``.
+    """
 
     n_vars: int
     n_public: int
@@ -77,12 +158,12 @@ class Zkey:
     delta_g1: G1Affine
     delta_g2: G2Affine
     ic: tuple[G1Affine, ...]
-    coefs: tuple[tuple[int, int, int, int], ...]
-    a: tuple[G1Affine, ...]
-    b1: tuple[G1Affine, ...]
-    b2: tuple[G2Affine, ...]
-    c: tuple[G1Affine, ...]
-    h: tuple[G1Affine, ...]
+    coefs: Sequence[tuple[int, int, int, int]]
+    a: Sequence[G1Affine]
+    b1: Sequence[G1Affine]
+    b2: Sequence[G2Affine]
+    c: Sequence[G1Affine]
+    h: Sequence[G1Affine]
     cs_hash: bytes
     contributions: tuple[Contribution, ...] = ()
 
@@ -148,6 +229,42 @@ def _g2s(r: Reader, count: int, what: str, subgroup: bool = True) -> tuple[G2Aff
     return _points(r, count, what, g2=True, subgroup=subgroup)
 
 
+def _prover_points(parts: Sequence[tuple[Reader, int, str]], g2: bool) -> list[Sequence[Any]]:
+    """Prover-only sections (reader, count, label), checked as ``decode_points`` checks them (canonical, on
+    the curve; G2 not subgroup-tested, see the module docstring). Native: one ``PackedPoints`` buffer for
+    all parts (split in two for C and H), the curve checks on all threads. Without the C backend: the
+    reference, ``decode_points``'s tuples. A bad point raises the reference's FormatError."""
+    lib = native()
+    if lib is None:
+        return [_points(r, count, what, g2, subgroup=False) for r, count, what in parts]
+    size = G2_BYTES if g2 else G1_BYTES
+    views = []
+    for r, count, what in parts:
+        r.need(count, size, what)
+        views.append(memoryview(r.data)[r.pos : r.pos + count * size])
+        r.pos += count * size
+    width = 4 if g2 else 2
+    try:
+        buf = lib.repack_mont_points(views[0] if len(views) == 1 else b"".join(views), width, False, threads())
+    except ValueError as e:
+        part, index = 0, e.args[1]
+        while part + 1 < len(parts) and index >= parts[part][1]:  # the part holding the bad point
+            index -= parts[part][1]
+            part += 1
+        r, _count, what = parts[part]
+        label = f"{r.name}: {what}[{index}]"
+        if g2:  # either raises the reference's message for this point
+            decode_g2(views[part], index * size, label, subgroup=False)
+        else:
+            decode_g1(views[part], index * size, label)
+        raise FormatError(f"{label}: {e.args[0]}") from None
+    if len(parts) == 1:
+        return [PackedPoints(buf, width)]
+    if len(parts) != 2:
+        raise ValueError("_prover_points: one or two sections")
+    return list(PackedPoints.split(buf, width, parts[0][1]))
+
+
 def _exact(box: Container, section: int, what: str, size: int) -> Reader:
     r = box.section(section, what)
     if r.remaining != size:
@@ -201,6 +318,11 @@ def zkey_from_bytes(data: bytes, name: str = "zkey") -> Zkey:
     mpc = box.section(10, "contributions")
     cs_hash = mpc.take(HASH_BYTES, "circuit hash")
     contributions = _read_contributions(mpc)
+    ic = _g1s(readers[3], n_public + 1, "IC")  # the verification key's: tuples, as every verifier reads them
+    (a,) = _prover_points([(readers[5], n_vars, "A")], g2=False)
+    (b1,) = _prover_points([(readers[6], n_vars, "B1")], g2=False)
+    (b2,) = _prover_points([(readers[7], n_vars, "B2")], g2=True)
+    c, h = _prover_points([(readers[8], n_private, "C"), (readers[9], domain, "H")], g2=False)
     return Zkey(
         n_vars=n_vars,
         n_public=n_public,
@@ -211,24 +333,47 @@ def zkey_from_bytes(data: bytes, name: str = "zkey") -> Zkey:
         gamma_g2=gamma_g2,
         delta_g1=delta_g1,
         delta_g2=delta_g2,
-        ic=_g1s(readers[3], n_public + 1, "IC"),
+        ic=ic,
         coefs=coefs,
-        a=_g1s(readers[5], n_vars, "A"),
-        b1=_g1s(readers[6], n_vars, "B1"),
-        b2=_g2s(readers[7], n_vars, "B2", subgroup=False),
-        c=_g1s(readers[8], n_private, "C"),
-        h=_g1s(readers[9], domain, "H"),
+        a=a,
+        b1=b1,
+        b2=b2,
+        c=c,
+        h=h,
         cs_hash=cs_hash,
         contributions=contributions,
     )
 
 
-def _read_coefs(r: Reader, n_vars: int, domain: int) -> tuple[tuple[int, int, int, int], ...]:
+def _read_coefs(r: Reader, n_vars: int, domain: int) -> Sequence[tuple[int, int, int, int]]:
+    """Section 4, every entry checked (matrix A or B, row < domain, wire < nVars, value < r): natively a
+    ``Coefficients`` over the section's bytes (``_native.zkey_coefs_check``), else the reference's tuple.
+    An invalid entry raises the reference's FormatError."""
+    lib = native()
+    if lib is None:
+        return _read_coefs_python(r, n_vars, domain)
+    start = r.pos
     count = r.u32("coefficient count")
+    _check_coef_count(r, count)
+    raw = memoryview(r.data)[r.pos : r.end]
+    if lib.zkey_coefs_check(raw, n_vars, domain) >= 0:
+        r.pos = start
+        return _read_coefs_python(r, n_vars, domain)  # names the entry
+    r.pos = r.end
+    return Coefficients(bytes(raw))  # a copy: a view would keep the whole file's bytes alive with the key
+
+
+def _check_coef_count(r: Reader, count: int) -> None:
     if r.remaining != count * _COEF_BYTES:
         raise FormatError(
             f"{r.name}: coefficients section claims {count} entries but holds {r.remaining} bytes"
         )
+
+
+def _read_coefs_python(r: Reader, n_vars: int, domain: int) -> tuple[tuple[int, int, int, int], ...]:
+    """The reference reader of section 4 (``_read_coefs``'s signature)."""
+    count = r.u32("coefficient count")
+    _check_coef_count(r, count)
     out = []
     for i in range(count):
         matrix, row, wire = _COEF.unpack_from(r.data, r.pos)
@@ -341,8 +486,11 @@ def zkey_to_bytes(z: Zkey) -> bytes:
         ]
     )
     coefs = bytearray(u32(len(z.coefs), "coefficient count"))
-    for matrix, row, wire, value in z.coefs:
-        coefs += _COEF.pack(matrix, row, wire) + (value * _R2 % R).to_bytes(N8, "little")
+    if isinstance(z.coefs, Coefficients):
+        coefs += z.coefs.raw  # the file's own entries, checked when read
+    else:
+        for matrix, row, wire, value in z.coefs:
+            coefs += _COEF.pack(matrix, row, wire) + (value * _R2 % R).to_bytes(N8, "little")
     if len(z.cs_hash) != HASH_BYTES:
         raise FormatError(f"zkey: circuit hash must be {HASH_BYTES} bytes")
     mpc = z.cs_hash + u32(len(z.contributions), "contribution count")
@@ -352,15 +500,23 @@ def zkey_to_bytes(z: Zkey) -> bytes:
         2: header,
         3: encode_points(z.ic, g2=False),
         4: bytes(coefs),
-        5: encode_points(z.a, g2=False),
-        6: encode_points(z.b1, g2=False),
-        7: encode_points(z.b2, g2=True),
-        8: encode_points(z.c, g2=False),
-        9: encode_points(z.h, g2=False),
+        5: _encode(z.a, g2=False),
+        6: _encode(z.b1, g2=False),
+        7: _encode(z.b2, g2=True),
+        8: _encode(z.c, g2=False),
+        9: _encode(z.h, g2=False),
         10: mpc,
     }
     order = CONTRIBUTED_ORDER if z.contributions else NEW_ORDER
     return write_container(MAGIC, VERSION, [(s, content[s]) for s in order])
+
+
+def _encode(points: Sequence[Any], g2: bool) -> bytes:
+    """``encode_points``, from a ``PackedPoints`` buffer directly when it is one (no tuples in between)."""
+    lib = native()
+    if lib is not None and isinstance(points, PackedPoints) and points.width == (4 if g2 else 2):
+        return lib.encode_mont(points.buf, points.width)
+    return encode_points(points, g2)
 
 
 def write_zkey(z: Zkey, path: str | os.PathLike) -> None:

@@ -95,3 +95,49 @@ def _unpack(buf: bytes | memoryview, width: int) -> list[Any]:
         c = ints[k : k + width]
         out.append(None if not any(c) else (c[0], c[1]) if width == 2 else ((c[0], c[1]), (c[2], c[3])))
     return out
+
+
+class PackedScalars(Sequence[int]):
+    """Field elements as ``_native.pack(values, 1)``'s buffer (32-byte little-endian, canonical), read as ints
+    on demand: the QAP rows and witness a .zkey prove computes in C reach the native prover without a list
+    of ints (``prover_native`` uses ``buf`` as is). Read-only; compares equal to the list it stands for."""
+
+    __slots__ = ("buf",)
+
+    def __init__(self, buf: bytes) -> None:
+        if len(buf) % 32:
+            raise ValueError("PackedScalars: the buffer must hold whole 32-byte elements")
+        self.buf = buf
+
+    def __len__(self) -> int:
+        return len(self.buf) // 32
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("PackedScalars index out of range")
+        start = (index % n) * 32
+        return int.from_bytes(self.buf[start : start + 32], "little")
+
+    def __iter__(self) -> Iterator[int]:
+        buf = self.buf
+        return (int.from_bytes(buf[k : k + 32], "little") for k in range(0, len(buf), 32))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedScalars):
+            return self.buf == other.buf
+        if isinstance(other, Sequence):
+            return len(other) == len(self) and list(self) == list(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.buf)
+
+    def __repr__(self) -> str:
+        return f"PackedScalars({len(self)} elements)"

@@ -17,7 +17,7 @@ from zkyield.curve import G1Affine, g1_add, g2_add
 from zkyield.errors import FieldError
 from zkyield.field import R, root_of_unity
 from zkyield.groth16.keys import Proof, ProvingKey
-from zkyield.groth16.packed_points import PackedPoints, joined
+from zkyield.groth16.packed_points import PackedPoints, PackedScalars, joined
 from zkyield.msm import msm_g1_packed, msm_g2_packed
 from zkyield.poly import intt_packed, ntt_packed
 
@@ -65,6 +65,8 @@ def packed_key(pk: ProvingKey) -> _PackedKey:
 
 
 def _pack_fr(values: Sequence[int], what: str) -> bytes:
+    if isinstance(values, PackedScalars):  # packed already (the NTT and MSM calls range-check it again)
+        return values.buf
     try:
         return _backend().pack(values, FR_WIDTH)
     except (OverflowError, TypeError):
