@@ -120,7 +120,7 @@ def _mixed_circuit() -> Circuit:
 @pytest.mark.parametrize("simplify", [True, False])
 def test_r1cs_and_circuit_id_encoded_through_the_slot_map_equal_the_wire_numbered_r1cs(simplify: bool) -> None:
     from zkyield._native import pure_python
-    from zkyield.formats.r1cs_bin import r1cs_to_bytes
+    from zkyield.dsl.program_file import program_to_bytes
 
     cc = _mixed_circuit().compile(simplify)
     fast = b"".join(cc.r1cs_pieces())
@@ -130,3 +130,4 @@ def test_r1cs_and_circuit_id_encoded_through_the_slot_map_equal_the_wire_numbere
         slow = _mixed_circuit().compile(simplify)
         assert b"".join(slow.r1cs_pieces()) == fast
     assert slow.program.circuit_id == cc.program.circuit_id
+    assert program_to_bytes(slow.program) == program_to_bytes(cc.program)  # C freezing = the Python loop

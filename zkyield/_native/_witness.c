@@ -486,51 +486,251 @@ static PyObject *py_remap(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* pool_lc(lc, slot_of_var, index, new_constant, flat) -> len(lc): appends (slot, constant index) u32
- * pairs to the bytearray flat; a coefficient not in index (value -> index) is added by new_constant(k). */
+/* Append lc's (slot, constant index) u32 pairs to the bytearray flat; a coefficient not yet in index
+ * (value -> index) gets one from new_constant(k). 1 on success, 0 with an exception set (flat is then
+ * cut back to where it was). */
+static int pool_one(PyObject *lc, const Py_buffer *map, PyObject *index, PyObject *new_constant,
+                    PyObject *flat) {
+    Py_ssize_t n = PyDict_GET_SIZE(lc), at = PyByteArray_GET_SIZE(flat);
+    if (PyByteArray_Resize(flat, at + 8 * n) < 0) return 0;
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(lc, &pos, &k, &v)) {
+        uint32_t pair[2];
+        if (!slot_of(map, k, &pair[0])) goto fail;
+        PyObject *ix = PyDict_GetItemWithError(index, v); /* borrowed */
+        PyObject *made = NULL;
+        if (!ix) {
+            if (PyErr_Occurred()) goto fail;
+            ix = made = PyObject_CallOneArg(new_constant, v);
+            if (!made) goto fail;
+        }
+        unsigned long c = PyLong_AsUnsignedLong(ix);
+        Py_XDECREF(made);
+        if (c == (unsigned long)-1 && PyErr_Occurred()) goto fail;
+        if (c > UINT32_MAX) { PyErr_SetString(PyExc_ValueError, "constant index exceeds u32"); goto fail; }
+        pair[1] = (uint32_t)c;
+        if (PyByteArray_GET_SIZE(flat) != at + 8 * n) {
+            PyErr_SetString(PyExc_RuntimeError, "pool: the term buffer changed size during the call");
+            goto fail;
+        }
+        memcpy(PyByteArray_AS_STRING(flat) + at + 8 * i, pair, 8);
+        i++;
+    }
+    return 1;
+fail:
+    PyByteArray_Resize(flat, at);
+    return 0;
+}
+
+/* pool_lc(lc, slot_of_var, index, new_constant, flat) -> len(lc): one combination into the term pool. */
 static PyObject *py_pool_lc(PyObject *self, PyObject *args) {
     PyObject *lc, *index, *new_constant, *flat;
     Py_buffer map;
     if (!PyArg_ParseTuple(args, "O!y*O!OO!", &PyDict_Type, &lc, &map, &PyDict_Type, &index, &new_constant,
                           &PyByteArray_Type, &flat))
         return NULL;
-    Py_ssize_t n = PyDict_GET_SIZE(lc), at = PyByteArray_GET_SIZE(flat);
-    PyObject *result = NULL;
-    if (PyByteArray_Resize(flat, at + 8 * n) < 0) goto done;
-    Py_ssize_t pos = 0, i = 0;
-    PyObject *k, *v;
-    while (PyDict_Next(lc, &pos, &k, &v)) {
-        uint32_t pair[2];
-        if (!slot_of(&map, k, &pair[0])) goto done;
-        PyObject *ix = PyDict_GetItemWithError(index, v); /* borrowed */
-        PyObject *made = NULL;
-        if (!ix) {
-            if (PyErr_Occurred()) goto done;
-            ix = made = PyObject_CallOneArg(new_constant, v);
-            if (!made) goto done;
-        }
-        unsigned long c = PyLong_AsUnsignedLong(ix);
-        Py_XDECREF(made);
-        if (c == (unsigned long)-1 && PyErr_Occurred()) goto done;
-        if (c > UINT32_MAX) { PyErr_SetString(PyExc_ValueError, "constant index exceeds u32"); goto done; }
-        pair[1] = (uint32_t)c;
-        if (PyByteArray_GET_SIZE(flat) != at + 8 * n) {
-            PyErr_SetString(PyExc_RuntimeError, "pool_lc: the term buffer changed size during the call");
-            goto done;
-        }
-        memcpy(PyByteArray_AS_STRING(flat) + at + 8 * i, pair, 8);
-        i++;
-    }
-    result = PyLong_FromSsize_t(n);
-done:
-    if (!result) PyByteArray_Resize(flat, at);
+    PyObject *result = pool_one(lc, &map, index, new_constant, flat) ? PyLong_FromSsize_t(PyDict_GET_SIZE(lc)) : NULL;
     PyBuffer_Release(&map);
     return result;
+}
+
+/* pool_steps(steps, start, slot_of_var, index, new_constant, flat, rows) -> stop
+ * Freeze the builder's product and copy steps from steps[start] on: (OP_MUL, var, a, b) and
+ * (OP_COPY, var, a) become six u32 program rows appended to the bytearray rows, their combinations
+ * pooled as pool_lc does. Stops at the first other step (a hint, left to Python) or the end; returns
+ * its index. */
+static PyObject *py_pool_steps(PyObject *self, PyObject *args) {
+    PyObject *steps, *index, *new_constant, *flat, *rows;
+    Py_ssize_t start;
+    Py_buffer map;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!ny*O!OO!O!", &PyTuple_Type, &steps, &start, &map, &PyDict_Type, &index,
+                          &new_constant, &PyByteArray_Type, &flat, &PyByteArray_Type, &rows))
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(steps), i = start < 0 ? 0 : start;
+    PyObject *result = NULL;
+    for (; i < n; i++) {
+        PyObject *step = PyTuple_GET_ITEM(steps, i);
+        if (!PyTuple_Check(step) || PyTuple_GET_SIZE(step) < 3) break;
+        long op = PyLong_AsLong(PyTuple_GET_ITEM(step, 0));
+        if (op == -1 && PyErr_Occurred()) goto done;
+        Py_ssize_t sides = op == 0 ? 2 : op == 1 ? 1 : 0; /* OP_MUL, OP_COPY (zkyield/dsl/program.py) */
+        if (!sides || PyTuple_GET_SIZE(step) != 2 + sides) break;
+        uint32_t row[6] = {(uint32_t)op, 0, 0, 0, 0, 0};
+        if (!slot_of(&map, PyTuple_GET_ITEM(step, 1), &row[1])) goto done;
+        for (Py_ssize_t s = 0; s < sides; s++) {
+            PyObject *lc = PyTuple_GET_ITEM(step, 2 + s);
+            if (!PyDict_Check(lc)) { PyErr_SetString(PyExc_TypeError, "pool_steps: a side is not a dict"); goto done; }
+            Py_ssize_t first = PyByteArray_GET_SIZE(flat) / 8;
+            if (first > UINT32_MAX || !pool_one(lc, &map, index, new_constant, flat)) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "term pool exceeds u32");
+                goto done;
+            }
+            row[2 + 2 * s] = (uint32_t)first;
+            row[3 + 2 * s] = (uint32_t)PyDict_GET_SIZE(lc);
+        }
+        Py_ssize_t at = PyByteArray_GET_SIZE(rows);
+        if (PyByteArray_Resize(rows, at + 24) < 0) goto done;
+        memcpy(PyByteArray_AS_STRING(rows) + at, row, 24);
+    }
+    result = PyLong_FromSsize_t(i);
+done:
+    PyBuffer_Release(&map);
+    return result;
+}
+
+/* stamp(keys, spans, coefs, consts, off) -> list of dicts (zkyield/dsl/block.py: a block's replay)
+ * Combination i is {keys[j] + off: coefs[j] for j in spans[i]}, then {0: consts[i]} unless consts[i]
+ * is None; keys are u32, spans (start, count) u32 pairs, coefs and consts tuples of shared ints. */
+static PyObject *py_stamp(PyObject *self, PyObject *args) {
+    Py_buffer keys, spans;
+    PyObject *coefs, *consts;
+    long long off;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*O!O!L", &keys, &spans, &PyTuple_Type, &coefs, &PyTuple_Type, &consts, &off))
+        return NULL;
+    const uint32_t *k = (const uint32_t *)keys.buf, *sp = (const uint32_t *)spans.buf;
+    Py_ssize_t n = spans.len / 8, n_keys = keys.len / 4;
+    PyObject *out = NULL, *zero = PyLong_FromLong(0);
+    if (!zero) goto done;
+    if (PyTuple_GET_SIZE(consts) != n || PyTuple_GET_SIZE(coefs) != n_keys) {
+        PyErr_SetString(PyExc_ValueError, "stamp: spans, coefficients and constants disagree");
+        goto done;
+    }
+    out = PyList_New(n);
+    for (Py_ssize_t i = 0; out && i < n; i++) {
+        uint32_t first = sp[2 * i], count = sp[2 * i + 1];
+        if ((Py_ssize_t)first + count > n_keys) {
+            PyErr_SetString(PyExc_ValueError, "stamp: a span runs past the keys");
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *d = _PyDict_NewPresized(count + 1);
+        for (uint32_t j = first; d && j < first + count; j++) {
+            PyObject *key = PyLong_FromLongLong((long long)k[j] + off);
+            if (!key || PyDict_SetItem(d, key, PyTuple_GET_ITEM(coefs, j)) < 0) Py_CLEAR(d);
+            Py_XDECREF(key);
+        }
+        PyObject *c = PyTuple_GET_ITEM(consts, i);
+        if (d && c != Py_None && PyDict_SetItem(d, zero, c) < 0) Py_CLEAR(d);
+        if (!d) { Py_CLEAR(out); break; }
+        PyList_SET_ITEM(out, i, d);
+    }
+done:
+    Py_XDECREF(zero);
+    PyBuffer_Release(&keys);
+    PyBuffer_Release(&spans);
+    return out;
+}
+
+/* -- linear simplification (zkyield/dsl/simplify.py) ---------------------------------------------- */
+
+/* 1 when lc is a constant: empty, or only wire 0 */
+static int lc_is_constant(PyObject *lc) {
+    Py_ssize_t n = PyDict_GET_SIZE(lc);
+    if (n == 0) return 1;
+    if (n > 1) return 0;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    PyDict_Next(lc, &pos, &k, &v);
+    return PyLong_CheckExact(k) && PyLong_AsLong(k) == 0;
+}
+
+/* scan_constraints(constraints, n_vars) -> (linear, counts)
+ * linear: indices of the (a, b, c) triples whose a or b side is a constant; counts: u32 per variable,
+ * how many sides of all constraints name it (simplify's occurrence counts, keys only). */
+static PyObject *py_scan_constraints(PyObject *self, PyObject *args) {
+    PyObject *cons;
+    Py_ssize_t n_vars;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!n", &PyTuple_Type, &cons, &n_vars)) return NULL;
+    if (n_vars < 0) { PyErr_SetString(PyExc_ValueError, "scan_constraints: n_vars < 0"); return NULL; }
+    PyObject *counts = PyByteArray_FromStringAndSize(NULL, 4 * n_vars), *linear = PyList_New(0);
+    if (!counts || !linear) goto fail;
+    uint32_t *c = (uint32_t *)PyByteArray_AS_STRING(counts);
+    memset(c, 0, 4 * (size_t)n_vars);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(cons); i++) {
+        PyObject *con = PyTuple_GET_ITEM(cons, i);
+        if (!PyTuple_CheckExact(con) || PyTuple_GET_SIZE(con) != 3) {
+            PyErr_SetString(PyExc_TypeError, "scan_constraints: a constraint is not an (a, b, c) tuple");
+            goto fail;
+        }
+        for (int s = 0; s < 3; s++) {
+            PyObject *lc = PyTuple_GET_ITEM(con, s), *k, *v;
+            if (!PyDict_Check(lc)) { PyErr_SetString(PyExc_TypeError, "scan_constraints: a side is not a dict"); goto fail; }
+            Py_ssize_t pos = 0;
+            while (PyDict_Next(lc, &pos, &k, &v)) {
+                Py_ssize_t w = PyLong_AsSsize_t(k);
+                if (w == -1 && PyErr_Occurred()) goto fail;
+                if (w < 0 || w >= n_vars) { PyErr_Format(PyExc_ValueError, "scan_constraints: variable %zd", w); goto fail; }
+                c[w]++;
+            }
+        }
+        if (lc_is_constant(PyTuple_GET_ITEM(con, 0)) || lc_is_constant(PyTuple_GET_ITEM(con, 1))) {
+            PyObject *ix = PyLong_FromSsize_t(i);
+            if (!ix || PyList_Append(linear, ix) < 0) { Py_XDECREF(ix); goto fail; }
+            Py_DECREF(ix);
+        }
+    }
+    PyObject *out = PyTuple_Pack(2, linear, counts);
+    Py_DECREF(linear);
+    Py_DECREF(counts);
+    return out;
+fail:
+    Py_XDECREF(linear);
+    Py_XDECREF(counts);
+    return NULL;
+}
+
+/* touching(constraints, indices, removed) -> the positions j with constraints[indices[j]] naming a key of
+ * the dict removed on some side (the constraints simplify must rewrite). */
+static PyObject *py_touching(PyObject *self, PyObject *args) {
+    PyObject *cons, *indices, *removed;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyTuple_Type, &cons, &PyList_Type, &indices, &PyDict_Type, &removed))
+        return NULL;
+    PyObject *out = PyList_New(0);
+    for (Py_ssize_t j = 0; out && j < PyList_GET_SIZE(indices); j++) {
+        Py_ssize_t i = PyLong_AsSsize_t(PyList_GET_ITEM(indices, j));
+        if (i < 0 || i >= PyTuple_GET_SIZE(cons)) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "touching: index out of range");
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *con = PyTuple_GET_ITEM(cons, i);
+        if (!PyTuple_CheckExact(con) || PyTuple_GET_SIZE(con) != 3) {
+            PyErr_SetString(PyExc_TypeError, "touching: a constraint is not an (a, b, c) tuple");
+            Py_CLEAR(out);
+            break;
+        }
+        int hit = 0;
+        for (int s = 0; s < 3 && !hit && out; s++) {
+            PyObject *lc = PyTuple_GET_ITEM(con, s), *k, *v;
+            Py_ssize_t pos = 0;
+            if (!PyDict_Check(lc)) { PyErr_SetString(PyExc_TypeError, "touching: a side is not a dict"); Py_CLEAR(out); break; }
+            while (PyDict_Next(lc, &pos, &k, &v)) {
+                int in = PyDict_Contains(removed, k);
+                if (in < 0) { Py_CLEAR(out); break; }
+                if (in) { hit = 1; break; }
+            }
+        }
+        if (out && hit) {
+            PyObject *ix = PyLong_FromSsize_t(j);
+            if (!ix || PyList_Append(out, ix) < 0) Py_CLEAR(out);
+            Py_XDECREF(ix);
+        }
+    }
+    return out;
 }
 
 static PyMethodDef methods[] = {
     {"remap", py_remap, METH_VARARGS, "A linear combination with its variables replaced by their slots."},
     {"pool_lc", py_pool_lc, METH_VARARGS, "Append a linear combination to a program's term pool."},
+    {"scan_constraints", py_scan_constraints, METH_VARARGS, "Linear constraints and variable occurrence counts."},
+    {"touching", py_touching, METH_VARARGS, "Which constraints name a removed variable."},
+    {"stamp", py_stamp, METH_VARARGS, "A recorded block's combinations, its wires shifted."},
+    {"pool_steps", py_pool_steps, METH_VARARGS, "Freeze product and copy steps into program rows, up to a hint."},
     {"encode_lcs", py_encode_lcs, METH_VARARGS,
      "Constraint sides as .r1cs or digest bytes, variables through an optional slot map (None: not encodable)."},
     {"r1cs_digest_terms", py_r1cs_digest_terms, METH_VARARGS, "R1CS.digest's term bytes from a .r1cs section."},

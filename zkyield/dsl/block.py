@@ -14,6 +14,7 @@ tests replay against its reference build.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,19 @@ class BlockLC:
 
 
 @dataclass(frozen=True)
+class PackedLCs:
+    """The unmixed combinations laid out for ``_witness.stamp``: u32 ``keys``, (start, count) u32
+    ``spans`` per combination, shared coefficient ints, the constant or None per combination; the
+    ``mixed`` ones (empty spans here) are composed in Python."""
+
+    keys: bytes
+    spans: bytes
+    coefs: tuple[int, ...]
+    consts: tuple[int | None, ...]
+    mixed: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Block:
     """A recorded sub-circuit: its wires' names, its constraints and multiplications, its outputs.
 
@@ -51,6 +65,7 @@ class Block:
     labels: tuple[str, ...]
     muls: tuple[tuple[int, int, int], ...]
     outputs: tuple[int, ...]
+    packed: PackedLCs
 
     @property
     def first_internal(self) -> int:
@@ -98,7 +113,21 @@ def record_block(build: Callable[[object, list[Value]], Sequence[Value]], n_inpu
     outs = tuple(index(v.lc) for v in outputs)
     names = tuple(name.removeprefix(prefix) for name in rec.var_names[first:])
     labels = tuple(label.removeprefix(prefix) for label in rec.labels)
-    return Block(n_inputs, names, tuple(lcs), constraints, labels, muls, outs)
+    return Block(n_inputs, names, tuple(lcs), constraints, labels, muls, outs, _packed(lcs))
+
+
+def _packed(lcs: list[BlockLC]) -> PackedLCs:
+    keys: list[int] = []
+    spans: list[int] = []
+    coefs: list[int] = []
+    consts: list[int | None] = []
+    for lc in lcs:
+        spans += (len(keys), len(lc.keys))
+        keys += lc.keys
+        coefs += lc.coefs
+        consts.append(lc.const or None)
+    mixed = tuple(i for i, lc in enumerate(lcs) if lc.mixed is not None)
+    return PackedLCs(array("I", keys).tobytes(), array("I", spans).tobytes(), tuple(coefs), tuple(consts), mixed)
 
 
 def _block_lc(lc: LinearCombination, first: int) -> BlockLC:

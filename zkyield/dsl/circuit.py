@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from zkyield._native import witness_lib
 from zkyield.dsl import hints
 from zkyield.dsl.block import Block, BlockLC
 from zkyield.dsl.compiled import CompiledCircuit, Recorded
@@ -294,7 +295,14 @@ class Circuit:
         prefix = f"{self._scope_path}/" if self._scope else ""
         self._kinds.extend([KIND_INT] * block.n_internal)
         self._var_names.extend([prefix + name for name in block.names])
-        lcs = [_stamp(lc, off, first, ins) for lc in block.lcs]
+        lib = witness_lib()
+        if lib is None:
+            lcs = [_stamp(lc, off, first, ins) for lc in block.lcs]
+        else:  # the same dicts built in C; combinations naming an input are composed here
+            p = block.packed
+            lcs = lib.stamp(p.keys, p.spans, p.coefs, p.consts, off)
+            for i in p.mixed:
+                lcs[i] = _stamp(block.lcs[i], off, first, ins)
         self._constraints.extend([(lcs[a], lcs[b], lcs[c]) for a, b, c in block.constraints])
         self._labels.extend([prefix + label for label in block.labels] if prefix else block.labels)
         self._steps.extend([(OP_MUL, var + off, lcs[a], lcs[b]) for var, a, b in block.muls])

@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from zkyield._native import witness_lib
-from zkyield._native.lc_codec import encode
+from zkyield._native.lc_codec import CHUNK, encode
 from zkyield.dsl.program import (
     ARG_CONST,
     ARG_LC,
@@ -144,7 +144,8 @@ class CompiledCircuit(ProgramCircuit):
             names[slot] = rec.var_names[var]
         self.slot_names = names
         lib = witness_lib()
-        circuit_id = self._mapped_digest()
+        self._section = self._mapped_section()
+        circuit_id = self._section_digest(lib) if self._section is not None else None
         if circuit_id is None:
             circuit_id = self.r1cs.digest()
         self.program = _freeze_program(rec, slot_of_var, self._shape(), circuit_id, lib)
@@ -185,12 +186,23 @@ class CompiledCircuit(ProgramCircuit):
             return {self.slot_of_var[v]: k for v, k in lc.items()}
         return lib.remap(lc, self._slot_map)
 
-    def _mapped_digest(self) -> bytes | None:
-        """``R1CS.digest`` of this circuit encoded from the builder's constraints (None: use ``r1cs``)."""
-        h = digest_prefix(*self._shape(), len(self._result.constraints))
-        if encode(self._result.constraints, self._n_wires, True, h.update, self._slot_map):
-            return h.digest()
+    def _mapped_section(self) -> list[bytes] | None:
+        """The ``.r1cs`` constraints section, CHUNK constraints a piece, encoded from the builder's
+        constraints through the slot map (None: no extension, or a term it will not encode)."""
+        section: list[bytes] = []
+        if encode(self._result.constraints, self._n_wires, False, section.append, self._slot_map):
+            return section
         return None
+
+    def _section_digest(self, lib: object) -> bytes | None:
+        """``R1CS.digest`` read off the encoded section, as a build folder's loader does (``r1cs_file``)."""
+        h = digest_prefix(*self._shape(), self.n_constraints)
+        left = self.n_constraints
+        for piece in self._section:
+            if not lib.r1cs_digest_terms(piece, min(CHUNK, left), self._n_wires, h.update):
+                return None
+            left -= CHUNK
+        return h.digest()
 
     @cached_property
     def r1cs(self) -> R1CS:  # type: ignore[override]
@@ -213,10 +225,9 @@ class CompiledCircuit(ProgramCircuit):
 
     def r1cs_pieces(self) -> list[bytes]:
         """The ``.r1cs`` file as pieces to write in order, encoded through the slot map (no dicts built)."""
-        section: list[bytes] = []
-        if not encode(self._result.constraints, self._n_wires, False, section.append, self._slot_map):
+        if self._section is None:
             return super().r1cs_pieces()
-        return r1cs_file_pieces(*self._shape(), self.n_constraints, section, None, self._n_labels)
+        return r1cs_file_pieces(*self._shape(), self.n_constraints, self._section, None, self._n_labels)
 
     # -- sizes -------------------------------------------------------------------------------------
 
@@ -341,22 +352,30 @@ class _Pool:
 def _freeze_program(rec: Recorded, slot_of_var: list[int], shape: tuple[int, int, int, int], circuit_id: bytes,
                     lib: object | None) -> WitnessProgram:
     pool = _Pool(slot_of_var, lib)
-    steps: list[int] = []  # flat, six per step
+    rows = bytearray()  # six u32 per step
     calls: list[HintCall] = []
-    for step in rec.steps:
+    i, n = 0, len(rec.steps)
+    while i < n:
+        if lib is not None:  # products and copies up to the next hint in C (same rows as below)
+            i = lib.pool_steps(rec.steps, i, pool.slot_map, pool.index, pool.constant, pool.flat, rows)
+            if i == n:
+                break
+        step = rec.steps[i]
+        i += 1
         op = step[0]
         if op == OP_MUL:
-            steps.extend((OP_MUL, slot_of_var[step[1]], *pool.lc(step[2]), *pool.lc(step[3])))
+            row = (OP_MUL, slot_of_var[step[1]], *pool.lc(step[2]), *pool.lc(step[3]))
         elif op == OP_COPY:
-            steps.extend((OP_COPY, slot_of_var[step[1]], *pool.lc(step[2]), 0, 0))
+            row = (OP_COPY, slot_of_var[step[1]], *pool.lc(step[2]), 0, 0)
         else:
             _, variables, hint_name, args, label, scalar = step
             tokens: list[int] = []
             for a in args:
                 pool.args(a, tokens)
-            steps.extend((OP_HINT, len(calls), 0, 0, 0, 0))
+            row = (OP_HINT, len(calls), 0, 0, 0, 0)
             outputs = tuple(slot_of_var[v] for v in variables)
             calls.append(HintCall(hint_name, label, scalar, outputs, len(args), tuple(tokens)))
+        rows += struct.pack("<6I", *row)
     signals = []
     for s in rec.signals:
         slots = [slot_of_var[v] for v in s.variables]
@@ -365,6 +384,7 @@ def _freeze_program(rec: Recorded, slot_of_var: list[int], shape: tuple[int, int
     n_wires, n_pub_out, n_pub_in, n_prv_in = shape
     return WitnessProgram(
         n_slots=n_slots, n_wires=n_wires, n_pub_out=n_pub_out, n_pub_in=n_pub_in, n_prv_in=n_prv_in,
-        constants=tuple(pool.constants), terms=pool.terms(), steps=frozen_u32(steps, 6), hints=tuple(calls),
+        constants=tuple(pool.constants), terms=pool.terms(), steps=frozen_u32(np.frombuffer(rows, dtype="<u4"), 6),
+        hints=tuple(calls),
         signals=tuple(signals), circuit_id=circuit_id,
     )

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
+from zkyield._native import witness_lib
 from zkyield.field import R
 
 LC = dict[int, int]
@@ -84,11 +85,16 @@ def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplif
     The caller marks internal, non-hint wires: hint wires are what a malicious prover picks freely,
     so tests and audits address them by wire, and a hint wire stays a wire.
     """
-    linear = [i for i, (a, b, _c) in enumerate(constraints) if _is_constant(a) or _is_constant(b)]
+    lib = witness_lib() if type(constraints) is tuple else None
+    if lib is None:
+        linear = [i for i, (a, b, _c) in enumerate(constraints) if _is_constant(a) or _is_constant(b)]
+        # keys only: counting a dict would add its coefficients
+        occurrences: Sequence[int] = Counter(chain.from_iterable(chain.from_iterable(constraints)))
+    else:  # the same indices and counts from one pass in C
+        linear, counts = lib.scan_constraints(constraints, len(removable))
+        occurrences = memoryview(counts).cast("I")
     if not linear:
         return Simplified(list(range(len(constraints))), list(constraints), {}, {})
-    # one counting pass in C over every side's wires (keys: counting a dict would add its coefficients)
-    occurrences: Counter[int] = Counter(chain.from_iterable(chain.from_iterable(constraints)))
     subs: dict[int, LC] = {}
     origin: dict[int, int] = {}
     users: dict[int, set[int]] = {}  # wire -> removed wires whose expression names it
@@ -118,9 +124,14 @@ def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplif
             users.setdefault(w, set()).add(v)
         dropped.add(i)
     kept = [i for i in range(len(constraints)) if i not in dropped]
-    removed = subs.keys()
-    rewritten = [con if removed.isdisjoint(con[0]) and removed.isdisjoint(con[1]) and removed.isdisjoint(con[2])
-                 else tuple(_rewrite(lc, subs) for lc in con) for con in map(constraints.__getitem__, kept)]
+    if lib is None:
+        removed = subs.keys()
+        touched = {j for j, (a, b, c) in enumerate(map(constraints.__getitem__, kept))
+                   if not (removed.isdisjoint(a) and removed.isdisjoint(b) and removed.isdisjoint(c))}
+    else:
+        touched = set(lib.touching(constraints, kept, subs))
+    rewritten = [tuple(_rewrite(lc, subs) for lc in con) if j in touched else con
+                 for j, con in enumerate(map(constraints.__getitem__, kept))]
     return Simplified(kept, rewritten, subs, origin)  # type: ignore[arg-type]
 
 
