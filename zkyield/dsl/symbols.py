@@ -15,13 +15,16 @@ from collections.abc import Iterator, Sequence
 
 def symbol_lines(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> Iterator[str]:
     """One line per named slot (label id = slot); a slot at or past ``n_wires`` is not a wire (varIdx -1)."""
-    components: dict[str, int] = {"": 0}
+    # parent scope path -> (component index, its dotted name): consecutive slots mostly share a parent
+    components: dict[str, tuple[int, str]] = {"": (0, circuit_name)}
     seen: set[str] = set()
     for slot in range(1, len(slot_names)):
-        path = slot_names[slot]
-        parent = path.rpartition("/")[0]
-        component = components.setdefault(parent, len(components))
-        name = f"{circuit_name}.{path.replace('/', '.')}"
+        parent, _, leaf = slot_names[slot].rpartition("/")
+        known = components.get(parent)
+        if known is None:
+            known = components[parent] = (len(components), f"{circuit_name}.{parent.replace('/', '.')}")
+        component, dotted = known
+        name = f"{dotted}.{leaf}"
         if name in seen:
             name = f"{name}@{slot}"
         seen.add(name)
