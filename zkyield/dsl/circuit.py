@@ -140,15 +140,15 @@ class Circuit:
     def linear(self, coefficients: Sequence[int], values: Sequence[Value], constant: int = 0) -> Value:
         """``sum(c * v for c, v in zip(coefficients, values)) + constant``, without a Value per term.
 
-        Why: Poseidon's rounds are linear maps over dozens of wires; building them term by term was most
-        of the builder's time. Same combination and same bound as the ``sum`` of the scaled values
-        (``linear_reference``, tested against it), so no gadget decision changes.
+        Why: linear maps over dozens of wires (Poseidon's rounds, bit recompositions) built term by term
+        were most of the builder's time. Same combination and same bound as the ``sum`` of the scaled
+        values (``linear_reference``, tested against it), so no gadget decision changes.
         """
         if len(coefficients) != len(values):
             raise ValueError("linear: coefficients and values differ in length")
         lc: LinearCombination = {}
         get = lc.get
-        bounded = True
+        total: int | None = 1  # the bound as ``sum`` of the scaled values computes it, None once unbounded
         for c, v in zip(coefficients, values, strict=True):
             if type(v) is not Value or v.circuit is not self:
                 v = self.lift(v)
@@ -156,8 +156,10 @@ class Circuit:
             if not k:
                 continue
             items = v.lc.items()
-            if bounded:
-                bounded = _scaled_bounded(v)
+            if total is not None and items:
+                own = v.constant
+                scaled = own * k % R + 1 if own is not None else bound_product(v.bound, k + 1)
+                total = None if scaled is None else total + scaled - 1
             for var, coef in items:
                 x = (get(var, 0) + coef * k) % R
                 if x:
@@ -171,9 +173,9 @@ class Circuit:
                 lc[ONE] = x
             else:
                 del lc[ONE]
-        if not bounded:
-            return Value(self, lc)
-        return self.linear_reference(coefficients, values, constant)
+        if total is not None:
+            total += k
+        return Value(self, lc, total if total is not None and total <= R else None)
 
     def linear_reference(self, coefficients: Sequence[int], values: Sequence[Value], constant: int = 0) -> Value:
         """The definition of ``linear``: the scaled values summed one by one."""
@@ -216,6 +218,13 @@ class Circuit:
     def assert_bool(self, x: Operand, name: str | None = None) -> Value:
         """x * (x - 1) == 0 (one constraint); returns x, now known to be 0 or 1."""
         v = self.lift(x)
+        lc = v.lc
+        if len(lc) == 1 and v._bound is None:  # a lone wire with nothing proven yet (fresh hint bits)
+            ((var, coef),) = lc.items()
+            if var != ONE and coef == 1 and var not in self._var_bound:
+                self._emit(lc, {var: 1, ONE: R - 1}, {}, "assert_bool", name)
+                v._bound = self._var_bound[var] = 2  # what unsafe_assume_bound records for it
+                return v
         k = v.constant
         if k is not None:
             if k > 1:
@@ -370,11 +379,6 @@ def _stamp(lc: BlockLC, off: int, first: int, inputs: list[LinearCombination]) -
             else:
                 out.pop(v, None)
     return out
-
-
-def _scaled_bounded(v: Value) -> bool:
-    """Whether ``k * v`` has a bound for every k != 0: v is a constant, or v carries a bound."""
-    return v.bound is not None
 
 
 def _check_hint_args(circuit: Circuit, args: object) -> None:

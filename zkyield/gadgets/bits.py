@@ -80,7 +80,7 @@ def decompose(c: Circuit, x: Operand, n: int) -> list[Value]:
     for b in low:
         c.assert_bool(b)
     # top = (x - sum of the low bits) / 2^(n-1): a linear combination, boolean-checked like the others.
-    rest = v - c.sum(b * (1 << i) for i, b in enumerate(low))
+    rest = v - c.linear([1 << i for i in range(n - 1)], low)
     top = rest * pow(1 << (n - 1), -1, R)
     c.assert_bool(top)
     c.unsafe_assume_bound(v, 1 << n)
