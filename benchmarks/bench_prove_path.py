@@ -76,8 +76,8 @@ def sizes() -> None:
                           **_sizes(statement(policy, n, ASSETS, SCENARIOS))}), flush=True)
 
 
-def _timed(*args: str | Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one CLI run in a fresh process."""
+def _timed(*args: str | Path) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one CLI run in a fresh process."""
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CLI, *map(str, args)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
@@ -85,7 +85,7 @@ def _timed(*args: str | Path) -> tuple[float, float]:
     wall = time.perf_counter() - t
     if status != 0:
         raise RuntimeError(f"zkyield {' '.join(map(str, args))} failed: {proc.stderr.read().decode()[-2000:]}")
-    return round(wall, 2), round(usage.ru_maxrss / 1024, 1)
+    return round(wall, 2), round(usage.ru_maxrss / 1024, 1), round(usage.ru_utime + usage.ru_stime, 2)
 
 
 def prove(n: int, rounds: int) -> None:
@@ -95,17 +95,18 @@ def prove(n: int, rounds: int) -> None:
         (d / f"{name}.json").write_text(json.dumps(doc))
     build = d / "build"
     size = ("--positions", str(n), "--assets", str(ASSETS), "--scenarios", str(SCENARIOS))
-    compile_s, compile_mb = _timed("compile", d / "policy.json", *size, "--out", build)
-    print(json.dumps({"n": n, "step": "compile", "wall_s": compile_s, "peak_mb": compile_mb}), flush=True)
-    setup_s, setup_mb = _timed("setup", build)
-    print(json.dumps({"n": n, "step": "setup", "wall_s": setup_s, "peak_mb": setup_mb}), flush=True)
+    for step, args in (("compile", ("compile", d / "policy.json", *size, "--out", build)), ("setup", ("setup", build))):
+        wall, peak, cpu = _timed(*args)
+        print(json.dumps({"n": n, "step": step, "wall_s": wall, "cpu_s": cpu, "peak_mb": peak,
+                          "load_avg_1m": round(os.getloadavg()[0], 1)}), flush=True)
     wtns = d / "w.wtns"
     inputs = ("--portfolio", d / "portfolio.json", "--market", d / "market.json", "--policy", d / "policy.json")
     for r in range(rounds):
         ours = _timed("prove", build, *inputs, "--out", d / f"proof{r}", "--witness-out", wtns)
         core = _timed("groth16", "prove", build, wtns, "--out", d / f"core{r}")
-        print(json.dumps({"n": n, "round": r, "zkyield_prove": {"wall_s": ours[0], "peak_mb": ours[1]},
-                          "groth16_prove_build_wtns": {"wall_s": core[0], "peak_mb": core[1]},
+        print(json.dumps({"n": n, "round": r,
+                          "zkyield_prove": {"wall_s": ours[0], "cpu_s": ours[2], "peak_mb": ours[1]},
+                          "groth16_prove_build_wtns": {"wall_s": core[0], "cpu_s": core[2], "peak_mb": core[1]},
                           "ratio": round(ours[0] / core[0], 2), "load_avg_1m": round(os.getloadavg()[0], 1)}),
               flush=True)
 
