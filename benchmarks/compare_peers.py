@@ -1,7 +1,8 @@
 """Peers side by side on the same files: snarkjs 0.7.6, arkworks (PyPI groth16py 0.2.0) and zkyield.
 
 For each size 2^k (``--sizes 12,14``) it writes the chained-multiplication circuit whose QAP domain is exactly
-2^k (as compare_snarkjs.py), takes a cached snarkjs ptau of power k, and then, in alternating order per round:
+2^k (as compare_snarkjs.py), takes a cached prepared ptau of power k (known τ, benchmark only:
+``known_tau_ptau.py``), and then, in alternating order per round:
 
 - ceremony: ``snarkjs groth16 setup`` / ``zkyield ceremony new``, ``snarkjs zkey contribute`` /
   ``zkyield ceremony contribute``, ``snarkjs zkey verify`` / ``zkyield ceremony verify`` (each on its own
