@@ -724,12 +724,57 @@ static PyObject *py_touching(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* stamp_rows(lcs, constraints, muls, off) -> (constraint triples, product steps)
+ * A replayed block's rows from its stamped combinations: constraints are u32 (a, b, c) indices into
+ * lcs, muls u32 (own wire, a, b); a step is (OP_MUL = 0, wire + off, lcs[a], lcs[b]). */
+static PyObject *py_stamp_rows(PyObject *self, PyObject *args) {
+    PyObject *lcs;
+    Py_buffer cons, muls;
+    long long off;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!y*y*L", &PyList_Type, &lcs, &cons, &muls, &off)) return NULL;
+    const uint32_t *c = (const uint32_t *)cons.buf, *m = (const uint32_t *)muls.buf;
+    Py_ssize_t n_lcs = PyList_GET_SIZE(lcs), n_cons = cons.len / 12, n_muls = muls.len / 12;
+    PyObject *rows = PyList_New(n_cons), *steps = PyList_New(n_muls), *zero = PyLong_FromLong(0), *out = NULL;
+    if (!rows || !steps || !zero) goto done;
+    for (Py_ssize_t i = 0; i < 3 * n_cons; i++)
+        if (c[i] >= n_lcs) { PyErr_SetString(PyExc_IndexError, "stamp_rows: constraint side out of range"); goto done; }
+    for (Py_ssize_t i = 0; i < n_muls; i++)
+        if (m[3 * i + 1] >= n_lcs || m[3 * i + 2] >= n_lcs) {
+            PyErr_SetString(PyExc_IndexError, "stamp_rows: product side out of range");
+            goto done;
+        }
+    for (Py_ssize_t i = 0; i < n_cons; i++) {
+        PyObject *t = PyTuple_Pack(3, PyList_GET_ITEM(lcs, c[3 * i]), PyList_GET_ITEM(lcs, c[3 * i + 1]),
+                                   PyList_GET_ITEM(lcs, c[3 * i + 2]));
+        if (!t) goto done;
+        PyList_SET_ITEM(rows, i, t);
+    }
+    for (Py_ssize_t i = 0; i < n_muls; i++) {
+        PyObject *var = PyLong_FromLongLong((long long)m[3 * i] + off);
+        if (!var) goto done;
+        PyObject *t = PyTuple_Pack(4, zero, var, PyList_GET_ITEM(lcs, m[3 * i + 1]), PyList_GET_ITEM(lcs, m[3 * i + 2]));
+        Py_DECREF(var);
+        if (!t) goto done;
+        PyList_SET_ITEM(steps, i, t);
+    }
+    out = PyTuple_Pack(2, rows, steps);
+done:
+    Py_XDECREF(rows);
+    Py_XDECREF(steps);
+    Py_XDECREF(zero);
+    PyBuffer_Release(&cons);
+    PyBuffer_Release(&muls);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"remap", py_remap, METH_VARARGS, "A linear combination with its variables replaced by their slots."},
     {"pool_lc", py_pool_lc, METH_VARARGS, "Append a linear combination to a program's term pool."},
     {"scan_constraints", py_scan_constraints, METH_VARARGS, "Linear constraints and variable occurrence counts."},
     {"touching", py_touching, METH_VARARGS, "Which constraints name a removed variable."},
     {"stamp", py_stamp, METH_VARARGS, "A recorded block's combinations, its wires shifted."},
+    {"stamp_rows", py_stamp_rows, METH_VARARGS, "A replayed block's constraint triples and product steps."},
     {"pool_steps", py_pool_steps, METH_VARARGS, "Freeze product and copy steps into program rows, up to a hint."},
     {"encode_lcs", py_encode_lcs, METH_VARARGS,
      "Constraint sides as .r1cs or digest bytes, variables through an optional slot map (None: not encodable)."},

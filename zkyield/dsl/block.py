@@ -47,6 +47,8 @@ class PackedLCs:
     coefs: tuple[int, ...]
     consts: tuple[int | None, ...]
     mixed: tuple[int, ...]
+    constraints: bytes  # u32 (a, b, c) per constraint, for ``_witness.stamp_rows``
+    muls: bytes  # u32 (own wire, a, b) per product step
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,18 @@ def record_block(build: Callable[[object, list[Value]], Sequence[Value]], n_inpu
     outs = tuple(index(v.lc) for v in outputs)
     names = tuple(name.removeprefix(prefix) for name in rec.var_names[first:])
     labels = tuple(label.removeprefix(prefix) for label in rec.labels)
-    return Block(n_inputs, names, tuple(lcs), constraints, labels, muls, outs, _packed(lcs))
+    return Block(n_inputs, names, tuple(lcs), constraints, labels, muls, outs, _packed(lcs, constraints, muls))
 
 
-def _packed(lcs: list[BlockLC]) -> PackedLCs:
+def under(prefix: str, names: tuple[str, ...]) -> list[str] | tuple[str, ...]:
+    """``[prefix + n for n in names]`` with one string per distinct name (a block's names repeat per round)."""
+    if not prefix:
+        return names
+    distinct = {n: prefix + n for n in dict.fromkeys(names)}
+    return [distinct[n] for n in names]
+
+
+def _packed(lcs: list[BlockLC], constraints: tuple, muls: tuple) -> PackedLCs:
     keys: list[int] = []
     spans: list[int] = []
     coefs: list[int] = []
@@ -127,7 +137,10 @@ def _packed(lcs: list[BlockLC]) -> PackedLCs:
         coefs += lc.coefs
         consts.append(lc.const or None)
     mixed = tuple(i for i, lc in enumerate(lcs) if lc.mixed is not None)
-    return PackedLCs(array("I", keys).tobytes(), array("I", spans).tobytes(), tuple(coefs), tuple(consts), mixed)
+    rows = [i for con in constraints for i in con]
+    steps = [i for mul in muls for i in mul]
+    return PackedLCs(array("I", keys).tobytes(), array("I", spans).tobytes(), tuple(coefs), tuple(consts), mixed,
+                     array("I", rows).tobytes(), array("I", steps).tobytes())
 
 
 def _block_lc(lc: LinearCombination, first: int) -> BlockLC:

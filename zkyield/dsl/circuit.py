@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from zkyield._native import witness_lib
 from zkyield.dsl import hints
-from zkyield.dsl.block import Block, BlockLC
+from zkyield.dsl.block import Block, BlockLC, under
 from zkyield.dsl.compiled import CompiledCircuit, Recorded
 from zkyield.dsl.program import KIND_INT, KIND_ONE, KIND_OUT, KIND_PRV, KIND_PUB, OP_COPY, OP_HINT, OP_MUL
 from zkyield.dsl.value import ONE, LinearCombination, Operand, Value, bound_product, bound_sum, lc_add, lc_scale
@@ -303,18 +303,21 @@ class Circuit:
         off = len(self._kinds) - first
         prefix = f"{self._scope_path}/" if self._scope else ""
         self._kinds.extend([KIND_INT] * block.n_internal)
-        self._var_names.extend([prefix + name for name in block.names])
+        self._var_names.extend(under(prefix, block.names))
+        self._labels.extend(under(prefix, block.labels))
         lib = witness_lib()
         if lib is None:
             lcs = [_stamp(lc, off, first, ins) for lc in block.lcs]
-        else:  # the same dicts built in C; combinations naming an input are composed here
+            self._constraints.extend([(lcs[a], lcs[b], lcs[c]) for a, b, c in block.constraints])
+            self._steps.extend([(OP_MUL, var + off, lcs[a], lcs[b]) for var, a, b in block.muls])
+        else:  # the same dicts and rows built in C; combinations naming an input are composed here
             p = block.packed
             lcs = lib.stamp(p.keys, p.spans, p.coefs, p.consts, off)
             for i in p.mixed:
                 lcs[i] = _stamp(block.lcs[i], off, first, ins)
-        self._constraints.extend([(lcs[a], lcs[b], lcs[c]) for a, b, c in block.constraints])
-        self._labels.extend([prefix + label for label in block.labels] if prefix else block.labels)
-        self._steps.extend([(OP_MUL, var + off, lcs[a], lcs[b]) for var, a, b in block.muls])
+            constraints, steps = lib.stamp_rows(lcs, p.constraints, p.muls, off)
+            self._constraints.extend(constraints)
+            self._steps.extend(steps)
         return [Value(self, lcs[i]) for i in block.outputs]
 
     def _recorded(self) -> Recorded:
