@@ -21,6 +21,9 @@ API (stable; gadgets in ``zkyield.gadgets`` and statements in ``zkyield.circuits
         ...                                     # labels "concentration/pos[3]/..." on every constraint
     c.output("total", z)                        # public output (scalar or list): free if z is a lone
                                                 # internal wire, else one wire + one copy constraint
+    block = record_block(fn, n_inputs)          # zkyield.dsl.block: a fixed, multiplication-only gadget
+    outs = c.replay(block, inputs)              # recorded once, stamped here: the constraints, names and
+                                                # labels fn(c, inputs) would emit (Poseidon uses it)
     c.n_constraints, c.n_variables              # running counts while building
 
     cc = c.compile()                            # CompiledCircuit; linear constraints substituted out
