@@ -366,7 +366,10 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
         names[0] = PyUnicode_InternFromString("a");
         names[1] = PyUnicode_InternFromString("b");
         names[2] = PyUnicode_InternFromString("c");
-        if (!names[0] || !names[1] || !names[2]) return NULL;
+        if (!names[0] || !names[1] || !names[2]) {
+            if (mapping) PyBuffer_Release(&map);
+            return NULL;
+        }
     }
     growbuf g = {NULL, 0, 0};
     lc_term *tmp = NULL;
