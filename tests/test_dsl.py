@@ -292,3 +292,20 @@ def test_linear_matches_its_reference_term_for_term_and_bound_for_bound() -> Non
         assert fast.bound == ref.bound
     with pytest.raises(ValueError):
         c.linear([1, 2], [bits[0]])
+
+
+def test_symbol_lines_equal_the_slot_by_slot_reference() -> None:
+    """Repeated names renamed ``@slot`` at every repeat, components numbered by first appearance, removed
+    slots listed with varIdx -1, and a name holding '@' (which could collide with a rename)."""
+    import random
+
+    from zkyield.dsl.symbols import symbol_lines, symbol_lines_reference
+
+    rng = random.Random(11)
+    scopes = ["", "a", "a/b", "c", "a/b/pos[3]", "x.y"]
+    leaves = ["mul", "bits[0]", "q", "out", "mul"]
+    for extra in ([], ["a/q@7", "a/q"]):
+        names = ["one"] + [f"{s}/{leaf}" if s else leaf for s, leaf in
+                           ((rng.choice(scopes), rng.choice(leaves)) for _ in range(400))] + extra
+        for n_wires in (len(names), len(names) - 50, 1):
+            assert symbol_lines("main", names, n_wires) == list(symbol_lines_reference("main", names, n_wires))

@@ -287,7 +287,7 @@ class CompiledCircuit(ProgramCircuit):
     def symbol_map(self) -> str:
         """circom's .sym text: ``labelId,varIdx,componentIdx,name`` per signal; label ids are slots,
         and a signal the simplification removed has varIdx -1, as in circom's --O2 output."""
-        lines = list(symbol_lines(self.name, self.slot_names, self.n_wires))
+        lines = symbol_lines(self.name, self.slot_names, self.n_wires)
         return "\n".join(lines) + "\n" if lines else ""
 
     def write_sym(self, path: str | os.PathLike) -> None:

@@ -13,18 +13,36 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 
-def symbol_lines(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> Iterator[str]:
-    """One line per named slot (label id = slot); a slot at or past ``n_wires`` is not a wire (varIdx -1)."""
-    # parent scope path -> (component index, its dotted name): consecutive slots mostly share a parent
-    components: dict[str, tuple[int, str]] = {"": (0, circuit_name)}
+def symbol_lines(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> list[str]:
+    """One line per named slot (label id = slot); a slot at or past ``n_wires`` is not a wire (varIdx -1).
+
+    The same lines as ``symbol_lines_reference``, a pass per column instead of a loop per slot: a
+    statement at N = 128 has 600,000 slots. A name holding '@' could collide with a renamed repeat, so
+    then the reference's sequential renaming runs instead.
+    """
+    parts = [name.rpartition("/") for name in slot_names[1:]]
+    parents = dict.fromkeys([""] + [parent for parent, _, _ in parts])  # first appearance order, "" = 0
+    dotted = {p: (i, f"{circuit_name}.{p.replace('/', '.')}" if p else circuit_name) for i, p in enumerate(parents)}
+    names = [f"{dotted[parent][1]}.{leaf}" for parent, _, leaf in parts]
+    if any("@" in name for name in names):
+        return list(symbol_lines_reference(circuit_name, slot_names, n_wires))
+    first: dict[str, int] = {}
+    for slot, name in enumerate(names, 1):
+        if first.setdefault(name, slot) != slot:
+            names[slot - 1] = f"{name}@{slot}"
+    return [f"{slot},{slot if slot < n_wires else -1},{dotted[part[0]][0]},{name}"
+            for slot, (part, name) in enumerate(zip(parts, names, strict=True), 1)]
+
+
+def symbol_lines_reference(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> Iterator[str]:
+    """The definition, slot by slot: component ids in order of first appearance, repeats renamed."""
+    components: dict[str, int] = {"": 0}
     seen: set[str] = set()
     for slot in range(1, len(slot_names)):
-        parent, _, leaf = slot_names[slot].rpartition("/")
-        known = components.get(parent)
-        if known is None:
-            known = components[parent] = (len(components), f"{circuit_name}.{parent.replace('/', '.')}")
-        component, dotted = known
-        name = f"{dotted}.{leaf}"
+        path = slot_names[slot]
+        parent = path.rpartition("/")[0]
+        component = components.setdefault(parent, len(components))
+        name = f"{circuit_name}.{path.replace('/', '.')}"
         if name in seen:
             name = f"{name}@{slot}"
         seen.add(name)
