@@ -18,7 +18,17 @@ from zkyield.dsl import hints
 from zkyield.dsl.block import Block, BlockLC, under
 from zkyield.dsl.compiled import CompiledCircuit, Recorded
 from zkyield.dsl.program import KIND_INT, KIND_ONE, KIND_OUT, KIND_PRV, KIND_PUB, OP_COPY, OP_HINT, OP_MUL
-from zkyield.dsl.value import ONE, LinearCombination, Operand, Value, bound_product, bound_sum, lc_add, lc_scale
+from zkyield.dsl.value import (
+    ONE,
+    LinearCombination,
+    Operand,
+    Value,
+    bound_product,
+    bound_sum,
+    lc_add,
+    lc_axpy,
+    lc_scale,
+)
 from zkyield.field import R
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -367,7 +377,7 @@ def _stamp(lc: BlockLC, off: int, first: int, inputs: list[LinearCombination]) -
         if lc.const:
             out[ONE] = lc.const
         return out
-    out = {}
+    out: LinearCombination = {}
     for var, coef in lc.mixed.items():
         if var == ONE:
             term = {ONE: 1}
@@ -375,12 +385,7 @@ def _stamp(lc: BlockLC, off: int, first: int, inputs: list[LinearCombination]) -
             term = inputs[var - 1]
         else:
             term = {var + off: 1}
-        for v, k in term.items():
-            x = (out.get(v, 0) + coef * k) % R
-            if x:
-                out[v] = x
-            else:
-                out.pop(v, None)
+        lc_axpy(out, coef, term)
     return out
 
 

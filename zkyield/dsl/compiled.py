@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -148,8 +148,9 @@ class CompiledCircuit(ProgramCircuit):
         circuit_id = self._section_digest(lib) if self._section is not None else None
         if circuit_id is None:
             circuit_id = self.r1cs.digest()
-        self.program = _freeze_program(rec, slot_of_var, self._shape(), circuit_id, lib)
-        self.substitutions = {slot_of_var[v]: self._to_slots(e) for v, e in result.substitutions.items()}
+        self.program = _freeze_program(rec, _Pool(slot_of_var, self._slot_map, lib), self._shape(), circuit_id, lib)
+        to_slots = self._slot_mapper()
+        self.substitutions = {slot_of_var[v]: to_slots(e) for v, e in result.substitutions.items()}
         self.hint_slots = [slot_of_var[v] for v in rec.hint_vars]
         self._owner = rec.owner
 
@@ -180,11 +181,12 @@ class CompiledCircuit(ProgramCircuit):
     def _shape(self) -> tuple[int, int, int, int]:
         return self._n_wires, self._n_out, self._n_pub, self._n_prv
 
-    def _to_slots(self, lc: LinearCombination) -> dict[int, int]:
-        lib = witness_lib()
+    def _slot_mapper(self) -> Callable[[LinearCombination], dict[int, int]]:
+        """A combination over builder variables -> the same over slots (``_witness.remap`` when built)."""
+        lib, slot_of, slot_map = witness_lib(), self.slot_of_var, self._slot_map
         if lib is None:
-            return {self.slot_of_var[v]: k for v, k in lc.items()}
-        return lib.remap(lc, self._slot_map)
+            return lambda lc: {slot_of[v]: k for v, k in lc.items()}
+        return lambda lc: lib.remap(lc, slot_map)
 
     def _mapped_section(self) -> list[bytes] | None:
         """The ``.r1cs`` constraints section, CHUNK constraints a piece, encoded from the builder's
@@ -208,7 +210,7 @@ class CompiledCircuit(ProgramCircuit):
     def r1cs(self) -> R1CS:  # type: ignore[override]
         """The wire-numbered R1CS with its constraint labels, built on first use."""
         result, rec = self._result, self._rec
-        to_slots = self._to_slots
+        to_slots = self._slot_mapper()
         r1cs = R1CS(
             n_wires=self._n_wires, n_pub_out=self._n_out, n_pub_in=self._n_pub, n_prv_in=self._n_prv,
             constraints=[Constraint(to_slots(a), to_slots(b), to_slots(c)) for a, b, c in result.constraints],
@@ -303,9 +305,9 @@ class _Pool:
     ``lc_reference``; both write the same pairs (tests/test_simplify.py compares the programs).
     """
 
-    def __init__(self, slot_of_var: list[int], lib: object | None = None) -> None:
+    def __init__(self, slot_of_var: list[int], slot_map: bytes, lib: object | None = None) -> None:
         self.slot_of_var = slot_of_var
-        self.slot_map = np.asarray(slot_of_var, dtype=np.uint32).tobytes()
+        self.slot_map = slot_map  # slot_of_var as u32 bytes, for the C calls
         self.index: dict[int, int] = {}
         self.constants: list[int] = []
         self.flat = bytearray()
@@ -350,9 +352,9 @@ class _Pool:
             out.extend((ARG_CONST, self.constant(arg)))  # type: ignore[arg-type]
 
 
-def _freeze_program(rec: Recorded, slot_of_var: list[int], shape: tuple[int, int, int, int], circuit_id: bytes,
+def _freeze_program(rec: Recorded, pool: _Pool, shape: tuple[int, int, int, int], circuit_id: bytes,
                     lib: object | None) -> WitnessProgram:
-    pool = _Pool(slot_of_var, lib)
+    slot_of_var = pool.slot_of_var
     rows = bytearray()  # six u32 per step
     calls: list[HintCall] = []
     i, n = 0, len(rec.steps)
@@ -386,6 +388,5 @@ def _freeze_program(rec: Recorded, slot_of_var: list[int], shape: tuple[int, int
     return WitnessProgram(
         n_slots=n_slots, n_wires=n_wires, n_pub_out=n_pub_out, n_pub_in=n_pub_in, n_prv_in=n_prv_in,
         constants=tuple(pool.constants), terms=pool.terms(), steps=frozen_u32(np.frombuffer(rows, dtype="<u4"), 6),
-        hints=tuple(calls),
-        signals=tuple(signals), circuit_id=circuit_id,
+        hints=tuple(calls), signals=tuple(signals), circuit_id=circuit_id,
     )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from zkyield._native import witness_lib
+from zkyield.dsl.value import lc_axpy
 from zkyield.field import R
 
 LC = dict[int, int]
@@ -48,22 +49,12 @@ def _is_constant(lc: LC) -> bool:
     return len(lc) <= 1 and (not lc or 0 in lc)  # keys are distinct: at most wire 0
 
 
-def _axpy(out: LC, k: int, lc: LC) -> None:
-    """out += k * lc (mod r), dropping zeros."""
-    for w, c in lc.items():
-        v = (out.get(w, 0) + k * c) % R
-        if v:
-            out[w] = v
-        else:
-            out.pop(w, None)
-
-
 def _linear_form(a: LC, b: LC, c: LC) -> LC:
     """f with f(w) = A(w) * B(w) - C(w), for A or B constant."""
     k, other = (a.get(0, 0), b) if _is_constant(a) else (b.get(0, 0), a)
     f: LC = {}
-    _axpy(f, k, other)
-    _axpy(f, R - 1, c)
+    lc_axpy(f, k, other)
+    lc_axpy(f, R - 1, c)
     return f
 
 
@@ -73,9 +64,9 @@ def _rewrite(lc: LC, subs: dict[int, LC]) -> LC:
     out: LC = {}
     for w, c in lc.items():
         if w in subs:
-            _axpy(out, c, subs[w])
+            lc_axpy(out, c, subs[w])
         else:
-            _axpy(out, c, {w: 1})
+            lc_axpy(out, c, {w: 1})
     return out
 
 
@@ -115,7 +106,7 @@ def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplif
         for user in users.pop(v, ()):
             old = subs[user]
             k = old.pop(v, 0)  # 0 when an earlier rewrite cancelled v out of this expression
-            _axpy(old, k, expr)
+            lc_axpy(old, k, expr)
             for w in expr:
                 users.setdefault(w, set()).add(user)
         subs[v] = expr

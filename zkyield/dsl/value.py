@@ -124,13 +124,18 @@ class Value:
 def lc_add(a: LinearCombination, b: LinearCombination, factor: int) -> LinearCombination:
     """a + factor * b, dropping zero coefficients."""
     out = dict(a)
-    for var, coef in b.items():
-        v = (out.get(var, 0) + factor * coef) % R
+    lc_axpy(out, factor, b)
+    return out
+
+
+def lc_axpy(out: LinearCombination, k: int, lc: LinearCombination) -> None:
+    """out += k * lc (mod r) in place, dropping zeros; new variables are appended in lc's order."""
+    for var, coef in lc.items():
+        v = (out.get(var, 0) + k * coef) % R
         if v:
             out[var] = v
         else:
             out.pop(var, None)
-    return out
 
 
 def lc_scale(a: LinearCombination, k: int) -> LinearCombination:
