@@ -27,7 +27,7 @@ import os
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from zkyield._native import native, threads
 from zkyield.curve import G1Affine, G2Affine
@@ -47,7 +47,7 @@ from zkyield.formats.ptau import (
     encode_points,
 )
 from zkyield.groth16.keys import ProvingKey, VerifyingKey
-from zkyield.groth16.packed_points import PackedPoints
+from zkyield.groth16.packed_points import PackedPoints, PackedRecords
 
 MAGIC = b"zkey"
 VERSION = 1
@@ -85,7 +85,7 @@ class Contribution:
     beacon_hash: bytes | None = None
 
 
-class Coefficients(Sequence[tuple[int, int, int, int]]):
+class Coefficients(PackedRecords):
     """Section 4's entries as the file stores them (after its u32 count), already checked by the reader;
     read as (matrix, row, wire, value) tuples on demand, value canonical Fr (stored c·2^512 mod r).
 
@@ -94,39 +94,25 @@ class Coefficients(Sequence[tuple[int, int, int, int]]):
     """
 
     __slots__ = ("raw",)
+    record_size = _COEF_BYTES
 
     def __init__(self, raw: bytes | memoryview) -> None:
         if len(raw) % _COEF_BYTES:
             raise ValueError(f"Coefficients: not a whole number of {_COEF_BYTES}-byte entries")
         self.raw = raw
 
-    def __len__(self) -> int:
-        return len(self.raw) // _COEF_BYTES
+    @property
+    def data(self) -> bytes | memoryview:
+        return self.raw
 
-    @overload
-    def __getitem__(self, index: int) -> tuple[int, int, int, int]: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[tuple[int, int, int, int], ...]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError("Coefficients index out of range")
-        return _coef(_COEF_ENTRY.unpack_from(self.raw, (index % n) * _COEF_BYTES))
+    def decode(self, record: bytes | memoryview) -> tuple[int, int, int, int]:
+        return _coef(_COEF_ENTRY.unpack(record))
+
+    def identity(self) -> object:
+        return bytes(self.raw)
 
     def __iter__(self) -> Iterator[tuple[int, int, int, int]]:
         return map(_coef, _COEF_ENTRY.iter_unpack(self.raw))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Coefficients):
-            return self.raw == other.raw
-        if isinstance(other, Sequence):
-            return len(other) == len(self) and tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(bytes(self.raw))
 
     def __reduce__(self) -> tuple[type, tuple[bytes]]:
         return Coefficients, (bytes(self.raw),)

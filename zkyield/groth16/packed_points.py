@@ -10,12 +10,61 @@ behave like the tuple it replaces (pure-Python code and tests see no difference)
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import Any
 
 from zkyield._native import native
 
 
-class PackedPoints(Sequence[Any]):
+class PackedRecords(Sequence[Any]):
+    """Fixed-size records of a byte buffer, decoded one at a time where Python asks; read-only, and equal
+    to the tuple (or list, ``slice_type``) of decoded items it stands for.
+
+    A subclass names its buffer (``data``), its record size (``record_size``) and how one record reads
+    (``decode``); equality between two of the same class compares ``identity``.
+    """
+
+    __slots__ = ()
+    slice_type: type = tuple
+
+    @property
+    def data(self) -> bytes | memoryview:
+        raise NotImplementedError
+
+    @property
+    def record_size(self) -> int:
+        raise NotImplementedError
+
+    def decode(self, record: bytes | memoryview) -> Any:
+        raise NotImplementedError
+
+    def identity(self) -> object:
+        return self.data
+
+    def __len__(self) -> int:
+        return len(self.data) // self.record_size
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self.slice_type(self[i] for i in range(*index.indices(len(self))))
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"{type(self).__name__} index out of range")
+        size = self.record_size
+        start = (index % n) * size
+        return self.decode(self.data[start : start + size])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.identity() == other.identity()
+        if isinstance(other, Sequence):
+            return len(other) == len(self) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.identity())
+
+
+class PackedPoints(PackedRecords):
     """``len(buf) // (32 * width)`` points (width 2: G1, 4: G2) in packed form; read-only."""
 
     __slots__ = ("buf", "parent", "width")
@@ -27,35 +76,22 @@ class PackedPoints(Sequence[Any]):
         self.width = width
         self.parent: tuple[bytes, int] | None = None  # set by ``split``: (its buffer, 0 head or 1 tail)
 
-    def __len__(self) -> int:
-        return len(self.buf) // (32 * self.width)
+    @property
+    def data(self) -> bytes | memoryview:
+        return self.buf
 
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Any, ...]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError("PackedPoints index out of range")
-        item = 32 * self.width
-        start = (index % n) * item
-        return _unpack(self.buf[start : start + item], self.width)[0]
+    @property
+    def record_size(self) -> int:
+        return 32 * self.width
+
+    def decode(self, record: bytes | memoryview) -> Any:
+        return _unpack(record, self.width)[0]
+
+    def identity(self) -> object:
+        return self.width, self.buf
 
     def __iter__(self) -> Iterator[Any]:
         return iter(_unpack(self.buf, self.width))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, PackedPoints):
-            return self.width == other.width and self.buf == other.buf
-        if isinstance(other, Sequence):
-            return len(other) == len(self) and tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.width, self.buf))
 
     def __reduce__(self) -> tuple[type, tuple[bytes, int]]:
         """Pickles as its own bytes (a ``split`` half's view cannot travel; the copy is equal)."""
@@ -97,47 +133,30 @@ def _unpack(buf: bytes | memoryview, width: int) -> list[Any]:
     return out
 
 
-class PackedScalars(Sequence[int]):
+class PackedScalars(PackedRecords):
     """Field elements as ``_native.pack(values, 1)``'s buffer (32-byte little-endian, canonical), read as ints
     on demand: the QAP rows and witness a .zkey prove computes in C reach the native prover without a list
     of ints (``prover_native`` uses ``buf`` as is). Read-only; compares equal to the list it stands for."""
 
     __slots__ = ("buf",)
+    slice_type = list
+    record_size = 32
 
     def __init__(self, buf: bytes) -> None:
         if len(buf) % 32:
             raise ValueError("PackedScalars: the buffer must hold whole 32-byte elements")
         self.buf = buf
 
-    def __len__(self) -> int:
-        return len(self.buf) // 32
+    @property
+    def data(self) -> bytes:
+        return self.buf
 
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[int]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError("PackedScalars index out of range")
-        start = (index % n) * 32
-        return int.from_bytes(self.buf[start : start + 32], "little")
+    def decode(self, record: bytes | memoryview) -> int:
+        return int.from_bytes(record, "little")
 
     def __iter__(self) -> Iterator[int]:
         buf = self.buf
         return (int.from_bytes(buf[k : k + 32], "little") for k in range(0, len(buf), 32))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, PackedScalars):
-            return self.buf == other.buf
-        if isinstance(other, Sequence):
-            return len(other) == len(self) and list(self) == list(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.buf)
 
     def __repr__(self) -> str:
         return f"PackedScalars({len(self)} elements)"
