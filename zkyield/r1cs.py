@@ -149,6 +149,11 @@ def check_witness_shape(witness: Sequence[int], n_wires: int) -> None:
         raise InputError(f"witness: has {len(witness)} values but the circuit has {n_wires} wires")
     if witness[0] != 1:
         raise InputError("witness: wire 0 must be the constant 1")
+    check_canonical(witness)
+
+
+def check_canonical(witness: Sequence[int]) -> None:
+    """Each value an int (not a bool) with 0 <= value < r; InputError naming the first wire that is not."""
     for i, w in enumerate(witness):
         if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
             raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")

@@ -26,7 +26,7 @@ from zkyield.formats.zkey import MATRIX_A, Coefficients, Zkey
 from zkyield.groth16.keys import Proof
 from zkyield.groth16.packed_points import PackedScalars
 from zkyield.groth16.prover import prove_from_rows
-from zkyield.r1cs import R1CS
+from zkyield.r1cs import R1CS, check_canonical
 
 
 def circuit_coefficients(r1cs: R1CS) -> list[tuple[int, int, int, int]]:
@@ -90,21 +90,14 @@ def checked_witness(witness: Sequence[int]) -> Sequence[int]:
     natively packed once (``PackedScalars``, which the rows and the prover then share), else as given.
 
     The fast test (every value's type exactly int, min >= 0, max < r, all in C) passes exactly the witnesses
-    the reference loop ``check_witness_python`` passes, bar int subclasses other than bool: those, and every
+    the reference loop ``r1cs.check_canonical`` passes, bar int subclasses other than bool: those, and every
     refusal, go through the reference, so the error is always its message."""
     lib = native()
     if lib is None or not witness or set(map(type, witness)) != {int} or min(witness) < 0 or max(witness) >= R:
-        check_witness_python(witness)
+        check_canonical(witness)
         if lib is None:
             return witness
     return witness if isinstance(witness, PackedScalars) else PackedScalars(lib.pack(witness, 1))
-
-
-def check_witness_python(witness: Sequence[int]) -> None:
-    """The reference check: each value an int (not a bool) with 0 <= value < r."""
-    for i, w in enumerate(witness):
-        if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w < R:
-            raise InputError(f"witness: wire {i} is not a canonical field element (0 <= x < r)")
 
 
 def prove_zkey(
