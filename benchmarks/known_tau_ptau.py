@@ -16,19 +16,18 @@ give, except that the contributions section lists none (snarkjs ``groth16 setup`
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import struct
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from zkyield import curve
 from zkyield.field import Q, R, batch_inverse, root_of_unity
 from zkyield.fixed_base import batch_mul_g1, batch_mul_g2
 from zkyield.formats import ptau as fmt
+from zkyield.formats.atomic import write_pieces_atomic
 
 CHUNK = 1 << 16  # scalars per batch multiplication: bounds the Python point lists held at once
 
@@ -62,13 +61,13 @@ def _lagrange(tau: int, k: int, drop_last: bool = False) -> list[int]:
     return [w * (z * d - top) % R for w, d in zip(ws, inv, strict=True)]
 
 
-def _write_section(f: BinaryIO, section: int, g2: bool, scalars: list[int]) -> None:
+def _section_pieces(section: int, g2: bool, scalars: list[int]) -> Iterator[bytes]:
     """Section header and scalars[i]·G (G1 or G2 generator), multiplied and encoded CHUNK at a time."""
     size = fmt.G2_BYTES if g2 else fmt.G1_BYTES
-    f.write(struct.pack("<IQ", section, len(scalars) * size))
+    yield struct.pack("<IQ", section, len(scalars) * size)
     mul, base = (batch_mul_g2, curve.G2_GENERATOR) if g2 else (batch_mul_g1, curve.G1_GENERATOR)
     for start in range(0, len(scalars), CHUNK):
-        f.write(fmt.encode_points(mul(base, scalars[start : start + CHUNK]), g2))
+        yield fmt.encode_points(mul(base, scalars[start : start + CHUNK]), g2)
 
 
 def _sections(power: int, tau: int, alpha: int, beta: int, prepared: bool) -> Iterator[tuple[int, bool, list[int]]]:
@@ -108,22 +107,19 @@ def write_known_tau_ptau(
     while pow(tau, 2 << power, R) in (0, 1):  # no τ = 0, nor τ = ω^i (τ - ω^i = 0)
         tau = draw(R)
     alpha, beta = 1 + draw(R - 1), 1 + draw(R - 1)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     start = time.perf_counter()
-    try:
-        with open(tmp, "wb") as f:
-            f.write(fmt.MAGIC + struct.pack("<II", fmt.VERSION, 11 if prepared else 7))
-            header = struct.pack("<I", fmt.N8) + Q.to_bytes(fmt.N8, "little") + struct.pack("<II", power, power)
-            f.write(struct.pack("<IQ", fmt.SECTION_HEADER, len(header)) + header)
-            for section, g2, scalars in _sections(power, tau, alpha, beta, prepared):
-                progress(f"ptau 2^{power}: section {section}, {len(scalars)} points "
-                         f"({time.perf_counter() - start:.1f} s)")
-                _write_section(f, section, g2, scalars)
-                if section == fmt.SECTION_BETA_G2:  # then the contributions list: none
-                    f.write(struct.pack("<IQI", fmt.SECTION_CONTRIBUTIONS, 4, 0))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    def pieces() -> Iterator[bytes]:
+        yield fmt.MAGIC + struct.pack("<II", fmt.VERSION, 11 if prepared else 7)
+        header = struct.pack("<I", fmt.N8) + Q.to_bytes(fmt.N8, "little") + struct.pack("<II", power, power)
+        yield struct.pack("<IQ", fmt.SECTION_HEADER, len(header)) + header
+        for section, g2, scalars in _sections(power, tau, alpha, beta, prepared):
+            progress(f"ptau 2^{power}: section {section}, {len(scalars)} points ({time.perf_counter() - start:.1f} s)")
+            yield from _section_pieces(section, g2, scalars)
+            if section == fmt.SECTION_BETA_G2:  # then the contributions list: none
+                yield struct.pack("<IQI", fmt.SECTION_CONTRIBUTIONS, 4, 0)
+
+    write_pieces_atomic(path, pieces())  # streamed: no section is held whole
     progress(f"ptau 2^{power}: wrote {path} in {time.perf_counter() - start:.1f} s")
     return path
 

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -20,8 +20,9 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     write_pieces_atomic(path, [data])
 
 
-def write_pieces_atomic(path: str | os.PathLike, pieces: Sequence[bytes]) -> None:
-    """Write the concatenation of ``pieces`` atomically, without joining them in memory first."""
+def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes]) -> None:
+    """Write the concatenation of ``pieces`` atomically, without joining them in memory first (a generator
+    streams: a piece is written as it is made)."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
