@@ -27,6 +27,7 @@ from zkyield.curve import G1Affine, G2Affine, g1_is_on_curve, g2_in_subgroup, g2
 from zkyield.errors import FormatError
 from zkyield.field import FR_TWO_ADICITY, Q
 from zkyield.formats.binio import Container, Source, read_container
+from zkyield.groth16.packed_points import PackedPoints
 
 MAGIC = b"ptau"
 VERSION = 1
@@ -129,12 +130,14 @@ def encode_g2(p: G2Affine) -> bytes:
 
 
 def encode_points(points: Sequence[Any], g2: bool) -> bytes:
-    """encode_g1/encode_g2 of every point, concatenated (native: one call for a whole section)."""
+    """encode_g1/encode_g2 of every point, concatenated (native: one call for a whole section, straight
+    from the buffer of a ``PackedPoints``, with no tuples in between)."""
     lib = native()
     if lib is None:
         return b"".join(map(encode_g2 if g2 else encode_g1, points))
     width = 4 if g2 else 2
-    return lib.encode_mont(lib.pack(points, width), width)
+    packed = points.buf if isinstance(points, PackedPoints) and points.width == width else lib.pack(points, width)
+    return lib.encode_mont(packed, width)
 
 
 def g1_uncompressed(p: G1Affine) -> bytes:

@@ -486,23 +486,17 @@ def zkey_to_bytes(z: Zkey) -> bytes:
         2: header,
         3: encode_points(z.ic, g2=False),
         4: bytes(coefs),
-        5: _encode(z.a, g2=False),
-        6: _encode(z.b1, g2=False),
-        7: _encode(z.b2, g2=True),
-        8: _encode(z.c, g2=False),
-        9: _encode(z.h, g2=False),
+        5: encode_points(z.a, g2=False),
+        6: encode_points(z.b1, g2=False),
+        7: encode_points(z.b2, g2=True),
+        8: encode_points(z.c, g2=False),
+        9: encode_points(z.h, g2=False),
         10: mpc,
     }
     order = CONTRIBUTED_ORDER if z.contributions else NEW_ORDER
     return write_container(MAGIC, VERSION, [(s, content[s]) for s in order])
 
 
-def _encode(points: Sequence[Any], g2: bool) -> bytes:
-    """``encode_points``, from a ``PackedPoints`` buffer directly when it is one (no tuples in between)."""
-    lib = native()
-    if lib is not None and isinstance(points, PackedPoints) and points.width == (4 if g2 else 2):
-        return lib.encode_mont(points.buf, points.width)
-    return encode_points(points, g2)
 
 
 def write_zkey(z: Zkey, path: str | os.PathLike) -> None:
