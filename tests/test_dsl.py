@@ -294,18 +294,26 @@ def test_linear_matches_its_reference_term_for_term_and_bound_for_bound() -> Non
         c.linear([1, 2], [bits[0]])
 
 
-def test_symbol_lines_equal_the_slot_by_slot_reference() -> None:
-    """Repeated names renamed ``@slot`` at every repeat, components numbered by first appearance, removed
-    slots listed with varIdx -1, and a name holding '@' (which could collide with a rename)."""
+def test_symbol_text_equals_the_slot_by_slot_reference() -> None:
+    """Repeated names renamed ``@slot`` at every repeat (also two paths that dot alike, "x.y/q" and
+    "x/y/q"), components numbered by first appearance, removed slots listed with varIdx -1, and a name
+    holding '@' (which could collide with a rename) or not ASCII (both left to the reference)."""
     import random
 
-    from zkyield.dsl.symbols import symbol_lines, symbol_lines_reference
+    from zkyield._native import witness_lib
+    from zkyield.dsl.symbols import symbol_text, symbol_text_reference
 
     rng = random.Random(11)
-    scopes = ["", "a", "a/b", "c", "a/b/pos[3]", "x.y"]
+    scopes = ["", "a", "a/b", "c", "a/b/pos[3]", "x.y", "x/y", "/lead"]
     leaves = ["mul", "bits[0]", "q", "out", "mul"]
-    for extra in ([], ["a/q@7", "a/q"]):
+    lib = witness_lib()
+    for extra in ([], ["a/q@7", "a/q"], ["a/\u00e9"]):
         names = ["one"] + [f"{s}/{leaf}" if s else leaf for s, leaf in
                            ((rng.choice(scopes), rng.choice(leaves)) for _ in range(400))] + extra
         for n_wires in (len(names), len(names) - 50, 1):
-            assert symbol_lines("main", names, n_wires) == list(symbol_lines_reference("main", names, n_wires))
+            ref = symbol_text_reference("main", names, n_wires)
+            assert symbol_text("main", names, n_wires) == ref
+            if lib is not None:
+                assert lib.symbol_text("main", names, n_wires) == (None if extra else ref)
+    assert symbol_text("main", ["one", "x.y/q", "x/y/q"], 3) == b"1,1,1,main.x.y.q\n2,2,2,main.x.y.q@2\n"
+    assert symbol_text("main", ["one"], 1) == b""

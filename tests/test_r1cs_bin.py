@@ -338,3 +338,14 @@ def test_snarkjs_reads_a_simplified_dsl_circuit_with_its_removed_signals_counted
     write_wtns(cc.witness({"x": 4, "y": 2}, check=False), tmp_path / "bad.wtns")  # y*y != x + 5
     assert "WITNESS IS CORRECT" not in run_snarkjs("wtns", "check", tmp_path / "c.r1cs", tmp_path / "bad.wtns",
                                                    check=False).stdout
+
+
+def test_a_streamed_section_that_makes_other_than_its_announced_size_is_refused() -> None:
+    """The size goes out before the pieces are made: a stream that disagrees must fail, not end up a
+    file whose sections do not parse."""
+    from zkyield.formats.binio import StreamedSection, container_pieces
+
+    ok = b"".join(container_pieces(b"r1cs", 1, [(2, StreamedSection(5, iter([b"ab", b"cde"])))]))
+    assert ok == b"".join(container_pieces(b"r1cs", 1, [(2, [b"abcde"])]))
+    with pytest.raises(FormatError, match="4 bytes made, 5 announced"):
+        b"".join(container_pieces(b"r1cs", 1, [(2, StreamedSection(5, iter([b"ab", b"cd"])))]))

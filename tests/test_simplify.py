@@ -131,3 +131,21 @@ def test_r1cs_and_circuit_id_encoded_through_the_slot_map_equal_the_wire_numbere
         assert b"".join(slow.r1cs_pieces()) == fast
     assert slow.program.circuit_id == cc.program.circuit_id
     assert program_to_bytes(slow.program) == program_to_bytes(cc.program)  # C freezing = the Python loop
+
+
+def test_the_circuit_id_read_while_the_r1cs_streams_is_the_one_computed_on_its_own() -> None:
+    """Writing ``.r1cs`` first reads the circuit id off the streamed bytes; asking for the id first
+    computes it alone: both give the same id, the same file, and the reference digest. A stream left
+    unfinished keeps no id."""
+    from zkyield.dsl.program_file import program_to_bytes
+
+    streamed, alone = _mixed_circuit().compile(), _mixed_circuit().compile()
+    pieces = b"".join(streamed.r1cs_pieces())
+    assert "circuit_id" in streamed.__dict__
+    want = alone.circuit_id
+    assert streamed.circuit_id == want == alone.r1cs._compute_digest_reference()
+    assert b"".join(alone.r1cs_pieces()) == pieces
+    assert program_to_bytes(streamed.program) == program_to_bytes(alone.program)
+    unfinished = _mixed_circuit().compile()
+    next(iter(unfinished.r1cs_pieces()))
+    assert "circuit_id" not in unfinished.__dict__ and unfinished.circuit_id == want

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from zkyield.dsl.compiled import ProgramCircuit
@@ -46,21 +46,26 @@ def save_statement(statement: Statement, build_dir: str | os.PathLike) -> Path:
     out = Path(build_dir)
     out.mkdir(parents=True, exist_ok=True)
     circuit = statement.circuit
-    files = {CIRCUIT_FILE: circuit.r1cs_pieces(), PROGRAM_FILE: [program_to_bytes(circuit.program)]}
-    for name, pieces in files.items():
-        write_pieces_atomic(out / name, pieces)
+    digests = {}
+    # circuit.r1cs first: a compiled circuit streams its constraints section and reads the circuit id
+    # off the same bytes, which the program then carries
+    for name, pieces in ((CIRCUIT_FILE, lambda: circuit.r1cs_pieces()),
+                         (PROGRAM_FILE, lambda: [program_to_bytes(circuit.program)])):
+        h = hashlib.sha256()
+        write_pieces_atomic(out / name, _hashed(pieces(), h))
+        digests[name] = h.hexdigest()
     circuit.write_sym(out / SYMBOLS_FILE)
     doc = statement.describe()
-    doc["files"] = {name: _sha256(pieces) for name, pieces in files.items()}
+    doc["files"] = digests
     write_json_atomic(out / STATEMENT_FILE, doc)
     return out
 
 
-def _sha256(pieces: Sequence[bytes]) -> str:
-    h = hashlib.sha256()
+def _hashed(pieces: Iterable[bytes], h: hashlib._Hash) -> Iterator[bytes]:
+    """``pieces`` as they are, each also fed to ``h`` (the SHA-256 statement.json records)."""
     for piece in pieces:
         h.update(piece)
-    return h.hexdigest()
+        yield piece
 
 
 def load_statement(build_dir: str | os.PathLike) -> Statement:

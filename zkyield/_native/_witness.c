@@ -266,14 +266,21 @@ static int term_cmp(const void *x, const void *y) {
 
 typedef struct { uint8_t *buf; size_t len, cap; } growbuf;
 
-static int gb_reserve(growbuf *g, size_t extra) {
+/* room for extra bytes; 0 when out of memory, with no exception set (callable without the GIL) */
+static int gb_grow(growbuf *g, size_t extra) {
     if (g->len + extra <= g->cap) return 1;
     size_t cap = g->cap ? g->cap : 1 << 16;
     while (cap < g->len + extra) cap *= 2;
-    uint8_t *nb = PyMem_Realloc(g->buf, cap);
-    if (!nb) { PyErr_NoMemory(); return 0; }
+    uint8_t *nb = PyMem_RawRealloc(g->buf, cap);
+    if (!nb) return 0;
     g->buf = nb; g->cap = cap;
     return 1;
+}
+
+static int gb_reserve(growbuf *g, size_t extra) {
+    if (gb_grow(g, extra)) return 1;
+    PyErr_NoMemory();
+    return 0;
 }
 
 /* A non-negative int below 2^256 into four limbs; 0 when it is negative or wider. */
@@ -375,6 +382,12 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
     lc_term *tmp = NULL;
     size_t tmp_cap = 0;
     PyObject *result = NULL;
+    /* The last RECENT sides encoded (held, so an address is never reused) and where their bytes are: a
+     * Poseidon S-box x^5 names its 30-85 term input three times in a row (x*x, then x^4*x). */
+    enum { RECENT = 4 };
+    PyObject *recent[RECENT] = {NULL};
+    size_t recent_at[RECENT], recent_len[RECENT];
+    int next_recent = 0;
     int ok = 1;
     for (Py_ssize_t i = start; i < stop && ok == 1; i++) {
         PyObject *con = PyList_GET_ITEM(cons, i);
@@ -383,13 +396,35 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
             /* Constraint objects (sides a, b, c), or with a slot map the builder's (a, b, c) tuples */
             PyObject *lc = mapping ? Py_NewRef(PyTuple_GET_ITEM(con, s)) : PyObject_GetAttr(con, names[s]);
             if (!lc) { PyErr_Clear(); ok = 0; break; }
+            int hit = -1;
+            for (int r = 0; r < RECENT; r++)
+                if (recent[r] == lc) hit = r;
+            if (hit >= 0) {
+                if (gb_reserve(&g, recent_len[hit])) {
+                    memcpy(g.buf + g.len, g.buf + recent_at[hit], recent_len[hit]);
+                    g.len += recent_len[hit];
+                } else {
+                    ok = -1;
+                }
+                Py_DECREF(lc);
+                continue;
+            }
+            size_t at = g.len;
             ok = encode_one_lc(&g, lc, n_wires, digest, mapping, &tmp, &tmp_cap);
-            Py_DECREF(lc);
+            if (ok == 1 && PyDict_GET_SIZE(lc) > 1) {
+                Py_XSETREF(recent[next_recent], lc);  /* the cache takes our reference */
+                recent_at[next_recent] = at;
+                recent_len[next_recent] = g.len - at;
+                next_recent = (next_recent + 1) % RECENT;
+            } else {
+                Py_DECREF(lc);
+            }
         }
     }
+    for (int r = 0; r < RECENT; r++) Py_XDECREF(recent[r]);
     if (ok == 1) result = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
     else if (ok == 0) result = Py_NewRef(Py_None);
-    PyMem_Free(g.buf);
+    PyMem_RawFree(g.buf);
     PyMem_Free(tmp);
     if (mapping) PyBuffer_Release(&map);
     return result;
@@ -411,37 +446,44 @@ static PyObject *py_r1cs_digest_terms(PyObject *self, PyObject *args) {
     growbuf g = {NULL, 0, 0};
     const uint8_t *p = (const uint8_t *)sec.buf;
     size_t left = (size_t)sec.len;
-    int ok = m >= 0;
+    int ok = m >= 0, oom = 0;
     PyObject *result = NULL;
-    for (Py_ssize_t i = 0; i < m && ok; i++) {
-        for (int side = 0; side < 3 && ok; side++) {
-            uint32_t n;
-            if (left < 4) { ok = 0; break; }
-            memcpy(&n, p, 4);
-            p += 4; left -= 4;
-            if ((uint64_t)n * 36 > left) { ok = 0; break; }
-            if (!gb_reserve(&g, 8 + (size_t)n * 40)) goto done;
-            size_t count_at = g.len;
-            g.len += 8;
-            uint64_t written = 0, prev = 0;
-            for (uint32_t t = 0; t < n; t++, p += 36) {
-                uint32_t wire;
-                fe k;
-                memcpy(&wire, p, 4);
-                fe_load_le(&k, p + 4);
-                if (wire >= n_wires || (t && wire <= prev) || fe_geq(&k, &fr_P)) { ok = 0; break; }
-                prev = wire;
-                if (fe_is_zero(&k)) continue;
-                uint64_t w64 = wire;
-                memcpy(g.buf + g.len, &w64, 8); /* little-endian host (x86-64, aarch64) */
-                memcpy(g.buf + g.len + 8, p + 4, 32);
-                g.len += 40;
-                written++;
+    Py_ssize_t i = 0;
+    while (i < m && ok) {
+        /* up to ~1 MiB of digest bytes, parsed without the GIL (only sec and g are touched) */
+        Py_BEGIN_ALLOW_THREADS
+        for (; i < m && ok && !oom && g.len < (1u << 20); i++) {
+            for (int side = 0; side < 3 && ok; side++) {
+                uint32_t n;
+                if (left < 4) { ok = 0; break; }
+                memcpy(&n, p, 4);
+                p += 4; left -= 4;
+                if ((uint64_t)n * 36 > left) { ok = 0; break; }
+                if (!gb_grow(&g, 8 + (size_t)n * 40)) { oom = 1; break; }
+                size_t count_at = g.len;
+                g.len += 8;
+                uint64_t written = 0, prev = 0;
+                for (uint32_t t = 0; t < n; t++, p += 36) {
+                    uint32_t wire;
+                    fe k;
+                    memcpy(&wire, p, 4);
+                    fe_load_le(&k, p + 4);
+                    if (wire >= n_wires || (t && wire <= prev) || fe_geq(&k, &fr_P)) { ok = 0; break; }
+                    prev = wire;
+                    if (fe_is_zero(&k)) continue;
+                    uint64_t w64 = wire;
+                    memcpy(g.buf + g.len, &w64, 8); /* little-endian host (x86-64, aarch64) */
+                    memcpy(g.buf + g.len + 8, p + 4, 32);
+                    g.len += 40;
+                    written++;
+                }
+                left -= (size_t)n * 36;
+                memcpy(g.buf + count_at, &written, 8);
             }
-            left -= (size_t)n * 36;
-            memcpy(g.buf + count_at, &written, 8);
         }
-        if (ok && (g.len >= (1u << 20) || i + 1 == m)) {
+        Py_END_ALLOW_THREADS
+        if (oom) { PyErr_NoMemory(); goto done; }
+        if (ok && g.len) {
             PyObject *chunk = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
             if (!chunk) goto done;
             PyObject *r = PyObject_CallOneArg(sink, chunk);
@@ -453,7 +495,7 @@ static PyObject *py_r1cs_digest_terms(PyObject *self, PyObject *args) {
     }
     result = Py_NewRef(ok && !left ? Py_True : Py_False);
 done:
-    PyMem_Free(g.buf);
+    PyMem_RawFree(g.buf);
     PyBuffer_Release(&sec);
     return result;
 }
@@ -595,12 +637,22 @@ static PyObject *py_stamp(PyObject *self, PyObject *args) {
         return NULL;
     const uint32_t *k = (const uint32_t *)keys.buf, *sp = (const uint32_t *)spans.buf;
     Py_ssize_t n = spans.len / 8, n_keys = keys.len / 4;
-    PyObject *out = NULL, *zero = PyLong_FromLong(0);
+    PyObject *out = NULL, *zero = PyLong_FromLong(0), **cache = NULL;
+    size_t n_cache = 0;
     if (!zero) goto done;
     if (PyTuple_GET_SIZE(consts) != n || PyTuple_GET_SIZE(coefs) != n_keys) {
         PyErr_SetString(PyExc_ValueError, "stamp: spans, coefficients and constants disagree");
         goto done;
     }
+    /* one int per wire, shared by every combination naming it (a Poseidon wire is named ~30 times) */
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (Py_ssize_t j = 0; j < n_keys; j++) {
+        if (k[j] < lo) lo = k[j];
+        if (k[j] > hi) hi = k[j];
+    }
+    n_cache = n_keys ? (size_t)(hi - lo) + 1 : 0;
+    cache = PyMem_Calloc(n_cache ? n_cache : 1, sizeof(PyObject *));
+    if (!cache) { PyErr_NoMemory(); goto done; }
     out = PyList_New(n);
     for (Py_ssize_t i = 0; out && i < n; i++) {
         uint32_t first = sp[2 * i], count = sp[2 * i + 1];
@@ -611,9 +663,9 @@ static PyObject *py_stamp(PyObject *self, PyObject *args) {
         }
         PyObject *d = _PyDict_NewPresized(count + 1);
         for (uint32_t j = first; d && j < first + count; j++) {
-            PyObject *key = PyLong_FromLongLong((long long)k[j] + off);
-            if (!key || PyDict_SetItem(d, key, PyTuple_GET_ITEM(coefs, j)) < 0) Py_CLEAR(d);
-            Py_XDECREF(key);
+            PyObject **key = &cache[k[j] - lo];
+            if (!*key) *key = PyLong_FromLongLong((long long)k[j] + off);
+            if (!*key || PyDict_SetItem(d, *key, PyTuple_GET_ITEM(coefs, j)) < 0) Py_CLEAR(d);
         }
         PyObject *c = PyTuple_GET_ITEM(consts, i);
         if (d && c != Py_None && PyDict_SetItem(d, zero, c) < 0) Py_CLEAR(d);
@@ -621,6 +673,8 @@ static PyObject *py_stamp(PyObject *self, PyObject *args) {
         PyList_SET_ITEM(out, i, d);
     }
 done:
+    for (size_t j = 0; cache && j < n_cache; j++) Py_XDECREF(cache[j]);
+    PyMem_Free(cache);
     Py_XDECREF(zero);
     PyBuffer_Release(&keys);
     PyBuffer_Release(&spans);
@@ -771,7 +825,132 @@ done:
     return out;
 }
 
+/* -- the .sym text (zkyield/dsl/symbols.py) ------------------------------------------------------ */
+
+typedef struct { const char *s; Py_ssize_t n; } str_t;
+
+/* FNV-1a over a path read with '/' as '.' (the .sym's dotted form), so two paths that dot alike collide */
+static uint64_t dotted_hash(const char *s, Py_ssize_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ (uint8_t)(s[i] == '/' ? '.' : s[i])) * 1099511628211ull;
+    return h;
+}
+
+static int dotted_equal(str_t x, str_t y) {
+    if (x.n != y.n) return 0;
+    for (Py_ssize_t i = 0; i < x.n; i++) {
+        char a = x.s[i] == '/' ? '.' : x.s[i], b = y.s[i] == '/' ? '.' : y.s[i];
+        if (a != b) return 0;
+    }
+    return 1;
+}
+
+/* Open addressing over str_t keys: slot value index+1 into keys (0 = empty). */
+typedef struct { uint32_t *cell; size_t mask; str_t *keys; uint32_t n; } strtab;
+
+static int strtab_init(strtab *t, size_t n) {
+    size_t cap = 16;
+    while (cap < 2 * n + 2) cap *= 2;
+    t->cell = PyMem_Calloc(cap, sizeof(uint32_t));
+    t->keys = PyMem_Malloc(sizeof(str_t) * (n + 1));
+    t->mask = cap - 1; t->n = 0;
+    if (!t->cell || !t->keys) { PyErr_NoMemory(); return 0; }
+    return 1;
+}
+
+static void strtab_free(strtab *t) { PyMem_Free(t->cell); PyMem_Free(t->keys); }
+
+/* index of key (inserted at the end when new; *fresh says which); keys compare in dotted form when dotted */
+static uint32_t strtab_put(strtab *t, str_t key, int dotted, int *fresh) {
+    uint64_t h = dotted ? dotted_hash(key.s, key.n) : dotted_hash(key.s, key.n) ^ 0x9e3779b97f4a7c15ull;
+    for (size_t i = (size_t)h & t->mask;; i = (i + 1) & t->mask) {
+        uint32_t c = t->cell[i];
+        if (!c) {
+            t->keys[t->n] = key;
+            t->cell[i] = ++t->n;
+            *fresh = 1;
+            return t->n - 1;
+        }
+        str_t k = t->keys[c - 1];
+        if (dotted ? dotted_equal(k, key) : (k.n == key.n && !memcmp(k.s, key.s, (size_t)key.n))) {
+            *fresh = 0;
+            return c - 1;
+        }
+    }
+}
+
+static int gb_put(growbuf *g, const char *s, size_t n) {
+    if (!gb_reserve(g, n)) return 0;
+    memcpy(g->buf + g->len, s, n);
+    g->len += n;
+    return 1;
+}
+
+static int gb_int(growbuf *g, long long v) {
+    char b[24];
+    int n = snprintf(b, sizeof b, "%lld", v);
+    return gb_put(g, b, (size_t)n);
+}
+
+/* symbol_text(circuit_name, slot_names, n_wires) -> bytes, or None when a name is not ASCII or holds '@'
+ * (the Python reference then writes it). The lines of zkyield.dsl.symbols.symbol_lines_reference, each
+ * ending in a newline: "slot,varIdx,component,name"; component ids by first appearance of a parent scope
+ * ("" = 0), name = circuit_name "." path with '/' as '.', a repeat of an earlier name suffixed "@slot". */
+static PyObject *py_symbol_text(PyObject *self, PyObject *args) {
+    PyObject *prefix, *names;
+    long long n_wires;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "UOL", &prefix, &names, &n_wires)) return NULL;
+    PyObject *seq = PySequence_Fast(names, "symbol_text: slot names must be a sequence");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    PyObject *result = NULL;
+    strtab parents = {0}, full = {0};
+    growbuf g = {NULL, 0, 0};
+    if (!PyUnicode_IS_COMPACT_ASCII(prefix) || memchr(PyUnicode_DATA(prefix), '@', (size_t)PyUnicode_GET_LENGTH(prefix))) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        PyObject *s = items[i];
+        if (!PyUnicode_CheckExact(s) || !PyUnicode_IS_COMPACT_ASCII(s)
+            || memchr(PyUnicode_DATA(s), '@', (size_t)PyUnicode_GET_LENGTH(s))) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    }
+    if (!strtab_init(&parents, (size_t)n) || !strtab_init(&full, (size_t)n)) goto done;
+    int fresh;
+    strtab_put(&parents, (str_t){"", 0}, 0, &fresh);
+    const char *pre = (const char *)PyUnicode_DATA(prefix);
+    size_t pre_n = (size_t)PyUnicode_GET_LENGTH(prefix);
+    for (Py_ssize_t slot = 1; slot < n; slot++) {
+        str_t path = {(const char *)PyUnicode_DATA(items[slot]), PyUnicode_GET_LENGTH(items[slot])};
+        Py_ssize_t cut = path.n;
+        while (cut > 0 && path.s[cut - 1] != '/') cut--;
+        uint32_t component = strtab_put(&parents, (str_t){path.s, cut ? cut - 1 : 0}, 0, &fresh);
+        strtab_put(&full, path, 1, &fresh);
+        if (!gb_int(&g, slot) || !gb_put(&g, ",", 1) || !gb_int(&g, slot < n_wires ? slot : -1)
+            || !gb_put(&g, ",", 1) || !gb_int(&g, component) || !gb_put(&g, ",", 1) || !gb_put(&g, pre, pre_n)
+            || !gb_put(&g, ".", 1) || !gb_reserve(&g, (size_t)path.n))
+            goto done;
+        for (Py_ssize_t i = 0; i < path.n; i++) g.buf[g.len + (size_t)i] = path.s[i] == '/' ? '.' : path.s[i];
+        g.len += (size_t)path.n;
+        if (!fresh && (!gb_put(&g, "@", 1) || !gb_int(&g, slot))) goto done;
+        if (!gb_put(&g, "\n", 1)) goto done;
+    }
+    result = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
+done:
+    strtab_free(&parents);
+    strtab_free(&full);
+    PyMem_RawFree(g.buf);
+    Py_DECREF(seq);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"symbol_text", py_symbol_text, METH_VARARGS, "The .sym lines of a circuit's slot names (None: the reference writes them)."},
     {"remap", py_remap, METH_VARARGS, "A linear combination with its variables replaced by their slots."},
     {"pool_lc", py_pool_lc, METH_VARARGS, "Append a linear combination to a program's term pool."},
     {"scan_constraints", py_scan_constraints, METH_VARARGS, "Linear constraints and variable occurrence counts."},

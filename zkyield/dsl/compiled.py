@@ -8,16 +8,18 @@ the builder is kept as an identity, so ``wire_of`` can refuse a Value of another
 
 from __future__ import annotations
 
+import hashlib
 import os
 import struct
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
 from zkyield._native import witness_lib
-from zkyield._native.lc_codec import CHUNK, encode
+from zkyield._native.lc_codec import CHUNK
 from zkyield.dsl.program import (
     ARG_CONST,
     ARG_LC,
@@ -36,9 +38,10 @@ from zkyield.dsl.program import (
 )
 from zkyield.dsl.runner import InputValue, run
 from zkyield.dsl.simplify import Simplified, carried_labels, simplify
-from zkyield.dsl.symbols import symbol_lines
+from zkyield.dsl.symbols import symbol_text
 from zkyield.dsl.value import LinearCombination, Value
 from zkyield.field import R
+from zkyield.formats.binio import StreamedSection
 from zkyield.formats.r1cs_bin import r1cs_file_pieces, r1cs_to_bytes
 from zkyield.r1cs import R1CS, Constraint, digest_prefix
 
@@ -143,12 +146,6 @@ class CompiledCircuit(ProgramCircuit):
         for var, slot in enumerate(slot_of_var):
             names[slot] = rec.var_names[var]
         self.slot_names = names
-        lib = witness_lib()
-        self._section = self._mapped_section()
-        circuit_id = self._section_digest(lib) if self._section is not None else None
-        if circuit_id is None:
-            circuit_id = self.r1cs.digest()
-        self.program = _freeze_program(rec, _Pool(slot_of_var, self._slot_map, lib), self._shape(), circuit_id, lib)
         to_slots = self._slot_mapper()
         self.substitutions = {slot_of_var[v]: to_slots(e) for v, e in result.substitutions.items()}
         self.hint_slots = [slot_of_var[v] for v in rec.hint_vars]
@@ -188,23 +185,41 @@ class CompiledCircuit(ProgramCircuit):
             return lambda lc: {slot_of[v]: k for v, k in lc.items()}
         return lambda lc: lib.remap(lc, slot_map)
 
-    def _mapped_section(self) -> list[bytes] | None:
-        """The ``.r1cs`` constraints section, CHUNK constraints a piece, encoded from the builder's
-        constraints through the slot map (None: no extension, or a term it will not encode)."""
-        section: list[bytes] = []
-        if encode(self._result.constraints, self._n_wires, False, section.append, self._slot_map):
-            return section
-        return None
-
-    def _section_digest(self, lib: object) -> bytes | None:
-        """``R1CS.digest`` read off the encoded section, as a build folder's loader does (``r1cs_file``)."""
+    @cached_property
+    def circuit_id(self) -> bytes:
+        """``R1CS.digest``, read off the encoded ``.r1cs`` section as a build folder's loader does
+        (``r1cs_file``); ``r1cs_pieces`` computes it on the way when the file is written first."""
+        lib = witness_lib()
+        if lib is None:
+            return self.r1cs.digest()
         h = digest_prefix(*self._shape(), self.n_constraints)
-        left = self.n_constraints
-        for piece in self._section:
-            if not lib.r1cs_digest_terms(piece, min(CHUNK, left), self._n_wires, h.update):
-                return None
-            left -= CHUNK
+        for _ in self._section_pieces(lib, h):
+            pass
         return h.digest()
+
+    @cached_property
+    def program(self) -> WitnessProgram:  # type: ignore[override]
+        lib = witness_lib()
+        return _freeze_program(self._rec, _Pool(self.slot_of_var, self._slot_map, lib), self._shape(),
+                               self.circuit_id, lib)
+
+    def _section_pieces(self, lib: object, digest: hashlib._Hash | None) -> Iterator[bytes]:
+        """The ``.r1cs`` constraints section, CHUNK constraints a piece, encoded from the builder's
+        constraints through the slot map; each piece also fed to ``digest`` (R1CS.digest's layout)."""
+        cons, n_wires, slot_map = self._result.constraints, self._n_wires, self._slot_map
+        for start in range(0, len(cons), CHUNK):
+            stop = min(start + CHUNK, len(cons))
+            piece = lib.encode_lcs(cons, start, stop, n_wires, False, slot_map)
+            if piece is None:  # the builder keeps every coefficient canonical, every variable slotted
+                raise RuntimeError(f"constraints {start}..{stop}: terms the .r1cs encoder refuses")
+            if digest is not None and not lib.r1cs_digest_terms(piece, stop - start, n_wires, digest.update):
+                raise RuntimeError(f"constraints {start}..{stop}: the encoded .r1cs section does not parse back")
+            yield piece
+
+    def _section_size(self) -> int:
+        """Bytes of the constraints section: per side a u32 count, per term a u32 wire and 32 bytes."""
+        cons = self._result.constraints
+        return 12 * len(cons) + 36 * sum(map(len, chain.from_iterable(cons)))
 
     @cached_property
     def r1cs(self) -> R1CS:  # type: ignore[override]
@@ -217,19 +232,30 @@ class CompiledCircuit(ProgramCircuit):
             labels=carried_labels(result, rec.constraints, rec.labels),
             n_labels=self._n_labels,
         )
-        if "program" in self.__dict__:
-            r1cs.adopt_digest(self.program.circuit_id)  # encoded from these very constraints
+        if "circuit_id" in self.__dict__:
+            r1cs.adopt_digest(self.circuit_id)  # encoded from these very constraints
         return r1cs
 
     @property
     def n_constraints(self) -> int:
         return len(self._result.constraints)
 
-    def r1cs_pieces(self) -> list[bytes]:
-        """The ``.r1cs`` file as pieces to write in order, encoded through the slot map (no dicts built)."""
-        if self._section is None:
-            return super().r1cs_pieces()
-        return r1cs_file_pieces(*self._shape(), self.n_constraints, self._section, None, self._n_labels)
+    def r1cs_pieces(self) -> Iterator[bytes]:
+        """The ``.r1cs`` file as pieces to write in order, its constraints section encoded through the slot
+        map as it is written (no dicts built, never held whole); the circuit id is read off the same bytes
+        on the way when it is not known yet."""
+        lib = witness_lib()
+        if lib is None:
+            return iter(super().r1cs_pieces())
+        digest = None if "circuit_id" in self.__dict__ else digest_prefix(*self._shape(), self.n_constraints)
+        section = StreamedSection(self._section_size(), self._section_pieces(lib, digest))
+        pieces = r1cs_file_pieces(*self._shape(), self.n_constraints, section, None, self._n_labels)
+        return self._then_keep_id(pieces, digest)
+
+    def _then_keep_id(self, pieces: Iterator[bytes], digest: hashlib._Hash | None) -> Iterator[bytes]:
+        yield from pieces
+        if digest is not None:
+            self.__dict__.setdefault("circuit_id", digest.digest())
 
     # -- sizes -------------------------------------------------------------------------------------
 
@@ -289,13 +315,16 @@ class CompiledCircuit(ProgramCircuit):
     def symbol_map(self) -> str:
         """circom's .sym text: ``labelId,varIdx,componentIdx,name`` per signal; label ids are slots,
         and a signal the simplification removed has varIdx -1, as in circom's --O2 output."""
-        lines = symbol_lines(self.name, self.slot_names, self.n_wires)
-        return "\n".join(lines) + "\n" if lines else ""
+        return self.symbol_bytes().decode()
+
+    def symbol_bytes(self) -> bytes:
+        """``symbol_map`` as the file's bytes."""
+        return symbol_text(self.name, self.slot_names, self.n_wires)
 
     def write_sym(self, path: str | os.PathLike) -> None:
-        from zkyield.formats.atomic import write_text_atomic
+        from zkyield.formats.atomic import write_bytes_atomic
 
-        write_text_atomic(path, self.symbol_map())
+        write_bytes_atomic(path, self.symbol_bytes())
 
 
 class _Pool:

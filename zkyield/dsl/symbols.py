@@ -12,26 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from zkyield._native import witness_lib
 
-def symbol_lines(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> list[str]:
-    """One line per named slot (label id = slot); a slot at or past ``n_wires`` is not a wire (varIdx -1).
 
-    The same lines as ``symbol_lines_reference``, a pass per column instead of a loop per slot: a
-    statement at N = 128 has 600,000 slots. A name holding '@' could collide with a renamed repeat, so
-    then the reference's sequential renaming runs instead.
+def symbol_text(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> bytes:
+    """The .sym file: one line per named slot (label id = slot), each ending in a newline; a slot at or
+    past ``n_wires`` is not a wire (varIdx -1).
+
+    Written in C when the witness extension is built (``_witness.symbol_text``: a statement at N = 128 has
+    600,000 slots); ``symbol_text_reference`` otherwise, and for a name that is not ASCII or holds '@'
+    (which could collide with a renamed repeat).
     """
-    parts = [name.rpartition("/") for name in slot_names[1:]]
-    parents = dict.fromkeys([""] + [parent for parent, _, _ in parts])  # first appearance order, "" = 0
-    dotted = {p: (i, f"{circuit_name}.{p.replace('/', '.')}" if p else circuit_name) for i, p in enumerate(parents)}
-    names = [f"{dotted[parent][1]}.{leaf}" for parent, _, leaf in parts]
-    if any("@" in name for name in names):
-        return list(symbol_lines_reference(circuit_name, slot_names, n_wires))
-    first: dict[str, int] = {}
-    for slot, name in enumerate(names, 1):
-        if first.setdefault(name, slot) != slot:
-            names[slot - 1] = f"{name}@{slot}"
-    return [f"{slot},{slot if slot < n_wires else -1},{dotted[part[0]][0]},{name}"
-            for slot, (part, name) in enumerate(zip(parts, names, strict=True), 1)]
+    lib = witness_lib()
+    text = None if lib is None else lib.symbol_text(circuit_name, slot_names, n_wires)
+    return symbol_text_reference(circuit_name, slot_names, n_wires) if text is None else text
+
+
+def symbol_text_reference(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> bytes:
+    return "".join(f"{line}\n" for line in symbol_lines_reference(circuit_name, slot_names, n_wires)).encode()
 
 
 def symbol_lines_reference(circuit_name: str, slot_names: Sequence[str], n_wires: int) -> Iterator[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,14 +168,32 @@ def write_container(magic: bytes, version: int, sections: Sequence[tuple[int, by
     return b"".join(container_pieces(magic, version, [(t, [content]) for t, content in sections]))
 
 
-def container_pieces(magic: bytes, version: int, sections: Sequence[tuple[int, Sequence[bytes]]]) -> list[bytes]:
-    """``write_container``'s bytes as pieces, each section given as pieces too: a file of hundreds of
-    megabytes is written without joining it into one buffer first."""
-    out = [magic + _U32.pack(version) + _U32.pack(len(sections))]
+@dataclass(frozen=True)
+class StreamedSection:
+    """A section whose pieces are made while the file is written, its size known up front: a constraints
+    section of hundreds of megabytes is never held whole."""
+
+    size: int
+    pieces: Iterable[bytes]
+
+
+def container_pieces(magic: bytes, version: int,
+                     sections: Sequence[tuple[int, Sequence[bytes] | StreamedSection]]) -> Iterator[bytes]:
+    """``write_container``'s bytes as pieces, each section given as pieces too (or streamed): a file of
+    hundreds of megabytes is written without joining it into one buffer first."""
+    yield magic + _U32.pack(version) + _U32.pack(len(sections))
     for section_type, content in sections:
-        out.append(_SECTION_HEADER.pack(section_type, sum(map(len, content))))
-        out.extend(content)
-    return out
+        if isinstance(content, StreamedSection):
+            yield _SECTION_HEADER.pack(section_type, content.size)
+            made = 0
+            for piece in content.pieces:
+                made += len(piece)
+                yield piece
+            if made != content.size:  # the header already went out: a file that would not parse
+                raise FormatError(f"section {section_type}: {made} bytes made, {content.size} announced")
+        else:
+            yield _SECTION_HEADER.pack(section_type, sum(map(len, content)))
+            yield from content
 
 
 def u32(value: int, what: str) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from zkyield._native.lc_codec import encode
@@ -21,6 +21,7 @@ from zkyield.formats.binio import (
     Container,
     Reader,
     Source,
+    StreamedSection,
     container_pieces,
     load_source,
     read_container,
@@ -172,9 +173,9 @@ def r1cs_to_bytes(r1cs: R1CS, n_labels: int | None = None) -> bytes:
 
 
 def r1cs_file_pieces(n_wires: int, n_pub_out: int, n_pub_in: int, n_prv_in: int, n_constraints: int,
-                     constraints: Sequence[bytes], wire_labels: Sequence[int] | None,
-                     n_labels: int | None) -> list[bytes]:
-    """A ``.r1cs`` file around an encoded constraints section (given as pieces), as pieces."""
+                     constraints: Sequence[bytes] | StreamedSection, wire_labels: Sequence[int] | None,
+                     n_labels: int | None) -> Iterator[bytes]:
+    """A ``.r1cs`` file around an encoded constraints section (given as pieces, or streamed), as pieces."""
     what = "r1cs"
     wire_labels = wire_labels if wire_labels is not None else range(n_wires)
     if len(wire_labels) != n_wires:
