@@ -193,3 +193,28 @@ def test_gadget_witness_satisfies_and_equals_the_hash_on_edge_values(inputs: lis
     compiled, _ = _hash_circuit(3)
     witness = compiled.witness({"x": inputs})
     assert witness[1] == poseidon(inputs)
+
+
+def test_partial_phase_coefficients_equal_the_lanes_tracked_round_by_round() -> None:
+    """``_partial_phase`` reads its coefficients off powers of M·P; here every lane is carried as
+    a column of coefficients through every round (the plain derivation) at every width."""
+    from zkyield.gadgets.poseidon import _partial_phase
+
+    def mat_vec(m, v):
+        return [sum(a * b for a, b in zip(row, v, strict=True)) % R for row in m]
+
+    for t in range(2, 18):
+        p = params(t)
+        columns = [[row[j] for row in p.mds] for j in range(t)]
+        const, sbox_inputs = [0] * t, []
+        for k in range(p.n_rounds_p):
+            const = [(a + c) % R for a, c in zip(const, p.constants[p.n_rounds_f // 2 + k], strict=True)]
+            sbox_inputs.append((*(col[0] for col in columns), const[0]))
+            for col in columns:
+                col[0] = 0
+            const[0] = 0
+            columns = [mat_vec(p.mds, col) for col in [*columns, [1] + [0] * (t - 1)]]
+            const = mat_vec(p.mds, const)
+        phase = _partial_phase(t)
+        assert phase.sbox_inputs == tuple(sbox_inputs), t
+        assert phase.final == tuple((*(col[i] for col in columns), const[i]) for i in range(t)), t

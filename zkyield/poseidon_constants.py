@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+
 from zkyield.field import R
 
 # circomlib poseidon.circom / circomlibjs poseidon_reference.js: 8 full rounds, and the partial
@@ -30,43 +32,57 @@ _TAPS = (62, 51, 38, 23, 13, 0)  # Grain LFSR feedback taps of the reference scr
 _LFSR_BITS = 80
 _WARMUP = 160  # output discarded before use, as in the reference script
 _CHUNK = 18  # new bits per step: b[i+80] needs b[i+62] at most, so 18 can be made at once
+# Over GF(2) f(x)^32 = f(x^32), so the sequence also satisfies b[i+2560] = XOR of b[i+32*tap]: with the
+# last 2560 bits in hand, 576 new ones come out of six shifts of one integer.
+_DECIMATION = 32
+_WINDOW = _LFSR_BITS * _DECIMATION
+_STEP = (_LFSR_BITS - _TAPS[0]) * _DECIMATION
 
 
 class _Grain:
     """The reference script's self-shrinking Grain LFSR, producing bits in bulk.
 
-    State bit k (LSB first) is sequence bit b[i + k]; b[i + 80] = XOR of the taps and is the raw
-    output. Raw output pairs (a, b): emit b when a = 1, drop both otherwise.
+    ``_window`` bit k is sequence bit b[i + k]; b[j + 80] = XOR of b[j + tap] is the raw output, the
+    first 160 discarded. Raw output pairs (a, b): emit b when a = 1, drop both otherwise.
     """
 
     def __init__(self, seed_bits: list[int]) -> None:
-        self._state = sum(bit << k for k, bit in enumerate(seed_bits))
-        self._out = ""
-        self._raw(_WARMUP)
-
-    def _raw(self, n: int) -> str:
-        """Next ``n`` raw LFSR bits, oldest first, as a '0'/'1' string."""
-        s, chunks = self._state, []
-        done = 0
-        while done < n:
-            take = min(_CHUNK, n - done)
+        s, n = sum(bit << k for k, bit in enumerate(seed_bits)), _LFSR_BITS
+        while n < _WINDOW:  # b[80 .. 2560) from the recurrence itself, 18 bits a step
+            take = min(_CHUNK, _WINDOW - n)
             new = 0
             for tap in _TAPS:
-                new ^= s >> tap
-            new &= (1 << take) - 1
-            chunks.append(format(new, f"0{take}b")[::-1])
-            s = (s >> take) | (new << (_LFSR_BITS - take))
-            done += take
-        self._state = s
-        return "".join(chunks)
+                new ^= s >> (n - _LFSR_BITS + tap)
+            s |= (new & ((1 << take) - 1)) << n
+            n += take
+        self._window = s
+        self._raw = _oldest_first(s >> _LFSR_BITS, _WINDOW - _LFSR_BITS)[_WARMUP:]
+        self._out = ""
+
+    def _more_raw(self) -> None:
+        s, new = self._window, 0
+        for tap in _TAPS:
+            new ^= s >> (tap * _DECIMATION)
+        new &= (1 << _STEP) - 1
+        self._window = (s >> _STEP) | (new << (_WINDOW - _STEP))
+        self._raw += _oldest_first(new, _STEP)
 
     def bits(self, n: int) -> int:
         """The next ``n`` output bits read as a big-endian integer (the reference's grain_random_bits)."""
         while len(self._out) < n:
-            raw = self._raw(_CHUNK * 512)
-            self._out += "".join(b for a, b in zip(raw[0::2], raw[1::2], strict=True) if a == "1")
+            while len(self._raw) < 4096:
+                self._more_raw()
+            cut = len(self._raw) & ~1  # whole pairs only: the next pair starts where these end
+            pairs = np.frombuffer(self._raw[:cut].encode("ascii"), dtype=np.uint8).reshape(-1, 2)
+            self._out += pairs[pairs[:, 0] == ord("1"), 1].tobytes().decode("ascii")
+            self._raw = self._raw[cut:]
         head, self._out = self._out[:n], self._out[n:]
         return int(head, 2)
+
+
+def _oldest_first(value: int, n: int) -> str:
+    """Bits 0 .. n-1 of ``value`` as a '0'/'1' string, bit 0 first."""
+    return format(value, f"0{n}b")[::-1]
 
 
 def _seed(t: int, n_rounds_p: int) -> list[int]:

@@ -580,18 +580,19 @@ static PyObject *py_pool_lc(PyObject *self, PyObject *args) {
     return result;
 }
 
-/* pool_steps(steps, start, slot_of_var, index, new_constant, flat, rows) -> stop
+/* pool_steps(steps, start, slot_of_var, index, new_constant, flat, rows, ranges) -> stop
  * Freeze the builder's product and copy steps from steps[start] on: (OP_MUL, var, a, b) and
  * (OP_COPY, var, a) become six u32 program rows appended to the bytearray rows, their combinations
- * pooled as pool_lc does. Stops at the first other step (a hint, left to Python) or the end; returns
- * its index. */
+ * pooled as pool_lc does, except that a combination of two or more terms already pooled (the same
+ * object: ranges maps id(lc) -> its first term) reuses its range. Stops at the first other step (a hint,
+ * left to Python) or the end; returns its index. */
 static PyObject *py_pool_steps(PyObject *self, PyObject *args) {
-    PyObject *steps, *index, *new_constant, *flat, *rows;
+    PyObject *steps, *index, *new_constant, *flat, *rows, *ranges;
     Py_ssize_t start;
     Py_buffer map;
     (void)self;
-    if (!PyArg_ParseTuple(args, "O!ny*O!OO!O!", &PyTuple_Type, &steps, &start, &map, &PyDict_Type, &index,
-                          &new_constant, &PyByteArray_Type, &flat, &PyByteArray_Type, &rows))
+    if (!PyArg_ParseTuple(args, "O!ny*O!OO!O!O!", &PyTuple_Type, &steps, &start, &map, &PyDict_Type, &index,
+                          &new_constant, &PyByteArray_Type, &flat, &PyByteArray_Type, &rows, &PyDict_Type, &ranges))
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(steps), i = start < 0 ? 0 : start;
     PyObject *result = NULL;
@@ -608,9 +609,35 @@ static PyObject *py_pool_steps(PyObject *self, PyObject *args) {
             PyObject *lc = PyTuple_GET_ITEM(step, 2 + s);
             if (!PyDict_Check(lc)) { PyErr_SetString(PyExc_TypeError, "pool_steps: a side is not a dict"); goto done; }
             Py_ssize_t first = PyByteArray_GET_SIZE(flat) / 8;
+            PyObject *id = NULL;
+            if (PyDict_GET_SIZE(lc) > 1) {
+                id = PyLong_FromVoidPtr(lc);
+                PyObject *seen = id ? PyDict_GetItemWithError(ranges, id) : NULL; /* borrowed */
+                if (!id || (!seen && PyErr_Occurred())) { Py_XDECREF(id); goto done; }
+                if (seen) {
+                    Py_DECREF(id);
+                    id = NULL;
+                    first = PyLong_AsSsize_t(seen);
+                    if (first < 0 || first > UINT32_MAX) {
+                        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "pool_steps: a bad range start");
+                        goto done;
+                    }
+                    row[2 + 2 * s] = (uint32_t)first;
+                    row[3 + 2 * s] = (uint32_t)PyDict_GET_SIZE(lc);
+                    continue;
+                }
+            }
             if (first > UINT32_MAX || !pool_one(lc, &map, index, new_constant, flat)) {
                 if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "term pool exceeds u32");
+                Py_XDECREF(id);
                 goto done;
+            }
+            if (id) {
+                PyObject *at = PyLong_FromSsize_t(first);
+                int bad = !at || PyDict_SetItem(ranges, id, at) < 0;
+                Py_XDECREF(at);
+                Py_DECREF(id);
+                if (bad) goto done;
             }
             row[2 + 2 * s] = (uint32_t)first;
             row[3 + 2 * s] = (uint32_t)PyDict_GET_SIZE(lc);

@@ -58,24 +58,53 @@ class _PartialPhase:
 @cache
 def _partial_phase(t: int) -> _PartialPhase:
     """Why: tracking the linear lanes as circuit linear combinations costs t^2 (t + R_P) dictionary
-    operations per round on every build; these numbers cost that once per width, then O(t + R_P)."""
+    operations per round on every build; these numbers cost that once per width, then O(t + R_P).
+
+    With P zeroing lane 0 (it becomes the next basis element) and e_i unit vectors, round k's S-box
+    input has coefficient e_0 (MP)^k M e_j on z_j and e_0 (MP)^(k-m-1) M e_0 on y_m; lane i after
+    the phase has e_i (MP)^R_P M e_j on z_j and e_i (MP)^(R_P-m-1) M e_0 on y_m. So one row vector
+    and one column vector carried through the rounds, and one matrix power, give every coefficient
+    (t^2 per round instead of t^2 (t + k)); tests/test_poseidon.py checks them against the lanes tracked
+    round by round."""
     p = params(t)
-    half_f = p.n_rounds_f // 2
-    # Column j = the state's coefficients of basis element j; the state starts as M z.
-    columns = [[row[j] for row in p.mds] for j in range(t)]
+    half_f, n_p, m = p.n_rounds_f // 2, p.n_rounds_p, p.mds
+    row = [1] + [0] * (t - 1)  # e_0 (MP)^k
+    column = [r[0] for r in m]  # (MP)^n M e_0
+    rows_z, columns_y = [], []
+    for _ in range(n_p):
+        rows_z.append(_vec_mat(row, m))
+        columns_y.append(column)
+        row = [0, *rows_z[-1][1:]]
+        column = _mat_vec(m, [0, *column[1:]])
     const = [0] * t
-    sbox_inputs = []
-    for k in range(p.n_rounds_p):
+    consts = []
+    for k in range(n_p):
         const = [(a + c) % R for a, c in zip(const, p.constants[half_f + k], strict=True)]
-        sbox_inputs.append((*(col[0] for col in columns), const[0]))
-        for col in columns:  # lane 0 becomes the new basis element y_k
-            col[0] = 0
-        const[0] = 0
-        columns.append([1] + [0] * (t - 1))
-        columns = [_mat_vec(p.mds, col) for col in columns]
-        const = _mat_vec(p.mds, const)
-    final = tuple((*(col[i] for col in columns), const[i]) for i in range(t))
-    return _PartialPhase(tuple(sbox_inputs), final)
+        consts.append(const[0])
+        const = _mat_vec(m, [0, *const[1:]])
+    sbox_inputs = tuple((*rows_z[k], *(columns_y[k - j - 1][0] for j in range(k)), consts[k]) for k in range(n_p))
+    projected = [[0 if j == 0 else m[i][j] for j in range(t)] for i in range(t)]  # MP
+    z_final = _mat_mul(_mat_pow(projected, n_p), m)
+    final = tuple((*z_final[i], *(columns_y[n_p - j - 1][i] for j in range(n_p)), const[i]) for i in range(t))
+    return _PartialPhase(sbox_inputs, final)
+
+
+def _vec_mat(v: list[int], m: tuple[tuple[int, ...], ...]) -> list[int]:
+    return [sum(v[i] * m[i][j] for i in range(len(v))) % R for j in range(len(m[0]))]
+
+
+def _mat_mul(a: Sequence[Sequence[int]], b: Sequence[Sequence[int]]) -> list[list[int]]:
+    columns = list(zip(*b, strict=True))
+    return [[sum(x * y for x, y in zip(r, c, strict=True)) % R for c in columns] for r in a]
+
+
+def _mat_pow(a: list[list[int]], n: int) -> list[list[int]]:
+    result = [[int(i == j) for j in range(len(a))] for i in range(len(a))]
+    while n:
+        if n & 1:
+            result = _mat_mul(result, a)
+        a, n = _mat_mul(a, a), n >> 1
+    return result
 
 
 def _combine(circuit: Circuit, coefficients: tuple[int, ...], basis: Sequence[Value]) -> Value:
