@@ -9,12 +9,13 @@ listed help equal to each command's own).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
 from zkyield import __version__
-from zkyield.cli.context import Settings
+from zkyield.cli.context import Settings, teardown_skipped
 from zkyield.errors import ZkyieldError
 
 # name -> (module of zkyield.cli, attribute, the command's short help), in the workflow's order.
@@ -129,8 +130,19 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point."""
-    cli.main(args=argv, prog_name="zkyield", standalone_mode=True)
+    """Console-script entry point; a command that called ``context.skip_teardown`` and succeeded ends
+    the process here with ``os._exit(0)`` once stdout and stderr are flushed."""
+    try:
+        cli.main(args=argv, prog_name="zkyield", standalone_mode=True)
+    except SystemExit as done:
+        if done.code in (None, 0) and teardown_skipped():
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except (BrokenPipeError, ValueError):  # a closed pipe or stream: nothing more to say
+                pass
+            os._exit(0)
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,7 @@ import click
 from zkyield import api
 from zkyield.circuits import encoding as enc
 from zkyield.circuits.models import load_market, load_portfolio
-from zkyield.cli.context import settings
+from zkyield.cli.context import settings, skip_teardown
 from zkyield.errors import InputError
 from zkyield.families import FAMILIES
 from zkyield.formats.attestation import write_attestation
@@ -94,6 +94,7 @@ def compile_cmd(policy_path: Path, positions: int, assets: int, scenarios: int, 
     info = statement.describe()
     _emit(as_json, info, f"compiled {len(info['clauses'])} clauses: {info['constraints']} constraints, "
                          f"{info['wires']} wires -> {out_dir}")
+    skip_teardown()  # the folder is written and fsynced: leave the circuit's objects to the OS
 
 
 @click.command("setup")
