@@ -317,3 +317,29 @@ def test_symbol_text_equals_the_slot_by_slot_reference() -> None:
                 assert lib.symbol_text("main", names, n_wires) == (None if extra else ref)
     assert symbol_text("main", ["one", "x.y/q", "x/y/q"], 3) == b"1,1,1,main.x.y.q\n2,2,2,main.x.y.q@2\n"
     assert symbol_text("main", ["one"], 1) == b""
+
+
+def test_assert_bools_emits_what_assert_bool_on_each_value_emits() -> None:
+    """Fresh hint bits, a repeated bit, a constant, a combination, a wire already proven boolean and
+    one scaled by 2, in a scope and named: the same constraints, labels and bounds, in the same order."""
+    from zkyield.dsl.value import Value
+
+    def build(bulk: bool) -> Circuit:
+        c = Circuit()
+        x = c.private_input("x")
+        with c.scope("s"):
+            bits = c.hint("low_bits", x, 4, n_out=4, name="bits")
+            done = c.assert_bool(c.hint("low_bits", x, 1, n_out=1, name="b")[0])
+            values = [*bits[:2], bits[0], 1, bits[2] + bits[3], done, 2 * bits[3], bits[3]]
+            if bulk:
+                out = c.assert_bools(values, name="chk")
+            else:
+                out = [c.assert_bool(v, name="chk") for v in values]
+            assert all(isinstance(v, Value) for v in out)
+            c.output("o", c.sum(out))
+        return c
+
+    bulk, each = build(True), build(False)
+    assert bulk._constraints == each._constraints and bulk._labels == each._labels
+    assert bulk._var_bound == each._var_bound and bulk._var_names == each._var_names
+    assert Circuit().assert_bools([]) == []

@@ -77,8 +77,7 @@ def decompose(c: Circuit, x: Operand, n: int) -> list[Value]:
         c.assert_equal(v, 0)
         return []
     low = c.hint("low_bits", v, n - 1, n_out=n - 1, name="bits")
-    for b in low:
-        c.assert_bool(b)
+    c.assert_bools(low)
     # top = (x - sum of the low bits) / 2^(n-1): a linear combination, boolean-checked like the others.
     rest = v - c.linear([1 << i for i in range(n - 1)], low)
     top = rest * pow(1 << (n - 1), -1, R)
