@@ -18,6 +18,7 @@ from zkyield.cli.context import settings, skip_teardown
 from zkyield.errors import InputError
 from zkyield.families import FAMILIES
 from zkyield.formats.attestation import write_attestation
+from zkyield.gc_pause import collector_paused
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _dir = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -89,8 +90,9 @@ def compile_cmd(policy_path: Path, positions: int, assets: int, scenarios: int, 
       zkyield compile range.policy.json --positions 3 --assets 3 --range-slots 2 --out build-range/
       zkyield compile history.policy.json --out build-history/
     """
-    statement = api.compile_statement(api.load_any_policy(policy_path), positions, assets, scenarios, ranges)
-    api.save_statement(statement, out_dir)
+    with collector_paused():  # build and save in one pause (zkyield.gc_pause)
+        statement = api.compile_statement(api.load_any_policy(policy_path), positions, assets, scenarios, ranges)
+        api.save_statement(statement, out_dir)
     info = statement.describe()
     _emit(as_json, info, f"compiled {len(info['clauses'])} clauses: {info['constraints']} constraints, "
                          f"{info['wires']} wires -> {out_dir}")

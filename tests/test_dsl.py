@@ -331,10 +331,7 @@ def test_assert_bools_emits_what_assert_bool_on_each_value_emits() -> None:
             bits = c.hint("low_bits", x, 4, n_out=4, name="bits")
             done = c.assert_bool(c.hint("low_bits", x, 1, n_out=1, name="b")[0])
             values = [*bits[:2], bits[0], 1, bits[2] + bits[3], done, 2 * bits[3], bits[3]]
-            if bulk:
-                out = c.assert_bools(values, name="chk")
-            else:
-                out = [c.assert_bool(v, name="chk") for v in values]
+            out = c.assert_bools(values, name="chk") if bulk else [c.assert_bool(v, name="chk") for v in values]
             assert all(isinstance(v, Value) for v in out)
             c.output("o", c.sum(out))
         return c

@@ -44,6 +44,7 @@ from zkyield.errors import FormatError, InputError
 from zkyield.families import FAMILIES, PORTFOLIO_FAMILY, family_named, family_of, load_any_policy
 from zkyield.formats.attestation import Attestation
 from zkyield.formats.wtns_bin import write_wtns
+from zkyield.gc_pause import collector_paused
 from zkyield.groth16.keys import Proof, VerifyingKey
 from zkyield.groth16.prover import prove_from_rows
 from zkyield.head_records import HeadSource, LogHeads, RecordSource
@@ -70,7 +71,8 @@ def compile_statement(policy: AnyPolicy, positions: int = enc.DEFAULT_CAPACITY.p
     The capacity applies to families whose circuit has one (portfolio); a history policy fixes its window.
     ``ranges``: how many leading position slots may hold a Uniswap v3 range position (``encoding.Capacity``).
     """
-    return family_of(policy).compile(policy, enc.Capacity(positions, assets, scenarios, ranges))
+    with collector_paused():
+        return family_of(policy).compile(policy, enc.Capacity(positions, assets, scenarios, ranges))
 
 
 def setup(statement: Statement, progress: Progress | None = None) -> Keys:

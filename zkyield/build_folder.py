@@ -31,6 +31,7 @@ from zkyield.formats.proving_key import read_proving_key, write_proving_key
 from zkyield.formats.r1cs_bin import read_r1cs
 from zkyield.formats.r1cs_file import Rows, qap_rows, r1cs_layout
 from zkyield.formats.snarkjs_json import dump_vk, load_vk
+from zkyield.gc_pause import collector_paused
 from zkyield.r1cs import R1CS, check_witness_shape
 from zkyield.statement import PORTFOLIO, Keys, Statement, require_layout
 
@@ -46,6 +47,11 @@ def save_statement(statement: Statement, build_dir: str | os.PathLike) -> Path:
     out = Path(build_dir)
     out.mkdir(parents=True, exist_ok=True)
     circuit = statement.circuit
+    with collector_paused():  # the program is frozen on the way (zkyield.gc_pause)
+        return _save(statement, circuit, out)
+
+
+def _save(statement: Statement, circuit: ProgramCircuit, out: Path) -> Path:
     digests = {}
     # circuit.r1cs first: a compiled circuit streams its constraints section and reads the circuit id
     # off the same bytes, which the program then carries

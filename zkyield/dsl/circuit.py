@@ -122,11 +122,12 @@ class Circuit:
             return Value(self, lc_scale(other.lc, k), bound_product(other.bound, k + 1))
         var = self._new_var(KIND_INT, name or "mul")
         self._steps.append((OP_MUL, var, a.lc, b.lc))
-        self._emit(a.lc, b.lc, {var: 1}, "mul", name)
+        out = {var: 1}  # the product's side and its Value share one dict (combinations are never mutated)
+        self._emit(a.lc, b.lc, out, "mul", name)
         bound = bound_product(a.bound, b.bound)
         if bound is not None:
             self._var_bound[var] = bound
-        return Value(self, {var: 1})
+        return Value(self, out)
 
     def sum(self, values: Iterable[Operand]) -> Value:
         """Sum of many values in linear time (repeated ``+`` copies the growing combination)."""
