@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eth_utils import keccak  # installed with py-ecc (its dependency); used only for EIP-55 checksums
+from eth_hash.auto import keccak  # eth-utils' own hasher (installed with py-ecc), without eth-utils' 0.2 s import
 
 from zkyield.errors import InputError
 
@@ -189,7 +189,7 @@ def address_int(text: object, name: str) -> int:
 def eip55(hex40: str) -> str:
     """EIP-55 mixed-case form of 40 hex digits (no 0x): upper-case where the keccak nibble is >= 8."""
     lower = hex40.lower()
-    digest = keccak(text=lower).hex()
+    digest = keccak(lower.encode()).hex()
     return "".join(c.upper() if int(digest[i], 16) >= 8 else c for i, c in enumerate(lower))
 
 
