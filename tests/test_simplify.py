@@ -149,3 +149,10 @@ def test_the_circuit_id_read_while_the_r1cs_streams_is_the_one_computed_on_its_o
     unfinished = _mixed_circuit().compile()
     next(iter(unfinished.r1cs_pieces()))
     assert "circuit_id" not in unfinished.__dict__ and unfinished.circuit_id == want
+
+
+def test_the_kept_indices_are_every_index_but_the_dropped() -> None:
+    from zkyield.dsl.simplify import _without
+
+    for n, dropped in ((0, set()), (5, set()), (5, {0}), (5, {4}), (10, {0, 3, 4, 9}), (3, {0, 1, 2})):
+        assert _without(n, dropped) == [i for i in range(n) if i not in dropped]

@@ -157,15 +157,13 @@ class CompiledCircuit(ProgramCircuit):
         outs = [v for s in rec.signals if s.kind == KIND_OUT for v in s.variables]
         pubs = [v for s in rec.signals if s.kind == KIND_PUB for v in s.variables]
         prvs = [v for s in rec.signals if s.kind == KIND_PRV for v in s.variables]
-        internal = [v for v in range(1, len(kinds)) if kinds[v] == KIND_INT]
+        is_internal = np.asarray(kinds, dtype=np.uint8) == KIND_INT
+        is_internal[0] = False
+        internal = np.flatnonzero(is_internal).tolist()
         order = [0, *outs, *pubs, *prvs, *internal]
         if simplify_linear:
-            removable = bytearray(len(order))
-            for v in internal:
-                removable[v] = 1
-            for v in rec.hint_vars:
-                removable[v] = 0
-            result = simplify(rec.constraints, removable)
+            is_internal[list(rec.hint_vars)] = False
+            result = simplify(rec.constraints, is_internal.view(np.uint8).tobytes())
         else:
             result = Simplified(list(range(len(rec.constraints))), list(rec.constraints), {}, {})
         removed = result.substitutions
