@@ -139,13 +139,13 @@ class CompiledCircuit(ProgramCircuit):
         self.name = rec.name
         self.slot_of_var = slot_of_var
         self._rec, self._result = rec, result
-        self._slot_map = np.asarray(slot_of_var, dtype=np.uint32).tobytes()
+        slots = np.asarray(slot_of_var, dtype=np.uint32)
+        self._slot_map = slots.tobytes()
         self._n_wires, (self._n_out, self._n_pub, self._n_prv) = n_wires, counts
         self._n_labels = len(order)
-        names = [""] * len(order)
-        for var, slot in enumerate(slot_of_var):
-            names[slot] = rec.var_names[var]
-        self.slot_names = names
+        var_of_slot = np.empty_like(slots)
+        var_of_slot[slots] = np.arange(len(slots), dtype=np.uint32)
+        self.slot_names = list(map(rec.var_names.__getitem__, var_of_slot.tolist()))
         to_slots = self._slot_mapper()
         self.substitutions = {slot_of_var[v]: to_slots(e) for v, e in result.substitutions.items()}
         self.hint_slots = [slot_of_var[v] for v in rec.hint_vars]
@@ -167,11 +167,11 @@ class CompiledCircuit(ProgramCircuit):
         else:
             result = Simplified(list(range(len(rec.constraints))), list(rec.constraints), {}, {})
         removed = result.substitutions
-        slot_of_var = [0] * len(order)
         kept = [v for v in order if v not in removed] if removed else order
-        for slot, v in enumerate([*kept, *sorted(removed)]):  # removed wires are internal: var order
-            slot_of_var[v] = slot
-        return cls(rec, result, order, slot_of_var, len(kept), (len(outs), len(pubs), len(prvs)))
+        var_of_slot = np.asarray([*kept, *sorted(removed)], dtype=np.int64)  # removed wires are internal: var order
+        slot_of_var = np.empty_like(var_of_slot)
+        slot_of_var[var_of_slot] = np.arange(len(var_of_slot))
+        return cls(rec, result, order, slot_of_var.tolist(), len(kept), (len(outs), len(pubs), len(prvs)))
 
     def _shape(self) -> tuple[int, int, int, int]:
         return self._n_wires, self._n_out, self._n_pub, self._n_prv
