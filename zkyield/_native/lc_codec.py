@@ -16,15 +16,13 @@ from zkyield._native import witness_lib
 CHUNK = 8192  # constraints per native call: bounds the bytes held at once while hashing
 
 
-def encode(constraints: Sequence, n_wires: int, digest: bool, sink: Callable[[bytes], object],
-           slot_map: bytes | None = None) -> bool:
+def encode(constraints: Sequence, n_wires: int, digest: bool, sink: Callable[[bytes], object]) -> bool:
     """Feed the sides of ``constraints``, encoded natively, to ``sink`` CHUNK constraints at a time.
 
     ``digest`` False: the ``.r1cs`` layout (u32 count, u32 wire, 32-byte coefficient, sorted by wire);
     True: ``R1CS.digest``'s (u64 count of non-zero terms, u64 wire, 32 bytes). False when nothing or
     only part was fed (see above): the caller then discards what ``sink`` got and runs its reference.
-    ``slot_map`` (u32 per builder variable): ``constraints`` are the builder's ``(a, b, c)`` tuples over
-    variables, written as the wires the map gives them.
+    (A compiled circuit calls ``encode_lcs`` itself, with its slot map: ``CompiledCircuit.r1cs_pieces``.)
     """
     lib = witness_lib()
     if lib is None:
@@ -32,8 +30,7 @@ def encode(constraints: Sequence, n_wires: int, digest: bool, sink: Callable[[by
     cons = constraints if type(constraints) is list else list(constraints)
     for start in range(0, len(cons), CHUNK):
         stop = min(start + CHUNK, len(cons))
-        data = (lib.encode_lcs(cons, start, stop, n_wires, digest) if slot_map is None
-                else lib.encode_lcs(cons, start, stop, n_wires, digest, slot_map))
+        data = lib.encode_lcs(cons, start, stop, n_wires, digest)
         if data is None:
             return False
         sink(data)
