@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [  # lowest first; one entry per row of the table
-    ["errors"],
+    ["errors", "gc_pause"],
     ["field", "curve", "pairing", "poly", "msm", "sparse_msm", "fixed_base", "poseidon", "poseidon_constants",
      "merkle", "babyjub", "eddsa", "blake512", "_native"],
     ["r1cs"],
