@@ -58,7 +58,7 @@ def _save(statement: Statement, circuit: ProgramCircuit, out: Path) -> Path:
     for name, pieces in ((CIRCUIT_FILE, lambda: circuit.r1cs_pieces()),
                          (PROGRAM_FILE, lambda: [program_to_bytes(circuit.program)])):
         h = hashlib.sha256()
-        write_pieces_atomic(out / name, _hashed(pieces(), h))
+        write_pieces_atomic(out / name, _hashed(pieces(), h), behind=True)
         digests[name] = h.hexdigest()
     circuit.write_sym(out / SYMBOLS_FILE)
     doc = statement.describe()

@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
@@ -20,14 +23,19 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     write_pieces_atomic(path, [data])
 
 
-def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes]) -> None:
+def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes], behind: bool = False) -> None:
     """Write the concatenation of ``pieces`` atomically, without joining them in memory first (a generator
-    streams: a piece is written as it is made)."""
+    streams: a piece is written as it is made). ``behind``: write on a second thread while this one makes
+    the next pieces (at most ``BEHIND_DEPTH`` waiting), for generators whose work holds the GIL: the
+    kernel's copy into the page cache does not."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.writelines(pieces)
+            if behind:
+                _write_behind(f, pieces)
+            else:
+                f.writelines(pieces)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -36,6 +44,35 @@ def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes]) -> Non
             os.unlink(tmp)
         raise
     _fsync_dir(target.parent)
+
+
+BEHIND_DEPTH = 4
+
+
+def _write_behind(f: IO[bytes], pieces: Iterable[bytes]) -> None:
+    waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=BEHIND_DEPTH)
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (piece := waiting.get()) is not None:
+            if not failed:
+                try:
+                    f.write(piece)
+                except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread
+                    failed.append(e)
+
+    writer = threading.Thread(target=drain, name="zkyield-write-behind", daemon=True)
+    writer.start()
+    try:
+        for piece in pieces:
+            if failed:
+                break
+            waiting.put(piece)
+    finally:
+        waiting.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
