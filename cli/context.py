@@ -74,22 +74,29 @@ class Settings:
         return ProgressBar(task, steps or EXPECTED_STEPS.get(task, 4), enabled)
 
 
-_SKIP_TEARDOWN: list[bool] = []
+@dataclass
+class Process:
+    """What this process is: ``console`` when the console-script entry point (``main``) runs it, so it ends
+    when the command does; ``skip_teardown`` once a command asked to end it without freeing its objects."""
+
+    console: bool = False
+    skip_teardown: bool = False
 
 
-def skip_teardown() -> None:
-    """Let this process end without freeing what the command built, once it has succeeded.
+PROCESS = Process()
 
-    Why: a circuit at N = 128 is ~10^7 Python objects, and freeing them one by one at exit took 1.5 s
-    of `zkyield compile`. Only the console-script entry point (``main``) acts on it, after the command
-    returned with status 0, its files written and fsynced and its output flushed; in-process callers
-    (tests, ``CliRunner``) never exit early.
+
+def skip_teardown() -> bool:
+    """Let this process end without freeing what the command builds, once the command has succeeded;
+    True when that will happen (a console process), so the command may also leave the cyclic collector off.
+
+    Why: a circuit at N = 128 is ~10^7 Python objects; freeing them one by one at exit took 1.5 s of
+    `zkyield compile`, and a collection after the build walks them all once more. Only ``main`` acts on
+    it, after the command returned with status 0 (its files written and fsynced, its output flushed);
+    in-process callers (tests, ``CliRunner``) are never ended early.
     """
-    _SKIP_TEARDOWN.append(True)
-
-
-def teardown_skipped() -> bool:
-    return bool(_SKIP_TEARDOWN)
+    PROCESS.skip_teardown = True
+    return PROCESS.console
 
 
 def settings(ctx: click.Context | None = None) -> Settings:

@@ -15,7 +15,7 @@ import sys
 import click
 
 from zkyield import __version__
-from zkyield.cli.context import Settings, teardown_skipped
+from zkyield.cli.context import PROCESS, Settings
 from zkyield.errors import ZkyieldError
 
 # name -> (module of zkyield.cli, attribute, the command's short help), in the workflow's order.
@@ -132,10 +132,11 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; a command that called ``context.skip_teardown`` and succeeded ends
     the process here with ``os._exit(0)`` once stdout and stderr are flushed."""
+    PROCESS.console = True
     try:
         cli.main(args=argv, prog_name="zkyield", standalone_mode=True)
     except SystemExit as done:
-        if done.code in (None, 0) and teardown_skipped():
+        if done.code in (None, 0) and PROCESS.skip_teardown:
             try:
                 sys.stdout.flush()
                 sys.stderr.flush()

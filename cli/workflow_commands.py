@@ -6,6 +6,7 @@ progress and errors to stderr.
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -90,13 +91,14 @@ def compile_cmd(policy_path: Path, positions: int, assets: int, scenarios: int, 
       zkyield compile range.policy.json --positions 3 --assets 3 --range-slots 2 --out build-range/
       zkyield compile history.policy.json --out build-history/
     """
-    with collector_paused():  # build and save in one pause (zkyield.gc_pause)
+    if skip_teardown():  # the process ends with this command: leave the circuit's objects to the OS
+        gc.disable()  # and never walk them for cycles (zkyield.gc_pause)
+    with collector_paused():  # build and save in one pause
         statement = api.compile_statement(api.load_any_policy(policy_path), positions, assets, scenarios, ranges)
         api.save_statement(statement, out_dir)
     info = statement.describe()
     _emit(as_json, info, f"compiled {len(info['clauses'])} clauses: {info['constraints']} constraints, "
                          f"{info['wires']} wires -> {out_dir}")
-    skip_teardown()  # the folder is written and fsynced: leave the circuit's objects to the OS
 
 
 @click.command("setup")

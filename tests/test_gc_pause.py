@@ -49,3 +49,16 @@ def test_compile_statement_builds_with_the_collector_paused(monkeypatch: pytest.
     monkeypatch.setattr(type(PORTFOLIO_FAMILY), "compile", spy)
     api.compile_statement(load_policy(json.loads(example("demo")[2].read_text())), positions=1, assets=1)
     assert seen == [False] and gc.isenabled()
+
+
+def test_compile_in_process_leaves_the_collector_on(tmp_path) -> None:
+    """Only a console process (``zkyield.cli.main.main``) ends with the command and may leave the
+    collector off; `compile` through click's runner must give the caller its collector back."""
+    from click.testing import CliRunner
+
+    from zkyield.circuits.models import example
+    from zkyield.cli.main import cli
+
+    res = CliRunner().invoke(cli, ["compile", str(example("demo")[2]), "-n", "1", "-m", "1", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert gc.isenabled()
