@@ -375,14 +375,18 @@ def test_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path):
 @pytest.mark.parametrize("behind", [False, True])
 def test_streamed_pieces_are_written_whole_or_not_at_all(tmp_path, behind: bool):
     """``write_pieces_atomic`` from a generator, on this thread or written behind it on another: the
-    file is the pieces joined; a generator that fails midway, or a write that fails (a piece that is not
-    bytes), leaves the old file and no temp file, and the error is the caller's."""
+    file is the pieces joined, ``observe`` sees them in order; a generator that fails midway, or a
+    write that fails (a piece that is not bytes), leaves the old file and no temp file, and the error
+    is the caller's."""
     from zkyield.formats.atomic import BEHIND_DEPTH, write_pieces_atomic
 
     path = tmp_path / "circuit.r1cs"
     pieces = [bytes([i]) * (1000 + i) for i in range(3 * BEHIND_DEPTH)]
     write_pieces_atomic(path, iter(pieces), behind=behind)
     assert path.read_bytes() == b"".join(pieces)
+    seen: list[bytes] = []
+    write_pieces_atomic(path, iter(pieces), behind=behind, observe=seen.append)  # e.g. a SHA-256's update
+    assert seen == pieces and path.read_bytes() == b"".join(pieces)
 
     def failing():
         yield from pieces[:BEHIND_DEPTH + 2]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from zkyield.dsl.compiled import ProgramCircuit
@@ -58,20 +58,13 @@ def _save(statement: Statement, circuit: ProgramCircuit, out: Path) -> Path:
     for name, pieces in ((CIRCUIT_FILE, lambda: circuit.r1cs_pieces()),
                          (PROGRAM_FILE, lambda: [program_to_bytes(circuit.program)])):
         h = hashlib.sha256()
-        write_pieces_atomic(out / name, _hashed(pieces(), h), behind=True)
+        write_pieces_atomic(out / name, pieces(), behind=True, observe=h.update)
         digests[name] = h.hexdigest()
     circuit.write_sym(out / SYMBOLS_FILE)
     doc = statement.describe()
     doc["files"] = digests
     write_json_atomic(out / STATEMENT_FILE, doc)
     return out
-
-
-def _hashed(pieces: Iterable[bytes], h: hashlib._Hash) -> Iterator[bytes]:
-    """``pieces`` as they are, each also fed to ``h`` (the SHA-256 statement.json records)."""
-    for piece in pieces:
-        h.update(piece)
-        yield piece
 
 
 def load_statement(build_dir: str | os.PathLike) -> Statement:

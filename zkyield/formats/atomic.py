@@ -13,7 +13,7 @@ import os
 import queue
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -23,19 +23,27 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     write_pieces_atomic(path, [data])
 
 
-def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes], behind: bool = False) -> None:
+def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes], behind: bool = False,
+                        observe: Callable[[bytes], object] | None = None) -> None:
     """Write the concatenation of ``pieces`` atomically, without joining them in memory first (a generator
-    streams: a piece is written as it is made). ``behind``: write on a second thread while this one makes
-    the next pieces (at most ``BEHIND_DEPTH`` waiting), for generators whose work holds the GIL: the
-    kernel's copy into the page cache does not."""
+    streams: a piece is written as it is made); ``observe`` sees each piece before it is written (a hash).
+
+    ``behind``: write, and observe, on a second thread while this one makes the next pieces (at most
+    ``BEHIND_DEPTH`` waiting), for generators whose work holds the GIL: the kernel's copy into the page
+    cache and hashlib's hashing do not.
+    """
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             if behind:
-                _write_behind(f, pieces)
-            else:
+                _write_behind(f, pieces, observe)
+            elif observe is None:
                 f.writelines(pieces)
+            else:
+                for piece in pieces:
+                    observe(piece)
+                    f.write(piece)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -49,7 +57,7 @@ def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes], behind
 BEHIND_DEPTH = 4
 
 
-def _write_behind(f: IO[bytes], pieces: Iterable[bytes]) -> None:
+def _write_behind(f: IO[bytes], pieces: Iterable[bytes], observe: Callable[[bytes], object] | None) -> None:
     waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=BEHIND_DEPTH)
     failed: list[BaseException] = []
 
@@ -57,6 +65,8 @@ def _write_behind(f: IO[bytes], pieces: Iterable[bytes]) -> None:
         while (piece := waiting.get()) is not None:
             if not failed:
                 try:
+                    if observe is not None:
+                        observe(piece)
                     f.write(piece)
                 except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread
                     failed.append(e)
