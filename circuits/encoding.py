@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from eth_hash.auto import keccak  # eth-utils' own hasher (installed with py-ecc), without eth-utils' 0.2 s import
+from eth_hash.auto import keccak  # eth-utils' own hasher (a declared dependency), without eth-utils' 0.2 s import
 
 from zkyield.errors import InputError
 
