@@ -19,7 +19,6 @@ from zkyield.cli.context import settings, skip_teardown
 from zkyield.errors import InputError
 from zkyield.families import FAMILIES
 from zkyield.formats.attestation import write_attestation
-from zkyield.gc_pause import collector_paused
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 _dir = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -92,10 +91,9 @@ def compile_cmd(policy_path: Path, positions: int, assets: int, scenarios: int, 
       zkyield compile history.policy.json --out build-history/
     """
     if skip_teardown():  # the process ends with this command: leave the circuit's objects to the OS
-        gc.disable()  # and never walk them for cycles (zkyield.gc_pause)
-    with collector_paused():  # build and save in one pause
-        statement = api.compile_statement(api.load_any_policy(policy_path), positions, assets, scenarios, ranges)
-        api.save_statement(statement, out_dir)
+        gc.disable()  # and never walk them for cycles (compile and save each pause it otherwise: zkyield.gc_pause)
+    statement = api.compile_statement(api.load_any_policy(policy_path), positions, assets, scenarios, ranges)
+    api.save_statement(statement, out_dir)
     info = statement.describe()
     _emit(as_json, info, f"compiled {len(info['clauses'])} clauses: {info['constraints']} constraints, "
                          f"{info['wires']} wires -> {out_dir}")

@@ -230,12 +230,11 @@ class Circuit:
         """x * (x - 1) == 0 (one constraint); returns x, now known to be 0 or 1."""
         v = self.lift(x)
         lc = v.lc
-        if len(lc) == 1 and v._bound is None:  # a lone wire with nothing proven yet (fresh hint bits)
-            ((var, coef),) = lc.items()
-            if var != ONE and coef == 1 and var not in self._var_bound:
-                self._emit(lc, {var: 1, ONE: R - 1}, {}, "assert_bool", name)
-                v._bound = self._var_bound[var] = 2  # what unsafe_assume_bound records for it
-                return v
+        var = self._fresh_wire(v)
+        if var is not None:
+            self._emit(lc, {var: 1, ONE: R - 1}, {}, "assert_bool", name)
+            v._bound = self._var_bound[var] = 2  # what unsafe_assume_bound records for it
+            return v
         k = v.constant
         if k is not None:
             if k > 1:
@@ -254,15 +253,13 @@ class Circuit:
         inline = 0  # constraints appended here whose labels are still to be appended
         for x in values:
             v = self.lift(x)
-            lc = v.lc
-            if len(lc) == 1 and v._bound is None:
-                ((var, coef),) = lc.items()
-                if var != ONE and coef == 1 and var not in bounds:
-                    constraints.append((lc, {var: 1, ONE: R - 1}, {}))
-                    inline += 1
-                    v._bound = bounds[var] = 2
-                    out.append(v)
-                    continue
+            var = self._fresh_wire(v)
+            if var is not None:  # assert_bool's fast path, its label appended below
+                constraints.append((v.lc, {var: 1, ONE: R - 1}, {}))
+                inline += 1
+                v._bound = bounds[var] = 2
+                out.append(v)
+                continue
             self._labels.extend([label] * inline)
             inline = 0
             out.append(self.assert_bool(v, name))
@@ -382,6 +379,14 @@ class Circuit:
         self._kinds.append(kind)
         self._var_names.append(name if full_name or not self._scope else f"{self._scope_path}/{name}")
         return len(self._kinds) - 1
+
+    def _fresh_wire(self, v: Value) -> int | None:
+        """The wire of ``v`` when it is one wire, coefficient 1, nothing proven about it (fresh hint bits)."""
+        lc = v.lc
+        if len(lc) != 1 or v._bound is not None:
+            return None
+        ((var, coef),) = lc.items()
+        return var if var != ONE and coef == 1 and var not in self._var_bound else None
 
     def _new_vars(self, kind: int, names: Sequence[str]) -> list[int]:
         """``_new_var`` for each of ``names``, in one pass."""
