@@ -7,9 +7,13 @@ and every malformed input must be refused with a one-line zkyield error naming f
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import json
+import mmap
 import os
 import random
+import secrets
 from pathlib import Path
 
 import pytest
@@ -373,28 +377,80 @@ def test_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path):
 
 
 @pytest.mark.parametrize("behind", [False, True])
-def test_streamed_pieces_are_written_whole_or_not_at_all(tmp_path, behind: bool):
-    """``write_pieces_atomic`` from a generator, on this thread or written behind it on another: the
-    file is the pieces joined, ``observe`` sees them in order; a generator that fails midway, or a
-    write that fails (a piece that is not bytes), leaves the old file and no temp file, and the error
-    is the caller's."""
-    from zkyield.formats.atomic import BEHIND_DEPTH, write_pieces_atomic
+@pytest.mark.parametrize("uncached", [False, True])
+def test_streamed_pieces_are_written_whole_or_not_at_all(tmp_path, monkeypatch, behind: bool, uncached: bool):
+    """``write_pieces_atomic`` from a generator, on this thread or written behind it on another, through
+    the page cache or around it: the file is the pieces joined, ``observe`` sees them in order; a
+    generator that fails midway, or a write that fails (a piece that is not bytes), leaves the old file
+    and no temp file, and the error is the caller's."""
+    from zkyield.formats.atomic import BEHIND_DEPTH, UncachedFile, write_pieces_atomic
 
+    monkeypatch.setattr(UncachedFile, "BLOCK", 2 * mmap.PAGESIZE)  # pieces straddle blocks, some fill one
     path = tmp_path / "circuit.r1cs"
-    pieces = [bytes([i]) * (1000 + i) for i in range(3 * BEHIND_DEPTH)]
-    write_pieces_atomic(path, iter(pieces), behind=behind)
+    pieces = [bytes([i]) * (1000 + 1500 * i) for i in range(3 * BEHIND_DEPTH)]
+    pieces[4] = b"\7" * UncachedFile.BLOCK
+    write_pieces_atomic(path, iter(pieces), behind=behind, uncached=uncached)
     assert path.read_bytes() == b"".join(pieces)
     seen: list[bytes] = []
-    write_pieces_atomic(path, iter(pieces), behind=behind, observe=seen.append)  # e.g. a SHA-256's update
-    assert seen == pieces and path.read_bytes() == b"".join(pieces)
+    write_pieces_atomic(path, iter(pieces), behind=behind, observe=seen.append, uncached=uncached)
+    assert seen == pieces and path.read_bytes() == b"".join(pieces)  # observe: e.g. a SHA-256's update
 
     def failing():
         yield from pieces[:BEHIND_DEPTH + 2]
         raise RuntimeError("encoder failed")
 
     with pytest.raises(RuntimeError, match="encoder failed"):
-        write_pieces_atomic(path, failing(), behind=behind)
+        write_pieces_atomic(path, failing(), behind=behind, uncached=uncached)
     with pytest.raises(TypeError):
-        write_pieces_atomic(path, iter([b"a", object(), b"c"]), behind=behind)  # type: ignore[list-item]
+        write_pieces_atomic(path, iter([b"a", object(), b"c"]), behind=behind,  # type: ignore[list-item]
+                            uncached=uncached)
     assert path.read_bytes() == b"".join(pieces)
     assert os.listdir(tmp_path) == ["circuit.r1cs"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 8192, 8193, 3 * 8192 + 17])
+def test_uncached_file_writes_whole_blocks_directly_and_the_tail_through_the_cache(tmp_path, monkeypatch,
+                                                                                  size: int):
+    """Every ``O_DIRECT`` write is a whole block from the page-aligned buffer (the flag refuses anything
+    else), the tail goes out with the flag cleared; the bytes on disk are the bytes given."""
+    from zkyield.formats import atomic
+
+    monkeypatch.setattr(atomic.UncachedFile, "BLOCK", 8192)
+    writes: list[tuple[bool, int]] = []
+    real_write = os.write
+
+    def recording_write(fd: int, data) -> int:
+        direct = bool(fcntl.fcntl(fd, fcntl.F_GETFL) & getattr(os, "O_DIRECT", 0))
+        writes.append((direct, len(data)))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(atomic.os, "write", recording_write)
+    data = secrets.token_bytes(size)
+    path = tmp_path / "circuit.sym"
+    atomic.write_pieces_atomic(path, [data[:5], data[5:]], uncached=True)
+    assert path.read_bytes() == data
+    direct = [n for d, n in writes if d]
+    assert all(n == 8192 for n in direct) and sum(n for _, n in writes) == size
+    with open(tmp_path / "probe", "wb") as probe:
+        takes_direct = atomic._set_direct(probe.fileno(), True)
+    assert len(direct) == (size // 8192 if takes_direct else 0)
+
+
+def test_uncached_file_falls_back_when_the_filesystem_refuses_direct_writes(tmp_path, monkeypatch):
+    """A filesystem that takes ``O_DIRECT`` on the descriptor but fails the write with EINVAL gets the
+    same bytes written through the cache."""
+    from zkyield.formats import atomic
+
+    monkeypatch.setattr(atomic.UncachedFile, "BLOCK", 8192)
+    real_write = os.write
+
+    def refusing_write(fd: int, data) -> int:
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & getattr(os, "O_DIRECT", 0):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(atomic.os, "write", refusing_write)
+    data = secrets.token_bytes(5 * 8192 + 3)
+    path = tmp_path / "circuit.r1cs"
+    atomic.write_pieces_atomic(path, [data], behind=True, uncached=True)
+    assert path.read_bytes() == data

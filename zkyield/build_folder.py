@@ -58,7 +58,7 @@ def _save(statement: Statement, circuit: ProgramCircuit, out: Path) -> Path:
     for name, pieces in ((CIRCUIT_FILE, lambda: circuit.r1cs_pieces()),
                          (PROGRAM_FILE, lambda: [program_to_bytes(circuit.program)])):
         h = hashlib.sha256()
-        write_pieces_atomic(out / name, pieces(), behind=True, observe=h.update)
+        write_pieces_atomic(out / name, pieces(), behind=True, observe=h.update, uncached=True)
         digests[name] = h.hexdigest()
     circuit.write_sym(out / SYMBOLS_FILE)
     doc = statement.describe()

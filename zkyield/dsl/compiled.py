@@ -320,9 +320,10 @@ class CompiledCircuit(ProgramCircuit):
         return symbol_text(self.name, self.slot_names, self.n_wires)
 
     def write_sym(self, path: str | os.PathLike) -> None:
-        from zkyield.formats.atomic import write_bytes_atomic
+        """The ``.sym`` file, written around the page cache (tens of MB that a debugger reads, if anyone)."""
+        from zkyield.formats.atomic import write_pieces_atomic
 
-        write_bytes_atomic(path, self.symbol_bytes())
+        write_pieces_atomic(path, [self.symbol_bytes()], uncached=True)
 
 
 class _Pool:
