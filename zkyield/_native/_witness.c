@@ -264,11 +264,14 @@ static int term_cmp(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-typedef struct { uint8_t *buf; size_t len, cap; } growbuf;
+/* fixed: buf is a bytes object's storage sized in advance, never reallocated */
+typedef struct { uint8_t *buf; size_t len, cap; int fixed; } growbuf;
 
-/* room for extra bytes; 0 when out of memory, with no exception set (callable without the GIL) */
+/* room for extra bytes; 0 when out of memory (or a fixed buffer is full), with no exception set
+ * (callable without the GIL) */
 static int gb_grow(growbuf *g, size_t extra) {
     if (g->len + extra <= g->cap) return 1;
+    if (g->fixed) return 0;
     size_t cap = g->cap ? g->cap : 1 << 16;
     while (cap < g->len + extra) cap *= 2;
     uint8_t *nb = PyMem_RawRealloc(g->buf, cap);
@@ -378,10 +381,33 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
             return NULL;
         }
     }
-    growbuf g = {NULL, 0, 0};
+    growbuf g = {NULL, 0, 0, 0};
     lc_term *tmp = NULL;
     size_t tmp_cap = 0;
     PyObject *result = NULL;
+    if (mapping && !digest) {
+        /* .r1cs bytes have a known size (per side a u32 count, per term a u32 wire and 32 bytes): written
+         * straight into the bytes object returned, no buffer grown and copied */
+        size_t size = 0;
+        for (Py_ssize_t i = start; i < stop; i++) {
+            PyObject *con = PyList_GET_ITEM(cons, i);
+            if (!(PyTuple_CheckExact(con) && PyTuple_GET_SIZE(con) == 3)) { size = 0; break; }
+            for (int s = 0; s < 3; s++) {
+                PyObject *lc = PyTuple_GET_ITEM(con, s);
+                size += 4 + 36 * (size_t)(PyDict_CheckExact(lc) ? PyDict_GET_SIZE(lc) : 0);
+            }
+        }
+        if (size) {
+            result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
+            if (!result) {
+                PyBuffer_Release(&map);
+                return NULL;
+            }
+            g.buf = (uint8_t *)PyBytes_AS_STRING(result);
+            g.cap = size;
+            g.fixed = 1;
+        }
+    }
     /* The last RECENT sides encoded (held, so an address is never reused) and where their bytes are: a
      * Poseidon S-box x^5 names its 30-85 term input three times in a row (x*x, then x^4*x). */
     enum { RECENT = 4 };
@@ -422,9 +448,14 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
         }
     }
     for (int r = 0; r < RECENT; r++) Py_XDECREF(recent[r]);
-    if (ok == 1) result = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
-    else if (ok == 0) result = Py_NewRef(Py_None);
-    PyMem_RawFree(g.buf);
+    if (g.fixed) {
+        if (ok != 1 || g.len != g.cap) Py_CLEAR(result);  /* a side not a dict: refused below */
+        if (ok == 1 && g.len != g.cap) ok = 0;
+    } else {
+        if (ok == 1) result = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
+        PyMem_RawFree(g.buf);
+    }
+    if (ok == 0) result = Py_NewRef(Py_None);
     PyMem_Free(tmp);
     if (mapping) PyBuffer_Release(&map);
     return result;
@@ -443,7 +474,7 @@ static PyObject *py_r1cs_digest_terms(PyObject *self, PyObject *args) {
     PyObject *sink;
     (void)self;
     if (!PyArg_ParseTuple(args, "y*nKO", &sec, &m, &n_wires, &sink)) return NULL;
-    growbuf g = {NULL, 0, 0};
+    growbuf g = {NULL, 0, 0, 0};
     const uint8_t *p = (const uint8_t *)sec.buf;
     size_t left = (size_t)sec.len;
     int ok = m >= 0, oom = 0;
@@ -906,39 +937,40 @@ static uint32_t strtab_put(strtab *t, str_t key, int dotted, int *fresh) {
     }
 }
 
-static int gb_put(growbuf *g, const char *s, size_t n) {
-    if (!gb_reserve(g, n)) return 0;
-    memcpy(g->buf + g->len, s, n);
-    g->len += n;
-    return 1;
-}
-
-static int gb_int(growbuf *g, long long v) {
-    char b[24];
-    int n = snprintf(b, sizeof b, "%lld", v);
-    return gb_put(g, b, (size_t)n);
+/* decimal digits of v (v >= -1) at dst; the count written */
+static size_t put_int(char *dst, long long v) {
+    if (v < 0) { dst[0] = '-'; dst[1] = '1'; return 2; }
+    char b[20];
+    size_t n = 0;
+    do { b[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    for (size_t i = 0; i < n; i++) dst[i] = b[n - 1 - i];
+    return n;
 }
 
 /* symbol_text(circuit_name, slot_names, n_wires) -> bytes, or None when a name is not ASCII or holds '@'
  * (the Python reference then writes it). The lines of zkyield.dsl.symbols.symbol_lines_reference, each
  * ending in a newline: "slot,varIdx,component,name"; component ids by first appearance of a parent scope
- * ("" = 0), name = circuit_name "." path with '/' as '.', a repeat of an earlier name suffixed "@slot". */
+ * ("" = 0), name = circuit_name "." path with '/' as '.', a repeat of an earlier name suffixed "@slot".
+ * The lines go straight into a bytes object sized for the longest they can be, then shrunk (no buffer
+ * grown and copied); the GIL is released meanwhile (the names are held by a tuple, so no thread can
+ * drop them). */
 static PyObject *py_symbol_text(PyObject *self, PyObject *args) {
     PyObject *prefix, *names;
     long long n_wires;
     (void)self;
     if (!PyArg_ParseTuple(args, "UOL", &prefix, &names, &n_wires)) return NULL;
-    PyObject *seq = PySequence_Fast(names, "symbol_text: slot names must be a sequence");
+    PyObject *seq = PySequence_Tuple(names);
     if (!seq) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
+    PyObject **items = &PyTuple_GET_ITEM(seq, 0);
     PyObject *result = NULL;
     strtab parents = {0}, full = {0};
-    growbuf g = {NULL, 0, 0};
     if (!PyUnicode_IS_COMPACT_ASCII(prefix) || memchr(PyUnicode_DATA(prefix), '@', (size_t)PyUnicode_GET_LENGTH(prefix))) {
         result = Py_NewRef(Py_None);
         goto done;
     }
+    const char *pre = (const char *)PyUnicode_DATA(prefix);
+    size_t pre_n = (size_t)PyUnicode_GET_LENGTH(prefix), longest = 0;
     for (Py_ssize_t i = 1; i < n; i++) {
         PyObject *s = items[i];
         if (!PyUnicode_CheckExact(s) || !PyUnicode_IS_COMPACT_ASCII(s)
@@ -946,32 +978,43 @@ static PyObject *py_symbol_text(PyObject *self, PyObject *args) {
             result = Py_NewRef(Py_None);
             goto done;
         }
+        longest += (size_t)PyUnicode_GET_LENGTH(s) + pre_n + 4 * 20 + 6; /* 4 numbers, 3 ',', '.', '@', '\n' */
     }
     if (!strtab_init(&parents, (size_t)n) || !strtab_init(&full, (size_t)n)) goto done;
+    result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)longest);
+    if (!result) goto done;
+    char *out = PyBytes_AS_STRING(result), *at = out;
+    Py_BEGIN_ALLOW_THREADS
     int fresh;
     strtab_put(&parents, (str_t){"", 0}, 0, &fresh);
-    const char *pre = (const char *)PyUnicode_DATA(prefix);
-    size_t pre_n = (size_t)PyUnicode_GET_LENGTH(prefix);
     for (Py_ssize_t slot = 1; slot < n; slot++) {
         str_t path = {(const char *)PyUnicode_DATA(items[slot]), PyUnicode_GET_LENGTH(items[slot])};
         Py_ssize_t cut = path.n;
         while (cut > 0 && path.s[cut - 1] != '/') cut--;
         uint32_t component = strtab_put(&parents, (str_t){path.s, cut ? cut - 1 : 0}, 0, &fresh);
         strtab_put(&full, path, 1, &fresh);
-        if (!gb_int(&g, slot) || !gb_put(&g, ",", 1) || !gb_int(&g, slot < n_wires ? slot : -1)
-            || !gb_put(&g, ",", 1) || !gb_int(&g, component) || !gb_put(&g, ",", 1) || !gb_put(&g, pre, pre_n)
-            || !gb_put(&g, ".", 1) || !gb_reserve(&g, (size_t)path.n))
-            goto done;
-        for (Py_ssize_t i = 0; i < path.n; i++) g.buf[g.len + (size_t)i] = path.s[i] == '/' ? '.' : path.s[i];
-        g.len += (size_t)path.n;
-        if (!fresh && (!gb_put(&g, "@", 1) || !gb_int(&g, slot))) goto done;
-        if (!gb_put(&g, "\n", 1)) goto done;
+        at += put_int(at, slot);
+        *at++ = ',';
+        at += put_int(at, slot < n_wires ? slot : -1);
+        *at++ = ',';
+        at += put_int(at, component);
+        *at++ = ',';
+        memcpy(at, pre, pre_n);
+        at += pre_n;
+        *at++ = '.';
+        for (Py_ssize_t i = 0; i < path.n; i++) at[i] = path.s[i] == '/' ? '.' : path.s[i];
+        at += path.n;
+        if (!fresh) {
+            *at++ = '@';
+            at += put_int(at, slot);
+        }
+        *at++ = '\n';
     }
-    result = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
+    Py_END_ALLOW_THREADS
+    _PyBytes_Resize(&result, at - out);
 done:
     strtab_free(&parents);
     strtab_free(&full);
-    PyMem_RawFree(g.buf);
     Py_DECREF(seq);
     return result;
 }
