@@ -128,3 +128,48 @@ def test_from_bits_checks_booleanity_of_unproven_bits() -> None:
     assert cc.outputs(cc.witness({"bs": [1, 0, 1]}))["v"] == 5
     with pytest.raises(ConstraintError, match="from_bits"):
         cc.witness({"bs": [3, 1, 0]})  # 3 + 2 = 5 as well, but 3 is not a bit
+
+
+def _everything(c: Circuit) -> tuple:
+    """What a build leaves in the circuit, dicts compared with their order (a side's term order is encoded)."""
+    def lc(d: dict) -> tuple:
+        return tuple(d.items())
+
+    steps = [tuple(lc(x) if isinstance(x, dict) else x for x in s[:3]) + s[4:] for s in c._steps]
+    return ([tuple(map(lc, con)) for con in c._constraints], c._labels, steps, c._var_names, c._kinds,
+            list(c._var_bound.items()), c._hint_vars)
+
+
+def _operand(c: Circuit, shape: str):
+    a, b = c.private_input("a"), c.private_input("b")
+    c.assert_bool(b)  # a bounded wire: its bound must be kept or raised alike
+    return {"wire": a, "bounded": b, "scaled": 5 * a, "offset": a + 7, "difference": a - b + (1 << 70),
+            "product": c.mul(a, b)}[shape]
+
+
+@pytest.mark.parametrize("shape", ["wire", "bounded", "scaled", "offset", "difference", "product"])
+@pytest.mark.parametrize("n", [2, 3, 17, 64, 253])
+@pytest.mark.parametrize("scoped", [False, True])
+def test_boolean_decomposition_emits_what_the_reference_decomposition_does(shape: str, n: int, scoped: bool) -> None:
+    """``decompose`` (the circuit's one-pass ``boolean_decomposition``) and ``decompose_reference`` leave
+    the same constraints (terms in the same order), labels, steps, names, bounds and returned values."""
+    from contextlib import nullcontext
+
+    from zkyield.gadgets.bits import decompose, decompose_reference
+
+    built = []
+    for fn in (decompose, decompose_reference):
+        c = Circuit()
+        x = _operand(c, shape)
+        with c.scope("range[3]") if scoped else nullcontext():
+            bits = fn(c, x, n)
+        built.append((_everything(c), [(tuple(v.lc.items()), v.bound) for v in bits], x.bound))
+    assert built[0] == built[1]
+
+
+def test_boolean_decomposition_refuses_what_it_does_not_cover() -> None:
+    c, other = Circuit(), Circuit()
+    x = c.private_input("x")
+    for bad in ((c.constant(3), 8), (x, 1), (x, 254), (other.private_input("y"), 8)):
+        with pytest.raises(ValueError, match="boolean_decomposition"):
+            c.boolean_decomposition(*bad)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 from zkyield._native import witness_lib
 from zkyield.dsl import hints
@@ -266,6 +267,37 @@ class Circuit:
         self._labels.extend([label] * inline)
         return out
 
+    def boolean_decomposition(self, x: Value, n: int) -> list[Value]:
+        """Little-endian bits of a non-constant ``x`` (2 <= n <= 253), proving ``x < 2^n``: n - 1 wires from
+        the ``low_bits`` hint, each constrained boolean, and the top bit the combination
+        ``(x - sum b_i 2^i) / 2^(n-1)``, constrained boolean too; ``x`` is then bounded by 2^n.
+
+        ``gadgets.bits.decompose_reference`` builds the same through ``hint``, ``assert_bools``, ``linear``
+        and ``assert_bool``; this emits it in one pass, without a Value per term of the recomposition.
+        """
+        if x.circuit is not self or x.constant is not None or not 2 <= n <= 253:
+            raise ValueError("boolean_decomposition: a non-constant value of this circuit, 2 <= n <= 253 bits")
+        count = n - 1
+        variables = self._new_vars(KIND_INT, _bit_names(count))
+        self._hint_vars.extend(variables)
+        self._steps.append((OP_HINT, variables, "low_bits", (x, count), self._label("bits"), False))
+        lcs = [{var: 1} for var in variables]
+        low = [Value(self, lc, 2) for lc in lcs]
+        self._var_bound.update(dict.fromkeys(variables, 2))
+        label = self._scope_path if self._scope else "assert_bool"
+        checks = [{var: 1, ONE: R - 1} for var in variables]
+        self._constraints.extend(zip(lcs, checks, [{} for _ in variables], strict=True))
+        self._labels.extend([label] * count)
+        inverse, weights = _top_bit_weights(count)
+        top_lc = {var: coef * inverse % R for var, coef in x.lc.items()}
+        top_lc.update(zip(variables, weights, strict=True))
+        check = dict(top_lc)
+        lc_axpy(check, R - 1, {ONE: 1})
+        self._constraints.append((top_lc, check, {}))
+        self._labels.append(label)
+        self.unsafe_assume_bound(x, 1 << n)
+        return [*low, Value(self, top_lc, 2)]
+
     def assert_product(self, a: Operand, b: Operand, c: Operand, name: str | None = None) -> None:
         """a * b == c as exactly one constraint (no new wire), e.g. ``q * d == x - r``."""
         self._emit(self.lift(a).lc, self.lift(b).lc, self.lift(c).lc, "assert_product", name)
@@ -409,6 +441,18 @@ class Circuit:
         """Add a*b = c labelled scope/name, or just the scope path, or the operation at top level."""
         self._constraints.append((a, b, c))
         self._labels.append(self._label(name) if name or self._scope else op)
+
+
+@cache
+def _bit_names(count: int) -> list[str]:
+    return [f"bits[{i}]" for i in range(count)]
+
+
+@cache
+def _top_bit_weights(count: int) -> tuple[int, tuple[int, ...]]:
+    """1 / 2^count and each low bit's coefficient in the top bit, -2^i / 2^count (mod r)."""
+    inverse = pow(1 << count, -1, R)
+    return inverse, tuple((R - (1 << i)) * inverse % R for i in range(count))
 
 
 def _stamp(lc: BlockLC, off: int, first: int, inputs: list[LinearCombination]) -> LinearCombination:
