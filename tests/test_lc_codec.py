@@ -116,3 +116,35 @@ def test_digest_terms_of_a_section_larger_than_one_hand_over_match_the_reference
     assert encode(r1cs.constraints, r1cs.n_wires, True, want.append)
     assert b"".join(got) == b"".join(want)
     assert not witness_lib().r1cs_digest_terms(section[:-1], 3000, 2000, got.append)
+
+
+@native
+def test_digest_terms_from_the_encoding_pass_are_what_the_section_parses_to() -> None:
+    """``encode_lcs(..., slot_map, True)`` writes a piece of the ``.r1cs`` section and R1CS.digest's bytes
+    of the same terms in one pass (how a compiled circuit takes its id): they must equal the section
+    written by the reference and its digest bytes parsed back by ``r1cs_digest_terms``, with sides
+    repeated (copied), a zero coefficient (kept in the file, skipped by the digest), unsorted slots and an
+    empty range; a variable without a slot is still refused."""
+    rng = random.Random(11)
+    n_vars, n_wires = 400, 350
+    slots = list(range(n_vars))
+    rng.shuffle(slots)  # builder variable -> slot: a permutation, some slots past the wires
+    slot_map = b"".join(s.to_bytes(4, "little") for s in slots)
+    wired = [v for v in range(n_vars) if slots[v] < n_wires]
+    shared = [{v: rng.randrange(1, R) for v in rng.sample(wired, k)} for k in (1, 3, 30, 30, 60)]
+    shared.append({wired[0]: 0, wired[1]: 5})
+    cons = [(shared[i % 6], shared[i % 6] if i % 3 else shared[(i + 2) % 6], shared[(i * 5) % 6]) for i in range(90)]
+    lib = witness_lib()
+    piece, terms = lib.encode_lcs(cons, 0, len(cons), n_wires, False, slot_map, True)
+    assert piece == lib.encode_lcs(cons, 0, len(cons), n_wires, False, slot_map)
+    renumbered = R1CS(n_wires, 1, 1, 1, [Constraint(*({slots[v]: k for v, k in lc.items()} for lc in con))
+                                         for con in cons])
+    assert piece == r1cs_bin._constraints_section_reference(renumbered)
+    parsed: list[bytes] = []
+    assert lib.r1cs_digest_terms(piece, len(cons), n_wires, parsed.append)
+    assert terms == b"".join(parsed)
+    assert lib.encode_lcs(cons, 5, 5, n_wires, False, slot_map, True) == (b"", b"")
+    unslotted = [v for v in range(n_vars) if slots[v] >= n_wires][0]
+    assert lib.encode_lcs([({unslotted: 1}, {}, {})], 0, 1, n_wires, False, slot_map, True) is None
+    with pytest.raises(ValueError, match="slot map"):
+        lib.encode_lcs(cons, 0, 1, n_wires, True, slot_map, True)

@@ -310,9 +310,10 @@ static int long_to_fe(fe *x, PyObject *v) {
 #endif
 }
 
-/* 1 written, 0 not encodable (no exception set), -1 error (exception set) */
+/* 1 written, 0 not encodable (no exception set), -1 error (exception set); with terms (the .r1cs
+ * layout only), R1CS.digest's bytes of the same side are appended there too */
 static int encode_one_lc(growbuf *g, PyObject *lc, uint64_t n_wires, int digest, const Py_buffer *map,
-                         lc_term **tmp, size_t *tmp_cap) {
+                         lc_term **tmp, size_t *tmp_cap, growbuf *terms) {
     if (!PyDict_CheckExact(lc)) return 0;
     Py_ssize_t n = PyDict_GET_SIZE(lc), pos = 0, i = 0;
     if ((size_t)n > *tmp_cap) {
@@ -338,9 +339,11 @@ static int encode_one_lc(growbuf *g, PyObject *lc, uint64_t n_wires, int digest,
     if (!sorted) qsort(*tmp, (size_t)n, sizeof(lc_term), term_cmp);
     size_t wsz = digest ? 8 : 4;
     if (!gb_reserve(g, wsz + (size_t)n * (wsz + 32))) return -1;
-    size_t count_at = g->len;
+    if (terms && !gb_reserve(terms, 8 + (size_t)n * 40)) return -1;
+    size_t count_at = g->len, terms_count_at = terms ? terms->len : 0;
     g->len += wsz;
-    uint64_t written = 0;
+    if (terms) terms->len += 8;
+    uint64_t written = 0, nonzero = 0;
     for (Py_ssize_t j = 0; j < n; j++) {
         uint8_t *dst = g->buf + g->len + wsz;
         fe x;
@@ -350,10 +353,17 @@ static int encode_one_lc(growbuf *g, PyObject *lc, uint64_t n_wires, int digest,
         if (digest && fe_is_zero(&x)) continue;
         uint64_t w = (*tmp)[j].wire;
         memcpy(g->buf + g->len, &w, wsz); /* little-endian host (x86-64, aarch64) */
+        if (terms && !fe_is_zero(&x)) {
+            memcpy(terms->buf + terms->len, &w, 8);
+            memcpy(terms->buf + terms->len + 8, dst, 32);
+            terms->len += 40;
+            nonzero++;
+        }
         g->len += wsz + 32;
         written++;
     }
     memcpy(g->buf + count_at, &written, wsz);
+    if (terms) memcpy(terms->buf + terms_count_at, &nonzero, 8);
     return 1;
 }
 
@@ -363,9 +373,16 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
     unsigned long long n_wires;
     int digest;
     Py_buffer map = {0};
-    if (!PyArg_ParseTuple(args, "O!nnKp|y*", &PyList_Type, &cons, &start, &stop, &n_wires, &digest, &map))
+    int with_terms = 0;
+    if (!PyArg_ParseTuple(args, "O!nnKp|y*p", &PyList_Type, &cons, &start, &stop, &n_wires, &digest, &map,
+                          &with_terms))
         return NULL;
     const Py_buffer *mapping = map.buf ? &map : NULL;
+    if (with_terms && (digest || !mapping)) {
+        PyErr_SetString(PyExc_ValueError, "encode_lcs: digest terms come with .r1cs bytes through a slot map");
+        if (mapping) PyBuffer_Release(&map);
+        return NULL;
+    }
     if (start < 0 || stop > PyList_GET_SIZE(cons) || start > stop) {
         PyErr_SetString(PyExc_ValueError, "encode_lcs: range out of the constraint list");
         if (mapping) PyBuffer_Release(&map);
@@ -381,38 +398,47 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
             return NULL;
         }
     }
-    growbuf g = {NULL, 0, 0, 0};
+    growbuf g = {NULL, 0, 0, 0}, terms = {NULL, 0, 0, 0};
+    growbuf *want_terms = with_terms ? &terms : NULL;
+    PyObject *terms_bytes = NULL;
     lc_term *tmp = NULL;
     size_t tmp_cap = 0;
     PyObject *result = NULL;
     if (mapping && !digest) {
         /* .r1cs bytes have a known size (per side a u32 count, per term a u32 wire and 32 bytes): written
          * straight into the bytes object returned, no buffer grown and copied */
-        size_t size = 0;
+        size_t size = 0, n_terms = 0;
         for (Py_ssize_t i = start; i < stop; i++) {
             PyObject *con = PyList_GET_ITEM(cons, i);
             if (!(PyTuple_CheckExact(con) && PyTuple_GET_SIZE(con) == 3)) { size = 0; break; }
             for (int s = 0; s < 3; s++) {
                 PyObject *lc = PyTuple_GET_ITEM(con, s);
-                size += 4 + 36 * (size_t)(PyDict_CheckExact(lc) ? PyDict_GET_SIZE(lc) : 0);
+                size_t n = (size_t)(PyDict_CheckExact(lc) ? PyDict_GET_SIZE(lc) : 0);
+                size += 4 + 36 * n;
+                n_terms += n;
             }
         }
         if (size) {
             result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)size);
-            if (!result) {
+            /* the digest's side: a u64 count, a u64 wire and 32 bytes per non-zero term (shrunk if any is 0) */
+            size_t terms_size = 24 * (size_t)(stop - start) + 40 * n_terms;
+            terms_bytes = with_terms && result ? PyBytes_FromStringAndSize(NULL, (Py_ssize_t)terms_size) : NULL;
+            if (!result || (with_terms && !terms_bytes)) {
+                Py_XDECREF(result);
                 PyBuffer_Release(&map);
                 return NULL;
             }
             g.buf = (uint8_t *)PyBytes_AS_STRING(result);
             g.cap = size;
             g.fixed = 1;
+            if (terms_bytes) terms = (growbuf){(uint8_t *)PyBytes_AS_STRING(terms_bytes), 0, terms_size, 1};
         }
     }
     /* The last RECENT sides encoded (held, so an address is never reused) and where their bytes are: a
      * Poseidon S-box x^5 names its 30-85 term input three times in a row (x*x, then x^4*x). */
     enum { RECENT = 4 };
     PyObject *recent[RECENT] = {NULL};
-    size_t recent_at[RECENT], recent_len[RECENT];
+    size_t recent_at[RECENT], recent_len[RECENT], recent_terms_at[RECENT], recent_terms_len[RECENT];
     int next_recent = 0;
     int ok = 1;
     for (Py_ssize_t i = start; i < stop && ok == 1; i++) {
@@ -426,21 +452,28 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
             for (int r = 0; r < RECENT; r++)
                 if (recent[r] == lc) hit = r;
             if (hit >= 0) {
-                if (gb_reserve(&g, recent_len[hit])) {
+                if (gb_reserve(&g, recent_len[hit])
+                    && (!want_terms || gb_reserve(&terms, recent_terms_len[hit]))) {
                     memcpy(g.buf + g.len, g.buf + recent_at[hit], recent_len[hit]);
                     g.len += recent_len[hit];
+                    if (want_terms) {
+                        memcpy(terms.buf + terms.len, terms.buf + recent_terms_at[hit], recent_terms_len[hit]);
+                        terms.len += recent_terms_len[hit];
+                    }
                 } else {
                     ok = -1;
                 }
                 Py_DECREF(lc);
                 continue;
             }
-            size_t at = g.len;
-            ok = encode_one_lc(&g, lc, n_wires, digest, mapping, &tmp, &tmp_cap);
+            size_t at = g.len, terms_at = terms.len;
+            ok = encode_one_lc(&g, lc, n_wires, digest, mapping, &tmp, &tmp_cap, want_terms);
             if (ok == 1 && PyDict_GET_SIZE(lc) > 1) {
                 Py_XSETREF(recent[next_recent], lc);  /* the cache takes our reference */
                 recent_at[next_recent] = at;
                 recent_len[next_recent] = g.len - at;
+                recent_terms_at[next_recent] = terms_at;
+                recent_terms_len[next_recent] = terms.len - terms_at;
                 next_recent = (next_recent + 1) % RECENT;
             } else {
                 Py_DECREF(lc);
@@ -455,6 +488,16 @@ static PyObject *py_encode_lcs(PyObject *self, PyObject *args) {
         if (ok == 1) result = PyBytes_FromStringAndSize((const char *)g.buf, (Py_ssize_t)g.len);
         PyMem_RawFree(g.buf);
     }
+    if (ok == 1 && want_terms && result) {
+        if (!terms.fixed) {
+            terms_bytes = PyBytes_FromStringAndSize((const char *)terms.buf, (Py_ssize_t)terms.len);
+        } else if (terms.len != terms.cap && _PyBytes_Resize(&terms_bytes, (Py_ssize_t)terms.len) < 0) {
+            terms_bytes = NULL;  /* freed by _PyBytes_Resize */
+        }
+        Py_SETREF(result, terms_bytes ? PyTuple_Pack(2, result, terms_bytes) : NULL);
+    }
+    Py_XDECREF(terms_bytes);
+    if (!terms.fixed) PyMem_RawFree(terms.buf);
     if (ok == 0) result = Py_NewRef(Py_None);
     PyMem_Free(tmp);
     if (mapping) PyBuffer_Release(&map);

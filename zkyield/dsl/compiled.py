@@ -203,15 +203,20 @@ class CompiledCircuit(ProgramCircuit):
 
     def _section_pieces(self, lib: object, digest: hashlib._Hash | None) -> Iterator[bytes]:
         """The ``.r1cs`` constraints section, CHUNK constraints a piece, encoded from the builder's
-        constraints through the slot map; each piece also fed to ``digest`` (R1CS.digest's layout)."""
+        constraints through the slot map; with ``digest``, R1CS.digest's bytes of the same sorted terms
+        come from the same pass and are fed to it (what ``r1cs_digest_terms`` reads off the file's bytes:
+        tests/test_simplify.py compares the ids)."""
         cons, n_wires, slot_map = self._result.constraints, self._n_wires, self._slot_map
         for start in range(0, len(cons), CHUNK):
             stop = min(start + CHUNK, len(cons))
-            piece = lib.encode_lcs(cons, start, stop, n_wires, False, slot_map)
-            if piece is None:  # the builder keeps every coefficient canonical, every variable slotted
+            encoded = lib.encode_lcs(cons, start, stop, n_wires, False, slot_map, digest is not None)
+            if encoded is None:  # the builder keeps every coefficient canonical, every variable slotted
                 raise RuntimeError(f"constraints {start}..{stop}: terms the .r1cs encoder refuses")
-            if digest is not None and not lib.r1cs_digest_terms(piece, stop - start, n_wires, digest.update):
-                raise RuntimeError(f"constraints {start}..{stop}: the encoded .r1cs section does not parse back")
+            if digest is None:
+                yield encoded
+                continue
+            piece, terms = encoded
+            digest.update(terms)
             yield piece
 
     def _section_size(self) -> int:
