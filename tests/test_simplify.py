@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.dsl import R, assert_rejected, builder_witness, tamper
+from zkyield._native import witness_lib
 from zkyield.dsl import Circuit
 from zkyield.formats.r1cs_bin import r1cs_to_bytes, read_r1cs
 from zkyield.gadgets.poseidon import poseidon_gadget
@@ -156,3 +157,24 @@ def test_the_kept_indices_are_every_index_but_the_dropped() -> None:
 
     for n, dropped in ((0, set()), (5, set()), (5, {0}), (5, {4}), (10, {0, 3, 4, 9}), (3, {0, 1, 2})):
         assert _without(n, dropped) == [i for i in range(n) if i not in dropped]
+
+
+@pytest.mark.skipif(witness_lib() is None, reason="native backend not built (or ZKYIELD_PURE_PYTHON=1)")
+def test_touching_finds_the_constraints_the_python_scan_finds() -> None:
+    """``_witness.touching`` (removed variables in a byte map, a side shared with the one before read once)
+    names the same constraints as ``simplify``'s Python scan, and refuses a removed variable it cannot map."""
+    import random
+
+    rng = random.Random(3)
+    n_vars = 500
+    sides = [{v: 1 for v in rng.sample(range(n_vars), rng.choice([0, 1, 3, 20]))} for _ in range(60)]
+    cons = tuple((x, x if i % 2 else sides[(i + 1) % 60], sides[(i * 7) % 60])
+                 for i, x in enumerate(sides[i % 60] for i in range(400)))
+    kept = [i for i in range(len(cons)) if i % 5]
+    removed = {v: {} for v in rng.sample(range(n_vars), 12)}
+    want = [j for j, (a, b, c) in enumerate(map(cons.__getitem__, kept))
+            if not (removed.keys().isdisjoint(a) and removed.keys().isdisjoint(b) and removed.keys().isdisjoint(c))]
+    assert 0 < len(want) < len(kept)
+    assert witness_lib().touching(cons, kept, removed, n_vars) == want
+    with pytest.raises(ValueError, match="out of range"):
+        witness_lib().touching(cons, kept, {n_vars: {}}, n_vars)

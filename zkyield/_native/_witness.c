@@ -841,14 +841,33 @@ fail:
     return NULL;
 }
 
-/* touching(constraints, indices, removed) -> the positions j with constraints[indices[j]] naming a key of
- * the dict removed on some side (the constraints simplify must rewrite). */
+/* touching(constraints, indices, removed, n_vars) -> positions j (into indices) of the constraints that
+ * name a variable of removed (a dict keyed by variables below n_vars). The removed variables are marked
+ * in a byte map, and a side that is the same object as the one before it is not read twice. */
 static PyObject *py_touching(PyObject *self, PyObject *args) {
     PyObject *cons, *indices, *removed;
+    Py_ssize_t n_vars;
     (void)self;
-    if (!PyArg_ParseTuple(args, "O!O!O!", &PyTuple_Type, &cons, &PyList_Type, &indices, &PyDict_Type, &removed))
+    if (!PyArg_ParseTuple(args, "O!O!O!n", &PyTuple_Type, &cons, &PyList_Type, &indices, &PyDict_Type, &removed,
+                          &n_vars))
         return NULL;
-    PyObject *out = PyList_New(0);
+    if (n_vars < 0) {
+        PyErr_SetString(PyExc_ValueError, "touching: n_vars must be >= 0");
+        return NULL;
+    }
+    uint8_t *mark = PyMem_Calloc((size_t)n_vars + 1, 1);
+    if (!mark) return PyErr_NoMemory();
+    PyObject *k, *v, *out = NULL;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(removed, &pos, &k, &v)) {
+        Py_ssize_t var = PyLong_AsSsize_t(k);
+        if (var < 0 || var >= n_vars) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "touching: a removed variable is out of range");
+            goto done;
+        }
+        mark[var] = 1;
+    }
+    out = PyList_New(0);
     for (Py_ssize_t j = 0; out && j < PyList_GET_SIZE(indices); j++) {
         Py_ssize_t i = PyLong_AsSsize_t(PyList_GET_ITEM(indices, j));
         if (i < 0 || i >= PyTuple_GET_SIZE(cons)) {
@@ -863,14 +882,15 @@ static PyObject *py_touching(PyObject *self, PyObject *args) {
             break;
         }
         int hit = 0;
-        for (int s = 0; s < 3 && !hit && out; s++) {
-            PyObject *lc = PyTuple_GET_ITEM(con, s), *k, *v;
-            Py_ssize_t pos = 0;
+        for (int side = 0; side < 3 && !hit && out; side++) {
+            PyObject *lc = PyTuple_GET_ITEM(con, side);
+            if (side && lc == PyTuple_GET_ITEM(con, side - 1)) continue;
             if (!PyDict_Check(lc)) { PyErr_SetString(PyExc_TypeError, "touching: a side is not a dict"); Py_CLEAR(out); break; }
-            while (PyDict_Next(lc, &pos, &k, &v)) {
-                int in = PyDict_Contains(removed, k);
-                if (in < 0) { Py_CLEAR(out); break; }
-                if (in) { hit = 1; break; }
+            Py_ssize_t at = 0;
+            while (PyDict_Next(lc, &at, &k, &v)) {
+                Py_ssize_t var = PyLong_AsSsize_t(k);
+                if (var == -1 && PyErr_Occurred()) { Py_CLEAR(out); break; }
+                if (var >= 0 && var < n_vars && mark[var]) { hit = 1; break; }
             }
         }
         if (out && hit) {
@@ -879,6 +899,8 @@ static PyObject *py_touching(PyObject *self, PyObject *args) {
             Py_XDECREF(ix);
         }
     }
+done:
+    PyMem_Free(mark);
     return out;
 }
 

@@ -120,7 +120,7 @@ def simplify(constraints: Sequence[Triple], removable: Sequence[int]) -> Simplif
         touched = {j for j, (a, b, c) in enumerate(map(constraints.__getitem__, kept))
                    if not (removed.isdisjoint(a) and removed.isdisjoint(b) and removed.isdisjoint(c))}
     else:
-        touched = set(lib.touching(constraints, kept, subs))
+        touched = set(lib.touching(constraints, kept, subs, len(removable)))
     rewritten = list(map(constraints.__getitem__, kept))
     for j in touched:
         rewritten[j] = tuple(_rewrite(lc, subs) for lc in rewritten[j])
