@@ -22,7 +22,7 @@ from pathlib import Path
 
 from zkyield.dsl.compiled import ProgramCircuit
 from zkyield.dsl.program import WitnessProgram
-from zkyield.dsl.program_file import program_to_bytes, read_program
+from zkyield.dsl.program_file import program_pieces, read_program
 from zkyield.errors import FormatError, InputError
 from zkyield.families import family_named
 from zkyield.formats.atomic import write_json_atomic, write_pieces_atomic
@@ -56,7 +56,7 @@ def _save(statement: Statement, circuit: ProgramCircuit, out: Path) -> Path:
     # circuit.r1cs first: a compiled circuit streams its constraints section and reads the circuit id
     # off the same bytes, which the program then carries
     for name, pieces in ((CIRCUIT_FILE, lambda: circuit.r1cs_pieces()),
-                         (PROGRAM_FILE, lambda: [program_to_bytes(circuit.program)])):
+                         (PROGRAM_FILE, lambda: program_pieces(circuit.program))):
         h = hashlib.sha256()
         write_pieces_atomic(out / name, pieces(), behind=True, observe=h.update, uncached=True)
         digests[name] = h.hexdigest()

@@ -382,7 +382,8 @@ class _Pool:
             flat += struct.pack("<II", slot_of[v], i)
 
     def terms(self) -> np.ndarray:
-        return frozen_u32(np.frombuffer(bytes(self.flat), dtype="<u4"), 2)
+        """The pool as a read-only array over ``flat`` itself (the pool is done growing once frozen)."""
+        return frozen_u32(np.frombuffer(self.flat, dtype="<u4"), 2)
 
     def args(self, arg: object, out: list[int]) -> None:
         if isinstance(arg, Value):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -34,8 +35,8 @@ from zkyield.dsl.program import (
 )
 from zkyield.errors import FormatError
 from zkyield.field import R
-from zkyield.formats.atomic import write_bytes_atomic
-from zkyield.formats.binio import FR_BYTES, Reader, Source, load_source, read_container, u32, write_container
+from zkyield.formats.atomic import write_pieces_atomic
+from zkyield.formats.binio import FR_BYTES, Reader, Source, container_pieces, load_source, read_container, u32
 
 MAGIC = b"zkwp"
 VERSION = 1
@@ -54,6 +55,12 @@ MAX_UNREAD_INPUTS = 1 << 16
 
 
 def program_to_bytes(p: WitnessProgram) -> bytes:
+    return b"".join(program_pieces(p))
+
+
+def program_pieces(p: WitnessProgram) -> Iterator[bytes | memoryview]:
+    """The ``.wprog`` file as pieces to write in order; the term and step sections are views of the
+    program's own arrays (tens of MB at N = 128, not copied before they are written)."""
     strings: dict[str, int] = {}
 
     def sid(text: str) -> int:
@@ -70,15 +77,20 @@ def program_to_bytes(p: WitnessProgram) -> bytes:
               len(p.steps), len(p.hints), len(p.signals), len(strings))
     header = p.circuit_id + b"".join(u32(n, name) for n, name in zip(counts, _COUNTS, strict=True))
     constants = b"".join(k.to_bytes(FR_BYTES, "little") for k in p.constants)
-    return write_container(MAGIC, VERSION, [
-        (SECTION_HEADER, header), (SECTION_CONSTANTS, constants),
-        (SECTION_TERMS, p.terms.astype("<u4").tobytes()), (SECTION_STEPS, p.steps.astype("<u4").tobytes()),
-        (SECTION_HINTS, bytes(hints)), (SECTION_SIGNALS, signals), (SECTION_STRINGS, table),
+    return container_pieces(MAGIC, VERSION, [
+        (SECTION_HEADER, [header]), (SECTION_CONSTANTS, [constants]),
+        (SECTION_TERMS, [_u32_bytes(p.terms)]), (SECTION_STEPS, [_u32_bytes(p.steps)]),
+        (SECTION_HINTS, [bytes(hints)]), (SECTION_SIGNALS, [signals]), (SECTION_STRINGS, [table]),
     ])
 
 
+def _u32_bytes(rows: np.ndarray) -> memoryview:
+    """The little-endian bytes of a u32 array, a view when it is already laid out so."""
+    return memoryview(np.ascontiguousarray(rows, dtype="<u4")).cast("B")
+
+
 def write_program(p: WitnessProgram, path: str | os.PathLike) -> None:
-    write_bytes_atomic(path, program_to_bytes(p))
+    write_pieces_atomic(path, program_pieces(p))
 
 
 # -- reading -------------------------------------------------------------------------------------------

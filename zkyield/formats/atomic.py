@@ -25,7 +25,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     write_pieces_atomic(path, [data])
 
 
-def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes], behind: bool = False,
+def write_pieces_atomic(path: str | os.PathLike, pieces: Iterable[bytes | memoryview], behind: bool = False,
                         observe: Callable[[bytes], object] | None = None, uncached: bool = False) -> None:
     """Write the concatenation of ``pieces`` atomically, without joining them in memory first (a generator
     streams: a piece is written as it is made); ``observe`` sees each piece before it is written (a hash).
