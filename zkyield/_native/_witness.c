@@ -605,11 +605,21 @@ static PyObject *py_remap(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* The constant indices of coefficient objects seen lately, by address (a held reference keeps an
+ * address from being reused): most coefficients are shared ints (a recorded block's, 1, r - 1), so
+ * their index is found without hashing a 254-bit int. Lives for one pool_steps call. */
+enum { COEF_CACHE = 1024 };
+typedef struct { PyObject *key[COEF_CACHE]; uint32_t index[COEF_CACHE]; } coef_cache;
+
+static void coef_cache_clear(coef_cache *cache) {
+    for (int i = 0; i < COEF_CACHE; i++) Py_CLEAR(cache->key[i]);
+}
+
 /* Append lc's (slot, constant index) u32 pairs to the bytearray flat; a coefficient not yet in index
  * (value -> index) gets one from new_constant(k). 1 on success, 0 with an exception set (flat is then
- * cut back to where it was). */
+ * cut back to where it was). cache may be NULL. */
 static int pool_one(PyObject *lc, const Py_buffer *map, PyObject *index, PyObject *new_constant,
-                    PyObject *flat) {
+                    PyObject *flat, coef_cache *cache) {
     Py_ssize_t n = PyDict_GET_SIZE(lc), at = PyByteArray_GET_SIZE(flat);
     if (PyByteArray_Resize(flat, at + 8 * n) < 0) return 0;
     Py_ssize_t pos = 0, i = 0;
@@ -617,6 +627,13 @@ static int pool_one(PyObject *lc, const Py_buffer *map, PyObject *index, PyObjec
     while (PyDict_Next(lc, &pos, &k, &v)) {
         uint32_t pair[2];
         if (!slot_of(map, k, &pair[0])) goto fail;
+        size_t at_cache = ((uintptr_t)v >> 4) % COEF_CACHE;
+        if (cache && cache->key[at_cache] == v) {
+            pair[1] = cache->index[at_cache];
+            memcpy(PyByteArray_AS_STRING(flat) + at + 8 * i, pair, 8);
+            i++;
+            continue;
+        }
         PyObject *ix = PyDict_GetItemWithError(index, v); /* borrowed */
         PyObject *made = NULL;
         if (!ix) {
@@ -629,6 +646,10 @@ static int pool_one(PyObject *lc, const Py_buffer *map, PyObject *index, PyObjec
         if (c == (unsigned long)-1 && PyErr_Occurred()) goto fail;
         if (c > UINT32_MAX) { PyErr_SetString(PyExc_ValueError, "constant index exceeds u32"); goto fail; }
         pair[1] = (uint32_t)c;
+        if (cache) {
+            Py_XSETREF(cache->key[at_cache], Py_NewRef(v));
+            cache->index[at_cache] = pair[1];
+        }
         if (PyByteArray_GET_SIZE(flat) != at + 8 * n) {
             PyErr_SetString(PyExc_RuntimeError, "pool: the term buffer changed size during the call");
             goto fail;
@@ -649,7 +670,7 @@ static PyObject *py_pool_lc(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!y*O!OO!", &PyDict_Type, &lc, &map, &PyDict_Type, &index, &new_constant,
                           &PyByteArray_Type, &flat))
         return NULL;
-    PyObject *result = pool_one(lc, &map, index, new_constant, flat) ? PyLong_FromSsize_t(PyDict_GET_SIZE(lc)) : NULL;
+    PyObject *result = pool_one(lc, &map, index, new_constant, flat, NULL) ? PyLong_FromSsize_t(PyDict_GET_SIZE(lc)) : NULL;
     PyBuffer_Release(&map);
     return result;
 }
@@ -670,6 +691,11 @@ static PyObject *py_pool_steps(PyObject *self, PyObject *args) {
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(steps), i = start < 0 ? 0 : start;
     PyObject *result = NULL;
+    coef_cache *cache = PyMem_Calloc(1, sizeof(coef_cache));
+    if (!cache) {
+        PyBuffer_Release(&map);
+        return PyErr_NoMemory();
+    }
     for (; i < n; i++) {
         PyObject *step = PyTuple_GET_ITEM(steps, i);
         if (!PyTuple_Check(step) || PyTuple_GET_SIZE(step) < 3) break;
@@ -701,7 +727,7 @@ static PyObject *py_pool_steps(PyObject *self, PyObject *args) {
                     continue;
                 }
             }
-            if (first > UINT32_MAX || !pool_one(lc, &map, index, new_constant, flat)) {
+            if (first > UINT32_MAX || !pool_one(lc, &map, index, new_constant, flat, cache)) {
                 if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "term pool exceeds u32");
                 Py_XDECREF(id);
                 goto done;
@@ -722,6 +748,8 @@ static PyObject *py_pool_steps(PyObject *self, PyObject *args) {
     }
     result = PyLong_FromSsize_t(i);
 done:
+    coef_cache_clear(cache);
+    PyMem_Free(cache);
     PyBuffer_Release(&map);
     return result;
 }
