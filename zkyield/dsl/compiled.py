@@ -134,18 +134,19 @@ class CompiledCircuit(ProgramCircuit):
     built only when something asks for it. Why: at N = 128 those dicts were a third of ``zkyield compile``.
     """
 
-    def __init__(self, rec: Recorded, result: Simplified, order: list[int], slot_of_var: list[int],
-                 n_wires: int, counts: tuple[int, int, int]) -> None:
+    def __init__(self, rec: Recorded, result: Simplified, var_of_slot: np.ndarray, n_wires: int,
+                 counts: tuple[int, int, int]) -> None:
+        """``var_of_slot[s]``: the builder variable in slot ``s`` (a permutation of the variables)."""
         self.name = rec.name
-        self.slot_of_var = slot_of_var
         self._rec, self._result = rec, result
-        slots = np.asarray(slot_of_var, dtype=np.uint32)
+        slots = np.empty(len(var_of_slot), dtype=np.uint32)
+        slots[var_of_slot] = np.arange(len(var_of_slot), dtype=np.uint32)
+        self.slot_of_var = slots.tolist()
         self._slot_map = slots.tobytes()
         self._n_wires, (self._n_out, self._n_pub, self._n_prv) = n_wires, counts
-        self._n_labels = len(order)
-        var_of_slot = np.empty_like(slots)
-        var_of_slot[slots] = np.arange(len(slots), dtype=np.uint32)
-        self.slot_names = list(map(rec.var_names.__getitem__, var_of_slot.tolist()))
+        self._n_labels = len(var_of_slot)
+        self.slot_names = np.array(rec.var_names, dtype=object)[var_of_slot].tolist()
+        slot_of_var = self.slot_of_var
         to_slots = self._slot_mapper()
         self.substitutions = {slot_of_var[v]: to_slots(e) for v, e in result.substitutions.items()}
         self.hint_slots = [slot_of_var[v] for v in rec.hint_vars]
@@ -159,19 +160,17 @@ class CompiledCircuit(ProgramCircuit):
         prvs = [v for s in rec.signals if s.kind == KIND_PRV for v in s.variables]
         is_internal = np.asarray(kinds, dtype=np.uint8) == KIND_INT
         is_internal[0] = False
-        internal = np.flatnonzero(is_internal).tolist()
-        order = [0, *outs, *pubs, *prvs, *internal]
+        # the wire layout: 1, public outputs, public inputs, private inputs, internal wires (variable order)
+        order = np.concatenate([np.array([0, *outs, *pubs, *prvs], dtype=np.int64), np.flatnonzero(is_internal)])
         if simplify_linear:
             is_internal[list(rec.hint_vars)] = False
             result = simplify(rec.constraints, is_internal.view(np.uint8).tobytes())
         else:
             result = Simplified(list(range(len(rec.constraints))), list(rec.constraints), {}, {})
-        removed = result.substitutions
-        kept = [v for v in order if v not in removed] if removed else order
-        var_of_slot = np.asarray([*kept, *sorted(removed)], dtype=np.int64)  # removed wires are internal: var order
-        slot_of_var = np.empty_like(var_of_slot)
-        slot_of_var[var_of_slot] = np.arange(len(var_of_slot))
-        return cls(rec, result, order, slot_of_var.tolist(), len(kept), (len(outs), len(pubs), len(prvs)))
+        removed = np.array(sorted(result.substitutions), dtype=np.int64)  # internal: after the kept, in var order
+        kept = order[~np.isin(order, removed)] if len(removed) else order
+        var_of_slot = np.concatenate([kept, removed])
+        return cls(rec, result, var_of_slot, len(kept), (len(outs), len(pubs), len(prvs)))
 
     def _shape(self) -> tuple[int, int, int, int]:
         return self._n_wires, self._n_out, self._n_pub, self._n_prv
