@@ -35,6 +35,7 @@ from zkyield.field import R
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # Scope names end up in labels ("/"-separated) and .sym lines (","-separated): keep both separators out.
 _SCOPE = re.compile(r"[A-Za-z0-9_\[\]().:#+\-]+\Z")
+_MINUS_ONE = R - 1  # one shared int for the -1 of every booleanity constraint (180,000 at N = 128)
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ class Circuit:
         lc = v.lc
         var = self._fresh_wire(v)
         if var is not None:
-            self._emit(lc, {var: 1, ONE: R - 1}, {}, "assert_bool", name)
+            self._emit(lc, {var: 1, ONE: _MINUS_ONE}, {}, "assert_bool", name)
             v._bound = self._var_bound[var] = 2  # what unsafe_assume_bound records for it
             return v
         k = v.constant
@@ -256,7 +257,7 @@ class Circuit:
             v = self.lift(x)
             var = self._fresh_wire(v)
             if var is not None:  # assert_bool's fast path, its label appended below
-                constraints.append((v.lc, {var: 1, ONE: R - 1}, {}))
+                constraints.append((v.lc, {var: 1, ONE: _MINUS_ONE}, {}))
                 inline += 1
                 v._bound = bounds[var] = 2
                 out.append(v)
@@ -285,7 +286,7 @@ class Circuit:
         low = [Value(self, lc, 2) for lc in lcs]
         self._var_bound.update(dict.fromkeys(variables, 2))
         label = self._scope_path if self._scope else "assert_bool"
-        checks = [{var: 1, ONE: R - 1} for var in variables]
+        checks = [{var: 1, ONE: _MINUS_ONE} for var in variables]
         self._constraints.extend(zip(lcs, checks, [{} for _ in variables], strict=True))
         self._labels.extend([label] * count)
         inverse, weights = _top_bit_weights(count)
