@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -180,9 +182,15 @@ def r1cs_file_pieces(n_wires: int, n_pub_out: int, n_pub_in: int, n_prv_in: int,
     wire_labels = wire_labels if wire_labels is not None else range(n_wires)
     if len(wire_labels) != n_wires:
         raise FormatError(f"{what}: wire_labels has {len(wire_labels)} entries for {n_wires} wires")
+    if not wire_labels:
+        low, high = 0, -1
+    elif isinstance(wire_labels, range):  # a compiled circuit's labels: no pass over 600,000 ints
+        low, high = min(wire_labels[0], wire_labels[-1]), max(wire_labels[0], wire_labels[-1])
+    else:
+        low, high = min(wire_labels), max(wire_labels)
     if n_labels is None:
-        n_labels = max(wire_labels, default=-1) + 1
-    if any(not 0 <= label < n_labels for label in wire_labels):
+        n_labels = high + 1
+    if low < 0 or high >= n_labels:
         raise FormatError(f"{what}: wire_labels must lie in [0, n_labels = {n_labels})")
     if n_wires < 1 + n_pub_out + n_pub_in + n_prv_in:
         raise FormatError(f"{what}: n_wires = {n_wires} is smaller than 1 + public + private inputs")
@@ -198,7 +206,10 @@ def r1cs_file_pieces(n_wires: int, n_pub_out: int, n_pub_in: int, n_prv_in: int,
             u32(n_constraints, "n_constraints"),
         ]
     )
-    labels = struct.pack(f"<{len(wire_labels)}Q", *wire_labels)
+    words = array("Q", wire_labels)  # unsigned 64-bit, written little-endian
+    if sys.byteorder == "big":
+        words.byteswap()
+    labels = words.tobytes()
     content = {SECTION_HEADER: [header], SECTION_CONSTRAINTS: constraints, SECTION_WIRE2LABEL: [labels]}
     return container_pieces(MAGIC, VERSION, [(t, content[t]) for t in WRITE_ORDER])
 
