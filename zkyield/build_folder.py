@@ -53,8 +53,8 @@ def save_statement(statement: Statement, build_dir: str | os.PathLike) -> Path:
 
 def _save(statement: Statement, circuit: ProgramCircuit, out: Path) -> Path:
     digests = {}
-    # circuit.r1cs first: a compiled circuit streams its constraints section and reads the circuit id
-    # off the same bytes, which the program then carries
+    # circuit.r1cs first: a compiled circuit streams its constraints section and takes the circuit id
+    # from the same encoding pass, which the program then carries
     for name, pieces in ((CIRCUIT_FILE, lambda: circuit.r1cs_pieces()),
                          (PROGRAM_FILE, lambda: program_pieces(circuit.program))):
         h = hashlib.sha256()

@@ -184,8 +184,9 @@ class CompiledCircuit(ProgramCircuit):
 
     @cached_property
     def circuit_id(self) -> bytes:
-        """``R1CS.digest``, read off the encoded ``.r1cs`` section as a build folder's loader does
-        (``r1cs_file``); ``r1cs_pieces`` computes it on the way when the file is written first."""
+        """``R1CS.digest`` of the terms the ``.r1cs`` section encodes, from the same encoding pass (equal to
+        what a build folder's loader reads off the file, ``r1cs_file``); ``r1cs_pieces`` computes it on the
+        way when the file is written first."""
         lib = witness_lib()
         if lib is None:
             return self.r1cs.digest()
@@ -244,8 +245,8 @@ class CompiledCircuit(ProgramCircuit):
 
     def r1cs_pieces(self) -> Iterator[bytes]:
         """The ``.r1cs`` file as pieces to write in order, its constraints section encoded through the slot
-        map as it is written (no dicts built, never held whole); the circuit id is read off the same bytes
-        on the way when it is not known yet."""
+        map as it is written (no dicts built, never held whole); the circuit id is taken from the same
+        encoding pass when it is not known yet."""
         lib = witness_lib()
         if lib is None:
             return iter(super().r1cs_pieces())
