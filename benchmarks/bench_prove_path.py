@@ -2,13 +2,19 @@
 
     python3 benchmarks/bench_prove_path.py --sizes              # constraints and .r1cs bytes, before/after
     python3 benchmarks/bench_prove_path.py --prove 128          # compile, setup, prove vs groth16 prove
+    python3 benchmarks/bench_prove_path.py --compile 128 --rounds 5 [--baseline CHECKOUT]
 
 ``--sizes`` compiles the demo statement (N = 8) and the fund policy at N = 8, 32, 128 (M = 16 assets,
 S = 3 scenarios) with and without the linear simplification, plus Poseidon(2) with its output
 (circomlib under circom 2 ``--O2``: 240). ``--prove N`` runs, each in a fresh subprocess (wall time and
 peak RSS from wait4): ``zkyield compile``, ``zkyield setup``, ``zkyield prove --witness-out W.wtns`` and
 ``zkyield groth16 prove BUILD W.wtns`` on the witness it wrote, alternating the last two ``--rounds``
-times. Goals (issue 15): prove <= 1.5x groth16 prove, peak <= 1.5 GB, compile <= 5 s at N = 128.
+times. ``--compile N`` runs ``zkyield compile`` alone ``--rounds`` times, alternating with the same
+command from ``--baseline`` (another checkout with its C extension built in place, put first on
+PYTHONPATH) when given, checks that both wrote the same files (SHA-256), and times reading them back
+once while hashing them: the first read of a ``circuit.r1cs`` that compile wrote around the page cache
+(its next reader fills the cache).
+Goals (issue 15): prove <= 1.5x groth16 prove, peak <= 1.5 GB, compile <= 5 s at N = 128.
 The fund's positions are repeated to N under an all-clause policy with always-true thresholds (the
 circuit depends on the clauses, not the thresholds). Prints one JSON object per measurement.
 """
@@ -17,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -76,11 +84,11 @@ def sizes() -> None:
                           **_sizes(statement(policy, n, ASSETS, SCENARIOS))}), flush=True)
 
 
-def _timed(*args: str | Path) -> tuple[float, float, float]:
+def _timed(*args: str | Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one CLI run in a fresh process."""
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CLI, *map(str, args)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, env=env)
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     if status != 0:
@@ -111,16 +119,45 @@ def prove(n: int, rounds: int) -> None:
               flush=True)
 
 
+def compile_rounds(n: int, rounds: int, baseline: Path | None) -> None:
+    d = Path(tempfile.mkdtemp(prefix=f"bench_compile_{n}_"))
+    (d / "policy.json").write_text(json.dumps(_fund(n)[2]))
+    sides: dict[str, dict[str, str] | None] = {"current": None}
+    if baseline is not None:
+        sides = {"baseline": {**os.environ, "PYTHONPATH": str(baseline.resolve())}, **sides}
+    files: dict[str, dict[str, str]] = {}
+    for r in range(rounds):
+        for side, env in sides.items():
+            out = d / side
+            shutil.rmtree(out, ignore_errors=True)
+            wall, peak, cpu = _timed("compile", d / "policy.json", "--positions", str(n), "--assets", str(ASSETS),
+                                     "--scenarios", str(SCENARIOS), "--out", out, env=env)
+            t = time.perf_counter()
+            files[side] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())}
+            read_back = time.perf_counter() - t  # every file read once (from disk when written uncached) and hashed
+            print(json.dumps({"n": n, "round": r, "side": side, "wall_s": wall, "cpu_s": cpu, "peak_mb": peak,
+                              "read_back_s": round(read_back, 2), "load_avg_1m": round(os.getloadavg()[0], 1)}),
+                  flush=True)
+    if baseline is not None:
+        same = files["baseline"] == files["current"]
+        print(json.dumps({"n": n, "same_files": same, "files": files["current"]}), flush=True)
+    shutil.rmtree(d, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", action="store_true", help="constraint counts and .r1cs sizes before/after")
     parser.add_argument("--prove", type=int, nargs="*", default=[], help="capacities N to compile and prove")
+    parser.add_argument("--compile", type=int, nargs="*", default=[], help="capacities N to compile only")
+    parser.add_argument("--baseline", type=Path, help="a checkout to alternate --compile runs with")
     parser.add_argument("--rounds", type=int, default=2, help="alternating prove / groth16 prove pairs")
     args = parser.parse_args()
     if args.sizes:
         sizes()
     for n in args.prove:
         prove(n, args.rounds)
+    for n in args.compile:
+        compile_rounds(n, args.rounds, args.baseline)
 
 
 if __name__ == "__main__":
