@@ -85,10 +85,11 @@ def sizes() -> None:
 
 
 def _timed(*args: str | Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one CLI run in a fresh process."""
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one CLI run in a fresh process (run
+    in the temp folder: ``python -c`` puts its working directory, a checkout's root, before PYTHONPATH)."""
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CLI, *map(str, args)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=env)
+                            stderr=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     if status != 0:
