@@ -17,6 +17,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from zkyield.dsl.program import KIND_INT, OP_MUL
 from zkyield.dsl.value import ONE, LinearCombination, Value
@@ -68,6 +69,7 @@ class Block:
     muls: tuple[tuple[int, int, int], ...]
     outputs: tuple[int, ...]
     packed: PackedLCs
+    renamed: tuple[Renamer, Renamer]  # (names, labels) for replay below a scope
 
     @property
     def first_internal(self) -> int:
@@ -115,15 +117,32 @@ def record_block(build: Callable[[object, list[Value]], Sequence[Value]], n_inpu
     outs = tuple(index(v.lc) for v in outputs)
     names = tuple(name.removeprefix(prefix) for name in rec.var_names[first:])
     labels = tuple(label.removeprefix(prefix) for label in rec.labels)
-    return Block(n_inputs, names, tuple(lcs), constraints, labels, muls, outs, _packed(lcs, constraints, muls))
+    return Block(n_inputs, names, tuple(lcs), constraints, labels, muls, outs, _packed(lcs, constraints, muls),
+                 (Renamer.of(names), Renamer.of(labels)))
 
 
-def under(prefix: str, names: tuple[str, ...]) -> list[str] | tuple[str, ...]:
-    """``[prefix + n for n in names]`` with one string per distinct name (a block's names repeat per round)."""
-    if not prefix:
-        return names
-    distinct = {n: prefix + n for n in dict.fromkeys(names)}
-    return [distinct[n] for n in names]
+@dataclass(frozen=True)
+class Renamer:
+    """A block's names (or labels) as their distinct values and where each goes: ``under`` prefixes each
+    distinct name once and places them with one C-level pick (a Poseidon block's 240 names are 65)."""
+
+    names: tuple[str, ...]
+    distinct: tuple[str, ...]
+    pick: Callable[[Sequence[str]], tuple[str, ...]]
+
+    @classmethod
+    def of(cls, names: tuple[str, ...]) -> Renamer:
+        distinct = tuple(dict.fromkeys(names))
+        where = {n: i for i, n in enumerate(distinct)}
+        index = [where[n] for n in names]
+        pick = itemgetter(*index) if len(index) > 1 else (lambda values: tuple(values[i] for i in index))
+        return cls(names, distinct, pick)
+
+    def under(self, prefix: str) -> Sequence[str]:
+        """``[prefix + n for n in names]``, one string per distinct name."""
+        if not prefix:
+            return self.names
+        return self.pick([prefix + n for n in self.distinct])
 
 
 def _packed(lcs: list[BlockLC], constraints: tuple, muls: tuple) -> PackedLCs:

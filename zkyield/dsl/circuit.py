@@ -16,7 +16,7 @@ from functools import cache
 
 from zkyield._native import witness_lib
 from zkyield.dsl import hints
-from zkyield.dsl.block import Block, BlockLC, under
+from zkyield.dsl.block import Block, BlockLC
 from zkyield.dsl.compiled import CompiledCircuit, Recorded
 from zkyield.dsl.program import KIND_INT, KIND_ONE, KIND_OUT, KIND_PRV, KIND_PUB, OP_COPY, OP_HINT, OP_MUL
 from zkyield.dsl.value import (
@@ -368,8 +368,9 @@ class Circuit:
         off = len(self._kinds) - first
         prefix = f"{self._scope_path}/" if self._scope else ""
         self._kinds.extend([KIND_INT] * block.n_internal)
-        self._var_names.extend(under(prefix, block.names))
-        self._labels.extend(under(prefix, block.labels))
+        names, labels = block.renamed
+        self._var_names.extend(names.under(prefix))
+        self._labels.extend(labels.under(prefix))
         lib = witness_lib()
         if lib is None:
             lcs = [_stamp(lc, off, first, ins) for lc in block.lcs]
