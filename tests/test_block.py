@@ -7,7 +7,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from zkyield._native import pure_python
+from zkyield._native import pure_python, witness_lib
 from zkyield.dsl.block import record_block
 from zkyield.dsl.circuit import Circuit
 from zkyield.field import R
@@ -111,3 +111,38 @@ def test_replay_checks_its_inputs() -> None:
         c.replay(block, [])
     with pytest.raises(ValueError, match="another circuit"):
         c.replay(block, [other.private_input("x")])
+
+
+@pytest.mark.skipif(witness_lib() is None, reason="native backend not built (or ZKYIELD_PURE_PYTHON=1)")
+def test_compose_builds_the_combinations_the_python_stamp_builds() -> None:
+    """``_witness.compose`` (a replayed block's combinations that name its inputs) against ``_stamp``: the
+    same dict, keys in the same order, for every such combination of Poseidon's blocks (an input plus its
+    round constant; own wires with the constant placed first), on inputs of one or many terms, a constant
+    input, and an input whose constant cancels the round constant (the term is dropped)."""
+    from zkyield.dsl.circuit import _stamp
+    from zkyield.gadgets.poseidon import _block
+
+    rng = random.Random(4)
+    lib = witness_lib()
+    for pattern in [(0, None, None), (0, None, None, None, None), (0, *[None] * 16)]:
+        block = _block(pattern)
+        first, off = block.first_internal, 1000
+        mixed = [lc for lc in block.lcs if lc.mixed is not None]
+        assert mixed
+        for trial in range(4):
+            ins = [{rng.randrange(1, 900): rng.randrange(1, R) for _ in range(rng.choice([1, 2, 7]))}
+                   for _ in range(block.n_inputs)]
+            if trial == 1:
+                ins[0] = {0: 5}  # a constant input
+            cancelled = None
+            if trial == 2:  # a constant input 1 that cancels the round constant added to it
+                lc = next(lc for lc in mixed if 1 in lc.mixed and 0 in lc.mixed)
+                ins[0] = {0: (R - lc.mixed[0]) * pow(lc.mixed[1], -1, R) % R, 7: 3}
+                cancelled = (lc, 0)
+            for lc in mixed:
+                want = _stamp(lc, off, first, ins)
+                got = lib.compose(lc.mixed, off, first, ins, R)
+                assert list(got.items()) == list(want.items())
+            if cancelled is not None:
+                lc, wire = cancelled
+                assert wire not in lib.compose(lc.mixed, off, first, ins, R)

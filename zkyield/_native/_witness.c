@@ -754,6 +754,72 @@ done:
     return result;
 }
 
+/* out[w] = (out.get(w, 0) + k * c) % modulus, dropping a zero (zkyield.dsl.value.lc_axpy for one term) */
+static int axpy_term(PyObject *out, PyObject *w, PyObject *k, PyObject *c, PyObject *modulus) {
+    PyObject *prod = PyNumber_Multiply(k, c);
+    if (!prod) return 0;
+    PyObject *cur = PyDict_GetItemWithError(out, w); /* borrowed */
+    if (!cur && PyErr_Occurred()) { Py_DECREF(prod); return 0; }
+    PyObject *sum = cur ? PyNumber_Add(cur, prod) : Py_NewRef(prod);
+    Py_DECREF(prod);
+    if (!sum) return 0;
+    PyObject *v = PyNumber_Remainder(sum, modulus);
+    Py_DECREF(sum);
+    if (!v) return 0;
+    int truth = PyObject_IsTrue(v), ok;
+    if (truth < 0) ok = -1;
+    else if (truth) ok = PyDict_SetItem(out, w, v);
+    else ok = cur ? PyDict_DelItem(out, w) : 0;
+    Py_DECREF(v);
+    return ok == 0;
+}
+
+/* compose(mixed, off, first, inputs, modulus) -> dict: a replayed block's combination that names its inputs
+ * (zkyield.dsl.circuit._stamp's mixed branch, its reference): for each (var, coef) of mixed in order, add
+ * coef times {0: 1} for var 0, inputs[var - 1] for an input (var < first), {var + off: 1} for an own wire. */
+static PyObject *py_compose(PyObject *self, PyObject *args) {
+    PyObject *mixed, *inputs, *modulus;
+    long long off, first;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!LLO!O", &PyDict_Type, &mixed, &off, &first, &PyList_Type, &inputs, &modulus))
+        return NULL;
+    PyObject *out = PyDict_New(), *one = PyLong_FromLong(1), *zero = PyLong_FromLong(0);
+    if (!out || !one || !zero) goto fail;
+    Py_ssize_t pos = 0;
+    PyObject *var, *coef;
+    while (PyDict_Next(mixed, &pos, &var, &coef)) {
+        long long v = PyLong_AsLongLong(var);
+        if (v == -1 && PyErr_Occurred()) goto fail;
+        if (v == 0) {
+            if (!axpy_term(out, zero, coef, one, modulus)) goto fail;
+        } else if (v < first) {
+            if (v - 1 >= PyList_GET_SIZE(inputs)) { PyErr_SetString(PyExc_IndexError, "compose: no such input"); goto fail; }
+            PyObject *term = PyList_GET_ITEM(inputs, v - 1);
+            if (!PyDict_Check(term)) { PyErr_SetString(PyExc_TypeError, "compose: an input is not a dict"); goto fail; }
+            Py_ssize_t at = 0;
+            PyObject *w, *c;
+            Py_INCREF(term);  /* held while its items are read: axpy_term runs Python arithmetic */
+            while (PyDict_Next(term, &at, &w, &c)) {
+                if (!axpy_term(out, w, coef, c, modulus)) { Py_DECREF(term); goto fail; }
+            }
+            Py_DECREF(term);
+        } else {
+            PyObject *w = PyLong_FromLongLong(v + off);
+            int ok = w && axpy_term(out, w, coef, one, modulus);
+            Py_XDECREF(w);
+            if (!ok) goto fail;
+        }
+    }
+    Py_DECREF(one);
+    Py_DECREF(zero);
+    return out;
+fail:
+    Py_XDECREF(out);
+    Py_XDECREF(one);
+    Py_XDECREF(zero);
+    return NULL;
+}
+
 /* stamp(keys, spans, coefs, consts, off) -> list of dicts (zkyield/dsl/block.py: a block's replay)
  * Combination i is {keys[j] + off: coefs[j] for j in spans[i]}, then {0: consts[i]} unless consts[i]
  * is None; keys are u32, spans (start, count) u32 pairs, coefs and consts tuples of shared ints. */
@@ -1119,6 +1185,7 @@ static PyMethodDef methods[] = {
     {"scan_constraints", py_scan_constraints, METH_VARARGS, "Linear constraints and variable occurrence counts."},
     {"touching", py_touching, METH_VARARGS, "Which constraints name a removed variable."},
     {"stamp", py_stamp, METH_VARARGS, "A recorded block's combinations, its wires shifted."},
+    {"compose", py_compose, METH_VARARGS, "A replayed block's combination that names its inputs."},
     {"stamp_rows", py_stamp_rows, METH_VARARGS, "A replayed block's constraint triples and product steps."},
     {"pool_steps", py_pool_steps, METH_VARARGS, "Freeze product and copy steps into program rows, up to a hint."},
     {"encode_lcs", py_encode_lcs, METH_VARARGS,

@@ -376,11 +376,11 @@ class Circuit:
             lcs = [_stamp(lc, off, first, ins) for lc in block.lcs]
             self._constraints.extend([(lcs[a], lcs[b], lcs[c]) for a, b, c in block.constraints])
             self._steps.extend([(OP_MUL, var + off, lcs[a], lcs[b]) for var, a, b in block.muls])
-        else:  # the same dicts and rows built in C; combinations naming an input are composed here
+        else:  # the same dicts and rows built in C (``_stamp`` is the reference of ``compose``)
             p = block.packed
             lcs = lib.stamp(p.keys, p.spans, p.coefs, p.consts, off)
             for i in p.mixed:
-                lcs[i] = _stamp(block.lcs[i], off, first, ins)
+                lcs[i] = lib.compose(block.lcs[i].mixed, off, first, ins, R)
             constraints, steps = lib.stamp_rows(lcs, p.constraints, p.muls, off)
             self._constraints.extend(constraints)
             self._steps.extend(steps)
