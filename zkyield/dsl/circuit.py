@@ -292,9 +292,7 @@ class Circuit:
         inverse, weights = _top_bit_weights(count)
         top_lc = {var: coef * inverse % R for var, coef in x.lc.items()}
         top_lc.update(zip(variables, weights, strict=True))
-        check = dict(top_lc)
-        lc_axpy(check, R - 1, {ONE: 1})
-        self._constraints.append((top_lc, check, {}))
+        self._constraints.append((top_lc, lc_add(top_lc, {ONE: 1}, R - 1), {}))
         self._labels.append(label)
         self.unsafe_assume_bound(x, 1 << n)
         return [*low, Value(self, top_lc, 2)]

@@ -69,7 +69,7 @@ def decompose(c: Circuit, x: Operand, n: int) -> list[Value]:
 
     The circuit emits the decomposition in one pass (``Circuit.boolean_decomposition``: the range checks
     were 180,000 bits at N = 128); the same wires, steps, constraints, labels and bounds as
-    ``decompose_reference`` (tests/test_bits.py compares them).
+    ``decompose_reference`` (tests/test_gadgets_bits.py compares them).
     """
     _check_width(n)
     v = c.lift(x)
